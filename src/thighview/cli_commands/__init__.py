@@ -1,0 +1,1 @@
+"""One module per ``thighview`` subcommand (see :mod:`thighview.cli`)."""
