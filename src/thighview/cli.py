@@ -30,11 +30,11 @@ def _command_module(name: str):
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="thighview",
-        description="ThighView: the human thigh in cross-section. With no command, opens the desktop app.",
+        description="ThighView: the human thigh in cross-section. "
+        "With no command (or just a model file), opens the desktop app.",
     )
     parser.add_argument("--version", action="version", version=f"thighview {__version__}")
     parser.add_argument("--debug", action="store_true", help="show full tracebacks for errors")
-    parser.add_argument("model", nargs="?", help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in command_names():
         module = _command_module(name)
@@ -56,6 +56,10 @@ def _run_gui(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point. Returns the process exit code (0 ok, 1 user error, 2 usage error)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    positional = [a for a in argv if not a.startswith("-")]
+    if positional and positional[0] not in (*command_names(), "gui"):
+        argv.insert(argv.index(positional[0]), "gui")  # `thighview FILE` opens FILE in the app
     args = build_parser().parse_args(argv)
     run = getattr(args, "_run", _run_gui)
     try:
