@@ -1,0 +1,248 @@
+"""The femur's anatomical shaft axis, found from the femur surface alone.
+
+Levels along the thigh are measured on this axis, and every section is cut perpendicular to
+it, so it must not depend on how the file placed the bone. The finder:
+
+1. takes the surface's principal axis (area-weighted PCA of the triangles) as a first guess;
+2. refines it as the line through the area centroids of shaft sections (30-70 % of the
+   bone's extent), so the head, neck and condyles do not tilt it; centroids of ring-shaped
+   sections of a hollow femur are exact, and a femur cut off at either end still has a shaft;
+3. decides which end is proximal: the thigh's soft tissue is larger proximally; a bare femur
+   has its head and neck far off the shaft line proximally;
+4. picks anterior: the model's ``anterior_hint``, else the rectus femoris/quadriceps side,
+   else opposite the hamstrings, else opposite the linea aspera (the posterior ridge).
+
+The in-plane frame follows CT/MRI convention, "viewed from below": ``y`` = anterior,
+``x`` = the patient's LEFT (so for a right thigh lateral is on the viewer's left), and
+``(x, y, direction)`` is right-handed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from thighview._planecut import area_and_centroid, cut_faces, orthonormal_basis, weld
+from thighview.anatomy import Compartment
+from thighview.errors import LevelError, ModelError
+
+if TYPE_CHECKING:
+    from thighview.model import Structure, ThighModel
+
+_SHAFT = np.linspace(0.3, 0.7, 9)  # where the shaft centroids are sampled (fractions of extent)
+_END_ZONE = 0.15  # the share of the bone at each end compared when deciding which end is proximal
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return np.asarray(v, dtype=float) / np.linalg.norm(v)
+
+
+@dataclass(frozen=True)
+class FemurAxis:
+    """The shaft axis: a proximal end point, a unit direction proximal->distal, a length.
+
+    ``anterior`` is a unit vector perpendicular to ``direction``. ``origin`` is the axis
+    point level with the most proximal point of the bone (level 0); level 1 is level with
+    the most distal point.
+    """
+
+    origin: np.ndarray
+    direction: np.ndarray
+    length_mm: float
+    anterior: np.ndarray
+    side: str = "right"
+
+    @property
+    def patient_left(self) -> np.ndarray:
+        """The section frame's x axis: the patient's left (viewer's right, viewed from below)."""
+        return np.cross(self.anterior, self.direction)
+
+    @property
+    def lateral(self) -> np.ndarray:
+        """Unit vector towards lateral for this thigh's side."""
+        return -self.patient_left if self.side == "right" else self.patient_left
+
+    def frame_axes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(x_axis, y_axis, normal)`` of every section plane: patient's left, anterior, distal."""
+        return self.patient_left, self.anterior, self.direction
+
+    def to_mm(self, level: float) -> float:
+        """Fraction of femur length (0 proximal .. 1 distal) -> millimetres from proximal."""
+        return float(level) * self.length_mm
+
+    def to_fraction(self, level_mm: float) -> float:
+        """Millimetres from the proximal end -> fraction of femur length."""
+        return float(level_mm) / self.length_mm
+
+    def resolve(self, level: float | None = None, level_mm: float | None = None) -> tuple[float, float]:
+        """Check a level given either way; returns ``(fraction, mm)`` or raises LevelError."""
+        if (level is None) == (level_mm is None):
+            raise LevelError("give the level either as a fraction of femur length or in millimetres, not both")
+        if level_mm is None:
+            value = _finite(level, "level")
+            if not 0.0 <= value <= 1.0:
+                raise LevelError(f"level {value:g} is outside the femur (use a fraction from 0 to 1)")
+            return value, self.to_mm(value)
+        value = _finite(level_mm, "level in mm")
+        if not 0.0 <= value <= self.length_mm:
+            raise LevelError(f"level {value:g} mm is outside the femur (0 to {self.length_mm:.1f} mm from proximal)")
+        return self.to_fraction(value), value
+
+    def level_to_point(self, level: float | None = None, *, level_mm: float | None = None) -> np.ndarray:
+        """The 3-D axis point (model coordinates, mm) at a level."""
+        _, mm = self.resolve(level, level_mm)
+        return self.origin + mm * self.direction
+
+    def point_to_level_mm(self, points: np.ndarray) -> np.ndarray:
+        """Millimetres from the proximal end of the projection of points onto the axis."""
+        return (np.asarray(points, dtype=float) - self.origin) @ self.direction
+
+
+def _finite(value: object, what: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise LevelError(f"{what} {value!r} is not a number") from None
+    if not np.isfinite(number):
+        raise LevelError(f"{what} {value!r} is not a finite number")
+    return number
+
+
+def find_femur_axis(model: ThighModel) -> FemurAxis:
+    """Find the anatomical shaft axis of ``model``'s femur (see the module docstring)."""
+    femur = model.femur
+    if femur is None:
+        raise ModelError("the model has no femur, so levels along the thigh cannot be measured", model.source)
+    vertices, faces = weld(femur.vertices, femur.faces)
+    centre, direction = _principal_axis(vertices, faces)
+    for _ in range(3):
+        centre, direction = _refine_through_shaft(vertices, faces, centre, direction)
+    if _distal_is_larger_end(model, vertices, centre, direction):
+        direction = -direction
+    h = (vertices - centre) @ direction
+    origin = centre + h.min() * direction
+    length = float(h.max() - h.min())
+    if not length > 0:
+        raise ModelError("the femur surface is flat along its own axis", model.source)
+    anterior = _anterior(model, vertices, faces, centre, direction)
+    return FemurAxis(origin=origin, direction=direction, length_mm=length, anterior=anterior, side=model.side)
+
+
+def _principal_axis(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    tri = vertices[faces]
+    weights = np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1)
+    points = tri.mean(axis=1)
+    centre = np.average(points, axis=0, weights=weights)
+    d = points - centre
+    cov = (d * weights[:, None]).T @ d
+    _, vectors = np.linalg.eigh(cov)
+    return centre, vectors[:, -1]
+
+
+def _refine_through_shaft(vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray,
+                          direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The line through the centroids of shaft sections perpendicular to the current guess."""
+    x, y = orthonormal_basis(direction)
+    rel = vertices - centre
+    h = rel @ direction
+    uv = np.column_stack([rel @ x, rel @ y])
+    lo, hi = h.min(), h.max()
+    points = []
+    for t in lo + _SHAFT * (hi - lo):
+        cut = cut_faces(h, uv, faces, t)
+        if len(cut) == 0:
+            continue
+        area, c2 = area_and_centroid(cut)
+        if not abs(area) > 1e-9:  # not a closed section here: fall back to the contour's centroid
+            lengths = np.linalg.norm(cut.end - cut.start, axis=1)
+            c2 = np.average((cut.start + cut.end) / 2, axis=0, weights=lengths + 1e-12)
+        points.append(centre + t * direction + c2[0] * x + c2[1] * y)
+    if len(points) < 3:
+        return centre, direction
+    points = np.asarray(points)
+    mid = points.mean(axis=0)
+    new = np.linalg.svd(points - mid)[2][0]
+    return mid, new if new @ direction >= 0 else -new
+
+
+def _distal_is_larger_end(model: ThighModel, femur_vertices: np.ndarray, centre: np.ndarray,
+                          direction: np.ndarray) -> bool:
+    """True when the end that ``direction`` points to looks proximal (so it must be flipped)."""
+    h = (femur_vertices - centre) @ direction
+    lo, hi = h.min(), h.max()
+    soft = [s for s in model.structures.values() if s.compartment is not Compartment.BONE]
+    if soft:
+        near = _soft_tissue_area(soft, centre, direction, lo + 0.25 * (hi - lo))
+        far = _soft_tissue_area(soft, centre, direction, lo + 0.75 * (hi - lo))
+        if max(near, far) > 0 and not np.isclose(near, far, rtol=1e-3):
+            return far > near
+    # A bare femur: the head and neck stand further off the shaft line than the condyles.
+    radial = np.linalg.norm((femur_vertices - centre) - np.outer(h, direction), axis=1)
+    zone = _END_ZONE * (hi - lo)
+    return bool(radial[h >= hi - zone].max() > radial[h <= lo + zone].max())
+
+
+def _soft_tissue_area(structures: list[Structure], centre: np.ndarray, direction: np.ndarray, t: float) -> float:
+    x, y = orthonormal_basis(direction)
+    total = 0.0
+    for s in structures:
+        rel = s.vertices - centre
+        h = rel @ direction
+        cut = cut_faces(h, np.column_stack([rel @ x, rel @ y]), s.faces, t)
+        total += abs(cut.area_terms().sum()) / 2.0
+    return total
+
+
+def _anterior(model: ThighModel, vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray,
+              direction: np.ndarray) -> np.ndarray:
+    if model.anterior_hint is not None:
+        hint = np.asarray(model.anterior_hint, dtype=float).reshape(3)
+        perpendicular = hint - (hint @ direction) * direction
+        if np.linalg.norm(perpendicular) > 1e-6 * max(np.linalg.norm(hint), 1e-300):
+            return _unit(perpendicular)
+    for names, sign in ((["rectus_femoris"], 1.0), (_names_in(model, Compartment.QUADRICEPS), 1.0),
+                        (_names_in(model, Compartment.HAMSTRINGS), -1.0)):
+        offset = _offset_from_axis(model, names, centre, direction)
+        if offset is not None:
+            return sign * offset
+    return -_linea_aspera_direction(vertices, faces, centre, direction)
+
+
+def _names_in(model: ThighModel, compartment: Compartment) -> list[str]:
+    return [s.name for s in model.in_compartment(compartment)]
+
+
+def _offset_from_axis(model: ThighModel, names: list[str], centre: np.ndarray,
+                      direction: np.ndarray) -> np.ndarray | None:
+    """Unit vector from the axis towards the vertex centroid of the named structures."""
+    points = [model.structures[n].vertices for n in names if n in model.structures]
+    if not points:
+        return None
+    rel = np.concatenate(points).mean(axis=0) - centre
+    perpendicular = rel - (rel @ direction) * direction
+    norm = np.linalg.norm(perpendicular)
+    return perpendicular / norm if norm > 1e-6 else None
+
+
+def _linea_aspera_direction(vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray,
+                            direction: np.ndarray) -> np.ndarray:
+    """The mean direction, in mid-shaft sections, from the centroid to the farthest contour point."""
+    x, y = orthonormal_basis(direction)
+    rel = vertices - centre
+    h = rel @ direction
+    uv = np.column_stack([rel @ x, rel @ y])
+    lo, hi = h.min(), h.max()
+    total = np.zeros(2)
+    for t in lo + np.linspace(0.35, 0.65, 7) * (hi - lo):
+        cut = cut_faces(h, uv, faces, t)
+        if len(cut) < 3:
+            continue
+        c2 = cut.start.mean(axis=0)
+        far = cut.start[np.argmax(np.linalg.norm(cut.start - c2, axis=1))] - c2
+        if np.linalg.norm(far) > 0:
+            total += far / np.linalg.norm(far)
+    if not np.linalg.norm(total) > 0:
+        total = np.array([0.0, -1.0])
+    return _unit(total[0] * x + total[1] * y)

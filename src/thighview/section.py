@@ -1,0 +1,467 @@
+"""Sections of the thigh perpendicular to the femur shaft: polygons, exact areas, bone coverage.
+
+``SectionEngine(model)`` precomputes once per model (every structure's vertices projected on
+the femur axis and the section plane, and an interval index of the triangles along the
+axis); a new level then costs only the triangles that cross it:
+
+* areas come from Green's theorem over the oriented intersection segments (see
+  :mod:`thighview._planecut`), exact for the faceted surfaces, holes and nested shells
+  included, with no loop assembly (``engine.areas``, ``engine.profile``);
+* polygons (for drawing, the mechanics and bone coverage) join the same segments into loops
+  by the mesh edges they lie on, then into shapely ``MultiPolygon``s with holes
+  (``engine.section``).
+
+A structure whose surface is not closed at a level has no exact area there: it is left out
+of the areas, listed in ``open_structures`` and its contour is kept as lines in
+``open_contours`` (``strict=True`` raises :class:`~thighview.errors.SectionError` instead).
+
+In-plane frame ("viewed from below", as in CT/MRI): ``y`` = anterior, ``x`` = the patient's
+left (for a right thigh lateral is on the viewer's left), origin = the femur axis point at
+the level; millimetres. Areas are cm^2. A level exactly on vertices is the limit from the
+proximal side (see :mod:`thighview._planecut`).
+
+JSON form (``Section.to_dict``; a list of these for several levels), stable for scripts::
+
+    {"model": "thigh_default", "level": 0.5, "level_mm": 224.0,
+     "units": {"area": "cm2", "length": "mm"},
+     "structures": {"vastus_lateralis": {"compartment": "quadriceps", "area_cm2": 31.2}, ...},
+     "compartments": {"quadriceps": {"area_cm2": 80.1, "percent_of_muscle": 52.3,
+                                     "percent_of_total": 38.0}, ...},
+     "bone_coverage": {"quadriceps": 0.66, ...},
+     "open_structures": []}
+
+``percent_of_muscle`` is ``null`` for compartments that are not muscle; ``percent_of_total``
+is relative to the summed area of every structure with an exact area at that level;
+``bone_coverage`` is the fraction (0..1) of the femur's outer perimeter bordered (within
+``COVERAGE_GAP_MM``) by each compartment. ``AreaProfile.to_dict`` gives
+``{"model", "units", "levels", "levels_mm", "structures": {name: [cm2, ...]},
+"compartments": {name: [cm2, ...]}}`` with ``null`` where a surface is open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
+
+from thighview._planecut import Cut, closed_and_oriented, cut_faces, unmatched_edges, weld
+from thighview.anatomy import Compartment
+from thighview.errors import SectionError
+
+if TYPE_CHECKING:
+    from thighview.femur_axis import FemurAxis
+    from thighview.model import ThighModel
+
+MM2_PER_CM2 = 100.0
+#: A structure within this distance of the femur's outline counts as bordering it.
+COVERAGE_GAP_MM = 3.0
+#: Samples along the femur's outline for bone coverage.
+COVERAGE_SAMPLES = 720
+
+
+@dataclass(frozen=True)
+class SectionFrame:
+    """The section plane: origin on the femur axis, in-plane axes, normal (proximal->distal)."""
+
+    origin: np.ndarray
+    x_axis: np.ndarray
+    y_axis: np.ndarray
+    normal: np.ndarray
+
+    def to_3d(self, xy: np.ndarray) -> np.ndarray:
+        """In-plane points (n, 2) -> model coordinates (n, 3), mm."""
+        xy = np.asarray(xy, dtype=float)
+        return self.origin + xy[..., :1] * self.x_axis + xy[..., 1:2] * self.y_axis
+
+    def to_2d(self, xyz: np.ndarray) -> np.ndarray:
+        """Model coordinates (n, 3) -> in-plane points (n, 2), projected onto the plane."""
+        rel = np.asarray(xyz, dtype=float) - self.origin
+        return np.stack([rel @ self.x_axis, rel @ self.y_axis], axis=-1)
+
+
+class Areas(dict):
+    """Areas in cm^2 by structure name; ``open`` names structures without an exact area here."""
+
+    def __init__(self, values: dict[str, float], open_structures: tuple[str, ...] = ()) -> None:
+        super().__init__(values)
+        self.open = open_structures
+
+
+def _percent(part: float, whole: float) -> float:
+    return 100.0 * part / whole if whole > 0 else 0.0
+
+
+@dataclass
+class Section:
+    """One cut through the thigh at a level. Built by :meth:`SectionEngine.section`."""
+
+    level: float
+    level_mm: float
+    frame: SectionFrame
+    polygons: dict[str, MultiPolygon]
+    areas_cm2: dict[str, float]
+    compartments: dict[str, Compartment]
+    femur_centre: np.ndarray
+    open_structures: tuple[str, ...] = ()
+    open_contours: dict[str, MultiLineString] = field(default_factory=dict)
+
+    @cached_property
+    def compartment_areas_cm2(self) -> dict[Compartment, float]:
+        return _group_by_compartment(self.areas_cm2, self.compartments)
+
+    @property
+    def muscle_area_cm2(self) -> float:
+        return sum(a for name, a in self.areas_cm2.items() if self.compartments[name].is_muscle)
+
+    @property
+    def total_area_cm2(self) -> float:
+        return sum(self.areas_cm2.values())
+
+    def _area_and_muscle(self, key: str | Compartment) -> tuple[float, bool]:
+        if isinstance(key, Compartment):
+            return self.compartment_areas_cm2.get(key, 0.0), key.is_muscle
+        if key not in self.compartments:
+            raise SectionError(f"no structure named '{key}' in this model")
+        return self.areas_cm2.get(key, 0.0), self.compartments[key].is_muscle
+
+    def percent_of_muscle(self, key: str | Compartment) -> float | None:
+        """Share (0-100) of the muscle area at this level; ``None`` for a non-muscle key."""
+        area, is_muscle = self._area_and_muscle(key)
+        return _percent(area, self.muscle_area_cm2) if is_muscle else None
+
+    def percent_of_total(self, key: str | Compartment) -> float:
+        """Share (0-100) of the summed area of all structures at this level."""
+        area, _ = self._area_and_muscle(key)
+        return _percent(area, self.total_area_cm2)
+
+    @cached_property
+    def bone_coverage(self) -> dict[Compartment, float]:
+        """Fraction (0..1) of the femur's outer perimeter bordered by each compartment."""
+        return _bone_coverage(self.polygons, self.compartments)
+
+    def to_dict(self, model_name: str | None = None) -> dict[str, Any]:
+        """The documented JSON form (see the module docstring)."""
+        compartments = {}
+        for compartment, area in self.compartment_areas_cm2.items():
+            share = self.percent_of_muscle(compartment)
+            compartments[compartment.value] = {
+                "area_cm2": round(area, 6),
+                "percent_of_muscle": None if share is None else round(share, 4),
+                "percent_of_total": round(self.percent_of_total(compartment), 4),
+            }
+        return {
+            "model": model_name,
+            "level": round(self.level, 6),
+            "level_mm": round(self.level_mm, 4),
+            "units": {"area": "cm2", "length": "mm"},
+            "structures": {name: {"compartment": self.compartments[name].value, "area_cm2": round(area, 6)}
+                           for name, area in self.areas_cm2.items()},
+            "compartments": compartments,
+            "bone_coverage": {c.value: round(f, 4) for c, f in self.bone_coverage.items()},
+            "open_structures": list(self.open_structures),
+        }
+
+
+@dataclass(frozen=True)
+class AreaProfile:
+    """Areas (cm^2) at many levels: one array per structure, NaN where a surface is open."""
+
+    levels: np.ndarray
+    levels_mm: np.ndarray
+    areas_cm2: dict[str, np.ndarray]
+    compartments: dict[str, Compartment]
+
+    @cached_property
+    def compartment_areas_cm2(self) -> dict[Compartment, np.ndarray]:
+        return _group_by_compartment(self.areas_cm2, self.compartments, zero=np.zeros(len(self.levels)))
+
+    def to_dict(self, model_name: str | None = None) -> dict[str, Any]:
+        def listed(values: np.ndarray) -> list[float | None]:
+            return [None if np.isnan(v) else round(float(v), 6) for v in values]
+
+        return {
+            "model": model_name,
+            "units": {"area": "cm2", "length": "mm"},
+            "levels": [round(float(v), 6) for v in self.levels],
+            "levels_mm": [round(float(v), 4) for v in self.levels_mm],
+            "structures": {name: listed(a) for name, a in self.areas_cm2.items()},
+            "compartments": {c.value: listed(a) for c, a in self.compartment_areas_cm2.items()},
+        }
+
+
+def _group_by_compartment(areas: dict[str, Any], compartments: dict[str, Compartment], zero: Any = 0.0) -> dict:
+    """Sum per compartment, in the vocabulary's order, over the compartments the model has."""
+    present = set(compartments.values())
+    grouped = {c: zero for c in Compartment if c in present}
+    for name, area in areas.items():
+        grouped[compartments[name]] = grouped[compartments[name]] + area
+    return grouped
+
+
+class _IntervalIndex:
+    """Which triangles can cross a level: triangles bucketed by their extent along the axis.
+
+    Buckets are about one typical triangle tall, so a query touches roughly the crossing
+    triangles and their neighbours; the few very tall triangles are always checked.
+    """
+
+    _MAX_BUCKETS_PER_TRIANGLE = 8
+
+    def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
+        self.start = float(lo.min())
+        extent = max(float(hi.max()) - self.start, 1e-9)
+        span = hi - lo
+        self.width = max(float(np.percentile(span, 75)), extent / 65536)
+        self.n = int(extent // self.width) + 1
+        first = np.floor((lo - self.start) / self.width).astype(np.int64)
+        count = np.floor((hi - self.start) / self.width).astype(np.int64) - first + 1
+        tall = count > self._MAX_BUCKETS_PER_TRIANGLE
+        self.tall = np.flatnonzero(tall)
+        short = np.flatnonzero(~tall)
+        count = count[short]
+        owner = np.repeat(short, count)
+        step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
+        bucket = first[owner] + step
+        order = np.argsort(bucket, kind="stable")
+        self.members = owner[order]
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(bucket, minlength=self.n))])
+
+    def candidates(self, t: float) -> np.ndarray:
+        b = int(np.floor((t - self.start) / self.width))
+        if not 0 <= b < self.n:
+            return self.tall
+        members = self.members[self.indptr[b] : self.indptr[b + 1]]
+        return np.concatenate([members, self.tall]) if len(self.tall) else members
+
+
+class SectionEngine:
+    """Cuts one model at any level; build once per model, then query levels freely.
+
+    ``strict=True`` raises :class:`SectionError` when a structure is open at a level
+    instead of flagging it.
+    """
+
+    def __init__(self, model: ThighModel, *, axis: FemurAxis | None = None, strict: bool = False) -> None:
+        self.model = model
+        self.axis = axis if axis is not None else model.femur_axis
+        self.strict = strict
+        self.names = list(model.structures)
+        self.compartments = {name: s.compartment for name, s in model.structures.items()}
+        x_axis, y_axis, normal = self.axis.frame_axes()
+        h, uv, faces, owner = [], [], [], []
+        self._closed = np.zeros(len(self.names), dtype=bool)
+        self._orientation = np.ones(len(self.names))
+        offset = 0
+        for i, name in enumerate(self.names):
+            vertices, f = weld(model.structures[name].vertices, model.structures[name].faces)
+            self._closed[i] = closed_and_oriented(f, len(vertices))
+            tri = vertices[f]
+            volume = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()
+            self._orientation[i] = -1.0 if volume < 0 else 1.0
+            rel = vertices - self.axis.origin
+            h.append(rel @ normal)
+            uv.append(np.column_stack([rel @ x_axis, rel @ y_axis]))
+            faces.append(f + offset)
+            owner.append(np.full(len(f), i, dtype=np.int64))
+            offset += len(vertices)
+        self._h = np.concatenate(h)
+        self._uv = np.ascontiguousarray(np.concatenate(uv))
+        self._faces = np.concatenate(faces)
+        self._owner = np.concatenate(owner)
+        face_h = self._h[self._faces]
+        self._index = _IntervalIndex(face_h.min(axis=1), face_h.max(axis=1))
+        self._femur = self.names.index("femur") if "femur" in model.structures else None
+
+    # --- levels and frames ----------------------------------------------------------------
+
+    def frame(self, level: float | None = None, *, level_mm: float | None = None) -> SectionFrame:
+        x_axis, y_axis, normal = self.axis.frame_axes()
+        return SectionFrame(self.axis.level_to_point(level, level_mm=level_mm), x_axis, y_axis, normal)
+
+    def _cut(self, t: float) -> tuple[Cut, np.ndarray, np.ndarray]:
+        """Segments at height ``t`` mm, their structure index, and which structures are open."""
+        candidates = self._index.candidates(t)
+        cut = cut_faces(self._h, self._uv, self._faces[candidates], t)
+        owner = self._owner[candidates[cut.face]]
+        is_open = np.zeros(len(self.names), dtype=bool)
+        check = ~self._closed[owner]
+        if check.any():
+            bad = unmatched_edges(cut.start_edge[check], cut.end_edge[check])
+            loose = np.isin(cut.start_edge, bad) | np.isin(cut.end_edge, bad)
+            is_open[np.unique(owner[check & loose])] = True
+        if self.strict and is_open.any():
+            names = ", ".join(n for n, o in zip(self.names, is_open) if o)
+            raise SectionError(f"the surface of {names} is not closed at {t:.2f} mm from the proximal femur end",
+                               self.model.source)
+        return cut, owner, is_open
+
+    def _areas_mm2(self, cut: Cut, owner: np.ndarray) -> np.ndarray:
+        summed = np.bincount(owner, weights=cut.area_terms(), minlength=len(self.names))
+        return summed * self._orientation / 2.0
+
+    # --- public queries ---------------------------------------------------------------------
+
+    def areas(self, level: float | None = None, *, level_mm: float | None = None) -> Areas:
+        """Exact areas (cm^2) of every structure at a level; open ones are left out (``.open``)."""
+        _, t = self.axis.resolve(level, level_mm)
+        cut, owner, is_open = self._cut(t)
+        cm2 = self._areas_mm2(cut, owner) / MM2_PER_CM2
+        values = {n: float(a) for n, a, o in zip(self.names, cm2, is_open) if not o}
+        return Areas(values, tuple(n for n, o in zip(self.names, is_open) if o))
+
+    def profile(self, levels: Iterable[float] | None = None, *, n: int = 100) -> AreaProfile:
+        """Areas at many levels (default: ``n`` evenly spaced level centres)."""
+        fractions = (np.arange(n) + 0.5) / n if levels is None else np.asarray(list(levels), dtype=float)
+        millimetres = np.array([self.axis.resolve(level)[1] for level in fractions])
+        table = np.empty((len(fractions), len(self.names)))
+        for row, t in enumerate(millimetres):
+            cut, owner, is_open = self._cut(t)
+            table[row] = self._areas_mm2(cut, owner) / MM2_PER_CM2
+            table[row, is_open] = np.nan
+        return AreaProfile(fractions, millimetres, {n: table[:, i].copy() for i, n in enumerate(self.names)},
+                           self.compartments)
+
+    def section(self, level: float | None = None, *, level_mm: float | None = None) -> Section:
+        """The full section at a level: polygons, areas, femur centre (bone coverage on demand)."""
+        fraction, t = self.axis.resolve(level, level_mm)
+        cut, owner, is_open = self._cut(t)
+        areas_mm2 = self._areas_mm2(cut, owner)
+        order = np.argsort(owner, kind="stable")
+        bounds = np.searchsorted(owner[order], np.arange(len(self.names) + 1))
+        polygons: dict[str, MultiPolygon] = {}
+        open_contours: dict[str, MultiLineString] = {}
+        for i, name in enumerate(self.names):
+            part = cut.select(order[bounds[i] : bounds[i + 1]])
+            rings, chains = _assemble(part)
+            if is_open[i]:
+                open_contours[name] = MultiLineString([LineString(c) for c in [*rings, *chains] if len(c) >= 2])
+            else:
+                polygons[name] = _polygonise(rings, self._orientation[i])
+        centre = np.zeros(2)
+        if self._femur is not None and not is_open[self._femur] and areas_mm2[self._femur] > 0:
+            centre = np.asarray(polygons["femur"].centroid.coords[0])
+        return Section(
+            level=fraction,
+            level_mm=t,
+            frame=self.frame(level_mm=t),
+            polygons=polygons,
+            areas_cm2={n: float(a / MM2_PER_CM2) for n, a, o in zip(self.names, areas_mm2, is_open) if not o},
+            compartments=dict(self.compartments),
+            femur_centre=centre,
+            open_structures=tuple(n for n, o in zip(self.names, is_open) if o),
+            open_contours=open_contours,
+        )
+
+    def sections(self, levels: Sequence[float]) -> list[Section]:
+        return [self.section(level) for level in levels]
+
+
+# --- loops and polygons ---------------------------------------------------------------------
+
+
+def _assemble(cut: Cut) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Join segments end to start (by mesh edge) into closed rings and open chains of points."""
+    k = len(cut)
+    if k == 0:
+        return [], []
+    order = np.argsort(cut.start_edge, kind="stable")
+    keys = cut.start_edge[order]
+    pos = np.minimum(np.searchsorted(keys, cut.end_edge), k - 1)
+    following = np.where(keys[pos] == cut.end_edge, order[pos], -1)
+    has_previous = np.zeros(k, dtype=bool)
+    has_previous[following[following >= 0]] = True
+    nxt = following.tolist()
+    visited = [False] * k
+    rings, chains = [], []
+
+    def walk(first: int) -> tuple[list[int], bool]:
+        path, i = [], first
+        while i >= 0 and not visited[i]:
+            visited[i] = True
+            path.append(i)
+            i = nxt[i]
+        return path, i == first
+
+    for first in np.flatnonzero(~has_previous).tolist():
+        path, _ = walk(first)
+        chains.append(np.vstack([cut.start[path], cut.end[path[-1:]]]))
+    for first in range(k):
+        if not visited[first]:
+            path, closed = walk(first)
+            if closed:
+                rings.append(_without_repeats(cut.start[path]))
+            else:
+                chains.append(np.vstack([cut.start[path], cut.end[path[-1:]]]))
+    return rings, chains
+
+
+def _without_repeats(ring: np.ndarray) -> np.ndarray:
+    """Drop points equal to their predecessor (a level through a vertex repeats it)."""
+    keep = np.any(ring != np.roll(ring, 1, axis=0), axis=1)
+    return ring[keep] if keep.any() else ring[:1]
+
+
+def _signed_area(ring: np.ndarray) -> float:
+    x, y = ring[:, 0], ring[:, 1]
+    return float((x * np.roll(y, -1) - np.roll(x, -1) * y).sum() / 2.0)
+
+
+def _polygonise(rings: list[np.ndarray], orientation: float) -> MultiPolygon:
+    """Rings -> MultiPolygon: counter-clockwise rings add, clockwise rings cut holes.
+
+    Largest first, so a hole is cut after its outer ring and an island in a hole is added
+    after the hole (nested shells).
+    """
+    signed = [(orientation * _signed_area(r), r) for r in rings if len(r) >= 3]
+    signed = [(a, r) for a, r in signed if a != 0.0]
+    if not signed:
+        return MultiPolygon()
+    signed.sort(key=lambda item: -abs(item[0]))
+    if all(a > 0 for a, _ in signed):
+        shape = shapely.union_all([_valid(Polygon(r)) for _, r in signed])
+    else:
+        shape = Polygon()
+        for area, ring in signed:
+            piece = _valid(Polygon(ring))
+            shape = shape.union(piece) if area > 0 else shape.difference(piece)
+    return _as_multipolygon(shape)
+
+
+def _valid(polygon: Polygon):
+    return polygon if polygon.is_valid else shapely.make_valid(polygon)
+
+
+def _as_multipolygon(shape) -> MultiPolygon:
+    if isinstance(shape, MultiPolygon):
+        return shape
+    if isinstance(shape, Polygon):
+        return MultiPolygon([shape]) if not shape.is_empty else MultiPolygon()
+    return MultiPolygon([g for g in getattr(shape, "geoms", []) if isinstance(g, Polygon) and not g.is_empty])
+
+
+def _bone_coverage(polygons: dict[str, MultiPolygon], compartments: dict[str, Compartment]) -> dict[Compartment, float]:
+    """Sample the femur's outer outline; each sample goes to the nearest structure within the gap."""
+    femur = polygons.get("femur")
+    if femur is None or femur.is_empty:
+        return {}
+    outline = MultiLineString([p.exterior for p in femur.geoms])
+    samples = shapely.line_interpolate_point(outline, np.linspace(0.0, 1.0, COVERAGE_SAMPLES, endpoint=False),
+                                             normalized=True)
+    reach = femur.buffer(COVERAGE_GAP_MM)
+    neighbours = [(name, shape) for name, shape in polygons.items()
+                  if compartments[name] is not Compartment.BONE and not shape.is_empty and shape.intersects(reach)]
+    if not neighbours:
+        return {}
+    distance = np.vstack([shapely.distance(samples, shape) for _, shape in neighbours])
+    nearest = distance.argmin(axis=0)
+    bordered = distance[nearest, np.arange(len(samples))] <= COVERAGE_GAP_MM
+    coverage: dict[Compartment, float] = {}
+    for index in nearest[bordered]:
+        compartment = compartments[neighbours[index][0]]
+        coverage[compartment] = coverage.get(compartment, 0.0) + 1.0 / COVERAGE_SAMPLES
+    return dict(sorted(coverage.items(), key=lambda item: list(Compartment).index(item[0])))
