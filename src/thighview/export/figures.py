@@ -1,0 +1,344 @@
+"""Textbook figures of the section: PNG, SVG and PDF of one level, and the multi-level figure sheet.
+
+The section itself is drawn by :func:`thighview.render.section2d.draw_section`, the same code
+as the GUI's 2-D view; this module lays it out on a page (heading with the level, a legend of
+compartments with their areas, an optional area table, the area-profile chart of the sheet)
+and saves it: vector SVG with text kept as text, PDF with embedded TrueType fonts, PNG at any
+size up to 8K. Only ``matplotlib.figure.Figure`` is used (no pyplot), so it is safe in worker
+threads and never opens a window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from thighview import anatomy
+from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
+from thighview.errors import ExportError
+from thighview.export.atomic import atomic_path
+from thighview.export.provenance import SOFTWARE, as_comment
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from thighview.section import AreaProfile, Section
+
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+#: Every figure is laid out this many inches wide; the PNG resolution sets the dpi, so a 4K and
+#: a 1K PNG are the same picture and vector files are a handout-sized page.
+LAYOUT_WIDTH_IN = 8.0
+SHEET_WIDTH_IN = 18.0
+MAX_PIXELS = (8192, 8192)
+MIN_PIXELS = 64
+_INK = "#1a1a1a"
+_MUTED = "#555555"
+#: Compartments listed in legends and tables, in teaching order.
+_LEGEND_ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.FAT,
+                 Compartment.NEUROVASCULAR, Compartment.FASCIA, Compartment.SKIN, Compartment.UNASSIGNED)
+
+
+@dataclass(frozen=True)
+class FigureOptions:
+    """What a figure shows. ``title=None`` gives the default heading, ``""`` none."""
+
+    colour_mode: str = "compartment"  # "compartment" | "muscle" | "area"
+    palette: str = "braus"  # "braus" | "colorblind"
+    labels: bool = True
+    legend: bool = True
+    title: str | None = None
+    level_annotation: bool = True
+    scale_bar: bool = True
+    orientation: bool = True
+    table: bool = False
+    transparent: bool = False
+    highlight: str | None = None
+
+    def with_(self, **changes) -> FigureOptions:
+        return replace(self, **changes)
+
+
+def check_size(size: tuple[int, int]) -> tuple[int, int]:
+    """A figure or image size in pixels, within 64 .. 8192 on each side."""
+    width, height = (int(v) for v in size)
+    if not (MIN_PIXELS <= width <= MAX_PIXELS[0] and MIN_PIXELS <= height <= MAX_PIXELS[1]):
+        raise ExportError(f"image size {width}x{height} is outside {MIN_PIXELS}..{MAX_PIXELS[0]} pixels per side")
+    return width, height
+
+
+def _colours(section: Section, options: FigureOptions):
+    from thighview.render.colouring import ColourMode, ColourScheme, structure_colours
+
+    scheme = ColourScheme(mode=ColourMode(options.colour_mode), palette=options.palette)
+    return scheme, structure_colours(list(section.polygons), scheme, section)
+
+
+def level_text(section: Section) -> str:
+    """'50% of femur length, 22.4 cm below the proximal end'."""
+    return f"{section.level * 100:.0f}% of femur length, {section.level_mm / 10:.1f} cm below the proximal end"
+
+
+def _heading(side: str) -> str:
+    return f"{side.capitalize()} thigh in cross-section"
+
+
+def _draw(ax: Axes, section: Section, options: FigureOptions, side: str) -> dict:
+    """The shared section drawing with this figure's options; returns its colours."""
+    from thighview.render.section2d import draw_section
+
+    scheme, colours = _colours(section, options)
+    drawing = draw_section(ax, section, colours, side=side, highlight=options.highlight, labels=options.labels,
+                           scale_bar=options.scale_bar, orientation=options.orientation,
+                           compartments=section.compartments)
+    for name, patch in drawing.patches.items():  # named groups in SVG: <g id="vastus_lateralis">
+        patch.set_gid(name)
+    for name, label in drawing.labels.items():
+        label.set_gid(f"label:{name}")
+    return {"scheme": scheme, "colours": colours}
+
+
+def _compartment_rows(section: Section, palette: str) -> list[tuple[Compartment, str, str]]:
+    """(compartment, colour, 'area cm² (share)') for the compartments present, teaching order."""
+    rows = []
+    areas = section.compartment_areas_cm2
+    for compartment in _LEGEND_ORDER:
+        if compartment not in areas or compartment is Compartment.UNASSIGNED and not areas[compartment]:
+            continue
+        share = section.percent_of_muscle(compartment)
+        text = f"{areas[compartment]:.1f} cm²" + (f" ({share:.0f}% of muscle)" if share is not None else "")
+        rows.append((compartment, anatomy.compartment_colour(compartment, palette), text))
+    return rows
+
+
+def _legend(fig: Figure, handles_rows, *, y: float, fontsize: float, ncol: int):
+    from matplotlib.colors import to_rgb
+    from matplotlib.patches import Patch
+
+    from thighview.render.colouring import darker
+
+    handles = [Patch(facecolor=colour, edgecolor=darker(to_rgb(colour)), linewidth=0.6, label=label)
+               for label, colour in handles_rows]
+    return fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, y), ncol=ncol, frameon=False,
+                      fontsize=fontsize, handlelength=1.5, handleheight=1.1, columnspacing=2.0)
+
+
+def _colour_bar(fig: Figure, ax: Axes, section: Section, scheme, *, rect) -> None:
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    from thighview.render.colouring import AREA_COLOURMAP, area_range
+
+    vmin, vmax = area_range(list(section.polygons), scheme, section)
+    cax = fig.add_axes(rect)
+    bar = fig.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
+                       orientation="horizontal")
+    bar.set_label(f"Share of the muscle area ({scheme.unit_label})", fontsize=9, color=_INK)
+    bar.ax.tick_params(labelsize=8)
+    bar.outline.set_linewidth(0.5)
+
+
+def _area_table(ax: Axes, section: Section, palette: str) -> None:
+    """Per-structure areas (cm², % of muscle) as a plain typeset table."""
+    ax.set_axis_off()
+    rows = []
+    for name, area in sorted(section.areas_cm2.items(),
+                             key=lambda kv: (_LEGEND_ORDER.index(section.compartments[kv[0]])
+                                             if section.compartments[kv[0]] in _LEGEND_ORDER else 99, -kv[1])):
+        share = section.percent_of_muscle(name)
+        rows.append((name, anatomy.label_of(name), f"{area:.1f}", "" if share is None else f"{share:.0f}"))
+    n = len(rows) + 1
+    step = min(0.045, 0.95 / n)
+    top = 0.5 + step * n / 2
+    ax.text(0.0, top, "Structure", fontsize=8.5, fontweight="bold", color=_INK, va="center")
+    ax.text(0.78, top, "cm²", fontsize=8.5, fontweight="bold", color=_INK, va="center", ha="right")
+    ax.text(1.0, top, "% muscle", fontsize=8.5, fontweight="bold", color=_INK, va="center", ha="right")
+    ax.plot([0, 1], [top - step / 2] * 2, color=_INK, linewidth=0.6, transform=ax.transAxes)
+    for i, (name, label, area, share) in enumerate(rows, start=1):
+        y = top - i * step
+        colour = anatomy.structure_colour(name, palette, by="compartment")
+        ax.add_patch(_swatch(-0.06, y, step * 0.6, colour))
+        ax.text(0.0, y, label, fontsize=8, color=_INK, va="center")
+        ax.text(0.78, y, area, fontsize=8, color=_INK, va="center", ha="right")
+        ax.text(1.0, y, share, fontsize=8, color=_INK, va="center", ha="right")
+    ax.set_xlim(-0.08, 1.0)
+    ax.set_ylim(0, 1)
+
+
+def _swatch(x: float, y: float, height: float, colour: str):
+    from matplotlib.patches import Rectangle
+
+    return Rectangle((x, y - height / 2), 0.04, height, facecolor=colour, edgecolor="#444444", linewidth=0.4)
+
+
+def section_figure(section: Section, *, side: str = "right", options: FigureOptions = FigureOptions(),
+                   size_px: tuple[int, int] = (2400, 2100)) -> Figure:
+    """One level as a textbook figure: heading, the section with labels, legend with areas."""
+    from matplotlib.figure import Figure
+
+    width, height = check_size(size_px)
+    fig = Figure(figsize=(LAYOUT_WIDTH_IN, LAYOUT_WIDTH_IN * height / width), dpi=width / LAYOUT_WIDTH_IN)
+    heading = _heading(side) if options.title is None else options.title
+    top = 0.985
+    if heading:
+        fig.text(0.5, top, heading, ha="center", va="top", fontsize=14, fontweight="bold", color=_INK)
+        top -= 0.045
+    if options.level_annotation:
+        fig.text(0.5, top, f"{level_text(section)} · viewed from below", ha="center", va="top", fontsize=10,
+                 color=_MUTED)
+        top -= 0.04
+    legend_rows = _compartment_rows(section, options.palette) if options.legend else []
+    area_mode = options.colour_mode == "area"
+    bottom = 0.02
+    if options.legend:
+        bottom = 0.1 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
+    right = 0.66 if options.table else 0.99
+    ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
+    drawn = _draw(ax, section, options, side)
+    if options.legend and area_mode:
+        _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.045, 0.4, 0.018))
+    elif legend_rows:
+        _legend(fig, [(f"{c.label}  {text}", colour) for c, colour, text in legend_rows], y=bottom + 0.01,
+                fontsize=9, ncol=2)
+    if options.table:
+        _area_table(fig.add_axes((0.71, bottom, 0.27, top - bottom)), section, options.palette)
+    return fig
+
+
+def _same_scale(axes: Sequence[Axes]) -> None:
+    """Zoom every panel out to the coarsest mm-per-pixel among them, so sizes compare."""
+    spans = [(ax.get_xlim(), ax.get_ylim()) for ax in axes]
+    widths = [ax.get_window_extent().width for ax in axes]
+    mm_per_px = max((x1 - x0) / w for ((x0, x1), _), w in zip(spans, widths))
+    for ax, ((x0, x1), (y0, y1)), w in zip(axes, spans, widths):
+        factor = mm_per_px / ((x1 - x0) / w)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        ax.set_xlim(cx - (x1 - x0) * factor / 2, cx + (x1 - x0) * factor / 2)
+        ax.set_ylim(cy - (y1 - y0) * factor / 2, cy + (y1 - y0) * factor / 2)
+
+
+def _profile_chart(ax: Axes, profile: AreaProfile, sections: Sequence[Section], palette: str) -> None:
+    """Stacked muscle areas by compartment along the femur, the sheet's levels marked."""
+    areas = profile.compartment_areas_cm2
+    stacked = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in areas]
+    x = profile.levels * 100.0
+    ax.stackplot(x, *[np.nan_to_num(areas[c]) for c in stacked],
+                 colors=[anatomy.compartment_colour(c, palette) for c in stacked],
+                 labels=[c.label for c in stacked], edgecolor="white", linewidth=0.4, alpha=0.95)
+    for section in sections:
+        ax.axvline(section.level * 100.0, color=_INK, linewidth=0.9, linestyle=(0, (4, 3)))
+        ax.text(section.level * 100.0, 1.01, f"{section.level * 100:.0f}%", transform=ax.get_xaxis_transform(),
+                ha="center", va="bottom", fontsize=8.5, color=_INK)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("Level along the femur (% of its length from the proximal end)", fontsize=9, color=_INK)
+    ax.set_ylabel("Muscle area (cm²)", fontsize=9, color=_INK)
+    ax.set_title("Area profile: muscle area by compartment", fontsize=10, color=_INK, loc="left", pad=14)
+    ax.tick_params(labelsize=8, colors=_INK)
+    for spine in ("top", "right"):
+        ax.spines[spine].set_visible(False)
+
+
+def _sheet_table(ax: Axes, sections: Sequence[Section], palette: str) -> None:
+    """Compartment areas (cm² and % of muscle) at each of the sheet's levels."""
+    ax.set_axis_off()
+    present = [c for c in _LEGEND_ORDER if any(c in s.compartment_areas_cm2 for s in sections)
+               and c is not Compartment.UNASSIGNED]
+    columns = [f"{s.level * 100:.0f}%" for s in sections]
+    n = len(present) + 1
+    step = min(0.11, 0.9 / n)
+    top = 0.92
+    x_cols = np.linspace(0.52, 1.0, len(columns))
+    ax.text(0.0, top, "Area, cm² (% of muscle)", fontsize=9, fontweight="bold", color=_INK, va="center")
+    for x, column in zip(x_cols, columns):
+        ax.text(x, top, column, fontsize=9, fontweight="bold", color=_INK, va="center", ha="right")
+    ax.plot([0, 1], [top - step / 2] * 2, color=_INK, linewidth=0.6)
+    for i, compartment in enumerate(present, start=1):
+        y = top - i * step
+        ax.add_patch(_swatch(-0.06, y, step * 0.55, anatomy.compartment_colour(compartment, palette)))
+        ax.text(0.0, y, compartment.label, fontsize=8.5, color=_INK, va="center")
+        for x, section in zip(x_cols, sections):
+            area = section.compartment_areas_cm2.get(compartment, 0.0)
+            share = section.percent_of_muscle(compartment)
+            cell = f"{area:.1f}" + (f" ({share:.0f}%)" if share is not None else "")
+            ax.text(x, y, cell, fontsize=8.5, color=_INK, va="center", ha="right")
+    ax.set_xlim(-0.08, 1.0)
+    ax.set_ylim(0, 1)
+
+
+def sheet_figure(sections: Sequence[Section], profile: AreaProfile, *, side: str = "right",
+                 options: FigureOptions = FigureOptions(), size_px: tuple[int, int] = (5400, 3300)) -> Figure:
+    """Several levels side by side at one scale, a shared legend, the area profile and a table."""
+    from matplotlib.figure import Figure
+
+    if not sections:
+        raise ExportError("a figure sheet needs at least one level")
+    width, height = check_size(size_px)
+    fig = Figure(figsize=(SHEET_WIDTH_IN, SHEET_WIDTH_IN * height / width), dpi=width / SHEET_WIDTH_IN)
+    heading = _heading(side) if options.title is None else options.title
+    if heading:
+        levels = ", ".join(f"{s.level * 100:.0f}%" for s in sections)
+        fig.text(0.5, 0.985, f"{heading} at {levels} of femur length", ha="center", va="top", fontsize=16,
+                 fontweight="bold", color=_INK)
+    # the middle level carries the labels and gets a double-width panel; all share one scale
+    labelled = len(sections) // 2
+    weights = np.array([2.0 if i == labelled else 1.0 for i in range(len(sections))])
+    lefts = 0.01 + 0.98 * np.concatenate([[0.0], np.cumsum(weights)[:-1]]) / weights.sum()
+    axes = []
+    for i, section in enumerate(sections):
+        ax = fig.add_axes((lefts[i], 0.42, 0.98 * weights[i] / weights.sum() - 0.01, 0.5))
+        _draw(ax, section, options.with_(labels=options.labels and i == labelled), side)
+        if options.level_annotation:
+            ax.set_title(level_text(section), fontsize=10, color=_MUTED, pad=2)
+        axes.append(ax)
+    _same_scale(axes)
+    legend_rows = [(c.label, colour) for c, colour, _ in _compartment_rows(sections[0], options.palette)]
+    if options.legend and options.colour_mode != "area":
+        _legend(fig, legend_rows, y=0.415, fontsize=10, ncol=len(legend_rows))
+    _profile_chart(fig.add_axes((0.06, 0.07, 0.5, 0.25)), profile, sections, options.palette)
+    _sheet_table(fig.add_axes((0.64, 0.04, 0.34, 0.3)), sections, options.palette)
+    return fig
+
+
+# --- saving ---------------------------------------------------------------------------------
+
+def _metadata(fmt: str, record: dict[str, str]) -> dict[str, str]:
+    """The provenance record in each format's own metadata fields."""
+    title = f"{record.get('content', 'figure')} ({record.get('model', 'thigh')})"
+    if fmt == "png":  # tEXt chunks, one per key
+        return {"Title": title, "Software": SOFTWARE, **{f"thighview:{k}": v for k, v in record.items()}}
+    if fmt == "svg":  # Dublin Core in <metadata>
+        return {"Title": title, "Creator": SOFTWARE, "Description": as_comment(record),
+                "Source": record.get("model_source", "")}
+    return {"Title": title, "Creator": SOFTWARE, "Subject": as_comment(record),  # the PDF info dictionary
+            "Keywords": "ThighView; thigh; cross-section; " + record.get("levels", "")}
+
+
+def save_figure(fig: Figure, path: str | Path, *, record: dict[str, str], transparent: bool = False,
+                force: bool = False) -> Path:
+    """Save ``fig`` atomically as PNG/SVG/PDF (by suffix) with provenance; text stays text in SVG."""
+    from matplotlib import rc_context
+
+    path = Path(path)
+    fmt = path.suffix.lower().lstrip(".")
+    if f".{fmt}" not in FIGURE_SUFFIXES:
+        raise ExportError(f"a figure must be .png, .svg or .pdf, not '{path.suffix or path.name}'", path)
+    fonts = {"svg.fonttype": "none", "pdf.fonttype": 42, "ps.fonttype": 42, "svg.hashsalt": "thighview"}
+    with rc_context(fonts), atomic_path(path, force=force) as temp:
+        fig.savefig(temp, format=fmt, dpi=fig.dpi, transparent=transparent, metadata=_metadata(fmt, record),
+                    facecolor="none" if transparent else "white")
+    return path
+
+
+def figure_rgba(fig: Figure) -> np.ndarray:
+    """The figure rendered to an RGBA ``uint8`` array (for movie frames)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
