@@ -8,7 +8,8 @@ it, so it must not depend on how the file placed the bone. The finder:
    bone's extent), so the head, neck and condyles do not tilt it; centroids of ring-shaped
    sections of a hollow femur are exact, and a femur cut off at either end still has a shaft;
 3. decides which end is proximal: the thigh's soft tissue is larger proximally; a bare femur
-   has its head and neck far off the shaft line proximally;
+   has its head and neck far off the shaft line proximally; a model symmetric end to end
+   follows the file's convention (superior = +z, as in RAS and LPS);
 4. picks anterior: the model's ``anterior_hint``, else the rectus femoris/quadriceps side,
    else opposite the hamstrings, else opposite the linea aspera (the posterior ridge).
 
@@ -86,6 +87,8 @@ class FemurAxis:
                 raise LevelError(f"level {value:g} is outside the femur (use a fraction from 0 to 1)")
             return value, self.to_mm(value)
         value = _finite(level_mm, "level in mm")
+        if self.length_mm < value <= self.length_mm * (1 + 1e-9):  # the far end, up to rounding
+            value = self.length_mm
         if not 0.0 <= value <= self.length_mm:
             raise LevelError(f"level {value:g} mm is outside the femur (0 to {self.length_mm:.1f} mm from proximal)")
         return self.to_fraction(value), value
@@ -181,7 +184,11 @@ def _distal_is_larger_end(model: ThighModel, femur_vertices: np.ndarray, centre:
     # A bare femur: the head and neck stand further off the shaft line than the condyles.
     radial = np.linalg.norm((femur_vertices - centre) - np.outer(h, direction), axis=1)
     zone = _END_ZONE * (hi - lo)
-    return bool(radial[h >= hi - zone].max() > radial[h <= lo + zone].max())
+    near, far = radial[h <= lo + zone].max(), radial[h >= hi - zone].max()
+    if not np.isclose(near, far, rtol=1e-3):
+        return bool(far > near)
+    # Nothing tells the ends apart: medical files put superior towards +z (RAS and LPS alike).
+    return bool(direction[2] > 0)
 
 
 def _soft_tissue_area(structures: list[Structure], centre: np.ndarray, direction: np.ndarray, t: float) -> float:

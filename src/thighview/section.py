@@ -33,7 +33,7 @@ JSON form (``Section.to_dict``; a list of these for several levels), stable for 
 ``percent_of_muscle`` is ``null`` for compartments that are not muscle; ``percent_of_total``
 is relative to the summed area of every structure with an exact area at that level;
 ``bone_coverage`` is the fraction (0..1) of the femur's outer perimeter bordered (within
-``COVERAGE_GAP_MM``) by each compartment. ``AreaProfile.to_dict`` gives
+``COVERAGE_GAP_MM``, probed along the outline's outward normal) by each compartment. ``AreaProfile.to_dict`` gives
 ``{"model", "units", "levels", "levels_mm", "structures": {name: [cm2, ...]},
 "compartments": {name: [cm2, ...]}}`` with ``null`` where a surface is open.
 """
@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
 
 from thighview._planecut import Cut, closed_and_oriented, cut_faces, unmatched_edges, weld
 from thighview.anatomy import Compartment
@@ -58,7 +59,7 @@ if TYPE_CHECKING:
     from thighview.model import ThighModel
 
 MM2_PER_CM2 = 100.0
-#: A structure within this distance of the femur's outline counts as bordering it.
+#: A structure within this distance outwards of the femur's outline counts as bordering it.
 COVERAGE_GAP_MM = 3.0
 #: Samples along the femur's outline for bone coverage.
 COVERAGE_SAMPLES = 720
@@ -445,23 +446,48 @@ def _as_multipolygon(shape) -> MultiPolygon:
 
 
 def _bone_coverage(polygons: dict[str, MultiPolygon], compartments: dict[str, Compartment]) -> dict[Compartment, float]:
-    """Sample the femur's outer outline; each sample goes to the nearest structure within the gap."""
+    """Probe outwards from evenly spaced points of the femur's outline; the first structure hit
+    within ``COVERAGE_GAP_MM`` borders the bone there. Rays along the outline's normal (rather
+    than nearest distances) keep a neighbour from claiming the bone beside its own edge."""
     femur = polygons.get("femur")
     if femur is None or femur.is_empty:
         return {}
-    outline = MultiLineString([p.exterior for p in femur.geoms])
-    samples = shapely.line_interpolate_point(outline, np.linspace(0.0, 1.0, COVERAGE_SAMPLES, endpoint=False),
-                                             normalized=True)
+    points, normals = _outline_samples(femur, COVERAGE_SAMPLES)
+    rays = shapely.linestrings(np.stack([points, points + COVERAGE_GAP_MM * normals], axis=1))
+    origins = shapely.points(points)
     reach = femur.buffer(COVERAGE_GAP_MM)
-    neighbours = [(name, shape) for name, shape in polygons.items()
+    neighbours = [name for name, shape in polygons.items()
                   if compartments[name] is not Compartment.BONE and not shape.is_empty and shape.intersects(reach)]
     if not neighbours:
         return {}
-    distance = np.vstack([shapely.distance(samples, shape) for _, shape in neighbours])
-    nearest = distance.argmin(axis=0)
-    bordered = distance[nearest, np.arange(len(samples))] <= COVERAGE_GAP_MM
+    hits = []
+    for name in neighbours:
+        touched = shapely.intersection(rays, polygons[name])
+        hits.append(np.where(shapely.is_empty(touched), np.inf, shapely.distance(origins, touched)))
+    hits = np.vstack(hits)
+    first = hits.argmin(axis=0)
+    bordered = np.isfinite(hits[first, np.arange(len(points))])
     coverage: dict[Compartment, float] = {}
-    for index in nearest[bordered]:
-        compartment = compartments[neighbours[index][0]]
-        coverage[compartment] = coverage.get(compartment, 0.0) + 1.0 / COVERAGE_SAMPLES
+    for index in first[bordered]:
+        compartment = compartments[neighbours[index]]
+        coverage[compartment] = coverage.get(compartment, 0.0) + 1.0 / len(points)
     return dict(sorted(coverage.items(), key=lambda item: list(Compartment).index(item[0])))
+
+
+def _outline_samples(shape: MultiPolygon, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` points evenly spaced along the outer rings of ``shape`` and their outward normals."""
+    points, normals = [], []
+    rings = [orient(p, 1.0).exterior for p in shape.geoms]  # counter-clockwise
+    spacing = sum(r.length for r in rings) / n
+    for ring in rings:
+        xy = np.asarray(ring.coords)
+        steps = np.diff(xy, axis=0)
+        lengths = np.linalg.norm(steps, axis=1)
+        cumulative = np.concatenate([[0.0], np.cumsum(lengths)])
+        at = np.arange(spacing / 2, cumulative[-1], spacing)
+        segment = np.clip(np.searchsorted(cumulative, at, side="right") - 1, 0, len(steps) - 1)
+        fraction = (at - cumulative[segment]) / np.where(lengths[segment] > 0, lengths[segment], 1.0)
+        points.append(xy[segment] + fraction[:, None] * steps[segment])
+        tangent = steps[segment] / np.where(lengths[segment] > 0, lengths[segment], 1.0)[:, None]
+        normals.append(np.column_stack([tangent[:, 1], -tangent[:, 0]]))
+    return np.vstack(points), np.vstack(normals)
