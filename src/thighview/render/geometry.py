@@ -1,0 +1,100 @@
+"""Turn model surfaces and section polygons into pyvista meshes.
+
+The model keeps plain numpy arrays; this is the one place they become VTK data. The section's
+2-D polygons (with holes) are triangulated with shapely's constrained Delaunay and lifted into
+the cutting plane, one cell array ``structure`` telling which structure each triangle belongs to
+(so one actor draws the whole filled section and picking a triangle names its structure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    import pyvista as pv
+    import shapely
+
+    from thighview.model import Structure
+
+
+def structure_mesh(structure: Structure) -> pv.PolyData:
+    """A structure's closed surface as PolyData (vertices in mm)."""
+    import pyvista as pv
+
+    return pv.PolyData.from_regular_faces(structure.vertices, structure.faces)
+
+
+def triangulate(polygon: shapely.Geometry) -> np.ndarray:
+    """Triangles ``(n, 3, 2)`` exactly covering a (multi)polygon with holes."""
+    import shapely
+
+    if polygon is None or polygon.is_empty:
+        return np.empty((0, 3, 2))
+    triangles = shapely.constrained_delaunay_triangles(polygon)
+    coords = shapely.get_coordinates(shapely.get_parts(triangles))
+    return coords.reshape(-1, 4, 2)[:, :3, :]
+
+
+def lift(points_2d: np.ndarray, origin: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray) -> np.ndarray:
+    """2-D section-frame points (mm) to 3-D model coordinates."""
+    pts = np.asarray(points_2d, dtype=float).reshape(-1, 2)
+    return np.asarray(origin) + pts[:, :1] * np.asarray(x_axis) + pts[:, 1:2] * np.asarray(y_axis)
+
+
+def section_fill_mesh(polygons: Mapping[str, shapely.Geometry], names: Sequence[str], frame) -> pv.PolyData:
+    """The filled section as triangles in the cutting plane.
+
+    ``names`` fixes the index stored per triangle in the ``structure`` cell array (structures
+    missing from ``names`` are skipped). ``frame`` is a ``SectionFrame`` (origin, x_axis, y_axis).
+    """
+    import pyvista as pv
+
+    chunks, ids = [], []
+    for index, name in enumerate(names):
+        tris = triangulate(polygons.get(name))
+        if len(tris):
+            chunks.append(tris.reshape(-1, 2))
+            ids.append(np.full(len(tris), index, dtype=np.int32))
+    if not chunks:
+        return pv.PolyData()
+    points = lift(np.concatenate(chunks), frame.origin, frame.x_axis, frame.y_axis)
+    n = len(points) // 3
+    faces = np.arange(3 * n, dtype=np.int64).reshape(n, 3)
+    mesh = pv.PolyData.from_regular_faces(points, faces)
+    mesh.cell_data["structure"] = np.concatenate(ids)
+    return mesh
+
+
+def section_outline_mesh(polygons: Mapping[str, shapely.Geometry], frame) -> pv.PolyData:
+    """Every ring of every polygon as closed lines in the cutting plane (the drawn outlines)."""
+    import pyvista as pv
+    import shapely
+
+    rings = []
+    for geometry in polygons.values():
+        if geometry is None or geometry.is_empty:
+            continue
+        for part in shapely.get_parts(geometry):
+            if part.geom_type != "Polygon":
+                continue
+            rings.append(np.asarray(part.exterior.coords))
+            rings.extend(np.asarray(hole.coords) for hole in part.interiors)
+    if not rings:
+        return pv.PolyData()
+    points = lift(np.concatenate(rings), frame.origin, frame.x_axis, frame.y_axis)
+    lines, start = [], 0
+    for ring in rings:
+        lines.append(np.r_[len(ring), np.arange(start, start + len(ring))])
+        start += len(ring)
+    return pv.PolyData(points, lines=np.concatenate(lines))
+
+
+def plane_mesh(frame, size_mm: float) -> pv.PolyData:
+    """A square of side ``size_mm`` in the cutting plane, centred on the femur axis."""
+    import pyvista as pv
+
+    return pv.Plane(center=frame.origin, direction=frame.normal, i_size=size_mm, j_size=size_mm,
+                    i_resolution=1, j_resolution=1)

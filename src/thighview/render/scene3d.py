@@ -1,0 +1,239 @@
+"""The 3-D thigh scene, built on any pyvista plotter (off-screen for exports, QtInteractor in the GUI).
+
+One actor per structure, a semi-transparent cutting plane perpendicular to the femur, and the
+section filled in that plane (one actor, per-triangle colours). Structures are clipped by the
+plane on the GPU (mapper clipping planes), so moving the level costs one new fill mesh and a
+plane move, never re-clipping surfaces. The scene never calls ``render()``: its host does, once
+per batch of changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from thighview.anatomy import Compartment
+from thighview.render import geometry
+from thighview.render.colouring import RGB
+from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes, NamedView, camera_for
+
+if TYPE_CHECKING:
+    import pyvista as pv
+
+    from thighview.model import ThighModel
+
+#: Starting opacity per compartment: the envelope is see-through so the muscles show.
+DEFAULT_OPACITY: dict[Compartment, float] = {
+    Compartment.SKIN: 0.12,
+    Compartment.FAT: 0.18,
+    Compartment.FASCIA: 0.5,
+}
+PLANE_COLOUR = (0.55, 0.72, 0.95)
+PLANE_OPACITY = 0.22
+BACKGROUND = ((0.16, 0.17, 0.20), (0.36, 0.38, 0.43))  # bottom, top: a quiet studio gradient
+_DIMMED = 0.18  # opacity factor of muscles that are not highlighted
+_PICKABLE_OPACITY = 0.35
+
+
+def default_opacity(compartment: Compartment) -> float:
+    return DEFAULT_OPACITY.get(compartment, 1.0)
+
+
+class ThighScene:
+    """Actors for one model on one plotter; setters change actors, the host renders.
+
+    ``lighting=False`` gives flat, unlit colours (exact pixel tests, diagrams).
+    """
+
+    def __init__(self, plotter: pv.Plotter, model: ThighModel, axes: AnatomicalAxes, *,
+                 lighting: bool = True, background: bool = True) -> None:
+        import vtk
+
+        self.plotter = plotter
+        self.model = model
+        self.axes = axes
+        self.lighting = lighting
+        self.names = list(model.structures)
+        self._opacity = {n: default_opacity(s.compartment) for n, s in model.structures.items()}
+        self._visible = {n: True for n in self.names}
+        self._colours: dict[str, RGB] = {}
+        self._highlight: str | None = None
+        self._clip_plane = vtk.vtkPlane()
+        self._clipping = True
+        self._section = None
+        if background:
+            plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
+        mins, maxs = model.bounds()
+        self.extent_mm = float(np.linalg.norm(maxs - mins))
+        self.actors = {}
+        for name, structure in model.structures.items():
+            actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
+                                     name=f"structure:{name}", lighting=lighting, smooth_shading=lighting,
+                                     specular=0.15 if lighting else 0.0, pickable=True, reset_camera=False)
+            actor.mapper.AddClippingPlane(self._clip_plane)
+            self.actors[name] = actor
+            self._apply_opacity(name)
+        self._fill_actor = None
+        self._outline_actor = None
+        self._plane_actor = None
+        self._plane_visible = True
+
+    # --- colours, visibility, opacity, highlight --------------------------------------------
+    def set_colours(self, colours: Mapping[str, RGB]) -> None:
+        """Colour every structure (and its triangles in the filled section)."""
+        self._colours.update(colours)
+        for name, actor in self.actors.items():
+            if name in colours:
+                actor.prop.color = colours[name]
+        self._colour_fill()
+
+    def set_visible(self, name: str, visible: bool) -> None:
+        self._visible[name] = visible
+        self.actors[name].SetVisibility(visible)
+        self._refresh_fill()
+
+    def set_opacity(self, name: str, opacity: float) -> None:
+        self._opacity[name] = float(opacity)
+        self._apply_opacity(name)
+
+    def opacity(self, name: str) -> float:
+        return self._opacity[name]
+
+    def is_visible(self, name: str) -> bool:
+        return self._visible[name]
+
+    def set_highlight(self, name: str | None) -> None:
+        """Bring one structure forward (other muscles fade); ``None`` clears it."""
+        self._highlight = name if name in self.actors else None
+        for n in self.names:
+            self._apply_opacity(n)
+
+    def _apply_opacity(self, name: str) -> None:
+        opacity = self._opacity[name]
+        structure = self.model.structures[name]
+        if self._highlight and name != self._highlight and structure.is_muscle:
+            opacity *= _DIMMED
+        actor = self.actors[name]
+        actor.prop.opacity = opacity
+        actor.SetPickable(opacity >= _PICKABLE_OPACITY)  # see-through skin must not catch the clicks
+
+    # --- the section ------------------------------------------------------------------------
+    def set_section(self, section) -> None:
+        """Move the cutting plane and the filled section to a new ``Section``."""
+        import pyvista as pv
+
+        self._section = section
+        frame = section.frame
+        # keep the distal part (VTK keeps the side the normal points to); unclipped = plane far above
+        superior = self.axes.superior
+        lift = 0.0 if self._clipping else 1e6
+        self._clip_plane.SetOrigin(*(np.asarray(frame.origin, dtype=float) + lift * superior))
+        self._clip_plane.SetNormal(*(-superior))
+        plane = geometry.plane_mesh(frame, 0.55 * self.extent_mm)
+        if self._plane_actor is None:
+            self._plane_actor = self.plotter.add_mesh(plane, color=PLANE_COLOUR, opacity=PLANE_OPACITY,
+                                                      name="cutting_plane", lighting=False, pickable=False,
+                                                      reset_camera=False, show_edges=True,
+                                                      edge_color=(0.75, 0.85, 1.0), line_width=2)
+        else:
+            self._plane_actor.mapper.dataset.copy_from(plane)
+        self._plane_actor.SetVisibility(self._plane_visible)
+        self._refresh_fill()
+        outline = geometry.section_outline_mesh(
+            {n: p for n, p in section.polygons.items() if self._visible.get(n, False)}, frame)
+        if self._outline_actor is None:
+            self._outline_actor = self.plotter.add_mesh(outline if outline.n_points else pv.PolyData(),
+                                                        color=(0.1, 0.1, 0.1), line_width=1.5, lighting=False,
+                                                        name="section_outline", pickable=False,
+                                                        reset_camera=False)
+        else:
+            self._outline_actor.mapper.dataset.copy_from(outline)
+
+    def _refresh_fill(self) -> None:
+        import pyvista as pv
+
+        if self._section is None:
+            return
+        polygons = {n: p for n, p in self._section.polygons.items() if self._visible.get(n, False)}
+        fill = geometry.section_fill_mesh(polygons, self.names, self._section.frame)
+        # nudge towards the camera side of the plane so the fill never z-fights the clipped surfaces
+        if fill.n_points:
+            fill.points += 0.05 * self.axes.superior
+            fill.cell_data["rgb"] = np.zeros((fill.n_cells, 3), dtype=np.uint8)
+        if self._fill_actor is None:
+            self._fill_actor = self.plotter.add_mesh(fill if fill.n_points else pv.PolyData(), scalars=None,
+                                                     name="section_fill", lighting=False, pickable=True,
+                                                     reset_camera=False, show_scalar_bar=False)
+        else:
+            self._fill_actor.mapper.dataset.copy_from(fill)
+        self._colour_fill()
+
+    def _colour_fill(self) -> None:
+        if self._fill_actor is None:
+            return
+        fill = self._fill_actor.mapper.dataset
+        if not fill.n_cells:
+            return
+        palette = np.array([self._colours.get(n, (0.8, 0.8, 0.8)) for n in self.names])
+        fill.cell_data["rgb"] = np.round(palette[fill.cell_data["structure"]] * 255).astype(np.uint8)
+        mapper = self._fill_actor.mapper
+        mapper.SetScalarModeToUseCellFieldData()
+        mapper.SelectColorArray("rgb")
+        mapper.SetColorModeToDirectScalars()
+        mapper.ScalarVisibilityOn()
+        fill.Modified()
+
+    def set_clipping(self, on: bool) -> None:
+        """Cut away the thigh above the section (on) or show it whole (off)."""
+        self._clipping = on
+        if self._section is not None:
+            self.set_section(self._section)
+
+    def set_plane_visible(self, visible: bool) -> None:
+        self._plane_visible = visible
+        if self._plane_actor is not None:
+            self._plane_actor.SetVisibility(visible)
+
+    # --- cameras ----------------------------------------------------------------------------
+    def view(self, view: NamedView | str = DEFAULT_VIEW) -> None:
+        """Point the camera from a named anatomical direction and fit the thigh."""
+        mins, maxs = self.model.bounds()
+        focal = (mins + maxs) / 2.0
+        self.plotter.camera_position = camera_for(view, self.axes, focal, self.extent_mm * 2.0)
+        self.plotter.reset_camera()
+
+    def add_orientation_marker(self) -> None:
+        """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
+        import pyvista as pv
+        import vtk
+
+        marker = pv.AxesActor()
+        marker.x_label, marker.y_label, marker.z_label = "Lat", "Ant", "Sup"
+        matrix = vtk.vtkMatrix4x4()
+        rotation = self.axes.rotation()
+        for i in range(3):
+            for j in range(3):
+                matrix.SetElement(i, j, float(rotation[i, j]))
+        marker.SetUserMatrix(matrix)
+        self.plotter.add_orientation_widget(marker, interactive=False)
+
+    # --- picking ----------------------------------------------------------------------------
+    def pick(self, x: int, y: int) -> str | None:
+        """The structure under display pixel ``(x, y)`` (VTK's origin: bottom left), if any."""
+        import vtk
+
+        picker = vtk.vtkCellPicker()
+        picker.SetTolerance(0.0005)
+        if not picker.Pick(x, y, 0, self.plotter.renderer):
+            return None
+        actor = picker.GetActor()
+        if actor is self._fill_actor and picker.GetCellId() >= 0:
+            index = int(self._fill_actor.mapper.dataset.cell_data["structure"][picker.GetCellId()])
+            return self.names[index]
+        for name, candidate in self.actors.items():
+            if candidate is actor:
+                return name
+        return None
+

@@ -1,0 +1,276 @@
+"""The 2-D section as an atlas plate, drawn with matplotlib (vector shapes; no Qt, no VTK).
+
+Filled, outlined regions in the section's frame (anterior up, viewed from below as in CT/MRI,
+so a right thigh's lateral side is on the viewer's left), labels in two columns beside the
+section with leader lines that never overlap (least-squares spacing), the femur's linea aspera
+marked, a centimetre scale bar, orientation words, and a legend or an area colour bar. The GUI
+draws it on a Qt canvas; exports draw the same function on an SVG/PDF/PNG figure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from thighview import anatomy
+from thighview.anatomy import Compartment
+from thighview.render.colouring import AREA_COLOURMAP, RGB, darker
+
+if TYPE_CHECKING:
+    import shapely
+    from matplotlib.axes import Axes
+    from matplotlib.path import Path
+
+#: Back to front: the envelope first, the femur and the thin structures last.
+_LAYER = {Compartment.SKIN: 0, Compartment.FAT: 1, Compartment.UNASSIGNED: 2, Compartment.OTHER_MUSCLE: 3,
+          Compartment.QUADRICEPS: 3, Compartment.ADDUCTORS: 3, Compartment.HAMSTRINGS: 3,
+          Compartment.FASCIA: 4, Compartment.NEUROVASCULAR: 5, Compartment.BONE: 6}
+HIGHLIGHT = (1.0, 0.83, 0.0)
+LABEL_FONT_PT = 8.5
+_MIN_LABEL_AREA_MM2 = 30.0
+
+
+@dataclass
+class SectionDrawing:
+    """What :func:`draw_section` drew, by structure name (for tests, picking and updates)."""
+
+    patches: dict = field(default_factory=dict)
+    labels: dict = field(default_factory=dict)
+    anchors: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+def polygon_path(geometry: shapely.Geometry) -> Path | None:
+    """A matplotlib compound path for a (multi)polygon; holes come out as holes (even-odd)."""
+    import shapely
+    from matplotlib.path import Path
+
+    vertices, codes = [], []
+    for part in shapely.get_parts(geometry):
+        if part.geom_type != "Polygon" or part.is_empty:
+            continue
+        for ring in (part.exterior, *part.interiors):
+            xy = np.asarray(ring.coords)
+            vertices.append(xy)
+            codes.append(np.r_[Path.MOVETO, np.full(len(xy) - 2, Path.LINETO), Path.CLOSEPOLY])
+    if not vertices:
+        return None
+    return Path(np.concatenate(vertices), np.concatenate(codes).astype(np.uint8))
+
+
+def _compartment(name: str, compartments: Mapping[str, Compartment] | None) -> Compartment:
+    return (compartments or {}).get(name) or anatomy.compartment_of(name)
+
+
+def draw_order(names: Iterable[str], compartments: Mapping[str, Compartment] | None = None) -> list[str]:
+    """Structures sorted back to front."""
+    return sorted(names, key=lambda n: _LAYER.get(_compartment(n, compartments), 2))
+
+
+def spread(targets: np.ndarray, gap: float) -> np.ndarray:
+    """Positions closest (least squares) to sorted ``targets`` with neighbours at least ``gap`` apart.
+
+    Shifting position ``i`` by ``i * gap`` turns the spacing constraint into monotonicity, solved
+    exactly by pool-adjacent-violators.
+    """
+    targets = np.asarray(targets, dtype=float)
+    shifted = targets - gap * np.arange(len(targets))
+    blocks: list[list[float]] = []  # [mean, count]
+    for value in shifted:
+        blocks.append([value, 1])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            mean2, count2 = blocks.pop()
+            mean1, count1 = blocks.pop()
+            blocks.append([(mean1 * count1 + mean2 * count2) / (count1 + count2), count1 + count2])
+    fitted = np.concatenate([np.full(int(c), m) for m, c in blocks]) if blocks else np.empty(0)
+    return fitted + gap * np.arange(len(targets))
+
+
+def _anchor(geometry: shapely.Geometry) -> tuple[float, float]:
+    import shapely
+    from shapely.ops import polylabel
+
+    largest = max(shapely.get_parts(geometry), key=lambda p: p.area)
+    point = polylabel(largest, tolerance=0.5)
+    return float(point.x), float(point.y)
+
+
+def _linea_aspera(femur: shapely.Geometry) -> tuple[float, float]:
+    """The femur's most posterior boundary point: the ridge of the linea aspera."""
+    import shapely
+
+    xy = np.asarray(max(shapely.get_parts(femur), key=lambda p: p.area).exterior.coords)
+    i = int(np.argmin(xy[:, 1]))
+    return float(xy[i, 0]), float(xy[i, 1])
+
+
+def _label_targets(polygons: Mapping[str, shapely.Geometry], compartments) -> list[tuple[str, str, tuple]]:
+    """(key, text, anchor) for every labelled structure: muscles, femur, vessels, nerve, linea aspera."""
+    targets = []
+    for name, geometry in polygons.items():
+        if geometry is None or geometry.is_empty or geometry.area < _MIN_LABEL_AREA_MM2 / 10:
+            continue
+        compartment = _compartment(name, compartments)
+        if compartment.is_muscle and geometry.area >= _MIN_LABEL_AREA_MM2 or compartment in (
+                Compartment.BONE, Compartment.NEUROVASCULAR):
+            targets.append((name, anatomy.label_of(name), _anchor(geometry)))
+        if compartment is Compartment.BONE:
+            targets.append(("linea_aspera", "Linea aspera", _linea_aspera(geometry)))
+    return targets
+
+
+def _draw_labels(ax: Axes, targets, outline_bounds, drawing: SectionDrawing, gap: float) -> None:
+    xmin, ymin, xmax, ymax = outline_bounds
+    centre = (xmin + xmax) / 2.0
+    pad = 0.06 * (xmax - xmin)
+    for side in (-1, 1):
+        group = sorted((t for t in targets if (t[2][0] < centre) == (side < 0)), key=lambda t: t[2][1])
+        if not group:
+            continue
+        ys = spread(np.array([t[2][1] for t in group]), gap)
+        edge = xmin - pad if side < 0 else xmax + pad
+        for (key, text, (ax_, ay)), y in zip(group, ys):
+            ax.plot([ax_, edge, edge + side * pad * 0.5], [ay, y, y], color="#333333", lw=0.6,
+                    solid_capstyle="round", zorder=20)
+            ax.plot([ax_], [ay], "o", ms=2.2, color="#222222", zorder=21)
+            drawing.labels[key] = ax.text(edge + side * pad * 0.6, y, text, ha="left" if side > 0 else "right",
+                                          va="center", fontsize=LABEL_FONT_PT, color="#1a1a1a", zorder=22)
+            drawing.anchors[key] = (ax_, ay)
+
+
+def _draw_scale_bar(ax: Axes, x0: float, y0: float, length_cm: int = 5) -> None:
+    tick = 1.6
+    ax.plot([x0, x0 + 10 * length_cm], [y0, y0], color="#222222", lw=1.6, solid_capstyle="butt", zorder=30)
+    for i in range(length_cm + 1):
+        ax.plot([x0 + 10 * i, x0 + 10 * i], [y0, y0 + (tick * 1.8 if i in (0, length_cm) else tick)],
+                color="#222222", lw=1.0, zorder=30)
+    ax.text(x0 + 5 * length_cm, y0 - 2.5, f"{length_cm} cm", ha="center", va="top", fontsize=8, color="#222222")
+
+
+def _draw_orientation(ax: Axes, side: str) -> None:
+    left, right = ("Lateral", "Medial") if side == "right" else ("Medial", "Lateral")
+    style = dict(fontsize=8.5, color="#555555", transform=ax.transAxes, fontweight="bold")
+    ax.text(0.5, 0.99, "ANTERIOR", ha="center", va="top", **style)
+    ax.text(0.5, 0.01, "POSTERIOR", ha="center", va="bottom", **style)
+    ax.text(0.01, 0.99, f"◀ {left.upper()}", ha="left", va="top", **style)
+    ax.text(0.99, 0.99, f"{right.upper()} ▶", ha="right", va="top", **style)
+
+
+def add_compartment_legend(ax: Axes, compartments: Iterable[Compartment], palette: str) -> None:
+    """A small legend of compartment colours in the lower right corner."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor=anatomy.compartment_colour(c, palette), edgecolor=darker(
+        anatomy.hex_to_rgb(anatomy.compartment_colour(c, palette))), label=c.label) for c in compartments]
+    ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False, handlelength=1.2,
+              borderaxespad=0.2)
+
+
+def add_area_colourbar(ax: Axes, vmin: float, vmax: float, label: str) -> None:
+    """A horizontal colour bar for the area heat map, inset in the lower right corner."""
+    from matplotlib import colormaps
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import Normalize
+
+    cax = ax.inset_axes((0.70, 0.05, 0.27, 0.022))
+    bar = ax.figure.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
+                             orientation="horizontal")
+    bar.ax.tick_params(labelsize=7, length=2)
+    bar.set_label(label, fontsize=7.5)
+    bar.outline.set_linewidth(0.5)
+
+
+def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "right",
+                 visible: Iterable[str] | None = None, highlight: str | None = None, labels: bool = True,
+                 scale_bar: bool = True, orientation: bool = True,
+                 compartments: Mapping[str, Compartment] | None = None) -> SectionDrawing:
+    """Draw a ``Section`` on empty axes and return the artists by structure name."""
+    from matplotlib.patches import PathPatch
+
+    polygons = {n: p for n, p in section.polygons.items()
+                if p is not None and not p.is_empty and (visible is None or n in set(visible))}
+    drawing = SectionDrawing()
+    ax.set_axis_off()
+    for name in draw_order(polygons, compartments):
+        path = polygon_path(polygons[name])
+        if path is None:
+            continue
+        colour = colours.get(name, (0.8, 0.8, 0.8))
+        patch = PathPatch(path, facecolor=colour, edgecolor=darker(colour), lw=0.7, joinstyle="round",
+                          zorder=1 + _LAYER.get(_compartment(name, compartments), 2))
+        ax.add_patch(patch)
+        drawing.patches[name] = patch
+    if highlight in drawing.patches:
+        outline = PathPatch(drawing.patches[highlight].get_path(), facecolor="none", edgecolor=HIGHLIGHT,
+                            lw=2.6, zorder=15)
+        ax.add_patch(outline)
+    all_section = [p for p in section.polygons.values() if p is not None and not p.is_empty]
+    bounds = _bounds(all_section)
+    targets = _label_targets(polygons, compartments) if labels else []
+    centre_x = (bounds[0] + bounds[2]) / 2.0
+    _fit_limits(ax, bounds, _column_points([t for t in targets if t[2][0] < centre_x]),
+                _column_points([t for t in targets if t[2][0] >= centre_x]))
+    if targets:
+        _draw_labels(ax, targets, bounds, drawing, gap=_data_per_point(ax) * LABEL_FONT_PT * 1.3)
+    if scale_bar:
+        x0, x1 = ax.get_xlim()
+        y0, y1 = ax.get_ylim()
+        _draw_scale_bar(ax, x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0))
+    if orientation:
+        _draw_orientation(ax, side)
+    return drawing
+
+
+def _bounds(geometries: list) -> tuple[float, float, float, float]:
+    import shapely
+
+    if not geometries:
+        return (-50.0, -50.0, 50.0, 50.0)
+    return tuple(float(v) for v in shapely.total_bounds(geometries))  # type: ignore[return-value]
+
+
+def _column_points(targets) -> float:
+    """Estimated width (points) of a label column: the longest text plus its leader."""
+    if not targets:
+        return 10.0
+    return max(len(t[1]) for t in targets) * LABEL_FONT_PT * 0.6 + 34.0
+
+
+def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float) -> None:
+    """Equal mm per pixel on both axes, room for the label columns beside the section."""
+    xmin, ymin, xmax, ymax = bounds
+    bbox = ax.get_window_extent()
+    px_per_pt = ax.figure.dpi / 72.0
+    left_px, right_px = left_points * px_per_pt, right_points * px_per_pt
+    room_w = max(bbox.width - left_px - right_px, 0.25 * bbox.width)
+    room_h = 0.84 * bbox.height
+    mm_per_px = max((xmax - xmin) * 1.1 / room_w, (ymax - ymin) / room_h)
+    # the section's centre sits in the middle of the room left between the two label columns
+    cx = (xmin + xmax) / 2.0 + (right_px - left_px) / 2.0 * mm_per_px
+    cy = (ymin + ymax) / 2.0 - 0.02 * bbox.height * mm_per_px
+    ax.set_xlim(cx - mm_per_px * bbox.width / 2.0, cx + mm_per_px * bbox.width / 2.0)
+    ax.set_ylim(cy - mm_per_px * bbox.height / 2.0, cy + mm_per_px * bbox.height / 2.0)
+
+
+def _data_per_point(ax: Axes) -> float:
+    """Data units (mm) per typographic point on these axes, after the aspect is applied."""
+    bbox = ax.get_window_extent()
+    y0, y1 = ax.get_ylim()
+    points_high = bbox.height * 72.0 / ax.figure.dpi
+    return abs(y1 - y0) / max(points_high, 1.0)
+
+
+def structure_at(polygons: Mapping[str, shapely.Geometry], x: float, y: float,
+                 visible: Iterable[str] | None = None) -> str | None:
+    """The front-most structure containing the section-frame point ``(x, y)`` (mm), if any."""
+    import shapely
+
+    point = shapely.Point(x, y)
+    shown = [n for n in polygons if visible is None or n in set(visible)]
+    for name in reversed(draw_order(shown)):
+        geometry = polygons[name]
+        if geometry is not None and not geometry.is_empty and geometry.covers(point):
+            return name
+    return None
