@@ -1,0 +1,171 @@
+"""Section areas: our engine against the naive way (pyvista ``slice`` per structure + polygon areas).
+
+The model is the file named by ``THIGHVIEW_BENCH_MODEL`` (the default thigh rebuilt at about
+one million triangles by ``thighview build-model --resolution N --out DIR``), else a synthetic
+thigh of finely tessellated bulging tubes with about as many triangles. Every timed call cuts a level never
+cut before, so nothing is reused between calls but the engine's per-model precomputation.
+
+    python -m benchmarks section          # through the shared runner
+    python -m benchmarks.bench_section    # standalone
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+
+import numpy as np
+
+from benchmarks.case import Case
+
+TARGET_TRIANGLES = 1_000_000
+PROFILE_LEVELS = 100
+
+
+def _tube(centre: tuple[float, float], radii: tuple[float, float], z_top: float, z_bottom: float,
+          around: int, rings: int, phase: float) -> tuple[np.ndarray, np.ndarray]:
+    """A closed elliptical tube whose girth swells and shrinks along z (a muscle belly)."""
+    z = np.linspace(z_top, z_bottom, rings)
+    swell = 0.6 + 0.4 * np.sin(np.pi * (z - z_top) / (z_bottom - z_top) + phase) ** 2
+    angle = 2 * np.pi * np.arange(around) / around
+    x = centre[0] + radii[0] * swell[:, None] * np.cos(angle)
+    y = centre[1] + radii[1] * swell[:, None] * np.sin(angle)
+    vertices = np.column_stack([x.ravel(), y.ravel(), np.repeat(z, around)])
+    vertices = np.vstack([vertices, [[centre[0], centre[1], z_top], [centre[0], centre[1], z_bottom]]])
+    k, i = np.meshgrid(np.arange(rings - 1), np.arange(around), indexing="ij")
+    a = (k * around + i).ravel()
+    b = (k * around + (i + 1) % around).ravel()
+    side = np.vstack([np.column_stack([a, a + around, b + around]), np.column_stack([a, b + around, b])])
+    top, bottom, last = len(vertices) - 2, len(vertices) - 1, (rings - 1) * around
+    ring = np.arange(around)
+    caps = np.vstack([np.column_stack([np.full(around, top), ring, (ring + 1) % around]),
+                      np.column_stack([np.full(around, bottom), last + (ring + 1) % around, last + ring])])
+    return vertices, np.vstack([side, caps])
+
+
+def synthetic_model(triangles: int = TARGET_TRIANGLES):
+    """A right thigh of 24 bulging tubes (femur, muscles around it), ~``triangles`` triangles."""
+    from thighview.anatomy import canonical_names, compartment_of
+    from thighview.model import Structure, ThighModel
+
+    names = [n for n in canonical_names() if n != "femur"][:23]
+    around = 96
+    rings = max(triangles // (24 * 2 * around), 4)
+    structures = {"femur": Structure("femur", *_tube((0, 0), (13, 12), 0, -448, around, rings, 0.0),
+                                     compartment_of("femur"))}
+    for i, name in enumerate(names):
+        angle = 2 * np.pi * i / len(names)
+        distance = 35 + 20 * (i % 3)
+        vertices, faces = _tube((distance * np.cos(angle), distance * np.sin(angle)), (9, 7), 10, -460,
+                                around, rings, phase=i * 0.4)
+        structures[name] = Structure(name, vertices, faces, compartment_of(name))
+    return ThighModel(structures, name="synthetic", anterior_hint=np.array([0.0, 1.0, 0.0]))
+
+
+def _model():
+    """The model named by ``THIGHVIEW_BENCH_MODEL`` (e.g. a ~1 M-triangle ``build-model`` output), else
+    the synthetic thigh."""
+    path = os.environ.get("THIGHVIEW_BENCH_MODEL")
+    if path:
+        from thighview.io import load_model
+
+        return load_model(path)
+    return synthetic_model()
+
+
+def _naive_areas(meshes: dict, normal: np.ndarray, origin: np.ndarray, frame: tuple) -> dict[str, float]:
+    """pyvista ``slice`` of every structure, loops joined by VTK, shoelace area of each loop (cm^2)."""
+    x_axis, y_axis = frame
+    areas = {}
+    for name, mesh in meshes.items():
+        cut = mesh.slice(normal=normal, origin=origin).strip()
+        total = 0.0
+        lines = cut.lines
+        offset = 0
+        while offset < len(lines):
+            n = lines[offset]
+            points = cut.points[lines[offset + 1 : offset + 1 + n]] - origin
+            u, v = points @ x_axis, points @ y_axis
+            total += abs(np.dot(u, np.roll(v, -1)) - np.dot(v, np.roll(u, -1))) / 2.0
+            offset += n + 1
+        areas[name] = total / 100.0
+    return areas
+
+
+def _setup():
+    import pyvista as pv
+
+    from thighview.section import SectionEngine
+
+    model = _model()
+    engine = SectionEngine(model)
+    meshes = {name: pv.PolyData.from_regular_faces(s.vertices, s.faces) for name, s in model.structures.items()}
+    rng = np.random.default_rng(4)
+    fresh = itertools.cycle(rng.uniform(0.05, 0.95, 10_000))  # every call a level not cut before
+    return {"model": model, "engine": engine, "meshes": meshes, "levels": fresh,
+            "triangles": sum(s.n_triangles for s in model.structures.values())}
+
+
+def _ours_one(data) -> dict[str, float]:
+    return data["engine"].areas(next(data["levels"]))
+
+
+def _baseline_one(data) -> dict[str, float]:
+    engine = data["engine"]
+    level = next(data["levels"])
+    x_axis, y_axis, normal = engine.axis.frame_axes()
+    return _naive_areas(data["meshes"], normal, engine.axis.level_to_point(level), (x_axis, y_axis))
+
+
+def _profile_levels(data) -> np.ndarray:
+    start = next(data["levels"]) * 0.01
+    return start + np.arange(PROFILE_LEVELS) / PROFILE_LEVELS * 0.99
+
+
+def _ours_profile(data):
+    return data["engine"].profile(_profile_levels(data))
+
+
+def _baseline_profile(data):
+    engine = data["engine"]
+    x_axis, y_axis, normal = engine.axis.frame_axes()
+    return [_naive_areas(data["meshes"], normal, engine.axis.level_to_point(level), (x_axis, y_axis))
+            for level in _profile_levels(data)]
+
+
+_SHARED: dict = {}
+
+
+def _shared_setup():
+    """Build the million-triangle model once for both cases."""
+    if not _SHARED:
+        _SHARED.update(_setup())
+    return _SHARED
+
+
+CASES = [
+    Case(name="areas of all structures at a new level (~1M triangles)", ours=_ours_one, baseline=_baseline_one,
+         setup=_shared_setup, repeats=15, targets={"min_ratio": 20, "max_ours_s": 0.016}),
+    Case(name=f"area profile at {PROFILE_LEVELS} levels (~1M triangles)", ours=_ours_profile,
+         baseline=_baseline_profile, setup=_shared_setup, repeats=3, targets={"max_ours_s": 1.0}),
+]
+
+
+def _check(data) -> float:
+    """Largest relative difference between our areas and the naive ones at one level (sanity)."""
+    engine = data["engine"]
+    x_axis, y_axis, normal = engine.axis.frame_axes()
+    ours = engine.areas(0.5)
+    naive = _naive_areas(data["meshes"], normal, engine.axis.level_to_point(0.5), (x_axis, y_axis))
+    return max(abs(ours[n] - naive[n]) / max(naive[n], 1e-12) for n in naive if naive[n] > 0)
+
+
+if __name__ == "__main__":
+    from benchmarks.run import run_case
+
+    data = _shared_setup()
+    print(json.dumps({"model": data["model"].name, "triangles": data["triangles"],
+                      "max_rel_difference_vs_naive": _check(data)}))
+    for case in CASES:
+        print(json.dumps(run_case(case)), flush=True)
