@@ -1,0 +1,190 @@
+"""Frames of the pressure demo: the load ramps up, holds and relaxes while the section deforms.
+
+Frames come from a plain generator (:func:`frames`) of RGBA arrays, drawn with matplotlib
+off-screen, so the CLI's movie writer, the GUI and tests all use the same pictures. The model
+is linear, so one solve per load gives every frame (the ramp only scales it). The drawn
+displacement may be scaled to stay readable; the scale is printed on every frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from thighview.anatomy import structure_colour
+from thighview.mechanics.loads import Contact
+from thighview.mechanics.model import PressureModel
+from thighview.mechanics.results import Deformation, compare_summary
+
+COLOUR_MODES = ("compression", "slip")
+_DRAWN_PEAK = 0.15   # auto scale: the largest drawn displacement is this fraction of the section radius
+
+
+@dataclass(frozen=True)
+class FrameStyle:
+    """How frames look: pixel size per panel, colouring, drawn displacement scale (None = automatic)."""
+
+    panel_px: int = 440
+    colour_by: str = "compression"
+    exaggeration: float | None = None
+    compression_limit_pct: float | None = None   # colour scale limit; None = from the loads
+    dpi: int = 100
+
+
+def ramp(n_frames: int) -> np.ndarray:
+    """Load fraction per frame: smooth rise (40 %), hold (20 %), smooth release (40 %)."""
+    t = np.linspace(0.0, 1.0, max(int(n_frames), 2))
+    rise = np.clip(t / 0.4, 0, 1)
+    fall = np.clip((1.0 - t) / 0.4, 0, 1)
+    s = np.minimum(rise, fall)
+    return s * s * (3 - 2 * s)
+
+
+def _outline_edges(model: PressureModel) -> np.ndarray:
+    """Mesh edges on region borders or the boundary: the structure outlines to draw, (k, 2) vertex pairs."""
+    tri = model.mesh.triangles
+    edges = np.sort(np.vstack([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
+    owner = np.tile(model.region, 3)
+    order = np.lexsort((edges[:, 1], edges[:, 0]))
+    edges, owner = edges[order], owner[order]
+    same_as_next = np.all(edges[1:] == edges[:-1], axis=1)
+    keep = np.ones(len(edges), dtype=bool)
+    interior = np.flatnonzero(same_as_next)
+    keep[interior + 1] = False
+    border = owner[interior] != owner[interior + 1]
+    keep[interior[~border]] = False
+    return edges[keep]
+
+
+def _region_colours(model: PressureModel) -> np.ndarray:
+    from matplotlib.colors import to_rgb
+
+    out = []
+    for name in model.region_names:
+        if model.is_sliding(name):
+            out.append((0.95, 0.95, 0.85))
+        else:
+            out.append(to_rgb(structure_colour(name)))
+    return np.array(out)[model.region]
+
+
+def auto_exaggeration(model: PressureModel, deformations: Sequence[Deformation]) -> float:
+    """A drawn-displacement scale (at most 1) that keeps the largest drawn displacement readable."""
+    radius = np.sqrt(model.shape.domain.area / np.pi)
+    peak = max(float(np.linalg.norm(d.displacement, axis=1).max()) for d in deformations)
+    return float(min(1.0, _DRAWN_PEAK * radius / peak)) if peak > 0 else 1.0
+
+
+def _scale_text(exaggeration: float) -> str:
+    if abs(exaggeration - 1.0) < 1e-6:
+        return "displacement drawn to scale"
+    return f"displacement drawn x{exaggeration:.2g}"
+
+
+class PanelDrawer:
+    """Draws one deformed section on a matplotlib Axes; set up once, redrawn per frame."""
+
+    def __init__(self, model: PressureModel, style: FrameStyle) -> None:
+        self.model = model
+        self.style = style
+        self.edges = _outline_edges(model)
+        self.region_rgb = _region_colours(model)
+
+    def draw(self, ax, deformation: Deformation, load_fraction: float, exaggeration: float,
+             limit_pct: float, slip_limit_mm: float, title: str) -> None:
+        from matplotlib.collections import LineCollection, PolyCollection
+
+        m, d = self.model, deformation.scaled(load_fraction)
+        xy = m.mesh.points + exaggeration * d.displacement
+        polys = xy[m.mesh.triangles]
+        if self.style.colour_by == "compression":
+            faces = PolyCollection(polys, array=100.0 * d.compression, cmap="RdBu_r",
+                                   clim=(-limit_pct, limit_pct), edgecolors="face", linewidths=0.2)
+        else:
+            faces = PolyCollection(polys, facecolors=0.55 + 0.45 * self.region_rgb, edgecolors="face",
+                                   linewidths=0.2)
+        ax.add_collection(faces)
+        ax.add_collection(LineCollection(xy[self.edges], colors="0.15", linewidths=0.5))
+        femur = np.asarray(m.shape.femur.exterior.coords)
+        ax.fill(femur[:, 0], femur[:, 1], color="0.85", ec="0.3", lw=0.8)
+        if self.style.colour_by == "slip":
+            self._draw_slip(ax, d, exaggeration, slip_limit_mm)
+        self._draw_arrow(ax, d, load_fraction, exaggeration)
+        x0, y0, x1, y1 = m.shape.domain.bounds
+        pad = 0.12 * max(x1 - x0, y1 - y0)
+        ax.set_xlim(x0 - pad, x1 + pad)
+        ax.set_ylim(y0 - pad, y1 + pad)
+        ax.set_aspect("equal")
+        ax.set_axis_off()
+        ax.set_title(title, fontsize=10)
+        lateral = "lateral" if m.shape.side == "right" else "medial"
+        medial = "medial" if m.shape.side == "right" else "lateral"
+        ax.text(0.0, 0.5, lateral, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
+        ax.text(1.0, 0.5, medial, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
+        ax.text(0.5, 1.0, "anterior", transform=ax.transAxes, ha="center", va="top", fontsize=7, color="0.4")
+
+    def _draw_slip(self, ax, d: Deformation, exaggeration: float, limit: float):
+        points, values = [], []
+        for gauge, _, _ in self.model._gauge_probes:
+            points.append(gauge.at)
+            values.append(d.slip[gauge.name])
+        pts = np.vstack(points)
+        ax.scatter(pts[:, 0], pts[:, 1], c=np.concatenate(values), cmap="viridis", vmin=0, vmax=limit, s=5,
+                   zorder=5)
+
+    def _draw_arrow(self, ax, d: Deformation, load_fraction: float, exaggeration: float) -> None:
+        if load_fraction <= 0.01:
+            return
+        radius = np.sqrt(self.model.shape.domain.area / np.pi)
+        length = 0.35 * radius * load_fraction
+        tip = d.point + 0.04 * radius * (d.point - self.model.shape.centre) / radius
+        if d.contact.direction == "sideways":
+            tip = tip + 0.06 * radius * (d.point - self.model.shape.centre) / radius
+        tail = tip - d.direction * length
+        ax.annotate("", xy=tip, xytext=tail,
+                    arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 2.0, "mutation_scale": 14})
+        ax.text(*tail, f" {d.contact.force_n * load_fraction:.0f} N", fontsize=8, ha="center", va="center",
+                bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 1})
+
+
+def _title(d: Deformation) -> str:
+    if d.contact.direction == "into-bone":
+        return "into the bone"
+    return f"sideways (towards {d.towards})"
+
+
+def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36,
+           style: FrameStyle = FrameStyle(), caption: str | None = None) -> Iterator[np.ndarray]:
+    """RGBA frames, one panel per contact side by side, sharing colour scale and drawn-displacement scale."""
+    from matplotlib.figure import Figure
+
+    from thighview.export.figures import figure_rgba
+
+    if style.colour_by not in COLOUR_MODES:
+        from thighview.errors import MechanicsError
+
+        raise MechanicsError(f"colour by {style.colour_by!r}? use compression or slip")
+    deformations = [model.solve(c) for c in contacts]
+    readouts = [d.readout() for d in deformations]
+    exaggeration = style.exaggeration or auto_exaggeration(model, deformations)
+    limit = style.compression_limit_pct or max(5.0, max(r.compression_peak_pct for r in readouts))
+    slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
+    if caption is None:
+        caption = (compare_summary(readouts[1], readouts[0]).replace(" vs ", " (sideways) vs ", 1)
+                   if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
+                   else readouts[0].table().splitlines()[1] if readouts[0].slip else "")
+    drawer = PanelDrawer(model, style)
+    px = style.panel_px
+    for fraction in ramp(n_frames):
+        fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 70) / style.dpi), dpi=style.dpi)
+        for i, d in enumerate(deformations):
+            ax = fig.add_axes((i / len(contacts), 70 / (px + 70), 1 / len(contacts), px / (px + 70) * 0.94))
+            drawer.draw(ax, d, float(fraction), exaggeration, limit, slip_limit, _title(d))
+        colour_note = (f"colour: volume change, red = compressed (scale +/-{limit:.0f} %)"
+                       if style.colour_by == "compression" else f"dots: slip, 0-{slip_limit:.0f} mm")
+        fig.text(0.5, 0.055, caption, ha="center", fontsize=8, wrap=True)
+        fig.text(0.5, 0.015, f"{_scale_text(exaggeration)}; {colour_note}; sliding layers "
+                 f"{model.materials.sliding_kpa:g} kPa (a modelling choice)", ha="center", fontsize=7, color="0.3")
+        yield figure_rgba(fig)

@@ -1,0 +1,296 @@
+"""The pressure model of one section: mesh, materials, sliding layers, one factorisation, many loads.
+
+Build it once per section (meshing and factorising take about a second); each
+:meth:`PressureModel.solve` for a new contact place, force or direction only builds a new
+right-hand side and back-substitutes (milliseconds), see ``benchmarks/bench_mechanics.py``.
+
+Out of the plane: a plane-strain slice alone has nothing but the femur to hold it, so a
+sideways push would spin the whole soft tissue round the bone. In the thigh the tissue above
+and below the hand holds the loaded slice back by shear along the thigh; this is modelled as an
+elastic foundation ``k = mu / l^2`` per triangle (``l`` = :attr:`MeshOptions.holding_length_mm`,
+about twice a hand's length), the lowest-order "shear-lag" term of a 3-D slab. It is a modelling
+choice and is exposed as a parameter.
+
+Sliding layers: a band of ``femur_layer_mm`` around the femur and a band of
+``septum_layer_mm`` on each side of each septum get the sliding shear modulus
+(:attr:`Materials.sliding_kpa`, a modelling choice). Slip is the relative tangential
+displacement across such a band, read just outside it on both sides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import shapely
+from scipy.spatial import cKDTree
+from shapely.geometry import LineString, Polygon
+from shapely.geometry.base import BaseGeometry
+
+from thighview.anatomy import Compartment
+from thighview.errors import MechanicsError
+from thighview.mechanics.fem import ElasticitySolver
+from thighview.mechanics.geometry import SectionShape
+from thighview.mechanics.loads import Contact, raised_cosine
+from thighview.mechanics.materials import FEMUR_LAYER, Materials
+from thighview.mechanics.meshing import TriMesh, resample, triangulate
+from thighview.mechanics.results import Deformation
+
+#: Compression next to the bone is read within this distance of the femur surface.
+NEAR_BONE_MM = 5.0
+_PROBE_GAP_MM = 0.4      # slip is read this far outside a sliding band
+_SLIP_SPACING_MM = 1.0   # spacing of slip read-out points along septa and femur
+
+
+@dataclass(frozen=True)
+class MeshOptions:
+    """Element sizes (mm) and sliding-layer thicknesses (mm)."""
+
+    h_fine: float = 1.2      # at the femur and septa
+    h_skin: float = 2.5      # along the skin, where contacts act
+    h_coarse: float = 5.0    # elsewhere
+    growth: float = 0.3      # size increase per mm of distance from a feature
+    femur_layer_mm: float = 1.5
+    septum_layer_mm: float = 0.75
+    holding_length_mm: float = 150.0  # out-of-plane shear-lag length along the thigh
+
+    def __post_init__(self) -> None:
+        if not (0 < self.h_fine <= self.h_skin <= self.h_coarse and self.growth > 0):
+            raise MechanicsError("mesh sizes must satisfy 0 < fine <= skin <= coarse")
+        if not self.holding_length_mm > 0:
+            raise MechanicsError("the holding length along the thigh must be above 0 mm")
+        if not (self.femur_layer_mm > 0 and self.septum_layer_mm > 0):
+            raise MechanicsError("sliding layers must be thicker than 0 mm")
+
+
+@dataclass(frozen=True)
+class SlipGauge:
+    """Points on both sides of a sliding band; slip = tangential displacement of ``outer`` relative to ``inner``."""
+
+    name: str
+    inner: np.ndarray     # (k, 2), on the femur side or one side of a septum
+    outer: np.ndarray     # (k, 2)
+    tangent: np.ndarray   # (k, 2) unit tangent of the band at each pair
+    at: np.ndarray = field(repr=False, default=None)  # (k, 2) mid-points, for drawing
+
+
+def _size_field(features: list[tuple[np.ndarray, float]], opts: MeshOptions) -> Callable[[np.ndarray], np.ndarray]:
+    """h(x) = min over features of (feature size + growth * distance), capped at the coarse size."""
+    trees = [(cKDTree(pts), h0) for pts, h0 in features if len(pts)]
+
+    def size(points: np.ndarray) -> np.ndarray:
+        h = np.full(len(points), opts.h_coarse)
+        for tree, h0 in trees:
+            d, _ = tree.query(points)
+            h = np.minimum(h, h0 + opts.growth * d)
+        return h
+
+    return size
+
+
+def _dense(geom: BaseGeometry, step: float) -> np.ndarray:
+    coords = [np.asarray(g.coords)[:, :2] for g in shapely.get_parts(shapely.boundary(geom)
+                                                                      if geom.geom_type.endswith("Polygon") else geom)]
+    pts = [resample(c, lambda p: np.full(len(p), step), step) for c in coords if len(c) >= 2]
+    return np.vstack(pts) if pts else np.empty((0, 2))
+
+
+def _ring_normals(points: np.ndarray, region: Polygon) -> np.ndarray:
+    """Unit normals at consecutive points of a closed ring, pointing out of ``region``."""
+    tangent = np.roll(points, -1, axis=0) - np.roll(points, 1, axis=0)
+    normal = np.column_stack([tangent[:, 1], -tangent[:, 0]])
+    normal /= np.linalg.norm(normal, axis=1)[:, None]
+    probe = points + 0.05 * normal
+    inside = shapely.contains_xy(region, probe[:, 0], probe[:, 1])
+    normal[inside] *= -1
+    return normal
+
+
+def _femur_gauge(femur: Polygon, layer: float, domain: Polygon) -> SlipGauge:
+    ring = resample(np.asarray(femur.exterior.coords), lambda p: np.full(len(p), _SLIP_SPACING_MM), _SLIP_SPACING_MM)
+    n = _ring_normals(ring, femur)
+    outer = ring + n * (layer + _PROBE_GAP_MM)
+    ok = shapely.contains_xy(domain, outer[:, 0], outer[:, 1])
+    tangent = np.column_stack([-n[:, 1], n[:, 0]])
+    return SlipGauge("femur", ring[ok], outer[ok], tangent[ok], ring[ok])
+
+
+def _septum_gauge(name: str, band: Polygon, domain: Polygon) -> SlipGauge | None:
+    """Pairs of points facing each other across a thin band (its ends, where it is wide, are skipped)."""
+    ring = resample(np.asarray(band.exterior.coords), lambda p: np.full(len(p), _SLIP_SPACING_MM), _SLIP_SPACING_MM)
+    inward = -_ring_normals(ring, band)
+    typical = 2.0 * band.area / band.exterior.length
+    reach = 4.0 * typical
+    boundary = band.exterior
+    inner, outer, tangent, mid = [], [], [], []
+    for p, n in zip(ring, inward):
+        hit = boundary.intersection(LineString([p + 0.05 * n, p + reach * n]))
+        pts = shapely.get_coordinates(hit)
+        if len(pts) == 0:
+            continue
+        q = pts[np.argmin(np.linalg.norm(pts - p, axis=1))]
+        if np.linalg.norm(q - p) > 1.8 * typical:
+            continue
+        inner.append(p - n * _PROBE_GAP_MM)
+        outer.append(q + n * _PROBE_GAP_MM)
+        tangent.append([-n[1], n[0]])
+        mid.append(0.5 * (p + q))
+    if not inner:
+        return None
+    inner, outer = np.array(inner), np.array(outer)
+    ok = (shapely.contains_xy(domain, inner[:, 0], inner[:, 1])
+          & shapely.contains_xy(domain, outer[:, 0], outer[:, 1]))
+    if not ok.any():
+        return None
+    return SlipGauge(name, inner[ok], outer[ok], np.array(tangent)[ok], np.array(mid)[ok])
+
+
+class PressureModel:
+    """Plane-strain FE model of one section with the femur held fixed; solve many contacts quickly."""
+
+    def __init__(self, shape: SectionShape, materials: Materials | None = None,
+                 options: MeshOptions | None = None) -> None:
+        self.shape = shape
+        self.materials = materials or Materials.from_targets()
+        self.options = opts = options or MeshOptions()
+        domain, femur = shape.domain, shape.femur
+        septa = shapely.unary_union(list(shape.septa.values())) if shape.septa else Polygon()
+        femur_band = (femur.buffer(opts.femur_layer_mm, 64).difference(femur).intersection(domain)
+                      .difference(septa))  # the septa stay anchored to the bone (linea aspera)
+        septum_bands = {n: s.buffer(opts.septum_layer_mm).difference(s).intersection(domain).difference(
+            femur.buffer(opts.femur_layer_mm, 64)) for n, s in shape.septa.items()}
+        self.bands: dict[str, BaseGeometry] = {FEMUR_LAYER: femur_band, **septum_bands}
+        size = _size_field([(_dense(femur, opts.h_fine / 2), opts.h_fine),
+                            (np.vstack([_dense(s, opts.h_fine / 2) for s in shape.septa.values()] or
+                                       [np.empty((0, 2))]), opts.h_fine),
+                            (_dense(shape.skin, opts.h_skin / 2), opts.h_skin)], opts)
+        lines = [femur.buffer(opts.femur_layer_mm, 64).exterior, *shape.septa.values(), *septum_bands.values(),
+                 *shape.regions.values()]
+        self.mesh: TriMesh = triangulate(domain, lines, size, opts.h_fine)
+        self.region_names, self.region = self._tag_regions()
+        mu_region = np.array([self.materials.shear_modulus_mpa(n, self.compartment_of(n), self.is_sliding(n))
+                              for n in self.region_names])
+        self.shear_modulus_mpa = mu_region[self.region]
+        fixed, loaded = self._boundary_facets()
+        self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, self.materials.poisson,
+                                       fixed_facets=fixed, loaded_facets=loaded,
+                                       foundation=self.shear_modulus_mpa / opts.holding_length_mm**2)
+        self._prepare_loads()
+        self._prepare_outputs()
+
+    @classmethod
+    def from_polygons(cls, polygons: Mapping[str, BaseGeometry], side: str = "right",
+                      centre: np.ndarray | None = None, **kwargs) -> PressureModel:
+        return cls(SectionShape.from_polygons(polygons, side=side, centre=centre), **kwargs)
+
+    @classmethod
+    def from_section(cls, section, side: str = "right", **kwargs) -> PressureModel:
+        """From a :class:`thighview.section.Section` (its ``polygons`` and ``femur_centre``)."""
+        centre = getattr(section, "femur_centre", None)
+        return cls.from_polygons(section.polygons, side=side, centre=centre, **kwargs)
+
+    # -- set-up ---------------------------------------------------------------------------------
+    def is_sliding(self, region: str) -> bool:
+        return region == FEMUR_LAYER or region.endswith(":sliding")
+
+    def compartment_of(self, region: str) -> Compartment:
+        if self.is_sliding(region) or region in self.shape.septa:
+            return Compartment.FASCIA
+        return self.shape.compartments.get(region, Compartment.UNASSIGNED)
+
+    def _tag_regions(self) -> tuple[list[str], np.ndarray]:
+        """Each triangle's region: a sliding band, else a septum, else the smallest structure holding its centroid."""
+        c = self.mesh.centroids
+        parts = {**{f"{n}:sliding": g for n, g in self.bands.items() if n != FEMUR_LAYER},
+                 FEMUR_LAYER: self.bands[FEMUR_LAYER], **self.shape.septa}
+        for name in sorted(self.shape.regions, key=lambda n: self.shape.regions[n].area):
+            parts.setdefault(name, self.shape.regions[name])
+        names, geoms = list(parts), list(parts.values())
+        tag = np.full(len(c), -1)
+        for i, g in enumerate(geoms):
+            free = tag < 0
+            tag[free] = np.where(shapely.contains_xy(g, c[free, 0], c[free, 1]), i, -1)
+        lost = np.flatnonzero(tag < 0)
+        if len(lost):  # centroids in small gaps between structures: the nearest structure
+            d = np.column_stack([shapely.distance(g, shapely.points(c[lost])) for g in geoms])
+            tag[lost] = np.argmin(d, axis=1)
+        return names, tag
+
+    def _boundary_facets(self) -> tuple[np.ndarray, np.ndarray]:
+        from skfem import MeshTri
+
+        m = MeshTri(self.mesh.points.T.copy(), self.mesh.triangles.T.copy())
+        bf = m.boundary_facets()
+        mid = m.p[:, m.facets[:, bf]].mean(axis=1).T
+        on_femur = shapely.distance(self.shape.femur.exterior, shapely.points(mid)) < 0.25 * self.options.h_fine
+        if not on_femur.any():
+            raise MechanicsError("the femur's surface could not be found in the mesh")
+        return bf[on_femur], bf[~on_femur]
+
+    def _prepare_loads(self) -> None:
+        s = self.solver
+        self._skin_dofs = np.flatnonzero(np.diff(s.boundary_mass.indptr) > 0)
+        locs = s.ubasis.doflocs[:, self._skin_dofs].T
+        skin = self.shape.skin
+        self._skin_arc = shapely.line_locate_point(skin, shapely.points(locs))
+        self._skin_length = skin.length
+        self._comp = s.dof_component()
+        self._skin_comp = self._comp[self._skin_dofs]
+
+    def _prepare_outputs(self) -> None:
+        opts = self.options
+        c = self.mesh.centroids
+        self.near_bone = shapely.distance(self.shape.femur.exterior, shapely.points(c)) <= NEAR_BONE_MM
+        gauges = [_femur_gauge(self.shape.femur, opts.femur_layer_mm, self.shape.domain)]
+        for name, septum in self.shape.septa.items():
+            whole = septum.buffer(opts.septum_layer_mm).intersection(self.shape.domain)
+            part = max(shapely.get_parts(whole), key=lambda g: g.area)
+            gauge = _septum_gauge(name, part, self.shape.domain)
+            if gauge is not None:
+                gauges.append(gauge)
+        self.gauges = gauges
+        self._gauge_probes = [(g, self.solver.probe(g.inner), self.solver.probe(g.outer)) for g in gauges]
+
+    # -- loads ----------------------------------------------------------------------------------
+    def contact_frame(self, contact: Contact) -> tuple[np.ndarray, np.ndarray, str]:
+        """Contact point on the skin, unit force direction and the side it pushes towards."""
+        point = self.shape.skin_point(contact.angle_deg)
+        radial = point - self.shape.centre
+        radial /= np.linalg.norm(radial)
+        direction, towards = contact.force_direction(radial, self.shape.side)
+        return point, direction, towards
+
+    def load_vector(self, contact: Contact) -> np.ndarray:
+        """Right-hand side for a contact: its traction profile, scaled so the resultant is exactly the force."""
+        point, direction, _ = self.contact_frame(contact)
+        s0 = shapely.line_locate_point(self.shape.skin, shapely.points(point))
+        gap = np.abs(self._skin_arc - s0)
+        gap = np.minimum(gap, self._skin_length - gap)
+        profile = raised_cosine(gap, contact.tool.width_mm)
+        traction = np.zeros(self.solver.n_u)
+        traction[self._skin_dofs] = profile * direction[self._skin_comp]
+        rhs = self.solver.traction_load(traction)
+        resultant = np.array([rhs[self._comp == 0].sum(), rhs[self._comp == 1].sum()])
+        magnitude = float(resultant @ direction)
+        if magnitude <= 0:
+            raise MechanicsError("the contact patch is too small for this mesh: widen the tool")
+        return rhs * (contact.line_load_n_per_mm / magnitude)
+
+    def solve(self, contact: Contact) -> Deformation:
+        """Deformation of the section under one contact (linear: scale it for a ramp)."""
+        u = self.solver.solve(self.load_vector(contact))
+        return self.deformation(u, contact)
+
+    def deformation(self, u: np.ndarray, contact: Contact) -> Deformation:
+        point, direction, towards = self.contact_frame(contact)
+        strains = self.solver.strains
+        slips = {}
+        for gauge, p_in, p_out in self._gauge_probes:
+            k = len(gauge.inner)
+            du = (p_out @ u - p_in @ u).reshape(2, k).T
+            slips[gauge.name] = np.abs((du * gauge.tangent).sum(axis=1))
+        return Deformation(
+            model=self, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
+            displacement=self.solver.vertex_displacement(u), compression=-(strains.volumetric @ u),
+            shear=strains.max_shear(u), slip=slips)

@@ -1,0 +1,148 @@
+"""What a load does to the section: fields per triangle and vertex, slip per band, and a readout.
+
+Everything is linear in the load, so a deformation scaled by a factor is the deformation
+under that fraction of the force (:meth:`Deformation.scaled`): an animation ramp costs no
+new solves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from thighview.anatomy import label_of
+
+if TYPE_CHECKING:  # pragma: no cover
+    from thighview.mechanics.loads import Contact
+    from thighview.mechanics.model import PressureModel
+
+#: "Peak" compression is this area-weighted percentile, so one sliver at a corner cannot set it.
+PEAK_PERCENTILE = 95.0
+
+#: Units of every readout field, stated in tables and JSON.
+UNITS = {"force": "N", "length": "mm", "slip": "mm", "compression": "% volume", "stiffness": "kPa"}
+
+
+@dataclass(frozen=True)
+class Deformation:
+    """Displacement (mm), compression (-div u, fraction) and shear strain per triangle, slip (mm) per gauge point."""
+
+    model: PressureModel = field(repr=False)
+    contact: Contact
+    point: np.ndarray          # contact centre on the skin
+    direction: np.ndarray      # unit force direction
+    towards: str               # "femur" or the side a sideways push goes to
+    dofs: np.ndarray = field(repr=False)
+    displacement: np.ndarray = field(repr=False)   # (n_vertices, 2)
+    compression: np.ndarray = field(repr=False)    # (n_triangles,), positive = volume lost
+    shear: np.ndarray = field(repr=False)          # (n_triangles,), engineering shear strain
+    slip: dict[str, np.ndarray] = field(repr=False)  # gauge name -> (k,) mm
+
+    def scaled(self, factor: float) -> Deformation:
+        """The deformation under ``factor`` times the force (the model is linear)."""
+        return replace(self, dofs=self.dofs * factor, displacement=self.displacement * factor,
+                       compression=self.compression * factor, shear=np.abs(factor) * self.shear,
+                       slip={k: np.abs(factor) * v for k, v in self.slip.items()})
+
+    @property
+    def septal_slip(self) -> dict[str, np.ndarray]:
+        return {k: v for k, v in self.slip.items() if k != "femur"}
+
+    def readout(self) -> Readout:
+        m = self.model
+        areas = m.solver.areas()
+        near = m.near_bone
+        comp_near = self.compression[near]
+        stats = [SlipStat(k, "femur surface" if k == "femur" else label_of(k),
+                          float(v.max()) if len(v) else 0.0, float(v.mean()) if len(v) else 0.0)
+                 for k, v in self.slip.items()]
+        c = self.contact
+        return Readout(
+            force_n=c.force_n, tool=c.tool.name, width_mm=c.tool.width_mm, length_mm=c.tool.length_mm,
+            direction=c.direction, at_deg=c.angle_deg, towards=self.towards,
+            sliding_kpa=m.materials.sliding_kpa,
+            slip=tuple(stats),
+            compression_peak_pct=100.0 * _area_percentile(comp_near, areas[near], PEAK_PERCENTILE),
+            compression_mean_pct=100.0 * float((comp_near * areas[near]).sum() / areas[near].sum())
+            if near.any() else 0.0,
+            peak_displacement_mm=float(np.linalg.norm(self.displacement, axis=1).max()))
+
+
+def _area_percentile(values: np.ndarray, weights: np.ndarray, percent: float) -> float:
+    if len(values) == 0:
+        return 0.0
+    order = np.argsort(values)
+    cumulative = np.cumsum(weights[order]) / weights.sum()
+    return float(values[order][min(np.searchsorted(cumulative, percent / 100.0), len(values) - 1)])
+
+
+@dataclass(frozen=True)
+class SlipStat:
+    name: str
+    label: str
+    max_mm: float
+    mean_mm: float
+
+
+@dataclass(frozen=True)
+class Readout:
+    """The summary of one load: what the CLI prints and the GUI shows."""
+
+    force_n: float
+    tool: str
+    width_mm: float
+    length_mm: float
+    direction: str
+    at_deg: float
+    towards: str
+    sliding_kpa: float
+    slip: tuple[SlipStat, ...]
+    compression_peak_pct: float
+    compression_mean_pct: float
+    peak_displacement_mm: float
+
+    @property
+    def femur_slip(self) -> SlipStat:
+        return next(s for s in self.slip if s.name == "femur")
+
+    @property
+    def septal_slip_max_mm(self) -> float:
+        """The largest slip at any septum (0 when the section has none)."""
+        return max((s.max_mm for s in self.slip if s.name != "femur"), default=0.0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "units": UNITS,
+            "load": {"force_n": self.force_n, "tool": self.tool, "contact_width_mm": self.width_mm,
+                     "contact_length_mm": self.length_mm, "direction": self.direction,
+                     "at_deg": self.at_deg, "towards": self.towards},
+            "slip_mm": {s.name: {"max": round(s.max_mm, 3), "mean": round(s.mean_mm, 3)} for s in self.slip},
+            "compression_within_5mm_of_bone_pct": {"peak_p95": round(self.compression_peak_pct, 2),
+                                                   "mean": round(self.compression_mean_pct, 2)},
+            "peak_displacement_mm": round(self.peak_displacement_mm, 3),
+            "model": {"sliding_layer_shear_modulus_kpa": self.sliding_kpa,
+                      "note": "sliding-layer stiffness is a modelling choice; linear plane-strain elasticity"},
+        }
+
+    def table(self) -> str:
+        """A plain-text table with units."""
+        rows = [("load", f"{self.force_n:g} N by {self.tool} ({self.width_mm:g} mm wide, "
+                         f"{self.length_mm:g} mm along the thigh), {self.direction}"
+                         + (f" towards {self.towards}" if self.direction == "sideways" else "")
+                         + f", at {self.at_deg:g} deg")]
+        rows += [(f"slip: {s.label}", f"max {s.max_mm:.2f} mm, mean {s.mean_mm:.2f} mm") for s in self.slip]
+        rows += [("compression within 5 mm of bone",
+                  f"peak (95th pct) {self.compression_peak_pct:.1f} %, mean {self.compression_mean_pct:.1f} %"),
+                 ("peak displacement", f"{self.peak_displacement_mm:.2f} mm"),
+                 ("sliding layers", f"{self.sliding_kpa:g} kPa shear modulus (a modelling choice)")]
+        width = max(len(r[0]) for r in rows)
+        return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def compare_summary(a: Readout, b: Readout) -> str:
+    """One line comparing two loads, e.g. 'septal slip 3.1 mm vs 0.6 mm; ...'."""
+    return (f"septal slip {a.septal_slip_max_mm:.1f} mm vs {b.septal_slip_max_mm:.1f} mm; "
+            f"slip at the femur {a.femur_slip.max_mm:.1f} mm vs {b.femur_slip.max_mm:.1f} mm; "
+            f"mean compression within 5 mm of the bone {a.compression_mean_pct:.1f} % vs {b.compression_mean_pct:.1f} %")
