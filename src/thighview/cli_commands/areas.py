@@ -1,0 +1,140 @@
+"""``thighview areas [MODEL] --level 0.5``: section areas per structure or compartment.
+
+Output formats: a readable table (units in the heading), CSV (one row per structure or
+compartment and level), or JSON in the schema documented in :mod:`thighview.section` (one
+object for one level, a list for several).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+from thighview.errors import LevelError
+
+HELP = "areas per structure or compartment (cm²) at levels along the femur"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--level", type=float, help="fraction of femur length from the proximal end, 0-1 "
+                                                   "(default 0.5)")
+    where.add_argument("--level-mm", type=float, metavar="MM", help="millimetres from the proximal femur end")
+    where.add_argument("--levels", metavar="SPEC",
+                       help="several fractions: START:STOP:STEP (STOP included) or a list like 0.25,0.5,0.75")
+    parser.add_argument("--by", choices=("muscle", "compartment"), default="muscle",
+                        help="one row per structure (muscle) or per compartment (default: muscle)")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="output format (default: table)")
+
+
+def parse_levels(spec: str) -> list[float]:
+    """``"0.1:0.9:0.1"`` -> [0.1, 0.2, ..., 0.9] (stop included); ``"0.2,0.5"`` -> [0.2, 0.5]."""
+    try:
+        if ":" not in spec:
+            levels = [float(part) for part in spec.split(",") if part.strip()]
+        else:
+            start, stop, step = (float(part) for part in spec.split(":"))
+            if not step > 0 or stop < start:
+                raise ValueError
+            count = math.floor((stop - start) / step + 1e-9) + 1
+            levels = [round(start + i * step, 12) for i in range(count)]
+    except ValueError:
+        raise LevelError(f"cannot read levels '{spec}' (use START:STOP:STEP like 0.1:0.9:0.1, "
+                         "or a list like 0.25,0.5)") from None
+    if not levels:
+        raise LevelError(f"no levels in '{spec}'")
+    if len(levels) > 10_000:
+        raise LevelError(f"'{spec}' asks for {len(levels)} levels; at most 10000")
+    return levels
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from thighview.io import load_model
+    from thighview.section import SectionEngine
+
+    model = load_model(args.model)
+    engine = SectionEngine(model)
+    if args.levels is not None:
+        sections = [engine.section(level) for level in parse_levels(args.levels)]
+    elif args.level_mm is not None:
+        sections = [engine.section(level_mm=args.level_mm)]
+    else:
+        sections = [engine.section(0.5 if args.level is None else args.level)]
+    if args.format == "json":
+        documents = [s.to_dict(model.name) for s in sections]
+        print(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        print(_csv(sections, model.name, args.by), end="")
+    else:
+        print("\n\n".join(_table(s, model, args.by) for s in sections))
+    return 0
+
+
+def _rows(section, by: str) -> list[tuple[str, str, float, float | None, float]]:
+    """(name, compartment, area cm², % of muscle, % of total), grouped by compartment, largest first."""
+    from thighview.anatomy import Compartment
+
+    order = list(Compartment)
+    if by == "compartment":
+        keys = sorted(section.compartment_areas_cm2, key=order.index)
+        return [(c.value, c.value, section.compartment_areas_cm2[c], section.percent_of_muscle(c),
+                 section.percent_of_total(c)) for c in keys]
+    names = sorted(section.areas_cm2, key=lambda n: (order.index(section.compartments[n]), -section.areas_cm2[n]))
+    return [(n, section.compartments[n].value, section.areas_cm2[n], section.percent_of_muscle(n),
+             section.percent_of_total(n)) for n in names]
+
+
+def _csv(sections, model_name: str, by: str) -> str:
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["model", "level", "level_mm", "structure" if by == "muscle" else "compartment_name",
+                     "compartment", "area_cm2", "percent_of_muscle", "percent_of_total"])
+    for section in sections:
+        for name, compartment, area, of_muscle, of_total in _rows(section, by):
+            writer.writerow([model_name, f"{section.level:.6g}", f"{section.level_mm:.2f}", name, compartment,
+                             f"{area:.4f}", "" if of_muscle is None else f"{of_muscle:.2f}", f"{of_total:.2f}"])
+    return out.getvalue()
+
+
+def _table(section, model, by: str) -> str:
+    from thighview import anatomy
+    from thighview.anatomy import Compartment
+
+    per_structure = by == "muscle"
+    header = ["structure", "compartment"] if per_structure else ["compartment"]
+    header += ["area cm²", "% muscle", "% total"]
+    body = []
+    for name, compartment, area, of_muscle, of_total in _rows(section, by):
+        names = [anatomy.label_of(name), compartment] if per_structure else [Compartment(name).label]
+        body.append([*names, f"{area:.2f}", "" if of_muscle is None else f"{of_muscle:.1f}", f"{of_total:.1f}"])
+    blank = [""] if per_structure else []
+    body.append(["All muscle", *blank, f"{section.muscle_area_cm2:.2f}", "100.0" if section.muscle_area_cm2 else "",
+                 f"{_share(section):.1f}"])
+    body.append(["Whole section", *blank, f"{section.total_area_cm2:.2f}", "", "100.0"])
+    text_columns = len(header) - 3
+    widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i < text_columns else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
+
+    lines = [f"{model.name} ({model.side} thigh): level {section.level:.3f} of femur length = "
+             f"{section.level_mm:.1f} mm from its proximal end",
+             "areas in cm²; shares in % of all muscle area and of the whole section at this level",
+             line(header), *(line(row) for row in body)]
+    coverage = ", ".join(f"{c.label.lower()} {f * 100:.0f}%" for c, f in section.bone_coverage.items())
+    lines.append(f"bone coverage (share of the femur's outline bordered by each compartment): {coverage or 'none'}")
+    if section.open_structures:
+        lines.append("not closed at this level, so no area: " + ", ".join(section.open_structures))
+    return "\n".join(lines)
+
+
+def _share(section) -> float:
+    total = section.total_area_cm2
+    return 100.0 * section.muscle_area_cm2 / total if total > 0 else 0.0
