@@ -109,3 +109,22 @@ def test_level_conversions():
 def test_model_without_femur_is_a_model_error():
     with pytest.raises(ModelError, match="no femur"):
         find_femur_axis(model({"vastus_lateralis": cylinder(20, 10.0, 0.0, -100.0)}))
+
+
+def test_open_ended_femur_cut_off_by_the_scan_still_has_an_axis_and_exact_sections():
+    from section_shapes import polygon_area
+
+    from thighview.section import SectionEngine
+
+    v, f = cylinder(48, 13.0, 0.0, -250.0, rings=5)
+    walls_only = (v, f[: 2 * 48 * 5])  # the scan cut the bone: no caps, an open surface
+    soft_v, soft_f = cylinder(40, 60.0, 0.0, -250.0)
+    soft_v = soft_v.copy()
+    soft_v[:, :2] *= np.where(soft_v[:, 2:] > -100.0, 1.0, 0.7)
+    thigh = model(moved({"femur": walls_only, "vastus_lateralis": (soft_v, soft_f)}, TILT, SHIFT))
+    engine = SectionEngine(thigh)
+    np.testing.assert_allclose(engine.axis.direction, TILT @ [0, 0, -1], atol=1e-9)
+    assert engine.axis.length_mm == pytest.approx(250.0, rel=1e-9)
+    areas = engine.areas(0.37)
+    assert areas.open == ()
+    assert areas["femur"] * 100 == pytest.approx(polygon_area(48, 13.0), rel=1e-9)

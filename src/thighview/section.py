@@ -40,7 +40,7 @@ is relative to the summed area of every structure with an exact area at that lev
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -357,9 +357,6 @@ class SectionEngine:
             open_structures=tuple(n for n, o in zip(self.names, is_open) if o),
             open_contours=open_contours,
         )
-
-    def sections(self, levels: Sequence[float]) -> list[Section]:
-        return [self.section(level) for level in levels]
 
 
 # --- loops and polygons ---------------------------------------------------------------------
