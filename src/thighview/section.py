@@ -358,6 +358,10 @@ class SectionEngine:
             open_contours=open_contours,
         )
 
+    def sections(self, levels: Iterable[float]) -> list[Section]:
+        """Full sections at several levels (fractions of femur length)."""
+        return [self.section(level) for level in levels]
+
 
 # --- loops and polygons ---------------------------------------------------------------------
 
