@@ -200,6 +200,7 @@ def test_profile_matches_single_levels(thigh):
         for name, area in thigh.areas(level).items():
             assert profile.areas_cm2[name][i] == area
     assert len(thigh.profile().levels) == 100
+    assert [s.level for s in thigh.sections(levels)] == levels
     data = profile.to_dict("straight")
     assert data["levels"] == levels and len(data["compartments"]["quadriceps"]) == 4
 
