@@ -58,6 +58,7 @@ class FigureOptions:
     table: bool = False
     transparent: bool = False
     highlight: str | None = None
+    hidden: frozenset[str] = frozenset()  # structures left out of the drawing (the GUI's visibility)
 
     def with_(self, **changes) -> FigureOptions:
         return replace(self, **changes)
@@ -92,7 +93,9 @@ def _draw(ax: Axes, section: Section, options: FigureOptions, side: str) -> dict
     from thighview.render.section2d import draw_section
 
     scheme, colours = _colours(section, options)
-    drawing = draw_section(ax, section, colours, side=side, highlight=options.highlight, labels=options.labels,
+    visible = [n for n in section.polygons if n not in options.hidden] if options.hidden else None
+    drawing = draw_section(ax, section, colours, side=side, visible=visible, highlight=options.highlight,
+                           labels=options.labels,
                            scale_bar=options.scale_bar, orientation=options.orientation,
                            compartments=section.compartments)
     for name, patch in drawing.patches.items():  # named groups in SVG: <g id="vastus_lateralis">
@@ -210,16 +213,27 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
     return fig
 
 
+def mm_per_pixel(ax: Axes) -> float:
+    """The drawing scale of a section panel (after :func:`draw_section` fitted it)."""
+    x0, x1 = ax.get_xlim()
+    return (x1 - x0) / ax.get_window_extent().width
+
+
+def set_scale(ax: Axes, mm_per_px: float, centre: tuple[float, float] | None = None) -> None:
+    """Show a panel at ``mm_per_px`` around ``centre`` (default: its own centre)."""
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    box = ax.get_window_extent()
+    cx, cy = centre if centre is not None else ((x0 + x1) / 2, (y0 + y1) / 2)
+    half_w, half_h = mm_per_px * box.width / 2, mm_per_px * box.height / 2
+    ax.set_xlim(cx - half_w, cx + half_w)
+    ax.set_ylim(cy - half_h, cy + half_h)
+
+
 def _same_scale(axes: Sequence[Axes]) -> None:
-    """Zoom every panel out to the coarsest mm-per-pixel among them, so sizes compare."""
-    spans = [(ax.get_xlim(), ax.get_ylim()) for ax in axes]
-    widths = [ax.get_window_extent().width for ax in axes]
-    mm_per_px = max((x1 - x0) / w for ((x0, x1), _), w in zip(spans, widths))
-    for ax, ((x0, x1), (y0, y1)), w in zip(axes, spans, widths):
-        factor = mm_per_px / ((x1 - x0) / w)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        ax.set_xlim(cx - (x1 - x0) * factor / 2, cx + (x1 - x0) * factor / 2)
-        ax.set_ylim(cy - (y1 - y0) * factor / 2, cy + (y1 - y0) * factor / 2)
+    """Zoom every panel out to the coarsest scale among them, so sizes compare."""
+    scale = max(mm_per_pixel(ax) for ax in axes)
+    for ax in axes:
+        set_scale(ax, scale)
 
 
 def _profile_chart(ax: Axes, profile: AreaProfile, sections: Sequence[Section], palette: str) -> None:

@@ -58,14 +58,16 @@ def run_steps(steps: Steps, *, report: Report | None = None, cancel: CancelFlag 
 class TerminalProgress:
     """A one-line progress bar on stderr (``[#####.....] 12/40 frames  sweep.mp4``).
 
-    On a terminal it redraws in place; into a log or pipe it writes a line every 25%.
+    On a terminal it redraws in place; into a log or pipe it writes a line per finished file
+    and every 25% of a long one.
     """
 
     def __init__(self, stream: TextIO | None = None, width: int = 30) -> None:
         self.stream = stream if stream is not None else sys.stderr
         self.width = width
         self._tty = bool(getattr(self.stream, "isatty", lambda: False)())
-        self._last_quarter = -1
+        self._last_quarter = 0
+        self._last_message = ""
         self._last_draw = 0.0
 
     def __call__(self, progress: Progress) -> None:
@@ -82,7 +84,9 @@ class TerminalProgress:
                 self.stream.write("\n")
         else:
             quarter = int(progress.fraction * 4)
-            if quarter == self._last_quarter:
+            if progress.message != self._last_message:
+                self._last_message, self._last_quarter = progress.message, 0
+            if not finished and (progress.total <= 1 or quarter <= self._last_quarter):
                 return
             self._last_quarter = quarter
             self.stream.write(f"{progress.done}/{progress.total} {progress.message}\n")

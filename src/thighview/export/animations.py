@@ -1,0 +1,64 @@
+"""Frame generators for the three teaching movies; :mod:`thighview.export.movie` writes them.
+
+- level sweep: the section figure from hip to knee at one fixed scale and position, so the
+  thigh visibly narrows and the compartments shift (as scrolling through a CT);
+- turntable: the camera goes once round the 3-D scene (:mod:`thighview.export.scene`);
+- pressure demo: the mechanics' own frames (:func:`thighview.mechanics.animation.frames`),
+  into the bone, sideways, or both side by side.
+
+Each yields RGB(A) ``uint8`` arrays lazily, so a long movie never holds all its frames.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from thighview.errors import ExportError
+from thighview.export.figures import FigureOptions, figure_rgba, mm_per_pixel, section_figure, set_scale
+
+if TYPE_CHECKING:
+    from thighview.model import ThighModel
+    from thighview.section import SectionEngine
+
+ANIMATIONS = ("sweep", "turntable", "pressure")
+PRESSURE_DIRECTIONS = ("into-bone", "sideways", "compare")
+
+
+def sweep_levels(n_frames: int, start: float = 0.05, stop: float = 0.95) -> np.ndarray:
+    """Evenly spaced levels from near the hip to near the knee."""
+    if n_frames < 2:
+        raise ExportError(f"a level sweep needs at least 2 frames, not {n_frames}")
+    return np.linspace(start, stop, n_frames)
+
+
+def sweep_frames(engine: SectionEngine, levels: Sequence[float], *, side: str = "right",
+                 options: FigureOptions = FigureOptions(), size_px: tuple[int, int] = (1200, 1050)) -> Iterator[np.ndarray]:
+    """The section figure at each level, all at the scale and centre of the largest section."""
+    totals = [sum(engine.areas(level).values()) for level in levels]
+    widest = engine.section(levels[int(np.argmax(totals))])
+    reference = section_figure(widest, side=side, options=options, size_px=size_px).axes[0]
+    scale = mm_per_pixel(reference)
+    (x0, x1), (y0, y1) = reference.get_xlim(), reference.get_ylim()
+    centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+    for level in levels:
+        fig = section_figure(engine.section(level), side=side, options=options, size_px=size_px)
+        set_scale(fig.axes[0], scale, centre)
+        yield figure_rgba(fig)
+
+
+def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, direction: str = "compare",
+                    at: str | float = "anterolateral", force_n: float = 40.0, n_frames: int = 36) -> Iterator[np.ndarray]:
+    """The mechanics' pressure-demo frames for one place on the skin."""
+    from thighview.mechanics.animation import frames
+    from thighview.mechanics.loads import Contact
+    from thighview.mechanics.model import PressureModel
+
+    if direction not in PRESSURE_DIRECTIONS:
+        raise ExportError(f"pressure direction must be one of {', '.join(PRESSURE_DIRECTIONS)}, not {direction!r}")
+    directions = ("into-bone", "sideways") if direction == "compare" else (direction,)
+    pressure = PressureModel.from_section(engine.section(level), side=model.side)
+    contacts = [Contact(at=at, direction=d, force_n=force_n) for d in directions]
+    return frames(pressure, contacts, n_frames=n_frames)
