@@ -1,25 +1,56 @@
-"""``thighview info FILE``: list the structures of a model file."""
+"""``thighview info IN [--format table|json]``: what a model file holds and how it was read.
+
+Per structure: the name as found in the file, the canonical name, its compartment, volume
+(cm³) and bounds (mm); then the unit found and why, and the femur axis.
+"""
 
 from __future__ import annotations
 
 import argparse
 
-HELP = "list the structures in a model file (name, compartment, triangles, volume)"
+from thighview.cli_commands._input import add_input_options, load_input
+
+HELP = "list the structures of a model file or folder (names, compartments, volumes, units, femur axis)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", help="a model file (GLB/glTF...)")
+    parser.add_argument("file", help="a model file or folder (meshes, label map, masks)")
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    add_input_options(parser)
+
+
+def _bounds(row: dict) -> str:
+    lo, hi = row["bounds_mm"]
+    return " ".join(f"{a:.0f}..{b:.0f}" for a, b in zip(lo, hi))
+
+
+def _print_table(summary: dict) -> None:
+    rows = [(r["name_in_file"], r["structure"] if r["known"] else f"{r['structure']} (unknown)", r["compartment"],
+             f"{r['volume_cm3']:.1f}", _bounds(r)) for r in summary["structures"]]
+    header = ("name in file", "structure", "compartment", "volume cm3", "bounds x y z (mm)")
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    print(f"{summary['source']}: {len(rows)} structures, {summary['side']} thigh, read as {summary['format']}")
+    units = summary["units"]
+    print(f"units: {units['found_in_file']} in the file ({units['reason']}); shown in mm")
+    axis = summary["femur_axis"]
+    if axis["found"]:
+        print(f"femur axis: from {axis['origin_mm']} towards {axis['direction']}, {axis['length_mm']:.0f} mm long")
+    else:
+        print(f"femur axis: none ({axis['reason']})")
+    if summary["dropped_other_side"]:
+        print(f"other thigh left out: {', '.join(summary['dropped_other_side'])}")
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
 
 
 def run(args: argparse.Namespace) -> int:
-    from thighview.io import load_model
+    import json
 
-    model = load_model(args.file)
-    rows = [(s.name, s.raw_name or "", s.compartment.value, f"{s.n_triangles}", f"{s.signed_volume_mm3() / 1000:.1f}")
-            for s in model.structures.values()]
-    header = ("structure", "name in file", "compartment", "triangles", "volume_cm3")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    print(f"{model.source}: {len(rows)} structures, units {model.units}, {model.side} thigh")
-    for row in [header, *rows]:
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
+    from thighview.io.summary import model_summary
+
+    summary = model_summary(load_input(args.file, args))
+    if args.format == "json":
+        print(json.dumps(summary, indent=2))
+    else:
+        _print_table(summary)
     return 0

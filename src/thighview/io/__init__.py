@@ -1,8 +1,29 @@
-"""Reading and writing models: meshes, folders of meshes, label maps, sessions.
+"""Reading models: meshes, folders of meshes or masks, label maps, the built-in default.
 
-:func:`load_model` is the one entry point every caller uses (GUI, CLI, exports, tests); it
-picks a reader by the file's suffix and returns a :class:`~thighview.model.ThighModel` with
-every structure name mapped through :mod:`thighview.anatomy`.
+:func:`load_model` is the one entry point every caller uses (GUI, CLI, exports, tests)::
+
+    load_model(path=None, *, units="auto", labels=None, side=None,
+               progress=None, cancel=None, limits=None) -> ThighModel
+
+* ``path``: a file or folder; ``None`` loads the built-in thigh (``meshes/thigh_default.glb``
+  and its JSON sidecar).
+* ``units``: ``"auto"`` (meshes: judged from the anatomy's size; label maps: their header),
+  or ``"mm"``, ``"cm"``, ``"m"`` to override. Models are always in millimetres afterwards;
+  ``model.provenance["units"]`` says what was found and why.
+* ``labels``: a colour table naming a label map's values (Slicer ``.ctbl``/``.txt``/``.csv``,
+  ITK-SNAP label description, JSON class map). Without it, names come from the file, else a
+  table beside the image (same stem, or the only one in the folder).
+* ``side``: ``"right"``/``"left"``: which thigh to keep when a file holds both.
+* ``progress(fraction, message)``: called as the import advances (0..1).
+* ``cancel``: anything with ``is_set()`` (e.g. :class:`threading.Event`); when set, the import
+  raises :class:`ImportCancelled` at its next step. Run imports off the UI thread.
+* ``limits``: :class:`~thighview.io.limits.Limits` (default: from the environment).
+
+Formats: GLB/glTF (a node per structure), OBJ (objects/groups), STL (ASCII solids), PLY, VTK
+legacy (triangle strips too), VTP, VTM (a block per structure); a folder of such files, one
+structure per file; label maps NIfTI (``.nii``/``.nii.gz``), NRRD, 3D Slicer ``.seg.nrrd``; a
+folder of binary masks (TotalSegmentator). Every problem is a one-line
+:class:`~thighview.errors.ThighViewError` naming the file.
 """
 
 from __future__ import annotations
@@ -10,16 +31,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from thighview.io.progress import CancelToken, ImportCancelled, ProgressCallback
+
 if TYPE_CHECKING:
+    from thighview.io.limits import Limits
     from thighview.model import ThighModel
 
+__all__ = ["load_model", "ImportCancelled", "SUPPORTED_SUFFIXES"]
 
-def load_model(path: str | Path | None = None) -> ThighModel:
-    """Load a model file or folder; ``None`` loads the built-in default thigh."""
-    from thighview.io.meshes import read_mesh_model
+#: Every file suffix :func:`load_model` opens (folders too).
+SUPPORTED_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply", ".vtk", ".vtp", ".vtm",
+                      ".nii", ".nii.gz", ".nrrd", ".seg.nrrd", ".nhdr")
+
+
+def load_model(path: str | Path | None = None, *, units: str = "auto", labels: str | Path | None = None,
+               side: str | None = None, progress: ProgressCallback | None = None,
+               cancel: CancelToken | None = None, limits: Limits | None = None) -> ThighModel:
+    """Load a model file or folder; ``None`` loads the built-in default thigh (see the module docstring)."""
+    from thighview.io.readers import read_any
 
     if path is None:
         from thighview._resources import default_model_path
 
         path = default_model_path()
-    return read_mesh_model(Path(path))
+    return read_any(Path(path), units=units, labels=labels, side=side, progress=progress, cancel=cancel,
+                    limits=limits)

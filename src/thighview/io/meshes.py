@@ -1,81 +1,157 @@
-"""Surface-mesh readers: one structure per node (GLB/glTF) or per file."""
+"""Surface-mesh readers: GLB/glTF, OBJ, STL, PLY, VTK legacy, VTP and VTM.
+
+Each reader returns :class:`~thighview.io.parts.Part` objects, one per structure: per node
+(glTF), per object or group (OBJ), per solid (ASCII STL), per block (VTM); a file holding a
+single surface is named after the file. Triangle strips and polygons are triangulated. trimesh
+runs with no resolver (a glTF never fetches anything), and nothing is unpickled or evaluated.
+
+3D Slicer writes ``SPACE=LPS`` or ``SPACE=RAS`` in the header of the meshes it saves;
+:func:`declared_space` reads it so the model lands in RAS.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
 
-from thighview import anatomy
-from thighview.errors import FileFormatError, ModelError, UnsupportedFormatError
-from thighview.model import Structure, ThighModel
+from thighview.errors import FileFormatError
+from thighview.io.parts import Part
 
-MESH_SUFFIXES = (".glb", ".gltf")
-
-
-def _structure(raw_name: str, vertices: np.ndarray, faces: np.ndarray, path: Path) -> Structure:
-    match = anatomy.match_name(raw_name)
-    name = match.canonical or raw_name
-    try:
-        return Structure(name=name, vertices=vertices, faces=faces, compartment=match.compartment, raw_name=raw_name)
-    except Exception as exc:  # MeshError without a path: add the file
-        raise type(exc)(str(exc), path) from None
+TRIMESH_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply")
+VTK_SUFFIXES = (".vtk", ".vtp", ".vtm")
+MESH_SUFFIXES = TRIMESH_SUFFIXES + VTK_SUFFIXES
+_SPACE = re.compile(rb"SPACE\s*=\s*(LPS|RAS)", re.IGNORECASE)
+_HEADER_BYTES = 4096
 
 
-def _read_gltf(path: Path) -> dict[str, Structure]:
+def is_mesh_file(path: Path) -> bool:
+    return path.suffix.lower() in MESH_SUFFIXES
+
+
+def declared_space(path: Path) -> str | None:
+    """``"LPS"``/``"RAS"`` where the file's header says so (3D Slicer's convention), else None."""
+    if path.suffix.lower() in (".glb", ".gltf", ".vtm"):
+        return None  # glTF is defined in its own frame; VTM blocks carry their own headers
+    with path.open("rb") as handle:
+        match = _SPACE.search(handle.read(_HEADER_BYTES))
+    return match.group(1).decode().upper() if match else None
+
+
+def _short(exc: Exception) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) < 160 else text[:157] + "..."
+
+
+def _part(name: str, vertices, faces) -> Part:
+    return Part(name, np.asarray(vertices, dtype=np.float64), np.asarray(faces, dtype=np.int64).reshape(-1, 3))
+
+
+class _FolderResolver:
+    """Lets a .gltf read its buffers from its own folder, and nothing else (no network, no '..')."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder.resolve()
+
+    def get(self, name: str) -> bytes:
+        target = (self.folder / name).resolve()
+        if self.folder not in target.parents:
+            raise ValueError(f"refusing to read {name!r} outside the model's folder")
+        return target.read_bytes()
+
+    def get_base(self) -> _FolderResolver:
+        return self
+
+
+def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
     import trimesh
 
+    kind = path.suffix.lower().lstrip(".")
+    options = {"split_objects": True, "split_groups": True, "group_material": False} if kind == "obj" else {}
+    resolver = _FolderResolver(path.parent) if kind == "gltf" else None
     try:
-        scene = trimesh.load(path, force="scene", resolver=None)
+        with path.open("rb") as handle:
+            scene = trimesh.load(handle, file_type=kind, force="scene", resolver=resolver, **options)
     except Exception as exc:
-        raise FileFormatError(f"not a readable glTF/GLB file ({exc})", path) from None
-    structures: dict[str, Structure] = {}
+        raise FileFormatError(f"not a readable {kind.upper()} file ({_short(exc)})", path) from None
+    parts = []
     for node in scene.graph.nodes_geometry:
         transform, geometry_name = scene.graph[node]
         mesh = scene.geometry[geometry_name]
         if not hasattr(mesh, "faces") or len(mesh.faces) == 0:
             continue
-        vertices = trimesh.transform_points(np.asarray(mesh.vertices), transform)
-        structure = _structure(str(node), vertices, np.asarray(mesh.faces), path)
-        if structure.name in structures:
-            raise ModelError(f"two structures are both named '{structure.name}'", path)
-        structures[structure.name] = structure
-    if not structures:
-        raise FileFormatError("the file holds no triangle meshes", path)
-    return structures
+        vertices = trimesh.transform_points(np.asarray(mesh.vertices, dtype=np.float64), transform)
+        name = str(node) if kind in ("glb", "gltf") else str(geometry_name)
+        parts.append(_part(name, vertices, mesh.faces))
+    meta = scene.metadata.get("thighview") if kind in ("glb", "gltf") else None
+    return parts, meta if isinstance(meta, dict) else {}
 
 
-def _read_sidecar(path: Path) -> dict:
+def _polydata_part(name: str, data, path: Path) -> Part | None:
+    """Triangles of a VTK dataset (strips and polygons triangulated, volume cells' boundary)."""
+    import pyvista as pv
+
+    if not isinstance(data, pv.PolyData):
+        data = data.extract_surface(algorithm=None)
+    if data.n_cells == 0:
+        return None
+    surface = data.triangulate()
+    faces = surface.regular_faces
+    return _part(name, surface.points, faces) if len(faces) else None
+
+
+def _read_vtk(path: Path) -> list[Part]:
+    import pyvista as pv
+
+    kind = path.suffix.lower()
+    try:
+        data = pv.read(path, force_ext=kind)
+    except Exception as exc:
+        raise FileFormatError(f"not a readable {kind[1:].upper()} file ({_short(exc)})", path) from None
+    if data is None:
+        raise FileFormatError(f"not a readable {kind[1:].upper()} file", path)
+    if isinstance(data, pv.MultiBlock):
+        blocks = []
+
+        def walk(block, name):
+            if isinstance(block, pv.MultiBlock):
+                for index in range(block.n_blocks):
+                    walk(block[index], block.get_block_name(index) or f"{name}_{index}")
+            elif block is not None:
+                blocks.append((name, block))
+
+        walk(data, path.stem)
+        return [p for name, block in blocks if (p := _polydata_part(name, block, path)) is not None]
+    part = _polydata_part(path.stem, data, path)
+    return [part] if part else []
+
+
+def read_mesh_parts(path: Path) -> tuple[list[Part], dict]:
+    """Every surface in a mesh file (a lone one takes the file's name), and the ThighView
+    metadata a GLB written by :func:`thighview.io.writers.write_glb` carries (else ``{}``)."""
+    meta: dict = {}
+    if path.suffix.lower() in VTK_SUFFIXES:
+        parts = _read_vtk(path)
+    else:
+        parts, meta = _read_trimesh(path)
+    if not parts:
+        raise FileFormatError("the file holds no triangle surfaces", path)
+    if len(parts) == 1 and path.suffix.lower() not in (".glb", ".gltf", ".vtm"):
+        parts[0].raw_name = path.stem
+    return parts, meta
+
+
+def read_sidecar(path: Path) -> dict:
     """The JSON metadata written beside a ThighView GLB (same stem), if any."""
     sidecar = path.with_suffix(".json")
     if not sidecar.is_file():
         return {}
     try:
-        return json.loads(sidecar.read_text(encoding="utf-8"))
+        meta = json.loads(sidecar.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise FileFormatError(f"metadata file is not valid JSON ({exc})", sidecar) from None
-
-
-def read_mesh_model(path: Path) -> ThighModel:
-    """Read a GLB/glTF scene (one named node per structure) and its optional JSON sidecar."""
-    if not path.exists():
-        raise FileFormatError("no such file or folder", path)
-    suffix = path.suffix.lower()
-    if suffix not in MESH_SUFFIXES:
-        raise UnsupportedFormatError(f"unsupported file type '{suffix or path.name}'", path)
-    structures = _read_gltf(path)
-    meta = _read_sidecar(path)
-    for name, entry in meta.get("structures", {}).items():
-        if name in structures and "compartment" in entry:
-            structures[name].compartment = anatomy.Compartment(entry["compartment"])
-    anterior = meta.get("anterior")
-    return ThighModel(
-        structures=structures,
-        name=meta.get("name", path.stem),
-        side=meta.get("side", "right"),
-        units=meta.get("units", "mm"),
-        source=path,
-        anterior_hint=np.asarray(anterior, dtype=float) if anterior is not None else None,
-        provenance=meta,
-    )
+    if not isinstance(meta, dict):
+        raise FileFormatError("metadata file is not a JSON object", sidecar)
+    return meta

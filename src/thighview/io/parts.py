@@ -1,0 +1,126 @@
+"""From raw surfaces found in a file to a :class:`ThighModel`: names, sides, units, coordinates.
+
+Every reader (meshes, folders, label maps) produces :class:`Part` objects, one per surface as
+the file names it; :func:`build_model` does what is common to all of them:
+
+* names go through :func:`thighview.anatomy.match_name` (synonyms, side suffixes, groups such
+  as ``quadriceps_femoris``); unknown names stay, with compartment UNASSIGNED;
+* parts that map to the same structure (``femoral artery`` + ``femoral vein``) are merged;
+* a file holding both thighs (TotalSegmentator labels ``_left`` and ``_right``) keeps one
+  side, the requested one or the one with the femur, and records what it dropped;
+* LPS coordinates (Slicer meshes, NRRD images) become the model's RAS;
+* the unit is decided (:mod:`thighview.io.units`) and coordinates scaled to millimetres.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from thighview import anatomy
+from thighview.errors import FileFormatError, MeshError, ModelError
+from thighview.io.limits import Limits
+from thighview.io.units import UnitsDecision, decide_units
+from thighview.model import Structure, ThighModel
+
+_LPS_TO_RAS = np.array([-1.0, -1.0, 1.0])
+
+
+@dataclass
+class Part:
+    """One surface as found in a file: its name there, vertices, triangles, optional colour."""
+
+    raw_name: str
+    vertices: np.ndarray
+    faces: np.ndarray
+    colour: str | None = None
+
+
+def clean_name(raw: str) -> str:
+    """A structure name for an unknown raw name: lower case, words joined by underscores."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", raw.strip())
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "unnamed"
+
+
+def _choose_side(sides: Counter, femur_sides: set[str], requested: str | None) -> str | None:
+    if requested is not None:
+        return requested
+    if len(sides) < 2:
+        return next(iter(sides), None)
+    if len(femur_sides) == 1:
+        return next(iter(femur_sides))
+    return "right" if sides["right"] >= sides["left"] else "left"
+
+
+def _merge(parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
+    if len(parts) == 1:
+        return parts[0].vertices, parts[0].faces
+    offsets = np.cumsum([0] + [len(p.vertices) for p in parts[:-1]])
+    return (np.vstack([p.vertices for p in parts]),
+            np.vstack([p.faces + off for p, off in zip(parts, offsets)]))
+
+
+def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_units: tuple[str, str] | None = None,
+                space: str | None = None, side: str | None = None, limits: Limits | None = None,
+                provenance: dict | None = None) -> ThighModel:
+    """Assemble a model from the parts of one file or folder (see the module docstring).
+
+    ``space`` is ``"RAS"``, ``"LPS"`` or ``None`` (unknown: coordinates are kept as they are
+    and no anterior direction is claimed). ``side`` (``"right"``/``"left"``) picks the thigh
+    when both are present.
+    """
+    limits = limits or Limits.from_env()
+    if side not in (None, "right", "left"):
+        raise ModelError(f"side must be 'right' or 'left', not {side!r}", path)
+    parts = [p for p in parts if len(p.faces)]
+    if not parts:
+        raise FileFormatError("the file holds no triangle surfaces", path)
+    limits.check_triangles(sum(len(p.faces) for p in parts), path)
+    for p in parts:
+        if not np.all(np.isfinite(p.vertices)):
+            raise MeshError(f"surface '{p.raw_name}' has NaN or infinite coordinates", path)
+        if p.faces.min() < 0 or p.faces.max() >= len(p.vertices):
+            raise MeshError(f"surface '{p.raw_name}' has triangle indices outside its vertex list", path)
+
+    matches = [anatomy.match_name(p.raw_name) for p in parts]
+    sides = Counter(m.side for m in matches if m.side)
+    femur_sides = {m.side for m in matches if m.canonical == "femur" and m.side}
+    chosen = _choose_side(sides, femur_sides, side)
+    other_side = [bool(chosen and m.side and m.side != chosen) for m in matches]
+    dropped = [p.raw_name for p, drop in zip(parts, other_side) if drop]
+
+    groups: dict[str, list[tuple[Part, anatomy.NameMatch]]] = {}
+    for p, m, drop in zip(parts, matches, other_side):
+        if drop:
+            continue
+        groups.setdefault(m.canonical or clean_name(p.raw_name), []).append((p, m))
+    if not groups:
+        raise ModelError(f"no structures of the {side} thigh in the file", path)
+
+    merged = {name: _merge([p for p, _ in members]) for name, members in groups.items()}
+    femur = merged.get("femur")
+    decision: UnitsDecision = decide_units(
+        np.vstack([v for v, _ in merged.values()]), femur[0] if femur else None, units, declared_units)
+
+    flip = _LPS_TO_RAS if space == "LPS" else np.ones(3)
+    structures = {}
+    for name, members in groups.items():
+        vertices, faces = merged[name]
+        first_part, first_match = members[0]
+        structures[name] = Structure(
+            name=name, vertices=vertices * (flip * decision.scale), faces=faces,
+            compartment=first_match.compartment,
+            raw_name=", ".join(dict.fromkeys(p.raw_name for p, _ in members)),
+            colour=first_part.colour)
+    meta = dict(provenance or {})
+    meta.update(units=decision.as_dict(), space=space or "unknown",
+                merged={n: [p.raw_name for p, _ in m] for n, m in groups.items() if len(m) > 1},
+                dropped_other_side=dropped)
+    return ThighModel(structures=structures, name=path.name.split(".")[0] or path.name, side=chosen or "right",
+                      units="mm", source=path,
+                      anterior_hint=np.array([0.0, 1.0, 0.0]) if space in ("RAS", "LPS") else None,
+                      provenance=meta)

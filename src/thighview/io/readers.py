@@ -1,0 +1,120 @@
+"""Dispatch: which reader a path needs, and the steps common to all (limits, progress, names)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from thighview import anatomy
+from thighview.errors import FileFormatError, UnsupportedFormatError
+from thighview.io import colour_tables, folders, labelmaps, meshes
+from thighview.io.limits import Limits
+from thighview.io.parts import Part, build_model
+from thighview.io.progress import CancelToken, Progress, ProgressCallback
+from thighview.io.units import UNIT_CHOICES
+from thighview.model import ThighModel
+
+
+def _label_parts(image: labelmaps.LabelImage, progress: Progress) -> list[Part]:
+    from thighview.io.surfaces import label_surfaces
+
+    parts = []
+    for n, layer in enumerate(image.layers):
+        stage = progress.sub(n / len(image.layers), (n + 1) / len(image.layers))
+        surfaces = label_surfaces(layer.labels, image.affine, layer.values, progress=stage)
+        for value, (vertices, faces) in surfaces.items():
+            parts.append(Part(layer.names.get(value, f"label_{value}"), vertices, faces, layer.colours.get(value)))
+    return parts
+
+
+def _read_label_file(path: Path, labels: Path | None, limits: Limits, progress: Progress) -> tuple[list[Part], dict]:
+    table = colour_tables.read_colour_table(labels) if labels is not None else None
+    beside = None if table is not None else colour_tables.find_beside(path)
+    progress(0.02, f"reading {path.name}")
+    image = labelmaps.read_label_image(path, limits, table, beside)
+    parts = _label_parts(image, progress.sub(0.3, 0.95))
+    return parts, {"format": "label map", "names_from": image.names_from,
+                   "declared_units": (image.unit, image.units_reason)}
+
+
+def _read_folder(path: Path, limits: Limits, progress: Progress) -> tuple[list[Part], dict, str | None]:
+    kind, files = folders.folder_files(path)
+    names = folders.structure_names(files)
+    if kind == "masks":
+        image = labelmaps.read_mask_folder(names, limits, progress.sub(0.0, 0.5))
+        parts = _label_parts(image, progress.sub(0.5, 0.95))
+        return parts, {"format": "folder of masks", "files": len(files), "empty_masks": image.skipped,
+                       "declared_units": (image.unit, image.units_reason)}, "RAS"
+    parts, spaces = [], set()
+    for n, file in enumerate(files):
+        progress(0.9 * n / len(files), f"reading {file.name}")
+        limits.check_file(file)
+        file_parts, _ = meshes.read_mesh_parts(file)
+        if len(file_parts) == 1:
+            file_parts[0].raw_name = names[file]
+        parts += file_parts
+        spaces.add(meshes.declared_space(file))
+    space = spaces.pop() if len(spaces) == 1 else None
+    return parts, {"format": "folder of meshes", "files": len(files)}, space
+
+
+def _apply_sidecar(model: ThighModel, meta: dict) -> None:
+    """A ThighView GLB's sidecar JSON: compartments the user assigned, name, side, anterior."""
+    for name, entry in meta.get("structures", {}).items():
+        if name not in model.structures or not isinstance(entry, dict):
+            continue
+        if "compartment" in entry:
+            model.structures[name].compartment = anatomy.Compartment(entry["compartment"])
+        if entry.get("raw_name"):
+            model.structures[name].raw_name = str(entry["raw_name"])
+    model.name = meta.get("name", model.name)
+    model.side = meta.get("side", model.side)
+    if meta.get("anterior") is not None:
+        model.anterior_hint = np.asarray(meta["anterior"], dtype=float)
+    for key, value in meta.items():  # the reader's own entries (units, space, format) win
+        model.provenance.setdefault(key, value)
+
+
+def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = None, side: str | None = None,
+             progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+             limits: Limits | None = None) -> ThighModel:
+    """Read any supported file or folder into a model (see :func:`thighview.io.load_model`)."""
+    limits = limits or Limits.from_env()
+    report = Progress(progress, cancel, path)
+    if units not in UNIT_CHOICES:
+        raise FileFormatError(f"units must be one of {', '.join(UNIT_CHOICES)}, not {units!r}", path)
+    if not path.exists():
+        raise FileFormatError("no such file or folder", path)
+    report(0.0, f"opening {path.name}")
+    declared = None
+    sidecar: dict = {}
+    if path.is_dir():
+        parts, meta, space = _read_folder(path, limits, report)
+        declared = meta.pop("declared_units", None)
+    elif labelmaps.is_label_image(path):
+        parts, meta = _read_label_file(path, Path(labels) if labels else None, limits, report)
+        space, declared = "RAS", meta.pop("declared_units")
+    elif meshes.is_mesh_file(path):
+        limits.check_file(path)
+        parts, sidecar = meshes.read_mesh_parts(path)
+        space = meshes.declared_space(path)
+        meta = {"format": path.suffix.lower().lstrip(".")}
+        if path.suffix.lower() in (".glb", ".gltf"):
+            sidecar = {**sidecar, **meshes.read_sidecar(path)}
+        if sidecar.get("units") in ("mm", "cm", "m"):
+            declared = (sidecar["units"], f"the model's metadata says {sidecar['units']}")
+    else:
+        raise UnsupportedFormatError(
+            f"unsupported file type '{''.join(path.suffixes[-2:]) or path.name}' "
+            f"(ThighView opens {', '.join(s.lstrip('.') for s in meshes.MESH_SUFFIXES)}, NIfTI, NRRD "
+            "and folders of these)", path)
+    if labels is not None and meta["format"] != "label map":
+        raise FileFormatError("a colour table (--labels) only applies to a label map", path)
+    report(0.96, "naming structures")
+    model = build_model(parts, path, units=units, declared_units=declared, space=space, side=side,
+                        limits=limits, provenance=meta)
+    if sidecar:
+        _apply_sidecar(model, sidecar)
+    report(1.0, "done")
+    return model

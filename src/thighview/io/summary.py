@@ -1,0 +1,54 @@
+"""What a model holds, as plain data: the table ``thighview info`` prints (and the GUI can show)."""
+
+from __future__ import annotations
+
+from thighview import anatomy
+from thighview.errors import ThighViewError
+from thighview.model import ThighModel
+
+
+def structure_rows(model: ThighModel) -> list[dict]:
+    """Per structure: name as found, canonical name, compartment, volume (cm3), bounds (mm)."""
+    known = set(anatomy.canonical_names(groups=True))
+    return [{
+        "name_in_file": s.raw_name or name,
+        "structure": name,
+        "known": name in known,
+        "compartment": s.compartment.value,
+        "triangles": s.n_triangles,
+        "volume_cm3": round(s.signed_volume_mm3() / 1000.0, 3),
+        "bounds_mm": [[round(float(c), 2) for c in s.vertices.min(axis=0)],
+                      [round(float(c), 2) for c in s.vertices.max(axis=0)]],
+    } for name, s in model.structures.items()]
+
+
+def femur_axis_summary(model: ThighModel) -> dict:
+    """The femur axis as found (origin, direction, length), or why there is none."""
+    try:
+        axis = model.femur_axis
+    except ThighViewError as exc:
+        return {"found": False, "reason": exc.reason}
+    return {"found": True,
+            "origin_mm": [round(float(c), 2) for c in axis.origin],
+            "direction": [round(float(c), 4) for c in axis.direction],
+            "anterior": [round(float(c), 4) for c in axis.anterior],
+            "length_mm": round(float(axis.length_mm), 1)}
+
+
+def model_summary(model: ThighModel) -> dict:
+    """Everything ``thighview info --format json`` prints."""
+    units = model.provenance.get("units", {})
+    return {
+        "source": str(model.source) if model.source else None,
+        "name": model.name,
+        "side": model.side,
+        "format": model.provenance.get("format"),
+        "units": {"model": model.units, "found_in_file": units.get("found", model.units),
+                  "reason": units.get("reason", "the model's metadata")},
+        "coordinates": model.provenance.get("space", "unknown"),
+        "names_from": model.provenance.get("names_from"),
+        "dropped_other_side": model.provenance.get("dropped_other_side", []),
+        "empty_masks": model.provenance.get("empty_masks", []),
+        "femur_axis": femur_axis_summary(model),
+        "structures": structure_rows(model),
+    }

@@ -1,0 +1,163 @@
+"""Closed surfaces for every label of a label map at once, with VTK's SurfaceNets.
+
+One pass of :vtk:`vtkSurfaceNets3D` meshes every boundary of the map, external and between
+labels, as a staircase of quads that encloses the voxels exactly. That one mesh is then
+smoothed as a whole with a windowed-sinc (Taubin) filter, which does not shrink (SurfaceNets'
+own constrained Laplacian loses 2-3 % of a 12-voxel-wide cylinder's volume; windowed sinc
+keeps it within 0.5 %). Smoothing moves points only, so walls shared by two labels stay
+shared and every surface stays closed. Each label's surface is then the set of faces that
+border it, turned so that the normals point out of that label, split into triangles.
+
+Coordinates follow the image: voxel centres at the affine's positions, so a surface lands
+where the image says (spacing, origin and direction, including a flip, are respected).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from thighview.io.progress import Progress
+
+#: Windowed-sinc settings: 3D Slicer's "smoothing factor 0.5" pass band, fewer iterations
+#: (the shape barely changes past 10; each costs as much as the meshing itself).
+SMOOTHING_PASS_BAND = 0.01
+SMOOTHING_ITERATIONS = 10
+
+
+def _use_threads() -> None:
+    """Let VTK's SMP filters (SurfaceNets, windowed sinc) use every core."""
+    from vtkmodules.vtkCommonCore import vtkSMPTools
+
+    tools = vtkSMPTools()
+    if tools.GetBackend() == "Sequential":
+        tools.SetBackend("STDThread")
+
+
+def _touches_edge(labels: np.ndarray) -> bool:
+    """Whether any label reaches the image's edge (its surface must then be closed by padding)."""
+    return any(np.any(np.take(labels, index, axis=axis)) for axis in range(3) for index in (0, -1))
+
+
+def _vtk_image(labels: np.ndarray, spacing: np.ndarray):
+    """A vtkImageData over ``labels`` without copying it where the memory order allows.
+
+    VTK wants the first index fastest (Fortran order). NIfTI data usually is; a C-ordered
+    array is handed over with its axes reversed instead, and the caller permutes the affine.
+    Returns the image and the axis order used.
+    """
+    from vtkmodules.util.numpy_support import numpy_to_vtk
+    from vtkmodules.vtkCommonDataModel import vtkImageData
+
+    order = (0, 1, 2)
+    if not labels.flags.f_contiguous:
+        if labels.flags.c_contiguous:
+            order = (2, 1, 0)
+            labels = labels.T
+        else:
+            labels = np.asfortranarray(labels)
+    image = vtkImageData()
+    image.SetDimensions(*labels.shape)
+    image.SetSpacing(*spacing[list(order)])
+    scalars = numpy_to_vtk(labels.ravel(order="F"), deep=False)
+    scalars.SetName("labels")
+    image.GetPointData().SetScalars(scalars)
+    return image, order
+
+
+def _surface_nets(image, values: list[int]):
+    from vtkmodules.vtkFiltersCore import vtkSurfaceNets3D
+
+    nets = vtkSurfaceNets3D()
+    nets.SetInputData(image)
+    nets.SetBackgroundLabel(0)
+    for n, value in enumerate(values):
+        nets.SetLabel(n, float(value))
+    nets.SmoothingOff()
+    nets.SetOutputMeshTypeToQuads()
+    nets.Update()
+    return nets.GetOutput()
+
+
+def _smooth(mesh):
+    """Non-shrinking smoothing of the whole multi-label mesh (points move, topology stays)."""
+    from vtkmodules.vtkFiltersCore import vtkWindowedSincPolyDataFilter
+
+    smoother = vtkWindowedSincPolyDataFilter()
+    smoother.SetInputData(mesh)
+    smoother.SetNumberOfIterations(SMOOTHING_ITERATIONS)
+    smoother.SetPassBand(SMOOTHING_PASS_BAND)
+    smoother.NormalizeCoordinatesOn()
+    smoother.NonManifoldSmoothingOn()  # junctions where three labels meet
+    smoother.FeatureEdgeSmoothingOff()
+    smoother.BoundarySmoothingOn()
+    smoother.Update()
+    return smoother.GetOutput()
+
+
+def _split(points: np.ndarray, quads: np.ndarray, pairs: np.ndarray, values: list[int],
+           progress: Progress) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each label's closed surface: the quads bordering it, outward, as triangles."""
+    side = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int32)
+    quad_index = np.concatenate([np.arange(len(quads)), np.arange(len(quads))])
+    order = np.argsort(side, kind="stable")
+    side, quad_index = side[order], quad_index[order]
+    flip = order >= len(quads)  # the wall's normal points into this label: turn it
+    starts = np.searchsorted(side, values, side="left")
+    stops = np.searchsorted(side, values, side="right")
+    keep = np.zeros(len(points), dtype=bool)
+    remap = np.zeros(len(points), dtype=np.int64)
+    out = {}
+    for n, (value, a, b) in enumerate(zip(values, starts, stops)):
+        if a == b:
+            continue
+        q = quads[quad_index[a:b]]
+        q[flip[a:b]] = q[flip[a:b]][:, ::-1]
+        keep[:] = False
+        keep[q.ravel()] = True
+        used = np.flatnonzero(keep)
+        remap[used] = np.arange(len(used))
+        q = remap[q]
+        out[value] = (points[used], np.vstack([q[:, [0, 1, 2]], q[:, [0, 2, 3]]]))
+        progress((n + 1) / len(values), "splitting surfaces by label")
+    return out
+
+
+def label_surfaces(labels: np.ndarray, affine: np.ndarray, values: list[int] | None = None, *,
+                   smoothing: bool = True, progress: Progress | None = None
+                   ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Surface ``(vertices, faces)`` of each label value, in the affine's world coordinates.
+
+    ``labels``: integer array indexed ``[i, j, k]``; ``affine``: 4x4 voxel index -> world;
+    ``values``: the labels wanted (default: every non-zero value present).
+    """
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    progress = progress or Progress()
+    start = np.zeros(3)
+    if _touches_edge(labels):  # close surfaces cut by the image's edge
+        labels = np.pad(labels, 1)
+        start -= 1.0
+    if values is None:
+        values = [int(v) for v in np.unique(labels) if v != 0]
+    if not values:
+        return {}
+    affine = np.asarray(affine, dtype=float)
+    linear = affine[:3, :3]
+    spacing = np.linalg.norm(linear, axis=0)
+    origin = linear @ start + affine[:3, 3]
+
+    _use_threads()
+    image, order = _vtk_image(labels, spacing)
+    rotation = (linear / spacing)[:, list(order)]
+    progress(0.05, f"meshing {len(values)} labels")
+    mesh = _surface_nets(image, values)
+    if smoothing:
+        progress(0.4, "smoothing surfaces")
+        mesh = _smooth(mesh)
+    progress(0.8, "splitting surfaces by label")
+    points = vtk_to_numpy(mesh.GetPoints().GetData()).astype(np.float64) @ rotation.T + origin
+    quads = vtk_to_numpy(mesh.GetPolys().GetConnectivityArray()).astype(np.int64).reshape(-1, 4)
+    if np.linalg.det(rotation) < 0:  # a mirrored grid turns every face inside out
+        quads = quads[:, ::-1]
+    pairs = vtk_to_numpy(mesh.GetCellData().GetArray("BoundaryLabels")).reshape(-1, 2)
+    return _split(points, quads, pairs, values, progress.sub(0.8, 1.0))
