@@ -73,8 +73,20 @@ def _lines_of(geom: BaseGeometry) -> list[np.ndarray]:
     return [c[:, :2] for c in out if len(c) >= 2]
 
 
-def resample(coords: np.ndarray, size: SizeField, h_min: float) -> np.ndarray:
-    """Points along a polyline spaced by the local size (closed rings keep no duplicate end)."""
+def _corners(coords: np.ndarray, closed: bool) -> np.ndarray:
+    """Indices of vertices where a polyline turns by more than 30 degrees (kept as mesh nodes)."""
+    pts = coords[:-1] if closed else coords
+    if len(pts) < 3:
+        return np.empty(0, dtype=int)
+    before = pts - np.roll(pts, 1, axis=0)
+    after = np.roll(pts, -1, axis=0) - pts
+    cos = (before * after).sum(1) / np.maximum(np.linalg.norm(before, axis=1) * np.linalg.norm(after, axis=1), 1e-12)
+    sharp = np.flatnonzero(cos < np.cos(np.radians(30.0)))
+    return sharp if closed else sharp[(sharp > 0) & (sharp < len(pts) - 1)]
+
+
+def _resample_piece(coords: np.ndarray, size: SizeField, h_min: float) -> np.ndarray:
+    """Points from the start to the end of an open polyline (both included), spaced by the local size."""
     seg = np.diff(coords, axis=0)
     lengths = np.linalg.norm(seg, axis=1)
     n_sub = np.maximum(1, np.ceil(lengths / (0.25 * h_min)).astype(int))
@@ -83,15 +95,30 @@ def resample(coords: np.ndarray, size: SizeField, h_min: float) -> np.ndarray:
         fine.append(p + d * (np.arange(1, n + 1)[:, None] / n))
     fine = np.vstack(fine)
     step = np.linalg.norm(np.diff(fine, axis=0), axis=1)
-    h = size(0.5 * (fine[:-1] + fine[1:]))
-    walked = np.concatenate([[0.0], np.cumsum(step / h)])
-    total = walked[-1]
-    closed = np.allclose(coords[0], coords[-1])
-    n = max(3 if closed else 1, int(round(total)))
-    targets = np.linspace(0.0, total, n + 1)
-    if closed:
-        targets = targets[:-1]
+    walked = np.concatenate([[0.0], np.cumsum(step / size(0.5 * (fine[:-1] + fine[1:])))])
+    n = max(1, int(round(walked[-1])))
+    targets = np.linspace(0.0, walked[-1], n + 1)
     return np.column_stack([np.interp(targets, walked, fine[:, k]) for k in range(2)])
+
+
+def resample(coords: np.ndarray, size: SizeField, h_min: float) -> np.ndarray:
+    """Points along a polyline spaced by the local size, keeping its sharp corners (rings: no duplicate end)."""
+    coords = np.asarray(coords, dtype=float)
+    closed = len(coords) > 3 and np.allclose(coords[0], coords[-1])
+    corners = _corners(coords, closed)
+    if closed:
+        if len(corners) == 0:  # a smooth ring: start anywhere, at least three nodes
+            pts = _resample_piece(coords, size, h_min)[:-1]
+            return pts if len(pts) >= 3 else _resample_piece(coords, lambda p: size(p) / 3, h_min)[:-1]
+        ring = coords[:-1]
+        coords = np.vstack([np.roll(ring, -corners[0], axis=0), ring[corners[0]]])
+        corners = (corners - corners[0]) % len(ring)
+        cuts = [*sorted(corners), len(ring)]
+    else:
+        cuts = [0, *corners, len(coords) - 1]
+    pieces = [_resample_piece(coords[a:b + 1], size, h_min) for a, b in zip(cuts[:-1], cuts[1:]) if b > a]
+    pts = np.vstack([pieces[0]] + [p[1:] for p in pieces[1:]])
+    return pts[:-1] if closed else pts
 
 
 def _fixed_nodes(lines: Sequence[np.ndarray], size: SizeField, h_min: float) -> np.ndarray:
