@@ -1,0 +1,104 @@
+"""Closed surfaces from stacks of rings: side walls between levels, caps at both ends.
+
+A structure is a sequence of rings, one per level, each with the same number of points in
+the same order (point ``i`` of every ring lies on the same boundary curve of the partition).
+Neighbouring structures sample their shared boundary with the same points, so their walls
+coincide and sections tile. Rings are counter-clockwise seen from +z; levels run from the
+top (proximal, higher z) down.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import triangle
+
+
+def _walls(n_levels: int, n: int, offset: int = 0, flip: bool = False) -> np.ndarray:
+    """Quads between consecutive rings (index ``k * n + i``), split into outward triangles."""
+    k = np.arange(n_levels - 1)[:, None]
+    i = np.arange(n)[None, :]
+    a = offset + k * n + i  # upper ring, point i
+    b = offset + k * n + (i + 1) % n  # upper ring, point i + 1
+    d = a + n  # lower ring, point i
+    c = b + n  # lower ring, point i + 1
+    tris = np.stack([np.stack([a, d, c], -1), np.stack([a, c, b], -1)], axis=2).reshape(-1, 3)
+    return tris[:, ::-1] if flip else tris
+
+
+def _polygon_cap(ring: np.ndarray) -> np.ndarray:
+    """Triangles filling a simple polygon (indices into ``ring``), counter-clockwise.
+
+    Uses a constrained Delaunay triangulation without extra points; falls back to a fan if
+    the polygon is too thin to triangulate as given (a tapered end of a few mm^2).
+    """
+    n = len(ring)
+    segments = np.column_stack([np.arange(n), (np.arange(n) + 1) % n])
+    try:
+        out = triangle.triangulate({"vertices": ring, "segments": segments}, "pQ")
+        tris = out["triangles"]
+        if len(out["vertices"]) == n and len(tris) == n - 2:
+            return _ccw(tris, ring)
+    except Exception:  # degenerate input: fall back below
+        pass
+    return np.column_stack([np.zeros(n - 2, int), np.arange(1, n - 1), np.arange(2, n)])
+
+
+def _ccw(tris: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    p = pts[tris]
+    cross = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 1, 1] - p[:, 0, 1]) * (p[:, 2, 0] - p[:, 0, 0])
+    tris = tris.copy()
+    tris[cross < 0] = tris[cross < 0][:, ::-1]
+    return tris
+
+
+def tube(rings: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A solid from rings (levels, n, 2) at heights ``z`` (decreasing): walls plus polygon caps."""
+    n_levels, n, _ = rings.shape
+    vertices = np.column_stack([rings.reshape(-1, 2), np.repeat(z, n)])
+    top = _polygon_cap(rings[0])
+    bottom = _polygon_cap(rings[-1])[:, ::-1] + (n_levels - 1) * n
+    faces = np.concatenate([_walls(n_levels, n), top, bottom])
+    return vertices, faces
+
+
+def shell(outer: np.ndarray, inner: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A hollow solid between two ring stacks of equal point counts (skin, fat, fascia)."""
+    n_levels, n, _ = outer.shape
+    m = n_levels * n
+    vertices = np.concatenate([
+        np.column_stack([outer.reshape(-1, 2), np.repeat(z, n)]),
+        np.column_stack([inner.reshape(-1, 2), np.repeat(z, n)]),
+    ])
+    i = np.arange(n)
+    j = (i + 1) % n
+
+    def strip(level: int) -> np.ndarray:
+        o, q = level * n, m + level * n
+        return np.concatenate([np.column_stack([o + i, o + j, q + j]), np.column_stack([o + i, q + j, q + i])])
+
+    faces = np.concatenate([
+        _walls(n_levels, n),
+        _walls(n_levels, n, offset=m, flip=True),
+        strip(0),
+        strip(n_levels - 1)[:, ::-1],
+    ])
+    return vertices, faces
+
+
+def capped_star(rings: np.ndarray, z: np.ndarray, top_z: float, bottom_z: float) -> tuple[np.ndarray, np.ndarray]:
+    """A star-shaped solid (the femur): walls plus a fan to an apex on the axis at each end."""
+    n_levels, n, _ = rings.shape
+    vertices = np.concatenate([
+        np.column_stack([rings.reshape(-1, 2), np.repeat(z, n)]),
+        [[0.0, 0.0, top_z], [0.0, 0.0, bottom_z]],
+    ])
+    apex_top, apex_bottom = n_levels * n, n_levels * n + 1
+    i = np.arange(n)
+    j = (i + 1) % n
+    last = (n_levels - 1) * n
+    faces = np.concatenate([
+        _walls(n_levels, n),
+        np.column_stack([np.full(n, apex_top), i, j]),
+        np.column_stack([np.full(n, apex_bottom), last + j, last + i]),
+    ])
+    return vertices, faces

@@ -1,0 +1,150 @@
+"""The polar outlines around the femur axis: bone, skin, fat pattern and fascia thickness.
+
+All functions take the angle ``phi`` (radians; 0 = lateral (+x), pi/2 = anterior (+y), pi =
+medial, -pi/2 = posterior) and the level ``t`` (fraction of femur length from proximal) and
+return radii or thicknesses in millimetres. Every outline is a radius per angle, so every
+region built from them is star-shaped about the axis and closes without gaps.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.interpolate import PchipInterpolator
+
+from thighview.procedural.plan import targets
+
+
+def _smooth_step(t: float, a: float, b: float) -> float:
+    """0 before ``a``, 1 after ``b``, smooth (C1) in between."""
+    u = min(max((t - a) / (b - a), 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u)
+
+
+def _lobe(phi: np.ndarray, centre_deg: float, width_deg: float) -> np.ndarray:
+    """A smooth angular bump of height 1 centred on ``centre_deg``."""
+    d = np.angle(np.exp(1j * (phi - np.radians(centre_deg))))
+    return np.exp(-0.5 * (d / np.radians(width_deg)) ** 2)
+
+
+def femur_radius(phi: np.ndarray, t: float) -> np.ndarray:
+    """The femur's outer surface: an oval shaft with the linea aspera, widening at both ends.
+
+    Shaft: transverse diameter from ``targets.json`` at mid-shaft, slightly narrower in the
+    middle; the linea aspera is a posterior ridge on the middle third whose lateral and
+    medial lips diverge above and below. Proximally the trochanteric region widens (greater
+    trochanter laterally, neck and head medially, lesser trochanter posteromedially);
+    distally the metaphysis flares into the condyles with a posterior intercondylar notch.
+    Both ends are rounded off (dome) so the bone is closed.
+    """
+    phi = np.asarray(phi, dtype=float)
+    half = targets()["femur"]["midshaft_diameter_mm"]["value"] / 2.0
+    # mediolateral / anteroposterior half-widths of the oval part
+    prox = 1.0 - _smooth_step(t, 0.04, 0.24)
+    dist = _smooth_step(t, 0.66, 0.96)
+    waist = 1.0 - 0.04 * np.exp(-(((t - 0.5) / 0.15) ** 2))
+    a = half * waist * (1.0 + 0.55 * prox + 1.9 * dist**1.6)
+    b = half * waist * (0.97 + 0.35 * prox + 1.05 * dist**1.6)
+    r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
+    # linea aspera: one ridge mid-shaft, two lips diverging towards both ends
+    spread = 4.0 + 40.0 * max(abs(t - 0.5) - 0.12, 0.0) / 0.38
+    ridge = 4.2 * (1.0 - _smooth_step(abs(t - 0.5), 0.25, 0.45))
+    r = r + ridge * 0.5 * (_lobe(phi, -90 + spread, 9) + _lobe(phi, -90 - spread, 9))
+    # trochanters, neck and head (proximal), condyles and notch (distal)
+    r = r + 16.0 * prox**1.5 * _lobe(phi, 5, 38)  # greater trochanter
+    r = r + 30.0 * (1.0 - _smooth_step(t, 0.02, 0.12)) * _lobe(phi, 170, 28)  # neck towards the head
+    r = r + 9.0 * np.exp(-(((t - 0.13) / 0.035) ** 2)) * _lobe(phi, -140, 16)  # lesser trochanter
+    r = r - 9.0 * _smooth_step(t, 0.88, 0.98) * _lobe(phi, -90, 14)  # intercondylar notch
+    return r * _dome(t)
+
+
+def _dome(t: float) -> float:
+    """Rounds the bone off over its last 2.5 % at either end."""
+    edge = 0.025
+    u = min(t, 1.0 - t) / edge
+    if u >= 1.0:
+        return 1.0
+    return float(np.sqrt(max(1.0 - (1.0 - u) ** 2, 0.0)) * 0.85 + 0.15)
+
+
+# Thigh circumference (cm) along the femur: ANSUR II at the gluteal fold and above the knee;
+# the rest is a smooth, plausible course between and beyond them.
+GLUTEAL_FOLD_LEVEL = 0.25
+ABOVE_KNEE_LEVEL = 0.87
+
+
+def circumference_cm(t: float) -> float:
+    """Skin circumference at level ``t`` (cm)."""
+    outline = targets()["thigh_outline"]
+    upper = outline["circumference_upper_cm"]["value"]
+    lower = outline["circumference_lower_cm"]["value"]
+    knots_t = [0.0, 0.1, GLUTEAL_FOLD_LEVEL, 0.5, 0.7, ABOVE_KNEE_LEVEL, 1.0]
+    knots_c = [upper - 3.0, upper - 0.8, upper, upper - 5.5, upper - 11.0, lower, lower - 1.5]
+    return float(PchipInterpolator(knots_t, knots_c)(t))
+
+
+def skin_shape(t: float) -> tuple[float, float, float, float]:
+    """Ellipse aspect (width/depth) and the ellipse centre relative to the femur (x, y as fractions).
+
+    The femur sits lateral and anterior of the thigh's centre: the adductors and hamstrings
+    make the medial and posterior bulk.
+    """
+    aspect = float(np.interp(t, [0.0, 0.25, 0.5, 0.8, 1.0], [1.18, 1.08, 1.03, 1.05, 1.12]))
+    cx = float(np.interp(t, [0.0, 0.25, 0.5, 0.8, 1.0], [-0.30, -0.20, -0.13, -0.08, -0.04]))
+    cy = float(np.interp(t, [0.0, 0.25, 0.5, 0.8, 1.0], [-0.18, -0.14, -0.12, -0.12, -0.10]))
+    return aspect, cx, cy, 0.0
+
+
+def ellipse_radius(phi: np.ndarray, a: float, b: float, cx: float, cy: float) -> np.ndarray:
+    """Distance from the origin to an axis-aligned ellipse (centre (cx, cy)) along each ray."""
+    d = np.stack([np.cos(phi), np.sin(phi)])
+    # solve |((o + r d) - c) / (a, b)| = 1 for r > 0, with o = 0
+    px, py = -cx / a, -cy / b
+    dx, dy = d[0] / a, d[1] / b
+    qa = dx * dx + dy * dy
+    qb = 2.0 * (px * dx + py * dy)
+    qc = px * px + py * py - 1.0
+    return (-qb + np.sqrt(qb * qb - 4.0 * qa * qc)) / (2.0 * qa)
+
+
+def ellipse_perimeter(a: float, b: float) -> float:
+    """Ramanujan's second approximation."""
+    h = ((a - b) / (a + b)) ** 2
+    return float(np.pi * (a + b) * (1.0 + 3.0 * h / (10.0 + np.sqrt(4.0 - 3.0 * h))))
+
+
+def skin_radius(phi: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
+    """The skin outline: an ellipse of the target circumference, off-centre from the femur."""
+    aspect, fx, fy, _ = skin_shape(t)
+    c = circumference_cm(t) * 10.0 * scale
+    # perimeter of an ellipse with semi-axes (aspect*d, d) is linear in d
+    d = c / ellipse_perimeter(aspect, 1.0)
+    a, b = aspect * d, d
+    return ellipse_radius(np.asarray(phi, dtype=float), a, b, fx * a, fy * b)
+
+
+#: Skin thickness (epidermis + dermis of the thigh), mm.
+SKIN_MM = 1.8
+#: Anterior subcutaneous fat at mid-thigh (ultrasound, ``targets.json``), mm.
+FAT_ANTERIOR_MM = float(targets()["thigh_outline"]["subcutaneous_fat_anterior_mm"]["value"])
+
+
+def fat_pattern(phi: np.ndarray, t: float) -> np.ndarray:
+    """Relative subcutaneous fat thickness by direction (anterior = 1).
+
+    Thickest medially, thinnest laterally, medial more than twice lateral in men (CT study in
+    ``targets.json``); thicker over the buttock proximally-posteriorly.
+    """
+    phi = np.asarray(phi, dtype=float)
+    anchors_deg = np.array([0.0, 90.0, 180.0, 270.0, 360.0])
+    buttock = 1.0 + 0.9 * (1.0 - _smooth_step(t, 0.1, 0.4))
+    values = np.array([0.55, 1.0, 1.35, 1.0 * buttock, 0.55])
+    deg = np.degrees(np.mod(phi, 2 * np.pi))
+    # periodic smooth interpolation
+    spline = PchipInterpolator(anchors_deg, values)
+    return spline(deg)
+
+
+def fascia_thickness(phi: np.ndarray, t: float) -> np.ndarray:
+    """Fascia lata thickness: thin all round, thickened laterally as the iliotibial band."""
+    phi = np.asarray(phi, dtype=float)
+    return 0.8 + 2.4 * _lobe(phi, 0, 22) * (0.6 + 0.4 * _smooth_step(t, 0.2, 0.6))

@@ -1,0 +1,368 @@
+"""The per-level 2-D partition of the thigh section, in area-preserving polar coordinates.
+
+At one level, the muscle layer is the ring between the femur (radius ``R_b(phi)``) and the
+inside of the fascia lata (``R_m(phi)``). It is mapped onto the unit square ``(s, rho)``:
+
+* ``rho`` in [0, 1] goes outwards with ``r^2 = R_b^2 + rho (R_m^2 - R_b^2)``;
+* ``s`` in [0, 1) goes once round the femur (counter-clockwise seen from above, starting
+  posteriorly at the linea aspera), as the cumulative area fraction of the ring.
+
+This map has a constant Jacobian, so the area of any polygon in ``(s, rho)`` is exactly its
+share of the ring's area. The ring is cut into COLUMNS by straight lines from the bone
+(``rho = 0``) to the fascia (``rho = 1``); each column holds a stack of structures bottom
+(deep) to top (superficial); a BLOCK of neighbouring columns may share its deepest layers at
+a common height (the vastus intermedius under the vastus lateralis and rectus femoris).
+Where the columns meet the bone is set by anatomical landmarks (the septa at the lips of
+the linea aspera, the quadriceps wrapping the shaft); everything else (column widths at the
+fascia, every layer height) follows in closed form from the target areas. A structure is
+the union of its parts in consecutive columns; its outline is a fixed sequence of corners
+whose edges are shared with its neighbours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import brentq
+
+from thighview.procedural import outline
+
+# --- the layout: columns (in order round the femur) and blocks --------------------------
+
+LS, MS, PS = "lateral_intermuscular_septum", "medial_intermuscular_septum", "posterior_intermuscular_septum"
+VL, VI, VM, RF = "vastus_lateralis", "vastus_intermedius", "vastus_medialis", "rectus_femoris"
+SA, GR, AL, AB, AM = "sartorius", "gracilis", "adductor_longus", "adductor_brevis", "adductor_magnus"
+BL, BS, ST, SM = "biceps_femoris_long_head", "biceps_femoris_short_head", "semitendinosus", "semimembranosus"
+FV, SN = "femoral_vessels", "sciatic_nerve"
+
+
+@dataclass(frozen=True)
+class Block:
+    """Neighbouring columns that share their deepest ``shared`` layers at common heights."""
+
+    shared: tuple[str, ...]
+    stacks: tuple[tuple[str, ...], ...]  # per column, deep to superficial, above the shared layers
+
+
+#: Round the femur from the lateral septum: lateral, anterior, medial, posterior.
+BLOCKS: tuple[Block, ...] = (
+    Block((), ((LS,),)),
+    Block((), ((VL,),)),  # the vastus lateralis on the bone, posterolaterally
+    Block((VI,), ((VL,), (RF,))),  # intermedius deep; lateralis and rectus over it
+    Block((), ((VM, SA),)),
+    Block((), ((MS, FV, SA),)),  # medial septum, femoral vessels in the adductor canal, sartorius roof
+    Block((), ((AB, AL),)),
+    Block((), ((AM, GR),)),
+    Block((AM, PS), ((SM,), (ST,), (SN, BL))),  # adductor magnus, the posterior septum, hamstrings
+    Block((), ((BS, BL),)),  # short head on the linea aspera, long head over it
+)
+SEPTUM_COLUMNS = {0: LS, 5: MS}
+
+# How a structure with parts in several columns splits its area (column index -> share).
+# Column indices: 0 LS, 1 VL, 2-3 (VI) VL/RF, 4 VM/SA, 5 MS/FV/SA, 6 AB/AL, 7 AM/GR, 8-10 (AM, PS) SM/ST/SN+BL, 11 BS/BL
+_SPLITS = {
+    VL: {1: 0.30, 2: 0.70},
+    SA: {4: 0.40, 5: 0.60},
+    AM: {7: 0.30, "block7": 0.70},
+    BL: {10: 0.45, 11: 0.55},
+}
+
+# Where columns meet the bone (degrees, 0 lateral, 90 anterior): the end of each column,
+# at three levels (proximal 0.1, middle 0.5, distal 0.85). Septum columns take their width
+# from their area, centred on the angle given for them.
+_BONE_LEVELS = (0.1, 0.5, 0.85)
+_BONE_ENDS_DEG = {
+    # column: (proximal, middle, distal)
+    0: (-62, -72, -68),  # lateral septum, at the lateral lip of the linea aspera
+    1: (-12, -18, -12),
+    2: (50, 50, 58),
+    3: (118, 125, 130),
+    4: (180, 210, 230),
+    5: (186, 216, 234),  # medial septum, at the medial lip
+    6: (222, 238, 240),
+    7: (240, 250, 247),
+    8: (252, 258, 254),
+    9: (262, 265, 260),
+    10: (282, 276, 268),
+    11: (298, 288, 292),  # back to the lateral septum (mod 360)
+}
+#: Where the lateral septum reaches the fascia lata (degrees).
+_LS_FASCIA_DEG = (-32, -38, -42)
+
+
+def _columns() -> list[tuple[int, int, tuple[str, ...]]]:
+    """(block index, column index, stack) for every column in order."""
+    out, c = [], 0
+    for b, block in enumerate(BLOCKS):
+        for stack in block.stacks:
+            out.append((b, c, stack))
+            c += 1
+    return out
+
+
+COLUMNS = _columns()
+N_COLUMNS = len(COLUMNS)
+_BLOCK_COLUMNS = {b: [c for bb, c, _ in COLUMNS if bb == b] for b in range(len(BLOCKS))}
+
+
+def _share(name: str, where: int | str) -> float:
+    split = _SPLITS.get(name)
+    return 1.0 if split is None else split[where]
+
+
+# --- height keys and structure outlines (static) ------------------------------------------
+
+HeightKey = tuple  # ("0",), ("1",), ("b", block, layer), ("c", column, index)
+ZERO, ONE = ("0",), ("1",)
+
+
+@dataclass(frozen=True)
+class Part:
+    column: int
+    lo: HeightKey
+    hi: HeightKey
+
+
+def _parts() -> dict[str, list[Part]]:
+    parts: dict[str, list[Part]] = {}
+    for b, block in enumerate(BLOCKS):
+        cols = _BLOCK_COLUMNS[b]
+        for ell, name in enumerate(block.shared):
+            lo = ZERO if ell == 0 else ("b", b, ell - 1)
+            for c in cols:
+                parts.setdefault(name, []).append(Part(c, lo, ("b", b, ell)))
+        for c, stack in zip(cols, block.stacks):
+            base = ("b", b, len(block.shared) - 1) if block.shared else ZERO
+            for j, name in enumerate(stack):
+                lo = base if j == 0 else ("c", c, j - 1)
+                hi = ONE if j == len(stack) - 1 else ("c", c, j)
+                parts.setdefault(name, []).append(Part(c, lo, hi))
+    for name, ps in parts.items():
+        ps.sort(key=lambda p: p.column)
+        cols = [p.column for p in ps]
+        if cols != list(range(cols[0], cols[0] + len(cols))):
+            raise AssertionError(f"{name}: parts must lie in consecutive columns, not {cols}")
+    return parts
+
+
+PARTS = _parts()
+STRUCTURES = tuple(PARTS)
+
+Corner = tuple  # (boundary index, height key)
+
+
+def _outline_corners(parts: list[Part]) -> list[Corner]:
+    """The corners of the union of a structure's parts, counter-clockwise in (s, rho)."""
+    corners: list[Corner] = []
+    for k, p in enumerate(parts):
+        if k == 0 or p.lo != parts[k - 1].lo:
+            corners.append((p.column, p.lo))
+        corners.append((p.column + 1, p.lo))
+    corners.append((parts[-1].column + 1, parts[-1].hi))
+    for k in range(len(parts) - 1, -1, -1):
+        p = parts[k]
+        if k < len(parts) - 1 and p.hi != parts[k + 1].hi:
+            corners.append((p.column + 1, p.hi))
+        corners.append((p.column, p.hi))
+    return corners
+
+
+OUTLINES = {name: _outline_corners(ps) for name, ps in PARTS.items()}
+
+
+def edge_key(a: Corner, b: Corner) -> frozenset:
+    """The identity of an edge, the same for both structures that share it."""
+    return frozenset((a, b))
+
+
+# --- one level ---------------------------------------------------------------------------
+
+_GRID = 2048
+#: The smallest area (mm^2) given to an absent structure so that the layout never degenerates.
+SLIVER_MM2 = 0.4
+_MAX_BOTTOM_RATIO = 1.6  # a column's width at the bone is at most 1.6x its mean width
+
+
+@dataclass
+class LevelGeometry:
+    """Everything needed to place points at one level."""
+
+    t: float
+    phi: np.ndarray  # (G+1,) grid of angles from -pi/2
+    s: np.ndarray  # (G+1,) cumulative area fraction at each grid angle
+    r_bone: np.ndarray  # (G+1,) femur radius on the grid
+    r_muscle: np.ndarray  # (G+1,) inside of the fascia lata on the grid
+    fat_scale: float
+    skin_scale: float
+    bottoms: np.ndarray  # (N+1,) s of column boundaries at the bone
+    tops: np.ndarray  # (N+1,) s of column boundaries at the fascia
+    heights: dict  # HeightKey -> rho (column keys resolved per column)
+
+    def height(self, key: HeightKey) -> float:
+        return 0.0 if key == ZERO else 1.0 if key == ONE else self.heights[key]
+
+    def corner_srho(self, corner: Corner) -> tuple[float, float]:
+        i, key = corner
+        rho = self.height(key)
+        return self.bottoms[i] + (self.tops[i] - self.bottoms[i]) * rho, rho
+
+    def to_xy(self, s: np.ndarray, rho: np.ndarray) -> np.ndarray:
+        """(s, rho) -> physical (x, y) in mm."""
+        s = np.mod(s, 1.0)
+        phi = np.interp(s, self.s, self.phi)
+        rb = np.interp(phi, self.phi, self.r_bone, period=2 * np.pi)
+        rm = np.interp(phi, self.phi, self.r_muscle, period=2 * np.pi)
+        r = np.sqrt(rb**2 + rho * (rm**2 - rb**2))
+        return np.column_stack([r * np.cos(phi), r * np.sin(phi)])
+
+
+def envelope(phi: np.ndarray, t: float, fat_scale: float, skin_scale: float) -> dict[str, np.ndarray]:
+    """The radii of the layers outside the muscles at angles ``phi``."""
+    skin = outline.skin_radius(phi, t, skin_scale)
+    fat_inner = skin - outline.SKIN_MM
+    fascia_outer = fat_inner - fat_scale * outline.FAT_ANTERIOR_MM * outline.fat_pattern(phi, t)
+    muscle = fascia_outer - outline.fascia_thickness(phi, t)
+    return {"skin": skin, "fat_inner": fat_inner, "fascia_outer": fascia_outer, "muscle": muscle}
+
+
+def _ring_area(r_in: np.ndarray, r_out: np.ndarray, phi: np.ndarray) -> float:
+    f = 0.5 * (r_out**2 - r_in**2)
+    return float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(phi)))
+
+
+#: The thinnest the fat may get, relative to its reference pattern, before the thigh grows.
+MIN_FAT_SCALE = 0.45
+
+
+def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float) -> tuple[float, float]:
+    """Fat scale (and skin scale, 1 unless the muscles do not fit) giving the muscle ring ``area``."""
+
+    def excess(fat: float, skin: float) -> float:
+        return _ring_area(r_bone, envelope(phi, t, fat, skin)["muscle"], phi) - area
+
+    if excess(MIN_FAT_SCALE, 1.0) >= 0:
+        hi = 1.0
+        while excess(hi, 1.0) > 0:
+            hi *= 2.0
+        return brentq(lambda f: excess(f, 1.0), MIN_FAT_SCALE, hi, xtol=1e-10), 1.0
+    return MIN_FAT_SCALE, brentq(lambda k: excess(MIN_FAT_SCALE, k), 1.0, 3.0, xtol=1e-10)
+
+
+def _landmarks(t: float) -> tuple[np.ndarray, float]:
+    ends = np.array([np.interp(t, _BONE_LEVELS, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
+    return np.radians(ends), float(np.radians(np.interp(t, _BONE_LEVELS, _LS_FASCIA_DEG)))
+
+
+def _height(w0: float, w1: float, base: float, area: float) -> float:
+    """The rho above ``base`` enclosing ``area`` in a column of widths w0 (bone) and w1 (fascia)."""
+    d = w1 - w0
+    c = w0 * base + 0.5 * d * base * base + area
+    return 2.0 * c / (w0 + np.sqrt(max(w0 * w0 + 2.0 * d * c, 0.0)))
+
+
+def _between(w0: np.ndarray, w1: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Area of each column between heights ``lo`` and ``hi``."""
+    return w0 * (hi - lo) + 0.5 * (w1 - w0) * (hi * hi - lo * lo)
+
+
+def solve_level(t: float, areas_mm2: dict[str, float]) -> LevelGeometry:
+    """Lay out one level: the envelope from the total area, then columns and layer heights."""
+    areas = {name: max(areas_mm2.get(name, 0.0), SLIVER_MM2) for name in STRUCTURES}
+    phi = -0.5 * np.pi + np.linspace(0.0, 2 * np.pi, _GRID + 1)
+    r_bone = outline.femur_radius(phi, t)
+    fat_scale, skin_scale = _solve_envelope(phi, t, r_bone, sum(areas.values()))
+    r_muscle = envelope(phi, t, fat_scale, skin_scale)["muscle"]
+    f = 0.5 * (r_muscle**2 - r_bone**2)
+    s = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(phi))])
+    total = s[-1]
+    s /= total
+    frac = {name: a / total for name, a in areas.items()}
+
+    # per-column area (shared layers spread by the columns' bone widths later)
+    top_area = np.zeros(N_COLUMNS)
+    for b, c, stack in COLUMNS:
+        top_area[c] = sum(frac[n] * _share(n, c) for n in stack)
+    shared_area = {b: sum(frac[n] * _share(n, f"block{b}") for n in BLOCKS[b].shared) for b in range(len(BLOCKS))}
+
+    ends, ls_top = _landmarks(t)
+    s_of = lambda angle: float(np.interp(np.mod(angle + 0.5 * np.pi, 2 * np.pi) - 0.5 * np.pi, phi, s))  # noqa: E731
+    s_ends = np.array([s_of(a) for a in ends])
+    desired = np.diff(np.concatenate([[s_ends[-1] - 1.0], s_ends]))
+    desired = np.mod(desired, 1.0)
+    # approximate column totals for the width caps: shared layers split by desired widths
+    # the caps: a column may be at most _MAX_BOTTOM_RATIO x its mean width at the bone, and a
+    # column of a block at most that x its own (unshared) area, or it would close before the fascia
+    cap = _MAX_BOTTOM_RATIO * top_area
+    for b, cols in _BLOCK_COLUMNS.items():
+        if shared_area[b] > 0 and len(cols) == 1:
+            cap[cols] += _MAX_BOTTOM_RATIO * shared_area[b]
+    w0 = _bottom_widths(desired, cap)
+
+    start = s_of(ends[0]) - 0.5 * w0[0]
+    bottoms = start + np.concatenate([[0.0], np.cumsum(w0)])
+
+    w1 = np.zeros(N_COLUMNS)
+    heights: dict = {}
+    for b, block in enumerate(BLOCKS):
+        cols = _BLOCK_COLUMNS[b]
+        if not block.shared:
+            c = cols[0]
+            w1[c] = 2.0 * top_area[c] - w0[c]
+            continue
+        h = _solve_block(w0[cols], top_area[cols], shared_area[b])
+        w1[cols] = _tops_above(w0[cols], top_area[cols], h)
+        lo = 0.0
+        for ell, name in enumerate(block.shared):
+            a = frac[name] * _share(name, f"block{b}")
+            lo = _height(w0[cols].sum(), w1[cols].sum(), lo, a)
+            heights[("b", b, ell)] = lo
+        heights[("b", b, len(block.shared) - 1)] = h  # exact, against rounding
+    if np.any(w1 <= 0):
+        raise AssertionError(f"level {t:.3f}: a column has no width at the fascia ({w1})")
+    top_start = s_of(ls_top) - 0.5 * w1[0]
+    tops = top_start + np.concatenate([[0.0], np.cumsum(w1)])
+
+    for b, c, stack in COLUMNS:
+        block = BLOCKS[b]
+        lo = heights[("b", b, len(block.shared) - 1)] if block.shared else 0.0
+        for j, name in enumerate(stack[:-1]):
+            lo = _height(w0[c], w1[c], lo, frac[name] * _share(name, c))
+            heights[("c", c, j)] = lo
+    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, bottoms, tops, heights)
+
+
+def _bottom_widths(desired: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Bone widths near the landmarks, but never more than ``cap``.
+
+    Septum columns take exactly the cap (thin at the fascia, thicker at the bone, so that
+    they are about equally thick in millimetres); the others share what is left in
+    proportion to their landmark widths, capped (water filling).
+    """
+    w = np.zeros_like(desired)
+    fixed = np.zeros(len(desired), dtype=bool)
+    for c in SEPTUM_COLUMNS:
+        w[c], fixed[c] = cap[c], True
+    for _ in range(len(desired)):
+        free = ~fixed
+        left = 1.0 - w[fixed].sum()
+        w[free] = left * desired[free] / desired[free].sum()
+        over = free & (w > cap)
+        if not over.any():
+            break
+        w[over], fixed[over] = cap[over], True
+    return w
+
+
+def _tops_above(w0: np.ndarray, top_area: np.ndarray, h: float) -> np.ndarray:
+    """Fascia widths giving each column ``top_area`` above the common height ``h``."""
+    return w0 + 2.0 * (top_area - w0 * (1.0 - h)) / (1.0 - h * h)
+
+
+def _solve_block(w0: np.ndarray, top_area: np.ndarray, shared: float) -> float:
+    """The common height of a block's shared layers."""
+
+    def below(h: float) -> float:
+        return float(_between(w0, _tops_above(w0, top_area, h), 0.0, h).sum()) - shared
+
+    return brentq(below, 1e-9, 1.0 - 1e-9, xtol=1e-13)

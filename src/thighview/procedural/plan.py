@@ -1,0 +1,123 @@
+"""What each muscle's cross-section should be at each level: areas from the reference volumes.
+
+Every muscle gets a smooth bump of cross-sectional area along the femur: zero at its
+(possibly out-of-model) start and end, peaking at the level the MRI study reports, scaled so
+that its volume *inside the model* equals the Handsfield et al. (2014) volume in
+``anatomy_targets.json``. Thin structures (septa, vessels, nerve) get a fixed, small area.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from thighview._resources import data_path
+
+#: The model's soft tissue spans these fractions of the femur length (the femur spans 0..1).
+SOFT_TISSUE_RANGE = (0.02, 0.98)
+#: Below this area (mm^2) a muscle is absent at that level (a sliver the neighbours close over).
+ABSENT_MM2 = 6.0
+
+
+@lru_cache(maxsize=1)
+def targets() -> dict:
+    """The reference figures shipped with the package (never the repository's shared copy)."""
+    return json.loads(data_path("anatomy_targets.json").read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class MuscleCourse:
+    """Where a muscle's belly lies along the femur (fractions of femur length from proximal).
+
+    ``start``/``end`` may lie outside the model (a muscle from the pelvis is cut at the top);
+    ``peak`` is where its cross-section is largest. ``peak_key`` names the figure in
+    ``csa_peak_position_percent_from_proximal`` that ``peak`` comes from (None = a choice).
+    """
+
+    start: float
+    peak: float
+    end: float
+    peak_key: str | None = None
+
+
+# The courses: origins and insertions from standard anatomy; peaks from the targets file
+# (filled in by :func:`courses`), or where no figure exists, a stated choice.
+_COURSES: dict[str, MuscleCourse] = {
+    "rectus_femoris": MuscleCourse(-0.25, 0.0, 0.90, "rectus_femoris"),
+    "vastus_lateralis": MuscleCourse(-0.05, 0.0, 0.96, "vastus_lateralis"),
+    "vastus_intermedius": MuscleCourse(0.05, 0.0, 0.93, "vastus_intermedius"),
+    "vastus_medialis": MuscleCourse(0.12, 0.0, 1.00, "vastus_medialis"),
+    "sartorius": MuscleCourse(-0.45, 0.0, 1.25, "sartorius"),
+    "gracilis": MuscleCourse(-0.22, 0.0, 1.15, "gracilis"),
+    "adductor_longus": MuscleCourse(-0.20, 0.0, 0.66, "adductors_group"),
+    "adductor_brevis": MuscleCourse(-0.15, 0.0, 0.50, "adductors_group"),
+    "adductor_magnus": MuscleCourse(-0.20, 0.0, 0.93, "adductors_group"),
+    "biceps_femoris_long_head": MuscleCourse(-0.05, 0.0, 1.08, "biceps_femoris"),
+    "biceps_femoris_short_head": MuscleCourse(0.38, 0.78, 1.02, None),
+    "semitendinosus": MuscleCourse(-0.10, 0.45, 1.02, None),
+    "semimembranosus": MuscleCourse(0.02, 0.0, 1.04, "semimembranosus"),
+}
+
+#: Cross-sectional areas (mm^2) of the thin structures, constant along the thigh.
+THIN_AREAS_MM2 = {
+    "lateral_intermuscular_septum": 45.0,
+    "medial_intermuscular_septum": 30.0,
+    "posterior_intermuscular_septum": 30.0,
+    "femoral_vessels": 110.0,
+    "sciatic_nerve": 45.0,
+}
+
+MUSCLES = tuple(_COURSES)
+
+
+def courses() -> dict[str, MuscleCourse]:
+    """Each muscle's course, with peaks from the targets file where it gives one."""
+    peaks = targets()["csa_peak_position_percent_from_proximal"]
+    out = {}
+    for name, c in _COURSES.items():
+        peak = peaks[c.peak_key] / 100.0 if c.peak_key else c.peak
+        out[name] = MuscleCourse(c.start, peak, c.end, c.peak_key)
+    return out
+
+
+def _bump(t: np.ndarray, c: MuscleCourse) -> np.ndarray:
+    """A broad bump: sine rise from ``start`` to ``peak``, cosine fall to ``end`` (bellies are full)."""
+    t = np.asarray(t, dtype=float)
+    rise = np.clip((t - c.start) / (c.peak - c.start), 0.0, 1.0)
+    fall = np.clip((t - c.peak) / (c.end - c.peak), 0.0, 1.0)
+    return np.where(t <= c.peak, np.sin(0.5 * np.pi * rise), np.cos(0.5 * np.pi * fall))
+
+
+@dataclass(frozen=True)
+class AreaPlan:
+    """Target cross-sectional areas (mm^2) of every structure inside the muscle envelope."""
+
+    femur_length_mm: float
+    volumes_mm3: dict[str, float]
+    courses: dict[str, MuscleCourse]
+
+    def areas(self, t: float) -> dict[str, float]:
+        """Area per structure at level ``t`` (fraction of femur length); 0 where absent."""
+        out: dict[str, float] = {}
+        lo, hi = SOFT_TISSUE_RANGE
+        grid = np.linspace(lo, hi, 961)
+        for name, course in self.courses.items():
+            norm = _trapezoid(_bump(grid, course), grid) * self.femur_length_mm
+            area = float(self.volumes_mm3[name] * _bump(np.array([t]), course)[0] / norm)
+            out[name] = area if area >= ABSENT_MM2 else 0.0
+        out.update(THIN_AREAS_MM2)
+        return out
+
+
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
+    return float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(x)))
+
+
+def area_plan() -> AreaPlan:
+    """The plan built from ``anatomy_targets.json``."""
+    data = targets()
+    volumes = {name: float(data["muscle_volume_cm3"][name]) * 1000.0 for name in MUSCLES}
+    return AreaPlan(float(data["femur"]["length_mm"]["value"]), volumes, courses())
