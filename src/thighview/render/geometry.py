@@ -24,7 +24,7 @@ def structure_mesh(structure: Structure) -> pv.PolyData:
     """A structure's closed surface as PolyData (vertices in mm)."""
     import pyvista as pv
 
-    return pv.PolyData.from_regular_faces(structure.vertices, structure.faces)
+    return pv.PolyData.from_regular_faces(structure.vertices, structure.faces, deep=True)
 
 
 def triangulate(polygon: shapely.Geometry) -> np.ndarray:
@@ -63,7 +63,7 @@ def section_fill_mesh(polygons: Mapping[str, shapely.Geometry], names: Sequence[
     points = lift(np.concatenate(chunks), frame.origin, frame.x_axis, frame.y_axis)
     n = len(points) // 3
     faces = np.arange(3 * n, dtype=np.int64).reshape(n, 3)
-    mesh = pv.PolyData.from_regular_faces(points, faces)
+    mesh = pv.PolyData.from_regular_faces(points, faces, deep=True)
     mesh.cell_data["structure"] = np.concatenate(ids)
     return mesh
 

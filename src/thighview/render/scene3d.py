@@ -75,9 +75,8 @@ class ThighScene:
             actor.mapper.AddClippingPlane(self._clip_plane)
             self.actors[name] = actor
             self._apply_opacity(name)
-        self._fill_actor = None
-        self._outline_actor = None
-        self._plane_actor = None
+        self._fill_actor = self._outline_actor = self._plane_actor = None
+        self._fill_mesh = self._outline_mesh = self._plane_mesh = None
         self._plane_visible = True
 
     # --- colours, visibility, opacity, highlight --------------------------------------------
@@ -122,8 +121,6 @@ class ThighScene:
     # --- the section ------------------------------------------------------------------------
     def set_section(self, section) -> None:
         """Move the cutting plane and the filled section to a new ``Section``."""
-        import pyvista as pv
-
         self._section = section
         frame = section.frame
         # keep the distal part (VTK keeps the side the normal points to); unclipped = plane far above
@@ -131,59 +128,46 @@ class ThighScene:
         lift = 0.0 if self._clipping else 1e6
         self._clip_plane.SetOrigin(*(np.asarray(frame.origin, dtype=float) + lift * superior))
         self._clip_plane.SetNormal(*(-superior))
-        plane = geometry.plane_mesh(frame, 0.55 * self.extent_mm)
-        if self._plane_actor is None:
-            self._plane_actor = self.plotter.add_mesh(plane, color=PLANE_COLOUR, opacity=PLANE_OPACITY,
-                                                      name="cutting_plane", lighting=False, pickable=False,
-                                                      reset_camera=False, show_edges=True,
-                                                      edge_color=(0.75, 0.85, 1.0), line_width=2)
-        else:
-            self._plane_actor.mapper.dataset.copy_from(plane)
+        # Actors are re-added (same name: replaced) with meshes this scene keeps alive; pyvista's
+        # copies can share numpy memory with the meshes passed in.
+        self._plane_mesh = geometry.plane_mesh(frame, 0.55 * self.extent_mm)
+        self._plane_actor = self.plotter.add_mesh(self._plane_mesh, color=PLANE_COLOUR, opacity=PLANE_OPACITY,
+                                                  name="cutting_plane", lighting=False, pickable=False,
+                                                  reset_camera=False, show_edges=True,
+                                                  edge_color=(0.75, 0.85, 1.0), line_width=2)
         self._plane_actor.SetVisibility(self._plane_visible)
         self._refresh_fill()
-        outline = geometry.section_outline_mesh(
-            {n: p for n, p in section.polygons.items() if self._visible.get(n, False)}, frame)
-        if self._outline_actor is None:
-            self._outline_actor = self.plotter.add_mesh(outline if outline.n_points else pv.PolyData(),
-                                                        color=(0.1, 0.1, 0.1), line_width=1.5, lighting=False,
-                                                        name="section_outline", pickable=False,
-                                                        reset_camera=False)
-        else:
-            self._outline_actor.mapper.dataset.copy_from(outline)
 
     def _refresh_fill(self) -> None:
-        import pyvista as pv
-
+        """Rebuild the filled section and its outlines for the visible structures."""
         if self._section is None:
             return
         polygons = {n: p for n, p in self._section.polygons.items() if self._visible.get(n, False)}
-        fill = geometry.section_fill_mesh(polygons, self.names, self._section.frame)
+        self._fill_mesh = geometry.section_fill_mesh(polygons, self.names, self._section.frame)
         # nudge towards the camera side of the plane so the fill never z-fights the clipped surfaces
-        if fill.n_points:
-            fill.points += 0.05 * self.axes.superior
-            fill.cell_data["rgb"] = np.zeros((fill.n_cells, 3), dtype=np.uint8)
-        if self._fill_actor is None:
-            self._fill_actor = self.plotter.add_mesh(fill if fill.n_points else pv.PolyData(), scalars=None,
-                                                     name="section_fill", lighting=False, pickable=True,
-                                                     reset_camera=False, show_scalar_bar=False)
+        if self._fill_mesh.n_points:
+            self._fill_mesh.points += 0.05 * self.axes.superior
+        self._outline_mesh = geometry.section_outline_mesh(polygons, self._section.frame)
+        if self._outline_mesh.n_points:
+            self._outline_mesh.points += 0.1 * self.axes.superior
+            self._outline_actor = self.plotter.add_mesh(self._outline_mesh, color=(0.1, 0.1, 0.1), line_width=1.5,
+                                                        lighting=False, name="section_outline", pickable=False,
+                                                        reset_camera=False)
         else:
-            self._fill_actor.mapper.dataset.copy_from(fill)
+            self.plotter.remove_actor("section_outline")
         self._colour_fill()
 
     def _colour_fill(self) -> None:
-        if self._fill_actor is None:
-            return
-        fill = self._fill_actor.mapper.dataset
-        if not fill.n_cells:
+        fill = self._fill_mesh
+        if fill is None or not fill.n_cells:
+            self.plotter.remove_actor("section_fill")
+            self._fill_actor = None
             return
         palette = np.array([self._colours.get(n, (0.8, 0.8, 0.8)) for n in self.names])
         fill.cell_data["rgb"] = np.round(palette[fill.cell_data["structure"]] * 255).astype(np.uint8)
-        mapper = self._fill_actor.mapper
-        mapper.SetScalarModeToUseCellFieldData()
-        mapper.SelectColorArray("rgb")
-        mapper.SetColorModeToDirectScalars()
-        mapper.ScalarVisibilityOn()
-        fill.Modified()
+        self._fill_actor = self.plotter.add_mesh(fill, scalars="rgb", rgb=True, name="section_fill",
+                                                 lighting=False, pickable=True, reset_camera=False,
+                                                 show_scalar_bar=False)
 
     def set_clipping(self, on: bool) -> None:
         """Cut away the thigh above the section (on) or show it whole (off)."""
@@ -230,7 +214,7 @@ class ThighScene:
             return None
         actor = picker.GetActor()
         if actor is self._fill_actor and picker.GetCellId() >= 0:
-            index = int(self._fill_actor.mapper.dataset.cell_data["structure"][picker.GetCellId()])
+            index = int(self._fill_mesh.cell_data["structure"][picker.GetCellId()])
             return self.names[index]
         for name, candidate in self.actors.items():
             if candidate is actor:

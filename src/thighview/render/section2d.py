@@ -235,7 +235,7 @@ def _column_points(targets) -> float:
     """Estimated width (points) of a label column: the longest text plus its leader."""
     if not targets:
         return 10.0
-    return max(len(t[1]) for t in targets) * LABEL_FONT_PT * 0.6 + 34.0
+    return max(len(t[1]) for t in targets) * LABEL_FONT_PT * 0.53 + 26.0
 
 
 def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float) -> None:

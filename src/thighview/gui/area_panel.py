@@ -1,0 +1,200 @@
+"""The area panel: areas per compartment and muscle, bone coverage, and the area profile chart.
+
+Every number is read from the state's current ``Section`` (the section engine); the profile
+is the engine's ``profile()``, computed once per model off the UI thread.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from thighview import anatomy
+from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
+from thighview.gui import state as st
+from thighview.gui.workers import run_in_thread
+
+NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
+#: Compartments in the order the table lists them.
+ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.NEUROVASCULAR,
+         Compartment.FASCIA, Compartment.FAT, Compartment.SKIN, Compartment.UNASSIGNED)
+
+
+def swatch(rgb) -> QtGui.QIcon:
+    """A small square icon of a colour, for table rows."""
+    pixmap = QtGui.QPixmap(12, 12)
+    pixmap.fill(QtGui.QColor.fromRgbF(*rgb))
+    painter = QtGui.QPainter(pixmap)
+    painter.setPen(QtGui.QColor(60, 60, 60))
+    painter.drawRect(0, 0, 11, 11)
+    painter.end()
+    return QtGui.QIcon(pixmap)
+
+
+def coverage_text(coverage: dict[Compartment, float]) -> str:
+    """``"Quadriceps border 67% of the femur here · adductors 19% · hamstrings 14%"`` (rich text)."""
+    parts = sorted(((c, f) for c, f in coverage.items() if f > 0.005), key=lambda cf: -cf[1])
+    if not parts:
+        return "No muscle borders the femur at this level."
+    (first, share), rest = parts[0], parts[1:]
+    text = f"<b>{first.label}</b> border <b>{share * 100:.0f}%</b> of the femur here"
+    return text + "".join(f" · {c.label.lower()} {f * 100:.0f}%" for c, f in rest)
+
+
+class ProfileChart(QtWidgets.QWidget):
+    """Stacked muscle areas per compartment along the femur, with the current level marked."""
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.figure = Figure(figsize=(4, 2.2), facecolor="white")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumHeight(170)
+        self.axes = self.figure.add_axes((0.14, 0.2, 0.83, 0.72))
+        self.marker = None
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas)
+        self.profile = None
+        self.palette: str | None = None
+
+    def show_profile(self, profile, palette: str, level: float) -> None:
+        self.profile, self.palette = profile, palette
+        ax = self.axes
+        ax.clear()
+        areas = profile.compartment_areas_cm2
+        shown = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in areas]
+        x = np.asarray(profile.levels) * 100.0
+        ax.stackplot(x, *[np.nan_to_num(areas[c]) for c in shown], labels=[c.label for c in shown],
+                     colors=[anatomy.compartment_colour(c, palette) for c in shown], alpha=0.9, lw=0)
+        ax.set_xlim(0, 100)
+        ax.set_xlabel("level (% of femur length from the hip)", fontsize=7.5)
+        ax.set_ylabel("muscle area (cm²)", fontsize=7.5)
+        ax.tick_params(labelsize=7)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(fontsize=6.5, loc="upper right", frameon=False, ncols=2)
+        self.marker = ax.axvline(level * 100.0, color="#111111", lw=1.2, ls="--")
+        self.canvas.draw_idle()
+
+    def set_level(self, level: float) -> None:
+        if self.marker is not None:
+            self.marker.set_xdata([level * 100.0, level * 100.0])
+            self.canvas.draw_idle()
+
+
+class AreaPanel(QtWidgets.QWidget):
+    """Areas table (compartments with expandable muscles), bone coverage and profile chart."""
+
+    profile_ready = QtCore.Signal(object)
+
+    def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = app_state
+        self.tree = QtWidgets.QTreeWidget()
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Structure", "Area (cm²)", "% of muscle"])
+        self.tree.setUniformRowHeights(True)
+        self.tree.setRootIsDecorated(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.total = QtWidgets.QLabel()
+        self.coverage = QtWidgets.QLabel(wordWrap=True)
+        self.coverage.setToolTip("Share of the femur's outer perimeter bordered by each compartment")
+        self.chart = ProfileChart()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.tree, 3)
+        layout.addWidget(self.total)
+        layout.addWidget(self.coverage)
+        layout.addWidget(QtWidgets.QLabel("<b>Area profile along the femur</b>"))
+        layout.addWidget(self.chart, 2)
+        # two dicts: Compartment is a str enum, so the structure "skin" == Compartment.SKIN
+        self.compartment_items: dict[Compartment, QtWidgets.QTreeWidgetItem] = {}
+        self.items: dict[str, QtWidgets.QTreeWidgetItem] = {}
+        self.tree.itemClicked.connect(self._on_clicked)
+        self.profile_ready.connect(self._on_profile)
+        app_state.subscribe(self.on_event)
+
+    # --- state events -----------------------------------------------------------------------
+    def on_event(self, event) -> None:
+        if isinstance(event, st.ModelChanged):
+            self._build(event.model)
+            engine = self.state.engine
+            run_in_thread(engine.profile, lambda profile: self.profile_ready.emit((engine, profile)))
+        elif isinstance(event, st.LevelChanged):
+            self._fill(event.section)
+            self.chart.set_level(event.level)
+        elif isinstance(event, st.ColoursChanged):
+            self._colour(event.colours)
+            if self.chart.profile is not None and event.scheme.palette != self.chart.palette:
+                self.chart.show_profile(self.chart.profile, event.scheme.palette, self.state.level)
+        elif isinstance(event, st.SelectionChanged):
+            item = self.items.get(event.name)
+            with QtCore.QSignalBlocker(self.tree):
+                self.tree.setCurrentItem(item) if item is not None else self.tree.clearSelection()
+
+    def _on_profile(self, payload) -> None:
+        engine, profile = payload
+        if engine is self.state.engine:  # a model loaded meanwhile makes this profile stale
+            self.chart.show_profile(profile, self.state.scheme.palette, self.state.level)
+
+    def _build(self, model) -> None:
+        self.tree.clear()
+        self.items, self.compartment_items = {}, {}
+        for compartment in ORDER:
+            members = [s.name for s in model.structures.values() if s.compartment is compartment]
+            if not members:
+                continue
+            top = QtWidgets.QTreeWidgetItem([compartment.label, "", ""])  # no NAME_ROLE: not selectable
+            font = top.font(0)
+            font.setBold(True)
+            for column in range(3):
+                top.setFont(column, font)
+            self.tree.addTopLevelItem(top)
+            self.compartment_items[compartment] = top
+            for name in members:
+                child = QtWidgets.QTreeWidgetItem([anatomy.label_of(name), "", ""])
+                child.setData(0, NAME_ROLE, name)
+                top.addChild(child)
+                self.items[name] = child
+            top.setExpanded(compartment in MAIN_COMPARTMENTS)
+        for item in [*self.items.values(), *self.compartment_items.values()]:
+            for column in (1, 2):
+                item.setTextAlignment(column, QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+
+    def _fill(self, section) -> None:
+        """Write the section's numbers into the table and the coverage line."""
+        rows = [(c, item, section.compartment_areas_cm2.get(c)) for c, item in self.compartment_items.items()]
+        rows += [(n, item, section.areas_cm2.get(n)) for n, item in self.items.items()]
+        for key, item, area in rows:
+            share = section.percent_of_muscle(key) if area is not None else None
+            item.setText(1, "open" if area is None and key in section.open_structures else
+                         ("–" if area is None else f"{area:.1f}"))
+            item.setText(2, "" if share is None else f"{share:.1f}")
+        self.total.setText(f"Muscle: <b>{section.muscle_area_cm2:.1f} cm²</b> of "
+                           f"{section.total_area_cm2:.1f} cm² section at {section.level * 100:.1f}% "
+                           f"({section.level_mm / 10:.1f} cm from the hip)")
+        self.coverage.setText(coverage_text({c: f for c, f in section.bone_coverage.items() if c.is_muscle}))
+
+    def _colour(self, colours) -> None:
+        palette = self.state.scheme.palette
+        for compartment, item in self.compartment_items.items():
+            item.setIcon(0, swatch(anatomy.hex_to_rgb(anatomy.compartment_colour(compartment, palette))))
+        for name, item in self.items.items():
+            item.setIcon(0, swatch(colours.get(name, (0.8, 0.8, 0.8))))
+
+    def _on_clicked(self, item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
+        name = item.data(0, NAME_ROLE)
+        if name:
+            self.state.select(name)
+
+    def row_values(self, key: str | Compartment) -> tuple[str, str]:
+        """The (area, % of muscle) texts shown for a structure or a compartment (for tests)."""
+        item = self.compartment_items[key] if isinstance(key, Compartment) else self.items[key]
+        return item.text(1), item.text(2)
+
+    def close_view(self) -> None:
+        self.state.unsubscribe(self.on_event)

@@ -1,0 +1,73 @@
+"""The level control: a slider and two spin boxes (% of femur length, cm from the hip).
+
+Widgets write the level into the app state; the state's ``LevelChanged`` writes it back into
+all three widgets under ``QSignalBlocker`` so the two directions never loop.
+"""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+from thighview.gui import state as st
+
+_STEPS = 1000  # slider resolution: 0.1% of femur length
+
+
+class LevelControl(QtWidgets.QWidget):
+    """Slider + % spin box + cm spin box bound to ``AppState.level``."""
+
+    def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = app_state
+        self.slider = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal)
+        self.slider.setRange(0, _STEPS)
+        self.slider.setSingleStep(5)
+        self.slider.setPageStep(50)
+        self.slider.setToolTip("Level along the femur: hip (left) to knee (right)")
+        self.percent = QtWidgets.QDoubleSpinBox(decimals=1, minimum=0.0, maximum=100.0, singleStep=1.0,
+                                                suffix=" %")
+        self.percent.setToolTip("Level as % of femur length from the proximal end")
+        self.cm = QtWidgets.QDoubleSpinBox(decimals=1, minimum=0.0, maximum=100.0, singleStep=0.5,
+                                           suffix=" cm")
+        self.cm.setToolTip("Level in cm from the proximal end of the femur (the hip)")
+        for box in (self.percent, self.cm):
+            box.setKeyboardTracking(False)
+            box.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(8, 2, 8, 2)
+        layout.addWidget(QtWidgets.QLabel("<b>Level</b>  hip"))
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(QtWidgets.QLabel("knee"))
+        layout.addSpacing(12)
+        layout.addWidget(self.percent)
+        layout.addWidget(QtWidgets.QLabel("of femur length  ·"))
+        layout.addWidget(self.cm)
+        layout.addWidget(QtWidgets.QLabel("from the hip"))
+        self.slider.valueChanged.connect(lambda v: app_state.set_level(v / _STEPS))
+        self.percent.valueChanged.connect(lambda v: app_state.set_level(v / 100.0))
+        self.cm.valueChanged.connect(self._from_cm)
+        app_state.subscribe(self.on_event)
+        self.setEnabled(False)
+
+    def _femur_length_mm(self) -> float:
+        return self.state.engine.axis.length_mm if self.state.engine is not None else 0.0
+
+    def _from_cm(self, value: float) -> None:
+        length = self._femur_length_mm()
+        if length > 0:
+            self.state.set_level(value * 10.0 / length)
+
+    def on_event(self, event) -> None:
+        if isinstance(event, st.ModelChanged):
+            self.setEnabled(True)
+            with QtCore.QSignalBlocker(self.cm):
+                self.cm.setMaximum(self._femur_length_mm() / 10.0)
+        elif isinstance(event, st.LevelChanged):
+            with QtCore.QSignalBlocker(self.slider), QtCore.QSignalBlocker(self.percent), \
+                    QtCore.QSignalBlocker(self.cm):
+                self.slider.setValue(round(event.level * _STEPS))
+                self.percent.setValue(event.level * 100.0)
+                self.cm.setValue(event.level_mm / 10.0)
+
+    def close_view(self) -> None:
+        self.state.unsubscribe(self.on_event)

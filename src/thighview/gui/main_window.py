@@ -1,0 +1,382 @@
+"""The main window: 3-D view and 2-D section side by side, level bar, structure and area docks.
+
+The window wires widgets to one :class:`~thighview.gui.state.AppState`; it owns loading
+(off the UI thread), menus with their shortcuts, drag-and-drop, recent files, settings and the
+error dialog. Views update themselves from the state's events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from thighview.errors import ThighViewError
+from thighview.gui import state as st
+from thighview.gui.about import about_html
+from thighview.gui.area_panel import AreaPanel
+from thighview.gui.level_control import LevelControl
+from thighview.gui.structure_panel import StructurePanel
+from thighview.gui.view2d import SectionView
+from thighview.gui.view3d import View3D
+from thighview.gui.workers import run_in_thread, wait_for_workers
+from thighview.render.colouring import ColourMode
+from thighview.render.views import VIEWS
+
+MAX_RECENT = 8
+OPEN_FILTER = ("Thigh models (*.glb *.gltf *.obj *.stl *.ply *.vtk *.vtp *.vtm *.nii *.nii.gz *.nrrd *.seg.nrrd);;"
+               "All files (*)")
+
+
+def _load(path: str | None):
+    """Worker-thread part of opening a model: read it and precompute its section engine."""
+    from thighview.io import load_model
+    from thighview.section import SectionEngine
+
+    model = load_model(path)
+    return model, SectionEngine(model)
+
+
+def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
+    """A view with a slim caption above it."""
+    box = QtWidgets.QWidget()
+    layout = QtWidgets.QVBoxLayout(box)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.setSpacing(0)
+    caption = QtWidgets.QLabel(title)
+    caption.setObjectName("caption")
+    layout.addWidget(caption)
+    layout.addWidget(widget, 1)
+    return box
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """ThighView's window. ``settings`` lets tests use a throw-away settings file."""
+
+    model_loaded = QtCore.Signal()
+
+    def __init__(self, settings: QtCore.QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QtCore.QSettings()
+        self.state = st.AppState()
+        self.setWindowTitle("ThighView")
+        self.setAcceptDrops(True)
+        self.setDockOptions(QtWidgets.QMainWindow.DockOption.AnimatedDocks
+                            | QtWidgets.QMainWindow.DockOption.AllowTabbedDocks)
+        self.view3d = View3D(self.state)
+        self.section_view = SectionView(self.state)
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter.addWidget(_panel("3D  ·  drag to rotate, scroll to zoom, click to identify", self.view3d))
+        self.splitter.addWidget(_panel("Section  ·  viewed from below, as in CT/MRI", self.section_view))
+        self.splitter.setSizes([450, 550])
+        self.setCentralWidget(self.splitter)
+        self.level_control = LevelControl(self.state)
+        self.structures = StructurePanel(self.state)
+        self.areas = AreaPanel(self.state)
+        self._docks = [self._dock("Structures", self.structures, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea),
+                       self._dock("Areas", self.areas, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)]
+        self._dock_pressure_panel()
+        level_bar = QtWidgets.QToolBar("Level", objectName="level_bar", movable=False)
+        level_bar.addWidget(self.level_control)
+        self.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, level_bar)
+        self.hover_label = QtWidgets.QLabel()
+        self.level_label = QtWidgets.QLabel()
+        self.model_label = QtWidgets.QLabel()
+        self.busy = QtWidgets.QProgressBar(maximumWidth=140, maximum=0, textVisible=False)
+        self.busy.hide()
+        bar = self.statusBar()
+        bar.addWidget(self.hover_label, 1)
+        for widget in (self.busy, self.level_label, self.model_label):
+            bar.addPermanentWidget(widget)
+        self.error_box: QtWidgets.QMessageBox | None = None
+        self._closing = False
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self.state.subscribe(self.on_event)
+        self._restore_settings()
+
+    # --- layout -----------------------------------------------------------------------------
+    def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
+        dock = QtWidgets.QDockWidget(title, self, objectName=f"dock_{title.lower()}")
+        dock.setWidget(widget)
+        dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _dock_pressure_panel(self) -> None:
+        """Dock the mechanics engineer's pressure panel when it is installed."""
+        import importlib.util
+
+        if importlib.util.find_spec("thighview.gui.pressure_panel") is None:
+            return
+        from thighview.gui.pressure_panel import PressurePanel
+
+        self.pressure = PressurePanel(self.state)
+        dock = self._dock("Pressure", self.pressure, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabifyDockWidget(self._docks[1], dock)
+        self._docks[1].raise_()
+        self._docks.append(dock)
+
+    def _action(self, text: str, slot, shortcut: str = "", checkable: bool = False, tip: str = "") -> QtGui.QAction:
+        action = QtGui.QAction(text, self, checkable=checkable)
+        if shortcut:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        a = self._action
+        self.open_action = a("&Open model…", self.open_dialog, "Ctrl+O", tip="Open a model file or folder")
+        self.open_default_action = a("Open the &built-in thigh", lambda: self.load(None), "Ctrl+Shift+O")
+        self.quit_action = a("&Quit", self.close, "Ctrl+Q")
+        self.view_actions = [a(v.label, lambda _=False, k=v.key: self.view3d.set_view(k), v.shortcut)
+                             for v in VIEWS]
+        self.reset_action = a("&Reset camera", lambda: self.view3d.set_view("overview"), "R")
+        self.clip_action = a("&Cut away the thigh above the section", self.view3d.set_clipping, "Ctrl+K",
+                             checkable=True)
+        self.clip_action.setChecked(True)
+        self.plane_action = a("Show cutting &plane", self.view3d.set_plane_visible, "Ctrl+P", checkable=True)
+        self.plane_action.setChecked(True)
+        steps = (("1% towards the hip", -0.01, "Ctrl+Up"), ("1% towards the knee", 0.01, "Ctrl+Down"),
+                 ("10% towards the hip", -0.10, "Ctrl+PgUp"), ("10% towards the knee", 0.10, "Ctrl+PgDown"))
+        self.level_actions = [a(f"Move {text}", lambda _=False, d=delta: self.state.step_level(d), key)
+                              for text, delta, key in steps]
+        self.mode_group = QtGui.QActionGroup(self)
+        self.mode_actions = {}
+        for index, mode in enumerate(ColourMode, start=1):
+            action = a(mode.label, lambda _=False, m=mode: self.set_mode(m), f"Ctrl+Shift+{index}", checkable=True)
+            self.mode_group.addAction(action)
+            self.mode_actions[mode] = action
+        self.colourblind_action = a("Colour-&blind-safe palette", self.set_colourblind, "Ctrl+Shift+B",
+                                    checkable=True)
+        self.area_per_group = QtGui.QActionGroup(self)
+        self.area_per_actions = {}
+        for key, text in (("muscle", "Heat map per muscle"), ("compartment", "Heat map per compartment")):
+            action = a(text, lambda _=False, k=key: self._set_scheme(area_per=k), checkable=True)
+            self.area_per_group.addAction(action)
+            self.area_per_actions[key] = action
+        self.area_unit_group = QtGui.QActionGroup(self)
+        self.area_unit_actions = {}
+        for key, text in (("percent", "Heat map in % of muscle area"), ("cm2", "Heat map in cm²")):
+            action = a(text, lambda _=False, k=key: self._set_scheme(area_unit=k), checkable=True)
+            self.area_unit_group.addAction(action)
+            self.area_unit_actions[key] = action
+        self.about_action = a("&About ThighView and this model…", self.show_about, "F1")
+
+    def _build_menus_and_toolbar(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addActions([self.open_action, self.open_default_action])
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        view_menu = menu.addMenu("&View")
+        view_menu.addActions(self.view_actions)
+        view_menu.addAction(self.reset_action)
+        view_menu.addSeparator()
+        view_menu.addActions([self.clip_action, self.plane_action])
+        view_menu.addSeparator()
+        for dock in self._docks:
+            view_menu.addAction(dock.toggleViewAction())
+        level_menu = menu.addMenu("&Level")
+        level_menu.addActions(self.level_actions)
+        colour_menu = menu.addMenu("&Colour")
+        colour_menu.addActions(list(self.mode_actions.values()))
+        colour_menu.addSeparator()
+        colour_menu.addAction(self.colourblind_action)
+        colour_menu.addSeparator()
+        colour_menu.addActions([*self.area_per_actions.values(), *self.area_unit_actions.values()])
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+        tools = QtWidgets.QToolBar("Display", objectName="display_bar", movable=False)
+        tools.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tools.addWidget(QtWidgets.QLabel(" Colour: "))
+        self.mode_combo = QtWidgets.QComboBox()
+        for mode in ColourMode:
+            self.mode_combo.addItem(mode.label, mode)
+        self.mode_combo.currentIndexChanged.connect(lambda i: self.set_mode(self.mode_combo.itemData(i)))
+        tools.addWidget(self.mode_combo)
+        tools.addAction(self.colourblind_action)
+        tools.addSeparator()
+        tools.addWidget(QtWidgets.QLabel(" View: "))
+        for view, action in zip(VIEWS, self.view_actions):
+            if view.key != "overview":
+                button = QtWidgets.QToolButton()
+                button.setDefaultAction(action)
+                button.setText(view.label.split(" (")[0])
+                tools.addWidget(button)
+        tools.addAction(self.reset_action)
+        tools.addSeparator()
+        tools.addAction(self.clip_action)
+        self.clip_action.setIconText("Cut away above")
+        self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tools)
+
+    # --- colour scheme ----------------------------------------------------------------------
+    def set_mode(self, mode: ColourMode) -> None:
+        self._set_scheme(mode=ColourMode(mode))
+
+    def set_colourblind(self, on: bool) -> None:
+        self._set_scheme(palette="colorblind" if on else "braus")
+
+    def _set_scheme(self, **changes) -> None:
+        self.state.set_scheme(self.state.scheme.with_(**changes))
+        self._sync_scheme_widgets()
+
+    def _sync_scheme_widgets(self) -> None:
+        scheme = self.state.scheme
+        with QtCore.QSignalBlocker(self.mode_combo):
+            self.mode_combo.setCurrentIndex(list(ColourMode).index(scheme.mode))
+        self.mode_actions[scheme.mode].setChecked(True)
+        self.colourblind_action.setChecked(scheme.palette == "colorblind")
+        self.area_per_actions[scheme.area_per].setChecked(True)
+        self.area_unit_actions[scheme.area_unit].setChecked(True)
+
+    # --- state events -----------------------------------------------------------------------
+    def on_event(self, event) -> None:
+        state = self.state
+        if isinstance(event, st.ModelChanged):
+            model = event.model
+            self.setWindowTitle(f"ThighView — {model.name}")
+            self.model_label.setText(f"  Model: <b>{model.name}</b> ({model.side} thigh)  ")
+        elif isinstance(event, st.LevelChanged):
+            self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of femur · "
+                                     f"{event.level_mm / 10:.1f} cm from the hip  ")
+            if state.hovered:
+                self.hover_label.setText(state.describe(state.hovered))
+        elif isinstance(event, (st.HoverChanged, st.SelectionChanged)):
+            name = state.hovered or state.selected
+            prefix = "" if state.hovered else "Selected: "
+            self.hover_label.setText(prefix + state.describe(name) if name else "")
+
+    # --- loading ----------------------------------------------------------------------------
+    def load(self, path: str | Path | None) -> None:
+        """Open a model (``None`` = the built-in thigh) off the UI thread; errors go to a dialog."""
+        text = None if path is None else str(path)
+        self.busy.show()
+        self.hover_label.setText(f"Opening {Path(text).name if text else 'the built-in thigh'}…")
+        QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.BusyCursor)
+        run_in_thread(lambda: _load(text), lambda result: self._loaded(text, *result), self._load_failed)
+
+    def _loading_done(self) -> None:
+        QtWidgets.QApplication.restoreOverrideCursor()
+        self.busy.hide()
+        self.hover_label.clear()
+
+    def _loaded(self, path: str | None, model, engine) -> None:
+        self._loading_done()
+        if self._closing:
+            return
+        self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))
+        if path is not None:
+            self._remember_recent(path)
+        self.model_loaded.emit()
+
+    def _load_failed(self, error: BaseException) -> None:
+        self._loading_done()
+        if isinstance(error, ThighViewError):
+            self.show_error("Could not open the model", str(error))
+        else:
+            self.show_error("Could not open the model", f"Unexpected {type(error).__name__}: {error}")
+
+    def open_dialog(self) -> None:
+        start = self.settings.value("last_dir", str(Path.home()))
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open a thigh model", start, OPEN_FILTER)
+        if path:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            self.load(path)
+
+    def show_error(self, title: str, message: str) -> None:
+        """A non-blocking error dialog; the window stays usable behind it."""
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, title, message,
+                                    QtWidgets.QMessageBox.StandardButton.Ok, self)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.error_box = box
+        box.finished.connect(lambda _r: setattr(self, "error_box", None))
+        box.open()
+
+    def show_about(self) -> None:
+        box = QtWidgets.QMessageBox(self)
+        box.setWindowTitle("About ThighView")
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        box.setText(about_html(self.state.model))
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # --- recent files and settings ----------------------------------------------------------
+    def recent_files(self) -> list[str]:
+        value = self.settings.value("recent_files", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def _remember_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self.recent_files() if p != path]
+        self.settings.setValue("recent_files", recent[:MAX_RECENT])
+        self._fill_recent_menu()
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.recent_files():
+            self.recent_menu.addAction(Path(path).name, lambda p=path: self.load(p)).setStatusTip(path)
+        self.recent_menu.setEnabled(bool(self.recent_files()))
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1560, 940)
+        window_state = self.settings.value("window_state")
+        if window_state is not None:
+            self.restoreState(window_state)
+        else:
+            self.resizeDocks(self._docks[:2], [230, 360], QtCore.Qt.Orientation.Horizontal)
+        splitter = self.settings.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+        scheme = self.state.scheme
+        mode = self.settings.value("colour_mode", scheme.mode.value)
+        palette = self.settings.value("palette", scheme.palette)
+        self.state.scheme = scheme.with_(mode=ColourMode(mode) if mode in {m.value for m in ColourMode}
+                                         else scheme.mode, palette=palette if palette in ("braus", "colorblind")
+                                         else scheme.palette)
+        self._sync_scheme_widgets()
+        self._fill_recent_menu()
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.settings.setValue("splitter", self.splitter.saveState())
+        self.settings.setValue("colour_mode", self.state.scheme.mode.value)
+        self.settings.setValue("palette", self.state.scheme.palette)
+        self.settings.setValue("level", self.state.level)
+        self.settings.sync()
+
+    # --- drag and drop ----------------------------------------------------------------------
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:  # noqa: N802 (Qt)
+        if any(url.isLocalFile() for url in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:  # noqa: N802 (Qt)
+        paths = [url.toLocalFile() for url in event.mimeData().urls() if url.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.load(paths[0])
+
+    # --- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt)
+        self._closing = True
+        self._save_settings()
+        wait_for_workers()
+        QtWidgets.QApplication.processEvents()  # deliver finished workers before the views go
+        self.state.unsubscribe(self.on_event)
+        for view in (self.view3d, self.section_view, self.level_control, self.structures, self.areas):
+            view.close_view()
+        super().closeEvent(event)
+

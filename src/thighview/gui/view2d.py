@@ -1,0 +1,94 @@
+"""The 2-D section view: :func:`thighview.render.section2d.draw_section` on a Qt matplotlib canvas.
+
+Redraws once per batch of state changes (and on resize, since labels are laid out in pixels);
+hovering names the structure under the mouse, clicking selects it.
+"""
+
+from __future__ import annotations
+
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6 import QtCore, QtWidgets
+
+from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
+from thighview.gui import state as st
+from thighview.render import section2d
+from thighview.render.colouring import ColourMode, area_range
+
+
+class SectionView(QtWidgets.QWidget):
+    """The section at the current level, as an atlas plate."""
+
+    def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.state = app_state
+        self.figure = Figure(facecolor="white")
+        self.canvas = FigureCanvasQTAgg(self.figure)
+        self.canvas.setMinimumSize(320, 320)
+        self.axes = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
+        self.drawing = section2d.SectionDrawing()
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.canvas)
+        self._redraw_timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._redraw_timer.timeout.connect(self.redraw)
+        self.canvas.mpl_connect("motion_notify_event", self._on_move)
+        self.canvas.mpl_connect("button_release_event", self._on_click)
+        self.canvas.mpl_connect("resize_event", lambda _e: self.request_redraw())
+        app_state.subscribe(self.on_event)
+
+    def on_event(self, event) -> None:
+        if isinstance(event, (st.ModelChanged, st.LevelChanged, st.ColoursChanged, st.VisibilityChanged,
+                              st.SelectionChanged)):
+            self.request_redraw()
+
+    def request_redraw(self) -> None:
+        self._redraw_timer.start()
+
+    def redraw(self) -> None:
+        """Draw the current section now (the timer calls this once per batch)."""
+        state, section = self.state, self.state.section
+        self.axes.clear()
+        if state.model is None or section is None:
+            self.canvas.draw_idle()
+            return
+        visible = [n for n, v in state.visible.items() if v]
+        self.drawing = section2d.draw_section(self.axes, section, state.colours, side=state.model.side,
+                                              visible=visible, highlight=state.selected,
+                                              compartments=section.compartments)
+        if state.scheme.mode is ColourMode.AREA:
+            vmin, vmax = area_range(state.model.structures.values(), state.scheme, section)
+            section2d.add_area_colourbar(self.axes, vmin, vmax, state.scheme.unit_label)
+        else:
+            present = set(section.compartments.values())
+            legend = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in present]
+            section2d.add_compartment_legend(self.axes, legend, state.scheme.palette)
+        self.canvas.draw()
+
+    def grab_image(self):
+        """The canvas as a QImage (what the user sees)."""
+        self.redraw()
+        return self.canvas.grab().toImage()
+
+    def data_to_widget(self, x: float, y: float) -> QtCore.QPoint:
+        """Widget pixel of a section-frame point (mm), e.g. to find a structure's pixel in a test."""
+        px, py = self.axes.transData.transform((x, y))
+        ratio = self.canvas.device_pixel_ratio or 1.0
+        return QtCore.QPoint(round(px / ratio), round(self.canvas.height() - py / ratio))
+
+    def _structure_at_event(self, event) -> str | None:
+        if event.inaxes is not self.axes or self.state.section is None:
+            return None
+        visible = [n for n, v in self.state.visible.items() if v]
+        return section2d.structure_at(self.state.section.polygons, event.xdata, event.ydata, visible)
+
+    def _on_move(self, event) -> None:
+        self.state.hover(self._structure_at_event(event))
+
+    def _on_click(self, event) -> None:
+        if event.button == 1:
+            self.state.select(self._structure_at_event(event))
+
+    def close_view(self) -> None:
+        self.state.unsubscribe(self.on_event)
+        self._redraw_timer.stop()

@@ -1,0 +1,57 @@
+"""Run slow work (model loading, the area profile) off the UI thread.
+
+The result (or the exception) comes back to the GUI thread through a queued Qt signal, so
+callbacks may touch widgets and VTK; only the GUI thread ever does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6 import QtCore
+
+_LIVE: set[_Task] = set()  # tasks in flight (Qt does not own them from Python's side)
+
+
+class _Task(QtCore.QObject, QtCore.QRunnable):
+    """Runs ``fn`` in the thread pool and delivers its outcome on the thread that made it."""
+
+    finished = QtCore.Signal(object, object)  # result, exception
+
+    def __init__(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
+                 on_error: Callable[[BaseException], None] | None) -> None:
+        QtCore.QObject.__init__(self)
+        QtCore.QRunnable.__init__(self)
+        self.setAutoDelete(False)
+        self._fn, self._on_done, self._on_error = fn, on_done, on_error
+        self.finished.connect(self._deliver, QtCore.Qt.ConnectionType.QueuedConnection)
+
+    def run(self) -> None:  # worker thread
+        try:
+            result = self._fn()
+        except Exception as exc:  # delivered to on_error on the GUI thread
+            self.finished.emit(None, exc)
+        else:
+            self.finished.emit(result, None)
+
+    @QtCore.Slot(object, object)
+    def _deliver(self, result: Any, error: BaseException | None) -> None:  # GUI thread
+        _LIVE.discard(self)
+        if error is None:
+            self._on_done(result)
+        elif self._on_error is not None:
+            self._on_error(error)
+
+
+def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
+                  on_error: Callable[[BaseException], None] | None = None) -> None:
+    """Call ``fn()`` in Qt's global thread pool; then ``on_done(result)`` or ``on_error(exc)`` here."""
+    task = _Task(fn, on_done, on_error)
+    _LIVE.add(task)
+    QtCore.QThreadPool.globalInstance().start(task)
+
+
+def wait_for_workers(timeout_ms: int = 30000) -> bool:
+    """Block until every task has finished (window close, tests)."""
+    return QtCore.QThreadPool.globalInstance().waitForDone(timeout_ms)
