@@ -88,9 +88,10 @@ def atomic_path(target: str | Path, *, force: bool = False) -> Iterator[Path]:
     remove_stale_partials(target.parent)
     temp = partial_path(target)
     try:
+        temp.touch(exist_ok=False)  # reserve the name now: even a writer that buffers leaves a named leftover
         yield temp
-        if not temp.is_file():
-            raise ExportError("the writer produced no file", target)
+        if not temp.is_file() or temp.stat().st_size == 0:
+            raise ExportError("the writer produced no data", target)
         _publish(temp, target, force)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -5,6 +5,8 @@ off-screen pyvista screenshots, the mechanics' deformation frames). The writer s
 into a temporary file beside the target and publishes it only when the last frame is in
 (:mod:`thighview.export.atomic`), so a cancel, an error or a kill never leaves a partial
 movie at the target. The provenance record goes into the GIF comment / MP4 ``comment`` tag.
+A GIF stores identical consecutive frames once with their durations added (Pillow does
+this), so a pause plays as long but counts as one frame; an MP4 keeps every frame.
 
     write_movie("sweep.mp4", frames, n_frames=60, fps=12, report=TerminalProgress())
 

@@ -90,11 +90,11 @@ class OffscreenScene:
     def _decorate(self, model: ThighModel) -> None:
         options = self.options
         ink = "#1a1a1a" if options.transparent else "white"
-        font = max(10, round(self.size[1] / 60))
         title = options.title
         if title is None:
             title = f"{model.side.capitalize()} thigh, section at {self.section.level * 100:.0f}% of femur length"
-        if title:
+        if title:  # VTK's font size unit is ~1.2 px per character: fit the width, scale with the height
+            font = max(6, round(min(self.size[1] / 60, 0.8 * self.size[0] / (1.25 * len(title)))))
             self.plotter.add_text(title, position="upper_edge", font_size=font, color=ink, name="title")
         if options.legend and options.scheme.mode.value != "area":
             present = {s.compartment for s in model.structures.values()}
@@ -107,6 +107,7 @@ class OffscreenScene:
 
     def image(self) -> np.ndarray:
         """The current picture as an RGB (or RGBA when transparent) ``uint8`` array."""
+        self.plotter.render()  # pyvista renders by itself only before the first screenshot
         return np.asarray(self.plotter.screenshot(transparent_background=self.options.transparent,
                                                   return_img=True))
 
