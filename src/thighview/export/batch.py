@@ -10,6 +10,7 @@ that use VTK, on the GUI thread between events) with a progress dialog and cance
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,7 +137,12 @@ def run_jobs(jobs: Sequence[ExportJob], *, report: Report | None = None,
 # --- the jobs per kind of output --------------------------------------------------------------
 
 def _stem(request: ExportRequest, model: ThighModel) -> str:
-    return request.stem or model.name.replace(" ", "_")
+    """File names start with the model file's name (``thigh_default``), else a slug of the model's name."""
+    if request.stem:
+        return request.stem
+    if model.source is not None:
+        return Path(model.source).stem
+    return re.sub(r"[^a-z0-9]+", "_", model.name.lower()).strip("_") or "thigh"
 
 
 def _figure_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine) -> list[ExportJob]:
@@ -216,7 +222,7 @@ def _scene_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine
     jobs = []
     if "png3d" in request.formats:
         for level in request.levels:
-            target = request.out_dir / f"{stem}_3d_{level_tag(level)}.png"
+            target = request.out_dir / f"{stem}_3d_{request.view}_{level_tag(level)}.png"
 
             def work(level: float = level, target: Path = target) -> None:
                 from thighview.export.scene import write_scene_png

@@ -80,12 +80,24 @@ class OffscreenScene:
             self.scene.set_plane_visible(options.plane)
             self.scene.set_section(self.section)
             self.scene.view(options.view)
+            self._fit_visible(model)
             self._decorate(model)
             if options.anti_aliasing:
                 self.plotter.enable_anti_aliasing(options.anti_aliasing)
         except BaseException:
             self.plotter.close()
             raise
+
+    def _fit_visible(self, model: ThighModel) -> None:
+        """Frame what is left after the cut (the part of the thigh below the plane and the section)."""
+        if not self.options.clipping:
+            return
+        origin = np.asarray(self.section.frame.origin, dtype=float)
+        superior = self.scene.axes.superior
+        kept = [s.vertices[(s.vertices - origin) @ superior <= 0.0] for s in model.structures.values()]
+        kept = np.concatenate([k for k in kept if len(k)] or [origin[None, :]])
+        lo, hi = kept.min(axis=0), kept.max(axis=0)
+        self.plotter.reset_camera(bounds=(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]))
 
     def _decorate(self, model: ThighModel) -> None:
         options = self.options
