@@ -11,8 +11,11 @@ runs with no resolver (a glTF never fetches anything), and nothing is unpickled 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -61,6 +64,8 @@ class _FolderResolver:
             raise ValueError(f"refusing to read {name!r} outside the model's folder")
         return target.read_bytes()
 
+    __getitem__ = get
+
     def get_base(self) -> _FolderResolver:
         return self
 
@@ -102,12 +107,29 @@ def _polydata_part(name: str, data, path: Path) -> Part | None:
     return _part(name, surface.points, faces) if len(faces) else None
 
 
+@contextlib.contextmanager
+def _quiet_vtk() -> Iterator[None]:
+    """VTK readers print errors for bad files to the terminal; ours say it in one line instead."""
+    import pyvista as pv
+    from vtkmodules.vtkCommonCore import vtkObject
+
+    shown = vtkObject.GetGlobalWarningDisplay()
+    vtkObject.GlobalWarningDisplayOff()
+    try:
+        with pv.vtk_verbosity("off"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        vtkObject.SetGlobalWarningDisplay(shown)
+
+
 def _read_vtk(path: Path) -> list[Part]:
     import pyvista as pv
 
     kind = path.suffix.lower()
     try:
-        data = pv.read(path, force_ext=kind)
+        with _quiet_vtk():
+            data = pv.read(path, force_ext=kind)
     except Exception as exc:
         raise FileFormatError(f"not a readable {kind[1:].upper()} file ({_short(exc)})", path) from None
     if data is None:

@@ -59,6 +59,24 @@ def _read_folder(path: Path, limits: Limits, progress: Progress) -> tuple[list[P
     return parts, {"format": "folder of meshes", "files": len(files)}, space
 
 
+#: Leading bytes of formats that are often saved under the wrong name.
+_MAGIC = ((b"glTF", "GLB", (".glb",)), (b"NRRD", "NRRD", (".nrrd", ".nhdr")), (b"ply", "PLY", (".ply",)),
+          (b"# vtk DataFile", "VTK legacy", (".vtk",)), (b"\x1f\x8b", "gzip", (".gz",)))
+
+
+def _check_content(path: Path) -> None:
+    """Empty files, and files whose content is plainly another format than their name says."""
+    if path.stat().st_size == 0:
+        raise FileFormatError("the file is empty", path)
+    with path.open("rb") as handle:
+        head = handle.read(16)
+    name = path.name.lower()
+    for magic, kind, suffixes in _MAGIC:
+        if head.startswith(magic) and not name.endswith(suffixes):
+            raise FileFormatError(f"the file holds {kind} data, not what its name '{path.suffix}' says; "
+                                  "rename it", path)
+
+
 def _apply_sidecar(model: ThighModel, meta: dict) -> None:
     """A ThighView GLB's sidecar JSON: compartments the user assigned, name, side, anterior."""
     for name, entry in meta.get("structures", {}).items():
@@ -87,6 +105,8 @@ def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = Non
     if not path.exists():
         raise FileFormatError("no such file or folder", path)
     report(0.0, f"opening {path.name}")
+    if path.is_file():
+        _check_content(path)
     declared = None
     sidecar: dict = {}
     if path.is_dir():
