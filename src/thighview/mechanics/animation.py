@@ -19,7 +19,7 @@ from thighview.mechanics.model import PressureModel
 from thighview.mechanics.results import Deformation, compare_summary
 
 COLOUR_MODES = ("compression", "slip")
-_DRAWN_PEAK = 0.15   # auto scale: the largest drawn displacement is this fraction of the section radius
+_DRAWN_PEAK = 0.20   # auto scale: the typical large drawn displacement is this fraction of the section radius
 
 
 @dataclass(frozen=True)
@@ -46,7 +46,10 @@ def _outline_edges(model: PressureModel) -> np.ndarray:
     """Mesh edges on region borders or the boundary: the structure outlines to draw, (k, 2) vertex pairs."""
     tri = model.mesh.triangles
     edges = np.sort(np.vstack([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
-    owner = np.tile(model.region, 3)
+    names = model.region_names  # a septum's sliding bands are drawn as part of the septum
+    merged = np.array([names.index(n.removesuffix(":sliding")) if n.removesuffix(":sliding") in names else i
+                       for i, n in enumerate(names)])
+    owner = np.tile(merged[model.region], 3)
     order = np.lexsort((edges[:, 1], edges[:, 0]))
     edges, owner = edges[order], owner[order]
     same_as_next = np.all(edges[1:] == edges[:-1], axis=1)
@@ -71,9 +74,13 @@ def _region_colours(model: PressureModel) -> np.ndarray:
 
 
 def auto_exaggeration(model: PressureModel, deformations: Sequence[Deformation]) -> float:
-    """A drawn-displacement scale (at most 1) that keeps the largest drawn displacement readable."""
+    """A drawn-displacement scale (at most 1) that keeps the drawn displacement readable.
+
+    Scaled on the 95th percentile of the displacement, not its maximum: the skin right under
+    a sideways push is dragged much further than anything else and would shrink the rest.
+    """
     radius = np.sqrt(model.shape.domain.area / np.pi)
-    peak = max(float(np.linalg.norm(d.displacement, axis=1).max()) for d in deformations)
+    peak = max(float(np.percentile(np.linalg.norm(d.displacement, axis=1), 95)) for d in deformations)
     return float(min(1.0, _DRAWN_PEAK * radius / peak)) if peak > 0 else 1.0
 
 
@@ -121,8 +128,8 @@ class PanelDrawer:
         ax.set_title(title, fontsize=10)
         lateral = "lateral" if m.shape.side == "right" else "medial"
         medial = "medial" if m.shape.side == "right" else "lateral"
-        ax.text(0.0, 0.5, lateral, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
-        ax.text(1.0, 0.5, medial, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
+        ax.text(0.04, 0.5, lateral, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
+        ax.text(0.96, 0.5, medial, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
         ax.text(0.5, 1.0, "anterior", transform=ax.transAxes, ha="center", va="top", fontsize=7, color="0.4")
 
     def _draw_slip(self, ax, d: Deformation, exaggeration: float, limit: float):
@@ -169,7 +176,8 @@ def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36
     deformations = [model.solve(c) for c in contacts]
     readouts = [d.readout() for d in deformations]
     exaggeration = style.exaggeration or auto_exaggeration(model, deformations)
-    limit = style.compression_limit_pct or max(5.0, max(r.compression_peak_pct for r in readouts))
+    limit = style.compression_limit_pct or max(5.0, max(
+        100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
     slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
     if caption is None:
         caption = (compare_summary(readouts[1], readouts[0]).replace(" vs ", " (sideways) vs ", 1)

@@ -63,6 +63,11 @@ def _foundation(u, v, w):
 
 
 @BilinearForm
+def _cell_mass(p, q, w):
+    return p * q
+
+
+@BilinearForm
 def _normal_difference(u, q, w):
     return (u.grad[0][0] - u.grad[1][1]) * q
 
@@ -130,6 +135,8 @@ class ElasticitySolver:
         self.strains = StrainOperators(*(
             (per_area @ asm(form, self.ubasis, cells)).tocsr()
             for form in (_divergence, _normal_difference, _shear_sum)))
+        # -div u = p / lambda: element means of the (continuous) pressure, a smoother read-out than div u
+        self.compression_from_pressure = (sp.diags(1.0 / (self.areas() * lam)) @ asm(_cell_mass, self.pbasis, cells)).tocsr()
 
     def areas(self) -> np.ndarray:
         """Area of each triangle in mm^2."""
@@ -139,6 +146,11 @@ class ElasticitySolver:
 
     def solve(self, rhs_u: np.ndarray, prescribed: np.ndarray | None = None) -> np.ndarray:
         """Displacement DOFs for a load vector on the displacement DOFs (and optional fixed values)."""
+        return self.solve_with_pressure(rhs_u, prescribed)[0]
+
+    def solve_with_pressure(self, rhs_u: np.ndarray,
+                            prescribed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Displacement DOFs and pressure DOFs (N/mm^2, positive in compression)."""
         rhs = np.zeros(self.matrix.shape[0])
         rhs[: self.n_u] = rhs_u
         x = np.zeros_like(rhs)
@@ -146,8 +158,7 @@ class ElasticitySolver:
             x[self.fixed] = prescribed
             rhs[self.free] -= self._kfd @ prescribed
         x[self.free] = self._lu.solve(rhs[self.free])
-        self.last_pressure = x[self.n_u:]
-        return x[: self.n_u]
+        return x[: self.n_u], x[self.n_u:]
 
     def traction_load(self, traction_at_dofs: np.ndarray) -> np.ndarray:
         """Load vector for a traction given at the displacement DOF locations (one value per DOF)."""
@@ -165,6 +176,15 @@ class ElasticitySolver:
     def vertex_displacement(self, u: np.ndarray) -> np.ndarray:
         """(n_vertices, 2) displacement at the mesh vertices."""
         return np.column_stack([u[self.ubasis.nodal_dofs[0]], u[self.ubasis.nodal_dofs[1]]])
+
+    def inside(self, points: np.ndarray) -> np.ndarray:
+        """Which of ``points`` (n, 2) lie in a triangle of the mesh."""
+        from matplotlib.tri import Triangulation
+
+        if not hasattr(self, "_finder"):
+            self._finder = Triangulation(self.mesh.p[0], self.mesh.p[1], self.mesh.t.T).get_trifinder()
+        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        return self._finder(points[:, 0], points[:, 1]) >= 0
 
     def probe(self, points: np.ndarray) -> sp.csr_matrix:
         """Sparse matrix giving u at ``points`` (n, 2): rows 0..n-1 are u_x, n..2n-1 are u_y."""

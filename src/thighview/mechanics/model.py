@@ -30,7 +30,7 @@ from shapely.geometry.base import BaseGeometry
 
 from thighview.anatomy import Compartment
 from thighview.errors import MechanicsError
-from thighview.mechanics.fem import ElasticitySolver
+from thighview.mechanics.fem import ElasticitySolver, lame
 from thighview.mechanics.geometry import SectionShape
 from thighview.mechanics.loads import Contact, raised_cosine
 from thighview.mechanics.materials import FEMUR_LAYER, Materials
@@ -172,8 +172,13 @@ class PressureModel:
         mu_region = np.array([self.materials.shear_modulus_mpa(n, self.compartment_of(n), self.is_sliding(n))
                               for n in self.region_names])
         self.shear_modulus_mpa = mu_region[self.region]
+        # the sliding layers are soft in shear but as incompressible as muscle (loose, fluid-filled tissue)
+        sliding = np.array([self.is_sliding(n) for n in self.region_names])[self.region]
+        bulk_like = np.where(sliding, self.materials.muscle_kpa * 1e-3, self.shear_modulus_mpa)
+        lam = lame(bulk_like, self.materials.poisson)
+        poisson = lam / (2.0 * (lam + self.shear_modulus_mpa))
         fixed, loaded = self._boundary_facets()
-        self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, self.materials.poisson,
+        self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, poisson,
                                        fixed_facets=fixed, loaded_facets=loaded,
                                        foundation=self.shear_modulus_mpa / opts.holding_length_mm**2)
         self._prepare_loads()
@@ -183,6 +188,13 @@ class PressureModel:
     def from_polygons(cls, polygons: Mapping[str, BaseGeometry], side: str = "right",
                       centre: np.ndarray | None = None, **kwargs) -> PressureModel:
         return cls(SectionShape.from_polygons(polygons, side=side, centre=centre), **kwargs)
+
+    @classmethod
+    def from_model(cls, model, level: float, **kwargs) -> PressureModel:
+        """From a :class:`thighview.model.ThighModel` at a level (fraction of femur length from proximal)."""
+        from thighview.section import SectionEngine
+
+        return cls.from_section(SectionEngine(model).section(level), side=model.side, **kwargs)
 
     @classmethod
     def from_section(cls, section, side: str = "right", **kwargs) -> PressureModel:
@@ -249,8 +261,20 @@ class PressureModel:
             gauge = _septum_gauge(name, part, self.shape.domain)
             if gauge is not None:
                 gauges.append(gauge)
+        gauges = [g for g in (self._within_mesh(g) for g in gauges) if len(g.inner)]
         self.gauges = gauges
         self._gauge_probes = [(g, self.solver.probe(g.inner), self.solver.probe(g.outer)) for g in gauges]
+
+    def facing(self, point: np.ndarray, half_angle_deg: float = 45.0) -> np.ndarray:
+        """Triangles whose direction from the femur centre is within ``half_angle_deg`` of ``point``'s."""
+        to_point = np.asarray(point, dtype=float) - self.shape.centre
+        to_cells = self.mesh.centroids - self.shape.centre
+        cos = (to_cells @ to_point) / (np.linalg.norm(to_cells, axis=1) * np.linalg.norm(to_point))
+        return cos >= np.cos(np.radians(half_angle_deg))
+
+    def _within_mesh(self, gauge: SlipGauge) -> SlipGauge:
+        ok = self.solver.inside(gauge.inner) & self.solver.inside(gauge.outer)
+        return SlipGauge(gauge.name, gauge.inner[ok], gauge.outer[ok], gauge.tangent[ok], gauge.at[ok])
 
     # -- loads ----------------------------------------------------------------------------------
     def contact_frame(self, contact: Contact) -> tuple[np.ndarray, np.ndarray, str]:
@@ -279,10 +303,10 @@ class PressureModel:
 
     def solve(self, contact: Contact) -> Deformation:
         """Deformation of the section under one contact (linear: scale it for a ramp)."""
-        u = self.solver.solve(self.load_vector(contact))
-        return self.deformation(u, contact)
+        u, p = self.solver.solve_with_pressure(self.load_vector(contact))
+        return self.deformation(u, p, contact)
 
-    def deformation(self, u: np.ndarray, contact: Contact) -> Deformation:
+    def deformation(self, u: np.ndarray, p: np.ndarray, contact: Contact) -> Deformation:
         point, direction, towards = self.contact_frame(contact)
         strains = self.solver.strains
         slips = {}
@@ -292,5 +316,5 @@ class PressureModel:
             slips[gauge.name] = np.abs((du * gauge.tangent).sum(axis=1))
         return Deformation(
             model=self, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
-            displacement=self.solver.vertex_displacement(u), compression=-(strains.volumetric @ u),
+            displacement=self.solver.vertex_displacement(u), compression=self.solver.compression_from_pressure @ p,
             shear=strains.max_shear(u), slip=slips)

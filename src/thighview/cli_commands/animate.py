@@ -1,0 +1,52 @@
+"""``thighview animate [MODEL] --out demo.gif``: the pressure demo as a movie (GIF or MP4)."""
+
+from __future__ import annotations
+
+import argparse
+
+from thighview.cli_commands.pressure import add_load_arguments, contact, pressure_model
+
+HELP = "render the pressure demo (load ramps up and relaxes) to a GIF or MP4; compare the two directions"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_load_arguments(parser, ("compare", "into-bone", "sideways"))
+    parser.add_argument("--out", required=True, help="the movie to write (.gif or .mp4)")
+    parser.add_argument("--colour-by", choices=("compression", "slip"), default="compression",
+                        help="colour the tissue by volume change, or show slip at the septa and femur")
+    parser.add_argument("--frames", type=int, default=36, help="frames per load cycle (default 36)")
+    parser.add_argument("--fps", type=float, default=12.0, help="frames per second (default 12)")
+    parser.add_argument("--exaggeration", type=float, default=None,
+                        help="scale of the drawn displacement (default: automatic; stated on every frame)")
+    parser.add_argument("--guided", action="store_true",
+                        help="the guided demo: anterior-lateral, medial, posterior-lateral, hamstrings (ignores --at)")
+    parser.add_argument("--force-overwrite", action="store_true", help="replace an existing file")
+
+
+def run(args: argparse.Namespace) -> int:
+    import itertools
+
+    from thighview.errors import ExportError
+    from thighview.export.movie import write_movie
+    from thighview.export.progress import TerminalProgress
+    from thighview.mechanics.animation import FrameStyle, frames
+    from thighview.mechanics.demo import GUIDED_DEMO
+
+    if not 2 <= args.frames <= 600:
+        raise ExportError(f"frames must be between 2 and 600, not {args.frames}", args.out)
+    directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
+    model, pressure = pressure_model(args)
+    style = FrameStyle(colour_by=args.colour_by, exaggeration=args.exaggeration)
+    if args.guided:
+        steps = [(argparse.Namespace(**{**vars(args), "at": s.at, "side": s.side or args.side}),
+                  f"{i + 1}. {s.title}: {s.caption}") for i, s in enumerate(GUIDED_DEMO)]
+    else:
+        steps = [(args, None)]
+    clips = [frames(pressure, [contact(a, d) for d in directions], n_frames=args.frames, style=style,
+                    caption=caption) for a, caption in steps]
+    write_movie(args.out, itertools.chain.from_iterable(clips), n_frames=args.frames * len(clips), fps=args.fps,
+                force=args.force_overwrite, report=TerminalProgress(),
+                provenance={"model": str(model.source), "level": f"{args.level:g}", "force_n": f"{args.force:g}",
+                            "directions": ",".join(directions)})
+    print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,75 @@
+"""``thighview pressure [MODEL]``: what one contact does to the section (slip, compression), as a table or JSON."""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "simulate a contact on the skin at a level: slip at the septa and femur, compression at the bone"
+
+PLACES_HELP = ("anterior, anterolateral, lateral, posterolateral, posterior, posteromedial, medial, anteromedial, "
+               "or an angle in degrees (0 = anterior, positive towards lateral)")
+
+
+def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, ...]) -> None:
+    """Arguments shared with ``thighview animate``."""
+    parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
+    parser.add_argument("--level", type=float, default=0.5,
+                        help="level along the femur, fraction 0..1 from the proximal end (default 0.5)")
+    parser.add_argument("--at", default="anterolateral", help=f"where the contact is: {PLACES_HELP}")
+    parser.add_argument("--direction", choices=directions, default=directions[0],
+                        help="into-bone: aimed at the femur's centre; sideways: perpendicular to the femur, past it")
+    parser.add_argument("--side", choices=("anterior", "posterior", "lateral", "medial"),
+                        help="which way a sideways push goes (default: anterior, or lateral at the front/back)")
+    parser.add_argument("--force", type=float, default=40.0, help="force in newtons (default 40)")
+    parser.add_argument("--tool", choices=("thumb", "hand", "ball"), default="hand",
+                        help="contact: thumb 20x25 mm, hand 60x80 mm, ball 35x35 mm (width x length along the thigh)")
+    parser.add_argument("--sliding-kpa", type=float, default=None,
+                        help="shear modulus of the sliding layers at septa and femur, kPa (a modelling choice; "
+                             "default 0.5)")
+
+
+def pressure_model(args: argparse.Namespace):
+    """The thigh model and the factorised pressure model of the requested level."""
+    from thighview.errors import LevelError
+    from thighview.io import load_model
+    from thighview.mechanics import Materials, PressureModel
+
+    if not 0.0 <= args.level <= 1.0:
+        raise LevelError(f"level must be a fraction between 0 and 1 of the femur length, not {args.level}")
+    model = load_model(args.model)
+    materials = Materials.from_targets() if args.sliding_kpa is None else Materials.from_targets(args.sliding_kpa)
+    return model, PressureModel.from_model(model, args.level, materials=materials)
+
+
+def contact(args: argparse.Namespace, direction: str):
+    from thighview.mechanics import Contact, tool_named
+
+    return Contact(at=args.at, direction=direction, force_n=args.force, tool=tool_named(args.tool), side=args.side)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_load_arguments(parser, ("into-bone", "sideways", "compare"))
+    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from thighview.mechanics import compare_summary
+
+    model, pressure = pressure_model(args)
+    directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
+    readouts = {d: pressure.solve(contact(args, d)).readout() for d in directions}
+    header = {"model": str(model.source), "level": args.level, "side": model.side}
+    if args.format == "json":
+        body = {d: r.as_dict() for d, r in readouts.items()}
+        print(json.dumps({**header, "results": body}, indent=2))
+        return 0
+    print(f"{model.source}: level {args.level:g} of femur length, {model.side} thigh "
+          "(linear plane-strain model; values scale with the force)")
+    for d, r in readouts.items():
+        print(f"\n[{d}]")
+        print(r.table())
+    if len(readouts) == 2:
+        print("\nsideways vs into-bone: " + compare_summary(readouts["sideways"], readouts["into-bone"]))
+    return 0
