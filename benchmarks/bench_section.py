@@ -75,21 +75,24 @@ def _model():
 
 
 def _naive_areas(meshes: dict, normal: np.ndarray, origin: np.ndarray, frame: tuple) -> dict[str, float]:
-    """pyvista ``slice`` of every structure, loops joined by VTK, shoelace area of each loop (cm^2)."""
+    """pyvista ``slice`` of every structure, loops joined by VTK, polygons combined even-odd (holes
+    and nested shells) by shapely, areas in cm^2: the straightforward way to the same numbers."""
+    from shapely.geometry import Polygon
+
     x_axis, y_axis = frame
     areas = {}
     for name, mesh in meshes.items():
         cut = mesh.slice(normal=normal, origin=origin).strip()
-        total = 0.0
-        lines = cut.lines
-        offset = 0
+        shape = Polygon()
+        lines, offset = cut.lines, 0
         while offset < len(lines):
             n = lines[offset]
             points = cut.points[lines[offset + 1 : offset + 1 + n]] - origin
-            u, v = points @ x_axis, points @ y_axis
-            total += abs(np.dot(u, np.roll(v, -1)) - np.dot(v, np.roll(u, -1))) / 2.0
             offset += n + 1
-        areas[name] = total / 100.0
+            if n >= 3:
+                shape = shape.symmetric_difference(Polygon(np.column_stack([points @ x_axis, points @ y_axis]))
+                                                   .buffer(0))
+        areas[name] = shape.area / 100.0
     return areas
 
 

@@ -27,7 +27,7 @@ class Cut:
     """Oriented section segments: ``start[i] -> end[i]`` in the plane (mm).
 
     ``start_edge``/``end_edge`` name the mesh edges the endpoints lie on (``lo * n + hi``
-    with vertex indices ``lo < hi``): segment ``j`` follows segment ``i`` when
+    with ``lo`` the edge's vertex below the plane, ``hi`` the one above): segment ``j`` follows segment ``i`` when
     ``start_edge[j] == end_edge[i]``. ``face`` indexes the faces that were passed in.
     """
 
@@ -48,57 +48,72 @@ class Cut:
         return Cut(self.start[mask], self.end[mask], self.start_edge[mask], self.end_edge[mask], self.face[mask])
 
 
-_NEXT = np.array([1, 2, 0])
-_PREV = np.array([2, 0, 1])
+def _corner_table() -> tuple[np.ndarray, np.ndarray]:
+    """For each above/below pattern of a triangle's corners (bit k = corner k is above), which
+    corners bound the segment's start edge and end edge, as (below, above) pairs.
 
-
-def cut_faces(h: np.ndarray, uv: np.ndarray, faces: np.ndarray, t: float) -> Cut:
-    """Cut ``faces`` (indices into ``h``/``uv``) by the plane ``h = t``.
-
-    ``h`` (n,) is each vertex's height along the plane normal, ``uv`` (n, 2) its in-plane
-    coordinates. Vectorised; cost is linear in ``len(faces)``.
+    The lone corner (alone on its side) shares both cut edges. Walking the triangle's own
+    order, the start edge is the one to the next corner when the lone corner is above and the
+    one to the previous corner when it is below: then the section lies left of the segment.
     """
-    fh = h[faces]
-    above = fh >= t
-    n_above = above.sum(axis=1)
-    crossing = (n_above == 1) | (n_above == 2)
+    table = np.zeros((8, 4), dtype=np.int64)
+    crosses = np.zeros(8, dtype=bool)
+    for code in range(1, 7):
+        above = [(code >> k) & 1 for k in range(3)]
+        lone_above = sum(above) == 1
+        lone = above.index(1 if lone_above else 0)
+        nxt, prv = (lone + 1) % 3, (lone + 2) % 3
+        first, second = (nxt, prv) if lone_above else (prv, nxt)
+        if lone_above:
+            table[code] = (first, lone, second, lone)
+        else:
+            table[code] = (lone, first, lone, second)
+        crosses[code] = True
+    return table, crosses
+
+
+_CORNERS, _CROSSES = _corner_table()
+
+
+def project(vertices: np.ndarray, origin: np.ndarray, x: np.ndarray, y: np.ndarray, normal: np.ndarray
+            ) -> np.ndarray:
+    """Vertices as rows ``(h, u, v)``: height along ``normal`` and in-plane coordinates.
+
+    One row per vertex keeps everything a cut reads about a vertex in one cache line.
+    """
+    rel = np.asarray(vertices, dtype=float) - origin
+    return np.ascontiguousarray(rel @ np.column_stack([normal, x, y]))
+
+
+def cut_faces(huv: np.ndarray, faces: np.ndarray, t: float) -> Cut:
+    """Cut ``faces`` (vertex indices into ``huv``) by the plane ``h = t``.
+
+    ``huv`` (n, 3) holds each vertex's height along the plane normal and its in-plane
+    coordinates (see :func:`project`). Vectorised; cost is linear in ``len(faces)``.
+    """
+    above = huv[faces, 0] >= t
+    code = above[:, 0] + 2 * above[:, 1].astype(np.int64) + 4 * above[:, 2]
+    crossing = np.flatnonzero(_CROSSES[code])
     faces = faces[crossing]
-    above = above[crossing]
-    fh = fh[crossing]
-    lone_above = n_above[crossing] == 1
-    # The vertex on its own side of the plane; the two cut edges both start from it.
-    lone = np.where(lone_above, above.argmax(axis=1), above.argmin(axis=1))
-    rows = np.arange(len(faces))
-    i0 = faces[rows, lone]
-    i1 = faces[rows, _NEXT[lone]]
-    i2 = faces[rows, _PREV[lone]]
-    p, key_p = _edge_points(h, uv, i0, i1, lone_above, t)
-    q, key_q = _edge_points(h, uv, i0, i2, lone_above, t)
-    # Lone vertex above: p -> q runs with the region on its left; below: q -> p.
-    flip = ~lone_above
-    start = np.where(flip[:, None], q, p)
-    end = np.where(flip[:, None], p, q)
-    start_edge = np.where(flip, key_q, key_p)
-    end_edge = np.where(flip, key_p, key_q)
-    return Cut(start, end, start_edge, end_edge, np.flatnonzero(crossing))
+    corners = _CORNERS[code[crossing]]
+    ends = np.take_along_axis(faces, corners, axis=1)  # vertex ids: start below/above, end below/above
+    start, start_edge = _edge_points(huv, ends[:, 0], ends[:, 1], t)
+    end, end_edge = _edge_points(huv, ends[:, 2], ends[:, 3], t)
+    return Cut(start, end, start_edge, end_edge, crossing)
 
 
-def _edge_points(h: np.ndarray, uv: np.ndarray, lone: np.ndarray, other: np.ndarray, lone_above: np.ndarray,
-                 t: float) -> tuple[np.ndarray, np.ndarray]:
-    """Where the plane meets edges (lone, other).
+def _edge_points(huv: np.ndarray, lo: np.ndarray, hi: np.ndarray, t: float) -> tuple[np.ndarray, np.ndarray]:
+    """Where the plane meets edges from a vertex below (``lo``) to one above (``hi``).
 
     Interpolated from the upper vertex: a vertex exactly on the plane is always the upper
-    one (``h >= t``), so it is reproduced bit for bit.
+    one (``h >= t``), so it is reproduced bit for bit. The edge key ``lo * n + hi`` is the
+    same for both triangles sharing the edge.
     """
-    lo = np.where(lone_above, other, lone)
-    hi = np.where(lone_above, lone, other)
-    h_hi = h[hi]
-    mu = (h_hi - t) / (h_hi - h[lo])
-    uv_hi = uv[hi]
-    points = uv_hi + mu[:, None] * (uv[lo] - uv_hi)
-    n = np.int64(len(h))
-    key = np.minimum(lo, hi).astype(np.int64) * n + np.maximum(lo, hi)
-    return points, key
+    upper = huv[hi]
+    lower = huv[lo]
+    mu = (upper[:, 0] - t) / (upper[:, 0] - lower[:, 0])
+    points = upper[:, 1:] + mu[:, None] * (lower[:, 1:] - upper[:, 1:])
+    return points, lo * np.int64(len(huv)) + hi
 
 
 def area_and_centroid(cut: Cut) -> tuple[float, np.ndarray]:

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from thighview._planecut import area_and_centroid, cut_faces, orthonormal_basis, weld
+from thighview._planecut import area_and_centroid, cut_faces, orthonormal_basis, project, weld
 from thighview.anatomy import Compartment
 from thighview.errors import LevelError, ModelError
 
@@ -148,13 +148,11 @@ def _refine_through_shaft(vertices: np.ndarray, faces: np.ndarray, centre: np.nd
                           direction: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The line through the centroids of shaft sections perpendicular to the current guess."""
     x, y = orthonormal_basis(direction)
-    rel = vertices - centre
-    h = rel @ direction
-    uv = np.column_stack([rel @ x, rel @ y])
-    lo, hi = h.min(), h.max()
+    huv = project(vertices, centre, x, y, direction)
+    lo, hi = huv[:, 0].min(), huv[:, 0].max()
     points = []
     for t in lo + _SHAFT * (hi - lo):
-        cut = cut_faces(h, uv, faces, t)
+        cut = cut_faces(huv, faces, t)
         if len(cut) == 0:
             continue
         area, c2 = area_and_centroid(cut)
@@ -195,9 +193,7 @@ def _soft_tissue_area(structures: list[Structure], centre: np.ndarray, direction
     x, y = orthonormal_basis(direction)
     total = 0.0
     for s in structures:
-        rel = s.vertices - centre
-        h = rel @ direction
-        cut = cut_faces(h, np.column_stack([rel @ x, rel @ y]), s.faces, t)
+        cut = cut_faces(project(s.vertices, centre, x, y, direction), s.faces, t)
         total += abs(cut.area_terms().sum()) / 2.0
     return total
 
@@ -237,13 +233,11 @@ def _linea_aspera_direction(vertices: np.ndarray, faces: np.ndarray, centre: np.
                             direction: np.ndarray) -> np.ndarray:
     """The mean direction, in mid-shaft sections, from the centroid to the farthest contour point."""
     x, y = orthonormal_basis(direction)
-    rel = vertices - centre
-    h = rel @ direction
-    uv = np.column_stack([rel @ x, rel @ y])
-    lo, hi = h.min(), h.max()
+    huv = project(vertices, centre, x, y, direction)
+    lo, hi = huv[:, 0].min(), huv[:, 0].max()
     total = np.zeros(2)
     for t in lo + np.linspace(0.35, 0.65, 7) * (hi - lo):
-        cut = cut_faces(h, uv, faces, t)
+        cut = cut_faces(huv, faces, t)
         if len(cut) < 3:
             continue
         c2 = cut.start.mean(axis=0)

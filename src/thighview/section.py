@@ -50,7 +50,7 @@ import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from thighview._planecut import Cut, closed_and_oriented, cut_faces, unmatched_edges, weld
+from thighview._planecut import Cut, closed_and_oriented, cut_faces, project, unmatched_edges, weld
 from thighview.anatomy import Compartment
 from thighview.errors import SectionError
 
@@ -205,10 +205,11 @@ def _group_by_compartment(areas: dict[str, Any], compartments: dict[str, Compart
 
 
 class _IntervalIndex:
-    """Which triangles can cross a level: triangles bucketed by their extent along the axis.
+    """Which triangles cross a level: triangles bucketed by their extent along the axis.
 
-    Buckets are about one typical triangle tall, so a query touches roughly the crossing
-    triangles and their neighbours; the few very tall triangles are always checked.
+    Buckets are about one typical triangle tall, so a query reads roughly the crossing
+    triangles and their neighbours, and keeps those whose extent holds the level (each
+    bucket's extents are stored contiguously); the few very tall triangles are always checked.
     """
 
     _MAX_BUCKETS_PER_TRIANGLE = 8
@@ -216,28 +217,30 @@ class _IntervalIndex:
     def __init__(self, lo: np.ndarray, hi: np.ndarray) -> None:
         self.start = float(lo.min())
         extent = max(float(hi.max()) - self.start, 1e-9)
-        span = hi - lo
-        self.width = max(float(np.percentile(span, 75)), extent / 65536)
+        self.width = max(float(np.percentile(hi - lo, 75)), extent / 65536)
         self.n = int(extent // self.width) + 1
         first = np.floor((lo - self.start) / self.width).astype(np.int64)
         count = np.floor((hi - self.start) / self.width).astype(np.int64) - first + 1
         tall = count > self._MAX_BUCKETS_PER_TRIANGLE
-        self.tall = np.flatnonzero(tall)
         short = np.flatnonzero(~tall)
         count = count[short]
         owner = np.repeat(short, count)
         step = np.arange(len(owner)) - np.repeat(np.cumsum(count) - count, count)
         bucket = first[owner] + step
         order = np.argsort(bucket, kind="stable")
-        self.members = owner[order]
+        members = np.concatenate([owner[order], np.flatnonzero(tall)])
+        self.members, self.lo, self.hi = members, lo[members], hi[members]
         self.indptr = np.concatenate([[0], np.cumsum(np.bincount(bucket, minlength=self.n))])
+        self.n_short = len(owner)
 
-    def candidates(self, t: float) -> np.ndarray:
+    def crossing(self, t: float) -> np.ndarray:
+        """Indices of the triangles with ``min h < t <= max h`` (those the plane ``h = t`` cuts)."""
         b = int(np.floor((t - self.start) / self.width))
-        if not 0 <= b < self.n:
-            return self.tall
-        members = self.members[self.indptr[b] : self.indptr[b + 1]]
-        return np.concatenate([members, self.tall]) if len(self.tall) else members
+        spans = [slice(self.n_short, len(self.members))]
+        if 0 <= b < self.n:
+            spans.insert(0, slice(self.indptr[b], self.indptr[b + 1]))
+        found = [self.members[s][(self.lo[s] < t) & (self.hi[s] >= t)] for s in spans if s.start < s.stop]
+        return np.concatenate(found) if len(found) > 1 else (found[0] if found else self.members[:0])
 
 
 class SectionEngine:
@@ -254,7 +257,7 @@ class SectionEngine:
         self.names = list(model.structures)
         self.compartments = {name: s.compartment for name, s in model.structures.items()}
         x_axis, y_axis, normal = self.axis.frame_axes()
-        h, uv, faces, owner = [], [], [], []
+        huv, faces, owner = [], [], []
         self._closed = np.zeros(len(self.names), dtype=bool)
         self._orientation = np.ones(len(self.names))
         offset = 0
@@ -264,17 +267,20 @@ class SectionEngine:
             tri = vertices[f]
             volume = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()
             self._orientation[i] = -1.0 if volume < 0 else 1.0
-            rel = vertices - self.axis.origin
-            h.append(rel @ normal)
-            uv.append(np.column_stack([rel @ x_axis, rel @ y_axis]))
+            huv.append(project(vertices, self.axis.origin, x_axis, y_axis, normal))
             faces.append(f + offset)
             owner.append(np.full(len(f), i, dtype=np.int64))
             offset += len(vertices)
-        self._h = np.concatenate(h)
-        self._uv = np.ascontiguousarray(np.concatenate(uv))
-        self._faces = np.concatenate(faces)
+        # Vertices in order along the axis: a level's crossing triangles then read one narrow,
+        # contiguous band of memory.
+        huv = np.concatenate(huv)
+        order = np.argsort(huv[:, 0], kind="stable")
+        rank = np.empty_like(order)
+        rank[order] = np.arange(len(order))
+        self._huv = np.ascontiguousarray(huv[order])
+        self._faces = rank[np.concatenate(faces)]
         self._owner = np.concatenate(owner)
-        face_h = self._h[self._faces]
+        face_h = self._huv[self._faces, 0]
         self._index = _IntervalIndex(face_h.min(axis=1), face_h.max(axis=1))
         self._femur = self.names.index("femur") if "femur" in model.structures else None
 
@@ -286,8 +292,8 @@ class SectionEngine:
 
     def _cut(self, t: float) -> tuple[Cut, np.ndarray, np.ndarray]:
         """Segments at height ``t`` mm, their structure index, and which structures are open."""
-        candidates = self._index.candidates(t)
-        cut = cut_faces(self._h, self._uv, self._faces[candidates], t)
+        candidates = self._index.crossing(t)
+        cut = cut_faces(self._huv, self._faces[candidates], t)
         owner = self._owner[candidates[cut.face]]
         is_open = np.zeros(len(self.names), dtype=bool)
         check = ~self._closed[owner]
