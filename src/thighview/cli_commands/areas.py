@@ -8,6 +8,8 @@ object for one level, a list for several).
 from __future__ import annotations
 
 import argparse
+
+from thighview.cli_commands._input import add_input_options
 import math
 
 from thighview.errors import LevelError
@@ -27,6 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="one row per structure (muscle) or per compartment (default: muscle)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="output format (default: table)")
+    add_input_options(parser)
 
 
 def parse_levels(spec: str) -> list[float]:
@@ -53,10 +56,10 @@ def parse_levels(spec: str) -> list[float]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from thighview.io import load_model
+    from thighview.cli_commands._input import load_input
     from thighview.section import SectionEngine
 
-    model = load_model(args.model)
+    model = load_input(args.model, args)
     engine = SectionEngine(model)
     if args.levels is not None:
         sections = [engine.section(level) for level in parse_levels(args.levels)]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 
+from thighview.cli_commands._input import add_input_options
+
 HELP = "the area profile along the femur (areas at many levels) to a .csv, .json or .png file"
 
 
@@ -19,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--by", choices=("muscle", "compartment"), default="compartment",
                         help="chart lines per compartment or per structure (default: compartment)")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    add_input_options(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -28,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.errors import ExportError
     from thighview.export.atomic import check_target
     from thighview.export.provenance import provenance
-    from thighview.io import load_model
+    from thighview.cli_commands._input import load_input
     from thighview.section import SectionEngine
 
     out = Path(args.out)
@@ -36,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if suffix not in (".csv", ".json", ".png"):
         raise ExportError(f"the profile is written as .csv, .json or .png, not '{suffix or out.name}'", out)
     check_target(out, force=args.force)  # refuse before the work, not after
-    model = load_model(args.model)
+    model = load_input(args.model, args)
     profile = SectionEngine(model).profile(parse_levels(args.levels) if args.levels else None)
     record = provenance(model, content="area profile")
     if suffix == ".png":
