@@ -1,0 +1,168 @@
+"""The pressure model: contact placement, loads, factorise-once, physics claims, readouts, frames, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from shapely.geometry import MultiPolygon, Point
+
+from thighview.errors import MechanicsError
+from thighview.mechanics import Contact, Materials, PressureModel, compare_summary, tool_named, toy_section
+from thighview.mechanics.geometry import SectionShape, place_angle
+
+PLACES = ("anterolateral", "lateral", "medial", "posterolateral", "posterior")
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return PressureModel.from_polygons(toy_section())
+
+
+def _pair(model, at, force=40.0):
+    return [model.solve(Contact(at, d, force)).readout() for d in ("into-bone", "sideways")]
+
+
+def test_places_by_name_and_angle():
+    assert place_angle("anterolateral") == 45.0
+    assert place_angle("Postero-lateral") == 135.0
+    assert place_angle("-30") == -30.0
+    assert place_angle(200) == 200.0
+    with pytest.raises(MechanicsError, match="unknown contact place"):
+        place_angle("elbow")
+
+
+@pytest.mark.parametrize("side, sign", [("right", -1.0), ("left", 1.0)])
+def test_lateral_is_minus_x_on_a_right_thigh(side, sign):
+    shape = SectionShape.from_polygons(toy_section(), side=side)
+    lateral = shape.skin_point(place_angle("lateral")) - shape.centre
+    anterior = shape.skin_point(place_angle("anterior")) - shape.centre
+    assert np.sign(lateral[0]) == sign and abs(lateral[1]) < 1.0
+    assert anterior[1] > 60.0
+
+
+def test_load_resultant_is_the_force_per_mm_of_thigh(toy):
+    contact = Contact("posterolateral", "sideways", force_n=30.0, tool=tool_named("thumb"))
+    rhs = toy.load_vector(contact)
+    comp = toy.solver.dof_component()
+    resultant = np.array([rhs[comp == 0].sum(), rhs[comp == 1].sum()])
+    _, direction, _ = toy.contact_frame(contact)
+    assert np.allclose(resultant, 30.0 / 25.0 * direction)
+    # sideways leans 65 degrees off the line to the femur centre: it misses the bone
+    point, _, _ = toy.contact_frame(contact)
+    inward = (toy.shape.centre - point) / np.linalg.norm(toy.shape.centre - point)
+    assert np.degrees(np.arccos(direction @ inward)) == pytest.approx(65.0)
+
+
+def test_moving_the_contact_reuses_the_factorisation(toy):
+    lu = toy.solver._lu
+    a = toy.solve(Contact("lateral", "into-bone", 20.0))
+    b = toy.solve(Contact("lateral", "into-bone", 40.0))
+    toy.solve(Contact("medial", "sideways", 40.0))
+    assert toy.solver._lu is lu
+    assert np.allclose(b.displacement, 2 * a.displacement)
+    assert np.allclose(a.scaled(2.0).displacement, b.displacement)
+
+
+@pytest.mark.parametrize("at", PLACES)
+def test_sideways_slides_into_bone_compresses_on_a_toy_section(toy, at):
+    into, side = _pair(toy, at)
+    assert side.femur_slip.mean_mm > 3.0 * into.femur_slip.mean_mm
+    assert side.septal_slip_max_mm > 1.2 * into.septal_slip_max_mm
+    assert into.under_contact_mean_pct > 1.5 * side.under_contact_mean_pct > 0
+
+
+def test_softer_sliding_layers_slip_more():
+    shape = SectionShape.from_polygons(toy_section())
+    slips = [PressureModel(shape, Materials.from_targets(kpa)).solve(Contact("lateral", "sideways")).readout()
+             .femur_slip.mean_mm for kpa in (0.25, 2.0)]
+    assert slips[0] > 1.5 * slips[1]
+
+
+def test_readout_states_units_and_modelling_choice(toy):
+    into, side = _pair(toy, "anterolateral")
+    data = into.as_dict()
+    assert data["units"]["slip"] == "mm" and data["load"]["force_n"] == 40.0
+    assert {"femur", "lateral_intermuscular_septum"} <= set(data["slip_mm"])
+    assert "modelling choice" in data["model"]["note"]
+    json.dumps(data)
+    assert "kPa shear modulus (a modelling choice)" in into.table()
+    line = compare_summary(side, into)
+    assert line.startswith("septal slip") and " vs " in line and "%" in line
+
+
+@pytest.mark.parametrize("polygons, message", [
+    ({"vastus_lateralis": MultiPolygon([Point(0, 0).buffer(50)])}, "no femur"),
+    ({"femur": MultiPolygon([Point(0, 0).buffer(10)])}, "no soft tissue"),
+    ({"femur": MultiPolygon([Point(200, 0).buffer(10)]),
+      "vastus_lateralis": MultiPolygon([Point(0, 0).buffer(50)])}, "inside the soft tissue"),
+])
+def test_impossible_sections_are_one_line_errors(polygons, message):
+    with pytest.raises(MechanicsError, match=message):
+        PressureModel.from_polygons(polygons)
+
+
+def test_bad_loads_are_refused():
+    with pytest.raises(MechanicsError, match="direction"):
+        Contact(direction="up")
+    with pytest.raises(MechanicsError, match="force"):
+        Contact(force_n=-5)
+    with pytest.raises(MechanicsError, match="tool"):
+        tool_named("elbow")
+    with pytest.raises(MechanicsError, match="Poisson"):
+        Materials(poisson=0.5)
+
+
+def test_frames_ramp_the_load_up_and_down(toy):
+    from thighview.mechanics.animation import FrameStyle, frames, ramp
+
+    r = ramp(9)
+    assert r[0] == 0 and r[-1] == 0 and r.max() == pytest.approx(1.0)
+    shots = list(frames(toy, [Contact("lateral", "into-bone"), Contact("lateral", "sideways")], n_frames=5,
+                        style=FrameStyle(panel_px=160, colour_by="slip")))
+    assert len(shots) == 5 and len({s.shape for s in shots}) == 1 and shots[0].shape[1] == 320
+    assert np.abs(shots[2].astype(int) - shots[0].astype(int)).sum() > 0   # the loaded frame differs
+    assert np.array_equal(shots[0], shots[-1])                             # and it relaxes back
+
+
+# -- the default model: the claims the app makes -------------------------------------------------
+
+@pytest.fixture(scope="module")
+def default_pressure(default_model):
+    return PressureModel.from_model(default_model, 0.5)
+
+
+@pytest.mark.parametrize("at", ["anterolateral", "lateral", "posterior"])
+def test_default_model_sideways_slides_into_bone_compresses(default_pressure, at):
+    into, side = _pair(default_pressure, at)
+    assert side.femur_slip.mean_mm > 3.0 * into.femur_slip.mean_mm
+    assert side.femur_slip.max_mm > 2.5 * into.femur_slip.max_mm
+    assert side.septal_slip_max_mm > 2.0 * into.septal_slip_max_mm
+    assert into.under_contact_mean_pct > 1.4 * side.under_contact_mean_pct > 0
+    assert len(into.slip) == 4  # the femur and all three septa are gauged
+
+
+def test_cli_pressure_json_and_errors(capsys):
+    from thighview.cli import main
+
+    assert main(["pressure", "--direction", "compare", "--format", "json", "--force", "20"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data["results"]) == {"into-bone", "sideways"}
+    assert data["results"]["sideways"]["load"]["force_n"] == 20.0
+    assert main(["pressure", "--at", "elbow"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("thighview: error:") and "elbow" in err and "\n" not in err
+
+
+def test_cli_animate_writes_a_gif_atomically(tmp_path, capsys):
+    from PIL import Image
+
+    from thighview.cli import main
+
+    out = tmp_path / "demo.gif"
+    assert main(["animate", "--direction", "sideways", "--frames", "3", "--out", str(out)]) == 0
+    with Image.open(out) as gif:
+        assert gif.n_frames == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.gif"]
+    assert main(["animate", "--frames", "3", "--out", str(out)]) == 1  # exists: refused, not overwritten
