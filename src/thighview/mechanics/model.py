@@ -176,11 +176,12 @@ class PressureModel:
         sliding = np.array([self.is_sliding(n) for n in self.region_names])[self.region]
         bulk_like = np.where(sliding, self.materials.muscle_kpa * 1e-3, self.shear_modulus_mpa)
         lam = lame(bulk_like, self.materials.poisson)
-        poisson = lam / (2.0 * (lam + self.shear_modulus_mpa))
-        fixed, loaded = self._boundary_facets()
-        self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, poisson,
-                                       fixed_facets=fixed, loaded_facets=loaded,
-                                       foundation=self.shear_modulus_mpa / opts.holding_length_mm**2)
+        self.poisson = lam / (2.0 * (lam + self.shear_modulus_mpa))
+        self.foundation = self.shear_modulus_mpa / opts.holding_length_mm**2
+        self.fixed_facets, self.loaded_facets = self._boundary_facets()
+        self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, self.poisson,
+                                       fixed_facets=self.fixed_facets, loaded_facets=self.loaded_facets,
+                                       foundation=self.foundation)
         self._prepare_loads()
         self._prepare_outputs()
 
