@@ -53,6 +53,7 @@ class ExportRequest:
     size: tuple[int, int] | None = None  # None: a good default per kind of output
     figure: FigureOptions = FigureOptions()
     view: str = "overview"
+    camera: tuple | None = None  # the GUI's current 3-D camera (pyvista camera_position), else the named view
     sheet: bool = False
     profile: int = 0  # > 0: also an area profile at this many levels (csv/json)
     animation: str = "sweep"  # sweep | turntable | pressure
@@ -214,7 +215,7 @@ def _scene_options(request: ExportRequest):
     scheme = ColourScheme(mode=ColourMode(request.figure.colour_mode), palette=request.figure.palette)
     return SceneOptions(view=request.view, scheme=scheme, transparent=request.figure.transparent,
                         title=request.figure.title, legend=request.figure.legend, visible=request.visible,
-                        opacity=request.opacity)
+                        opacity=request.opacity, camera=request.camera)
 
 
 def _scene_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine) -> list[ExportJob]:

@@ -47,6 +47,7 @@ class SceneOptions:
     lighting: bool = True
     visible: Mapping[str, bool] = field(default_factory=dict)
     opacity: Mapping[str, float] = field(default_factory=dict)
+    camera: tuple | None = None  # pyvista camera_position (the GUI's current camera); None: the named view
 
 
 class OffscreenScene:
@@ -80,7 +81,10 @@ class OffscreenScene:
             self.scene.set_plane_visible(options.plane)
             self.scene.set_section(self.section)
             self.scene.view(options.view)
-            self._fit_visible(model)
+            if options.camera is not None:
+                self.plotter.camera_position = options.camera
+            else:
+                self._fit_visible(model)
             self._decorate(model)
             if options.anti_aliasing:
                 self.plotter.enable_anti_aliasing(options.anti_aliasing)

@@ -1,0 +1,102 @@
+"""File › Export: the dialog builds the CLI's request, confirms overwrites, runs with progress and cancel."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def state():
+    from synthetic_thigh import synthetic_model
+    from thighview.gui.state import AppState
+    from thighview.section import SectionEngine
+
+    app_state = AppState()
+    model = synthetic_model()
+    app_state.set_model(model, SectionEngine(model), level=0.4)
+    return app_state
+
+
+@pytest.fixture
+def dialog(qtbot, state, tmp_path):
+    from thighview.gui.export_dialog import ExportDialog
+
+    widget = ExportDialog(state)
+    qtbot.addWidget(widget)
+    widget.folder.setText(str(tmp_path))
+    return widget
+
+
+def _choose(dialog, label_start):
+    from thighview.gui.export_dialog import CHOICES
+
+    dialog.choice.setCurrentIndex(next(i for i, c in enumerate(CHOICES) if c[0].startswith(label_start)))
+
+
+def test_request_follows_the_widgets_and_the_app_state(dialog, state, tmp_path):
+    _choose(dialog, "Section figure — SVG")
+    dialog.levels.setText("0.3, 0.6")
+    dialog.transparent.setChecked(True)
+    dialog.legend.setChecked(False)
+    state.set_visible(["skin"], False)
+    state.select("rectus_femoris")
+    request = dialog.request()
+    assert request.formats == ("svg",) and request.levels == (0.3, 0.6) and request.out_dir == tmp_path
+    assert request.figure.transparent and not request.figure.legend
+    assert request.figure.hidden == frozenset({"skin"}) and request.figure.highlight == "rectus_femoris"
+    _choose(dialog, "Areas — CSV")
+    assert not dialog.width_box.isEnabled()
+
+
+def test_export_writes_and_asks_before_replacing(dialog, qtbot, tmp_path, monkeypatch):
+    from PySide6 import QtWidgets
+
+    _choose(dialog, "Areas — CSV")
+    with qtbot.waitSignal(dialog.exported, timeout=20000) as blocker:
+        dialog.start()
+    target = tmp_path / "synthetic_areas.csv"
+    assert blocker.args[0] == [target] and target.read_text().startswith("# software: ThighView")
+    target.write_text("mine")
+    asked = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *args, **kwargs: asked.append(args) or QtWidgets.QMessageBox.StandardButton.No)
+    dialog.start()
+    assert asked and target.read_text() == "mine", "declined: the file is untouched"
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda *args, **kwargs: QtWidgets.QMessageBox.StandardButton.Yes)
+    with qtbot.waitSignal(dialog.exported, timeout=20000):
+        dialog.start()
+    assert target.read_text().startswith("# software: ThighView")
+
+
+def test_cancel_stops_a_movie_without_a_file(dialog, qtbot, tmp_path):
+    _choose(dialog, "Animation — GIF")  # 48 frames at the default size: seconds of work to interrupt
+    original = dialog._on_progress
+
+    def cancel_on_first_frame(progress):
+        original(progress)
+        if progress.done >= 1:
+            dialog._progress.canceled.emit()  # what its Cancel button does
+
+    dialog._signals.progress.disconnect(dialog._on_progress)
+    dialog._signals.progress.connect(cancel_on_first_frame)
+    with qtbot.waitSignal(dialog.exported, timeout=30000) as blocker:
+        dialog.start()
+    assert blocker.args[0] == []
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.render
+def test_3d_picture_is_rendered_on_the_gui_thread(dialog, qtbot, tmp_path):
+    from PIL import Image
+
+    _choose(dialog, "3-D view — PNG")
+    dialog.width_box.setValue(320)
+    dialog.height_box.setValue(240)
+    with qtbot.waitSignal(dialog.exported, timeout=60000) as blocker:
+        dialog.start()
+    (target,) = blocker.args[0]
+    assert target.name == "synthetic_3d_overview_40.png"
+    assert Image.open(target).size == (320, 240)
