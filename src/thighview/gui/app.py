@@ -34,15 +34,23 @@ def run_app(model_path: str | None = None) -> int:
     """Open the main window on ``model_path`` (``None``: the built-in thigh); returns the exit code."""
     started = time.perf_counter()
     app = create_application()
+    from thighview.gui.workers import load_model_and_engine, run_in_thread
+
+    # load while the window's heavy modules import; results arrive through the event loop
+    window_box: list = []
+    run_in_thread(lambda: load_model_and_engine(model_path),
+                  lambda result: window_box[0].finish_loading(model_path, result),
+                  lambda error: window_box[0].loading_failed(error))
     from thighview.gui.main_window import MainWindow
 
     window = MainWindow()
-    window.show()
+    window_box.append(window)
     if os.environ.get("THIGHVIEW_TIMING"):
         def report() -> None:
             window.view3d.plotter.render()
             print(f"thighview: first frame with the model after {time.perf_counter() - started:.2f} s",
                   file=sys.stderr)
         window.model_loaded.connect(report)
-    window.load(model_path)
+    window.show()
+    window.begin_loading(model_path)
     return int(app.exec())

@@ -19,22 +19,13 @@ from thighview.gui.level_control import LevelControl
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
 from thighview.gui.view3d import View3D
-from thighview.gui.workers import run_in_thread, wait_for_workers
+from thighview.gui.workers import load_model_and_engine, run_in_thread, wait_for_workers
 from thighview.render.colouring import ColourMode
 from thighview.render.views import VIEWS
 
 MAX_RECENT = 8
 OPEN_FILTER = ("Thigh models (*.glb *.gltf *.obj *.stl *.ply *.vtk *.vtp *.vtm *.nii *.nii.gz *.nrrd *.seg.nrrd);;"
                "All files (*)")
-
-
-def _load(path: str | None):
-    """Worker-thread part of opening a model: read it and precompute its section engine."""
-    from thighview.io import load_model
-    from thighview.section import SectionEngine
-
-    model = load_model(path)
-    return model, SectionEngine(model)
 
 
 def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -259,26 +250,33 @@ class MainWindow(QtWidgets.QMainWindow):
     def load(self, path: str | Path | None) -> None:
         """Open a model (``None`` = the built-in thigh) off the UI thread; errors go to a dialog."""
         text = None if path is None else str(path)
+        self.begin_loading(text)
+        run_in_thread(lambda: load_model_and_engine(text), lambda result: self.finish_loading(text, result),
+                      self.loading_failed)
+
+    def begin_loading(self, path: str | None) -> None:
+        """Show that a model is being opened (busy bar and cursor) until it finishes or fails."""
         self.busy.show()
-        self.hover_label.setText(f"Opening {Path(text).name if text else 'the built-in thigh'}…")
+        self.hover_label.setText(f"Opening {Path(path).name if path else 'the built-in thigh'}…")
         QtWidgets.QApplication.setOverrideCursor(QtCore.Qt.CursorShape.BusyCursor)
-        run_in_thread(lambda: _load(text), lambda result: self._loaded(text, *result), self._load_failed)
 
     def _loading_done(self) -> None:
         QtWidgets.QApplication.restoreOverrideCursor()
         self.busy.hide()
         self.hover_label.clear()
 
-    def _loaded(self, path: str | None, model, engine) -> None:
+    def finish_loading(self, path: str | None, result) -> None:
+        """Show a model loaded by :func:`load_model_and_engine` (GUI thread)."""
         self._loading_done()
         if self._closing:
             return
+        model, engine = result
         self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()
 
-    def _load_failed(self, error: BaseException) -> None:
+    def loading_failed(self, error: BaseException) -> None:
         self._loading_done()
         if isinstance(error, ThighViewError):
             self.show_error("Could not open the model", str(error))

@@ -52,6 +52,15 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
     QtCore.QThreadPool.globalInstance().start(task)
 
 
+def load_model_and_engine(path: str | None):
+    """Worker-thread part of opening a model: read it and precompute its section engine."""
+    from thighview.io import load_model
+    from thighview.section import SectionEngine
+
+    model = load_model(path)
+    return model, SectionEngine(model)
+
+
 def wait_for_workers(timeout_ms: int = 30000) -> bool:
     """Block until every task has finished (window close, tests)."""
     return QtCore.QThreadPool.globalInstance().waitForDone(timeout_ms)

@@ -24,11 +24,13 @@ if TYPE_CHECKING:
 
     from thighview.model import ThighModel
 
-#: Starting opacity per compartment: the envelope is see-through so the muscles show.
+#: Starting opacity per compartment: a see-through skin shows the muscles; fat and fascia start
+#: hidden in 3D (they stay in the section) because three nested full-size shells cost more to draw
+#: in software OpenGL than all the muscles together.
 DEFAULT_OPACITY: dict[Compartment, float] = {
-    Compartment.SKIN: 0.12,
-    Compartment.FAT: 0.18,
-    Compartment.FASCIA: 0.5,
+    Compartment.SKIN: 0.15,
+    Compartment.FAT: 0.0,
+    Compartment.FASCIA: 0.0,
 }
 PLANE_COLOUR = (0.55, 0.72, 0.95)
 PLANE_OPACITY = 0.22
@@ -49,7 +51,7 @@ class ThighScene:
 
     def __init__(self, plotter: pv.Plotter, model: ThighModel, axes: AnatomicalAxes, *,
                  lighting: bool = True, background: bool = True) -> None:
-        import vtk
+        from vtkmodules.vtkCommonDataModel import vtkPlane  # not `import vtk`: that loads every module
 
         self.plotter = plotter
         self.model = model
@@ -60,7 +62,7 @@ class ThighScene:
         self._visible = {n: True for n in self.names}
         self._colours: dict[str, RGB] = {}
         self._highlight: str | None = None
-        self._clip_plane = vtk.vtkPlane()
+        self._clip_plane = vtkPlane()
         self._clipping = True
         self._section = None
         if background:
@@ -71,7 +73,7 @@ class ThighScene:
         for name, structure in model.structures.items():
             actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
                                      name=f"structure:{name}", lighting=lighting, smooth_shading=lighting,
-                                     specular=0.15 if lighting else 0.0, pickable=True, reset_camera=False)
+                                     specular=0.15 if lighting else 0.0, pickable=True, reset_camera=False, render=False)
             actor.mapper.AddClippingPlane(self._clip_plane)
             self.actors[name] = actor
             self._apply_opacity(name)
@@ -90,7 +92,7 @@ class ThighScene:
 
     def set_visible(self, name: str, visible: bool) -> None:
         self._visible[name] = visible
-        self.actors[name].SetVisibility(visible)
+        self._apply_opacity(name)
         self._refresh_fill()
 
     def set_opacity(self, name: str, opacity: float) -> None:
@@ -116,6 +118,7 @@ class ThighScene:
             opacity *= _DIMMED
         actor = self.actors[name]
         actor.prop.opacity = opacity
+        actor.SetVisibility(self._visible[name] and opacity > 0.0)  # fully transparent: skip drawing it
         actor.SetPickable(opacity >= _PICKABLE_OPACITY)  # see-through skin must not catch the clicks
 
     # --- the section ------------------------------------------------------------------------
@@ -133,7 +136,7 @@ class ThighScene:
         self._plane_mesh = geometry.plane_mesh(frame, 0.55 * self.extent_mm)
         self._plane_actor = self.plotter.add_mesh(self._plane_mesh, color=PLANE_COLOUR, opacity=PLANE_OPACITY,
                                                   name="cutting_plane", lighting=False, pickable=False,
-                                                  reset_camera=False, show_edges=True,
+                                                  reset_camera=False, render=False, show_edges=True,
                                                   edge_color=(0.75, 0.85, 1.0), line_width=2)
         self._plane_actor.SetVisibility(self._plane_visible)
         self._refresh_fill()
@@ -152,21 +155,21 @@ class ThighScene:
             self._outline_mesh.points += 0.1 * self.axes.superior
             self._outline_actor = self.plotter.add_mesh(self._outline_mesh, color=(0.1, 0.1, 0.1), line_width=1.5,
                                                         lighting=False, name="section_outline", pickable=False,
-                                                        reset_camera=False)
+                                                        reset_camera=False, render=False)
         else:
-            self.plotter.remove_actor("section_outline")
+            self.plotter.remove_actor("section_outline", render=False)
         self._colour_fill()
 
     def _colour_fill(self) -> None:
         fill = self._fill_mesh
         if fill is None or not fill.n_cells:
-            self.plotter.remove_actor("section_fill")
+            self.plotter.remove_actor("section_fill", render=False)
             self._fill_actor = None
             return
         palette = np.array([self._colours.get(n, (0.8, 0.8, 0.8)) for n in self.names])
         fill.cell_data["rgb"] = np.round(palette[fill.cell_data["structure"]] * 255).astype(np.uint8)
         self._fill_actor = self.plotter.add_mesh(fill, scalars="rgb", rgb=True, name="section_fill",
-                                                 lighting=False, pickable=True, reset_camera=False,
+                                                 lighting=False, pickable=True, reset_camera=False, render=False,
                                                  show_scalar_bar=False)
 
     def set_clipping(self, on: bool) -> None:
@@ -186,16 +189,16 @@ class ThighScene:
         mins, maxs = self.model.bounds()
         focal = (mins + maxs) / 2.0
         self.plotter.camera_position = camera_for(view, self.axes, focal, self.extent_mm * 2.0)
-        self.plotter.reset_camera()
+        self.plotter.reset_camera(render=False)
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
         import pyvista as pv
-        import vtk
+        from vtkmodules.vtkCommonMath import vtkMatrix4x4
 
         marker = pv.AxesActor()
         marker.x_label, marker.y_label, marker.z_label = "Lat", "Ant", "Sup"
-        matrix = vtk.vtkMatrix4x4()
+        matrix = vtkMatrix4x4()
         rotation = self.axes.rotation()
         for i in range(3):
             for j in range(3):
@@ -206,9 +209,9 @@ class ThighScene:
     # --- picking ----------------------------------------------------------------------------
     def pick(self, x: int, y: int) -> str | None:
         """The structure under display pixel ``(x, y)`` (VTK's origin: bottom left), if any."""
-        import vtk
+        from vtkmodules.vtkRenderingCore import vtkCellPicker
 
-        picker = vtk.vtkCellPicker()
+        picker = vtkCellPicker()
         picker.SetTolerance(0.0005)
         if not picker.Pick(x, y, 0, self.plotter.renderer):
             return None
