@@ -1,8 +1,7 @@
 """Section areas: our engine against the naive way (pyvista ``slice`` per structure + polygon areas).
 
-The model is the file named by ``THIGHVIEW_BENCH_MODEL`` (the default thigh rebuilt at about
-one million triangles by ``thighview build-model --resolution N --out DIR``), else a synthetic
-thigh of finely tessellated bulging tubes with about as many triangles. Every timed call cuts a level never
+The model is the default thigh generated at about 1.2 M triangles (``thighview build-model
+--resolution 150``), or the file named by ``THIGHVIEW_BENCH_MODEL``. Every timed call cuts a level never
 cut before, so nothing is reused between calls but the engine's per-model precomputation.
 
     python -m benchmarks section          # through the shared runner
@@ -19,59 +18,25 @@ import numpy as np
 
 from benchmarks.case import Case
 
-TARGET_TRIANGLES = 1_000_000
+#: ``build-model --resolution`` giving about 1.2 M triangles.
+BENCH_RESOLUTION = 150
 PROFILE_LEVELS = 100
 
 
-def _tube(centre: tuple[float, float], radii: tuple[float, float], z_top: float, z_bottom: float,
-          around: int, rings: int, phase: float) -> tuple[np.ndarray, np.ndarray]:
-    """A closed elliptical tube whose girth swells and shrinks along z (a muscle belly)."""
-    z = np.linspace(z_top, z_bottom, rings)
-    swell = 0.6 + 0.4 * np.sin(np.pi * (z - z_top) / (z_bottom - z_top) + phase) ** 2
-    angle = 2 * np.pi * np.arange(around) / around
-    x = centre[0] + radii[0] * swell[:, None] * np.cos(angle)
-    y = centre[1] + radii[1] * swell[:, None] * np.sin(angle)
-    vertices = np.column_stack([x.ravel(), y.ravel(), np.repeat(z, around)])
-    vertices = np.vstack([vertices, [[centre[0], centre[1], z_top], [centre[0], centre[1], z_bottom]]])
-    k, i = np.meshgrid(np.arange(rings - 1), np.arange(around), indexing="ij")
-    a = (k * around + i).ravel()
-    b = (k * around + (i + 1) % around).ravel()
-    side = np.vstack([np.column_stack([a, a + around, b + around]), np.column_stack([a, b + around, b])])
-    top, bottom, last = len(vertices) - 2, len(vertices) - 1, (rings - 1) * around
-    ring = np.arange(around)
-    caps = np.vstack([np.column_stack([np.full(around, top), ring, (ring + 1) % around]),
-                      np.column_stack([np.full(around, bottom), last + (ring + 1) % around, last + ring])])
-    return vertices, np.vstack([side, caps])
-
-
-def synthetic_model(triangles: int = TARGET_TRIANGLES):
-    """A right thigh of 24 bulging tubes (femur, muscles around it), ~``triangles`` triangles."""
-    from thighview.anatomy import canonical_names, compartment_of
-    from thighview.model import Structure, ThighModel
-
-    names = [n for n in canonical_names() if n != "femur"][:23]
-    around = 96
-    rings = max(triangles // (24 * 2 * around), 4)
-    structures = {"femur": Structure("femur", *_tube((0, 0), (13, 12), 0, -448, around, rings, 0.0),
-                                     compartment_of("femur"))}
-    for i, name in enumerate(names):
-        angle = 2 * np.pi * i / len(names)
-        distance = 35 + 20 * (i % 3)
-        vertices, faces = _tube((distance * np.cos(angle), distance * np.sin(angle)), (9, 7), 10, -460,
-                                around, rings, phase=i * 0.4)
-        structures[name] = Structure(name, vertices, faces, compartment_of(name))
-    return ThighModel(structures, name="synthetic", anterior_hint=np.array([0.0, 1.0, 0.0]))
-
-
 def _model():
-    """The model named by ``THIGHVIEW_BENCH_MODEL`` (e.g. a ~1 M-triangle ``build-model`` output), else
-    the synthetic thigh."""
+    """The file named by ``THIGHVIEW_BENCH_MODEL``, else the default thigh built at ~1 M triangles."""
+    import tempfile
+
+    from thighview.io import load_model
+
     path = os.environ.get("THIGHVIEW_BENCH_MODEL")
     if path:
-        from thighview.io import load_model
-
         return load_model(path)
-    return synthetic_model()
+    from thighview.procedural import build
+
+    with tempfile.TemporaryDirectory() as folder:
+        _, glb, _ = build(folder, resolution=BENCH_RESOLUTION)
+        return load_model(glb)
 
 
 def _naive_areas(meshes: dict, normal: np.ndarray, origin: np.ndarray, frame: tuple) -> dict[str, float]:
@@ -148,9 +113,9 @@ def _shared_setup():
 
 
 CASES = [
-    Case(name="areas of all structures at a new level (~1M triangles)", ours=_ours_one, baseline=_baseline_one,
+    Case(name="areas of all structures at a new level (default thigh, ~1.2M triangles)", ours=_ours_one, baseline=_baseline_one,
          setup=_shared_setup, repeats=15, targets={"min_ratio": 20, "max_ours_s": 0.016}),
-    Case(name=f"area profile at {PROFILE_LEVELS} levels (~1M triangles)", ours=_ours_profile,
+    Case(name=f"area profile at {PROFILE_LEVELS} levels (default thigh, ~1.2M triangles)", ours=_ours_profile,
          baseline=_baseline_profile, setup=_shared_setup, repeats=3, targets={"max_ours_s": 1.0}),
 ]
 
