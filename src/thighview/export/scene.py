@@ -98,10 +98,24 @@ class OffscreenScene:
             return
         origin = np.asarray(self.section.frame.origin, dtype=float)
         superior = self.scene.axes.superior
+        import shapely
+
         kept = [s.vertices[(s.vertices - origin) @ superior <= 0.0] for s in model.structures.values()]
-        kept = np.concatenate([k for k in kept if len(k)] or [origin[None, :]])
-        lo, hi = kept.min(axis=0), kept.max(axis=0)
-        self.plotter.reset_camera(bounds=(lo[0], hi[0], lo[1], hi[1], lo[2], hi[2]))
+        outline = shapely.get_coordinates(shapely.boundary(list(self.section.polygons.values())))
+        kept.append(self.section.frame.to_3d(outline) if len(outline) else origin[None, :])
+        kept = np.concatenate([k for k in kept if len(k)])
+        centre = (kept.min(axis=0) + kept.max(axis=0)) / 2.0
+        radius = float(np.linalg.norm(kept - centre, axis=1).max())
+        camera = self.plotter.camera
+        direction = np.asarray(camera.position) - np.asarray(camera.focal_point)
+        direction /= np.linalg.norm(direction)
+        half_angle = np.radians(camera.view_angle / 2.0)
+        if self.size[0] < self.size[1]:  # portrait: the narrower horizontal angle decides
+            half_angle = np.arctan(np.tan(half_angle) * self.size[0] / self.size[1])
+        distance = 1.15 * radius / np.sin(half_angle)
+        camera.focal_point = tuple(centre)
+        camera.position = tuple(centre + distance * direction)
+        self.plotter.reset_camera_clipping_range()
 
     def _decorate(self, model: ThighModel) -> None:
         options = self.options
