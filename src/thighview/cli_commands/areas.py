@@ -113,8 +113,11 @@ def _table(section, model, by: str) -> str:
     per_structure = by == "muscle"
     header = ["structure", "compartment"] if per_structure else ["compartment"]
     header += ["area cm²", "% muscle", "% total"]
-    body = []
+    body, absent = [], []
     for name, compartment, area, of_muscle, of_total in _rows(section, by):
+        if area == 0.0 and per_structure:
+            absent.append(anatomy.label_of(name).lower())
+            continue
         names = [anatomy.label_of(name), compartment] if per_structure else [Compartment(name).label]
         body.append([*names, f"{area:.2f}", "" if of_muscle is None else f"{of_muscle:.1f}", f"{of_total:.1f}"])
     blank = [""] if per_structure else []
@@ -133,6 +136,8 @@ def _table(section, model, by: str) -> str:
              line(header), *(line(row) for row in body)]
     coverage = ", ".join(f"{c.label.lower()} {f * 100:.0f}%" for c, f in section.bone_coverage.items())
     lines.append(f"bone coverage (share of the femur's outline bordered by each compartment): {coverage or 'none'}")
+    if absent:
+        lines.append("not present at this level: " + ", ".join(absent))
     if section.open_structures:
         lines.append("not closed at this level, so no area: " + ", ".join(section.open_structures))
     return "\n".join(lines)
