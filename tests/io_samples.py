@@ -137,12 +137,20 @@ def lps_stl(path: Path, vertices: np.ndarray, faces: np.ndarray) -> Path:
 # --- measuring -----------------------------------------------------------------------------
 
 def section_area(vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray, normal: np.ndarray) -> float:
-    """Area of a closed surface's cross-section by a plane (mm2), independent of ThighView."""
+    """Area of a closed surface's cross-section by a plane (mm2), independent of ThighView:
+    trimesh cuts the segments, shapely builds the area (holes by even-odd)."""
+    import shapely
     import trimesh
 
-    path = trimesh.Trimesh(vertices, faces, process=False).section(plane_origin=origin, plane_normal=normal)
-    planar, _ = path.to_2D()
-    return float(planar.area)
+    normal = np.asarray(normal, dtype=float) / np.linalg.norm(normal)
+    mesh = trimesh.Trimesh(vertices, faces, process=False)
+    segments = trimesh.intersections.mesh_plane(mesh, normal, origin)
+    u = np.cross(normal, [1.0, 0, 0] if abs(normal[0]) < 0.9 else [0, 1.0, 0])
+    u /= np.linalg.norm(u)
+    v = np.cross(normal, u)
+    flat = np.stack([(segments - origin) @ u, (segments - origin) @ v], axis=-1)
+    lines = shapely.set_precision(shapely.MultiLineString(list(flat)), 1e-6)  # weld shared ends
+    return float(shapely.build_area(lines).area)
 
 
 def volume_centroid(vertices: np.ndarray, faces: np.ndarray) -> np.ndarray:

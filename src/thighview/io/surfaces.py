@@ -35,7 +35,8 @@ def _use_threads() -> None:
 
 def _touches_edge(labels: np.ndarray) -> bool:
     """Whether any label reaches the image's edge (its surface must then be closed by padding)."""
-    return any(np.any(np.take(labels, index, axis=axis)) for axis in range(3) for index in (0, -1))
+    faces = (labels[0], labels[-1], labels[:, 0], labels[:, -1], labels[:, :, 0], labels[:, :, -1])
+    return any(face.any() for face in faces)
 
 
 def _vtk_image(labels: np.ndarray, spacing: np.ndarray):
@@ -94,14 +95,23 @@ def _smooth(mesh):
     return smoother.GetOutput()
 
 
+#: How a quad's corners make two triangles: as meshed, and turned inside out.
+_TRIANGLES = np.array([[0, 1, 2, 0, 2, 3], [3, 2, 1, 3, 1, 0]])
+
+
 def _split(points: np.ndarray, quads: np.ndarray, pairs: np.ndarray, values: list[int],
            progress: Progress) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Each label's closed surface: the quads bordering it, outward, as triangles."""
-    side = np.concatenate([pairs[:, 0], pairs[:, 1]]).astype(np.int32)
-    quad_index = np.concatenate([np.arange(len(quads)), np.arange(len(quads))])
+    """Each label's closed surface: the quads bordering it, outward, as triangles.
+
+    A quad between labels a and b faces out of a; for b it is turned. Sorting the (label,
+    quad) entries once makes each label's quads one contiguous run.
+    """
+    side = np.concatenate([pairs[:, 0], pairs[:, 1]])
+    side = side.astype(np.uint16 if side.max() < 2**16 else np.int64)  # 16 bits: a radix sort
     order = np.argsort(side, kind="stable")
-    side, quad_index = side[order], quad_index[order]
-    flip = order >= len(quads)  # the wall's normal points into this label: turn it
+    side = side[order]
+    quad_index = order % len(quads)
+    flip = (order >= len(quads)).astype(np.intp)
     starts = np.searchsorted(side, values, side="left")
     stops = np.searchsorted(side, values, side="right")
     keep = np.zeros(len(points), dtype=bool)
@@ -110,14 +120,13 @@ def _split(points: np.ndarray, quads: np.ndarray, pairs: np.ndarray, values: lis
     for n, (value, a, b) in enumerate(zip(values, starts, stops)):
         if a == b:
             continue
-        q = quads[quad_index[a:b]]
-        q[flip[a:b]] = q[flip[a:b]][:, ::-1]
+        corners = quads[quad_index[a:b]]
+        triangles = np.take_along_axis(corners, _TRIANGLES[flip[a:b]], axis=1).reshape(-1, 3)
         keep[:] = False
-        keep[q.ravel()] = True
+        keep[corners] = True
         used = np.flatnonzero(keep)
         remap[used] = np.arange(len(used))
-        q = remap[q]
-        out[value] = (points[used], np.vstack([q[:, [0, 1, 2]], q[:, [0, 2, 3]]]))
+        out[value] = (points[used], remap[triangles])
         progress((n + 1) / len(values), "splitting surfaces by label")
     return out
 
