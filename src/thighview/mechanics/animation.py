@@ -8,6 +8,7 @@ displacement may be scaled to stay readable; the scale is printed on every frame
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -19,7 +20,7 @@ from thighview.mechanics.model import PressureModel
 from thighview.mechanics.results import Deformation, compare_summary
 
 COLOUR_MODES = ("compression", "slip")
-_DRAWN_PEAK = 0.20   # auto scale: the typical large drawn displacement is this fraction of the section radius
+_DRAWN_PEAK = 0.35   # auto scale: the typical large drawn displacement is this fraction of the section radius
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,23 @@ def _scale_text(exaggeration: float) -> str:
     return f"displacement drawn x{exaggeration:.2g}"
 
 
+def _ink_lines(model: PressureModel, every_deg: float = 30.0) -> list[tuple[np.ndarray, object]]:
+    """Straight lines drawn on the tissue at rest, femur to skin: slip shows as a kink where they cross a layer.
+
+    Each line is its points (k, 2) and the sparse probe that reads the displacement there.
+    """
+    shape = model.shape
+    lines = []
+    for angle in np.arange(0.0, 360.0, every_deg):
+        direction = shape.direction_of(angle)
+        skin = np.linalg.norm(shape.skin_point(angle) - shape.centre)
+        pts = shape.centre + np.linspace(0.0, skin, int(skin / 0.5))[:, None] * direction
+        pts = pts[model.solver.inside(pts)]
+        if len(pts) > 2:
+            lines.append((pts, model.solver.probe(pts)))
+    return lines
+
+
 class PanelDrawer:
     """Draws one deformed section on a matplotlib Axes; set up once, redrawn per frame."""
 
@@ -98,6 +116,9 @@ class PanelDrawer:
         self.style = style
         self.edges = _outline_edges(model)
         self.region_rgb = _region_colours(model)
+        self.ink = _ink_lines(model)
+        gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
+        self.gauge_points = [(g.name, ok, g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()]
 
     def draw(self, ax, deformation: Deformation, load_fraction: float, exaggeration: float,
              limit_pct: float, slip_limit_mm: float, title: str) -> None:
@@ -114,13 +135,15 @@ class PanelDrawer:
                                    linewidths=0.2)
         ax.add_collection(faces)
         ax.add_collection(LineCollection(xy[self.edges], colors="0.15", linewidths=0.5))
+        ink = [pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T for pts, probe in self.ink]
+        ax.add_collection(LineCollection(ink, colors="0.05", linewidths=0.9, linestyles="-"))
         femur = np.asarray(m.shape.femur.exterior.coords)
         ax.fill(femur[:, 0], femur[:, 1], color="0.85", ec="0.3", lw=0.8)
         if self.style.colour_by == "slip":
             self._draw_slip(ax, d, exaggeration, slip_limit_mm)
         self._draw_arrow(ax, d, load_fraction, exaggeration)
         x0, y0, x1, y1 = m.shape.domain.bounds
-        pad = 0.12 * max(x1 - x0, y1 - y0)
+        pad = 0.2 * max(x1 - x0, y1 - y0)
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
         ax.set_aspect("equal")
@@ -133,11 +156,10 @@ class PanelDrawer:
         ax.text(0.5, 1.0, "anterior", transform=ax.transAxes, ha="center", va="top", fontsize=7, color="0.4")
 
     def _draw_slip(self, ax, d: Deformation, exaggeration: float, limit: float):
-        points, values = [], []
-        for gauge, _, _ in self.model._gauge_probes:
-            points.append(gauge.at)
-            values.append(d.slip[gauge.name])
-        pts = np.vstack(points)
+        """Slip read-out points on the septa and round the femur, moved with the tissue, coloured in mm."""
+        moved = [at + exaggeration * (probe @ d.dofs).reshape(2, -1).T for _, _, at, probe in self.gauge_points]
+        values = [d.slip[name][ok] for name, ok, _, _ in self.gauge_points]
+        pts = np.vstack(moved)
         ax.scatter(pts[:, 0], pts[:, 1], c=np.concatenate(values), cmap="viridis", vmin=0, vmax=limit, s=5,
                    zorder=5)
 
@@ -180,19 +202,21 @@ def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36
         100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
     slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
     if caption is None:
-        caption = (compare_summary(readouts[1], readouts[0]).replace(" vs ", " (sideways) vs ", 1)
+        caption = ("sideways vs into the bone, same force: " + compare_summary(readouts[1], readouts[0])
                    if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
-                   else readouts[0].table().splitlines()[1] if readouts[0].slip else "")
+                   else readouts[0].summary())
     drawer = PanelDrawer(model, style)
     px = style.panel_px
     for fraction in ramp(n_frames):
-        fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 70) / style.dpi), dpi=style.dpi)
+        fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 80) / style.dpi), dpi=style.dpi)
         for i, d in enumerate(deformations):
-            ax = fig.add_axes((i / len(contacts), 70 / (px + 70), 1 / len(contacts), px / (px + 70) * 0.94))
+            ax = fig.add_axes((i / len(contacts), 80 / (px + 80), 1 / len(contacts), px / (px + 80) * 0.94))
             drawer.draw(ax, d, float(fraction), exaggeration, limit, slip_limit, _title(d))
         colour_note = (f"colour: volume change, red = compressed (scale +/-{limit:.0f} %)"
                        if style.colour_by == "compression" else f"dots: slip, 0-{slip_limit:.0f} mm")
-        fig.text(0.5, 0.055, caption, ha="center", fontsize=8, wrap=True)
-        fig.text(0.5, 0.015, f"{_scale_text(exaggeration)}; {colour_note}; sliding layers "
+        fig.text(0.5, 0.1, textwrap.fill(caption, width=int(px * len(contacts) / 6.5)), ha="center",
+                 va="center", fontsize=8)
+        fig.text(0.5, 0.04, f"{_scale_text(exaggeration)}; {colour_note}", ha="center", fontsize=7, color="0.3")
+        fig.text(0.5, 0.012, "black lines were straight at rest: a kink is slip; sliding layers "
                  f"{model.materials.sliding_kpa:g} kPa (a modelling choice)", ha="center", fontsize=7, color="0.3")
         yield figure_rgba(fig)

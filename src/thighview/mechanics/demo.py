@@ -18,15 +18,14 @@ class DemoStep:
 
 GUIDED_DEMO: tuple[DemoStep, ...] = (
     DemoStep("Anterior-lateral thigh", "anterolateral",
-             "Outer quadriceps and IT band: pressing sideways lets the lateral quad slide over the femur "
+             "Lateral quadriceps and IT band: pressing sideways lets the lateral quad slide over the femur "
              "instead of crushing it against the bone."),
     DemoStep("Medial thigh", "medial",
-             "Adductors: push across the inner thigh, not into the bone, and the adductors glide at the "
-             "medial septum."),
+             "Push across the inner thigh, not into the bone, and the adductors glide at the medial septum."),
     DemoStep("Posterior-lateral thigh", "posterolateral",
-             "End of the vastus lateralis at the lateral septum: sideways pressure makes the muscle play "
+             "The end of the vastus lateralis at the lateral septum: sideways pressure makes it play "
              "against the hamstrings.", side="anterior"),
     DemoStep("Hamstrings", "posterior",
-             "Hamstrings: a sideways push moves the whole group over the adductor magnus and the femur.",
+             "A sideways push moves the whole group over the adductor magnus and the femur.",
              side="lateral"),
 )

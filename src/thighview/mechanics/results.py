@@ -120,6 +120,12 @@ class Readout:
         """The largest slip at any septum (0 when the section has none)."""
         return max((s.max_mm for s in self.slip if s.name != "femur"), default=0.0)
 
+    def summary(self) -> str:
+        """One line for a caption."""
+        return (f"{self.force_n:g} N {self.direction}: septal slip up to {self.septal_slip_max_mm:.1f} mm, "
+                f"slip at the femur up to {self.femur_slip.max_mm:.1f} mm, compression at the bone under the "
+                f"contact {self.under_contact_mean_pct:.0f} %")
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "units": UNITS,
