@@ -67,6 +67,8 @@ def test_existing_files_are_refused_before_any_work_and_replaced_with_force(defa
     (["--size", "10000x10"], "outside 64..8192"),
     (["--levels", "1.5"], "outside the femur"),
     (["--out", "no/such/folder"], "the output folder does not exist"),
+    (["--format", "png3d", "--view", "sideways"], "unknown view 'sideways'"),
+    (["--format", "gif", "--fps", "0"], "frames per second must be positive"),
 ])
 def test_bad_requests_are_one_line_errors(default_model, tmp_path, capsys, args, message):
     os.chdir(tmp_path)

@@ -104,6 +104,15 @@ def _check_request(request: ExportRequest, engine: SectionEngine) -> None:
         engine.axis.resolve(level, None)  # LevelError with the reason if outside the femur
     if not request.out_dir.is_dir():
         raise ExportError("the output folder does not exist", request.out_dir)
+    uses_camera = "png3d" in request.formats or (request.animation == "turntable" and
+                                                 any(f in request.formats for f in ("gif", "mp4")))
+    if uses_camera and request.camera is None:
+        from thighview.render.views import VIEWS_BY_KEY
+
+        if request.view not in VIEWS_BY_KEY:
+            raise ExportError(f"unknown view '{request.view}' (choose from {', '.join(VIEWS_BY_KEY)})")
+    if not request.fps > 0:
+        raise ExportError(f"frames per second must be positive, not {request.fps:g}")
 
 
 def plan(request: ExportRequest, model: ThighModel, engine: SectionEngine) -> list[ExportJob]:
