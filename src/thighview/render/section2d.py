@@ -185,8 +185,12 @@ def add_area_colourbar(ax: Axes, vmin: float, vmax: float, label: str) -> None:
 def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "right",
                  visible: Iterable[str] | None = None, highlight: str | None = None, labels: bool = True,
                  scale_bar: bool = True, orientation: bool = True,
-                 compartments: Mapping[str, Compartment] | None = None) -> SectionDrawing:
-    """Draw a ``Section`` on empty axes and return the artists by structure name."""
+                 compartments: Mapping[str, Compartment] | None = None,
+                 min_mm_per_px: float | None = None) -> SectionDrawing:
+    """Draw a ``Section`` on empty axes and return the artists by structure name.
+
+    ``min_mm_per_px`` draws at least that coarse, so panels of a figure sheet or frames of a
+    level sweep share one scale with labels spaced for it (exports)."""
     from matplotlib.patches import PathPatch
 
     polygons = {n: p for n, p in section.polygons.items()
@@ -211,7 +215,7 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
     targets = _label_targets(polygons, compartments) if labels else []
     centre_x = (bounds[0] + bounds[2]) / 2.0
     _fit_limits(ax, bounds, _column_points([t for t in targets if t[2][0] < centre_x]),
-                _column_points([t for t in targets if t[2][0] >= centre_x]))
+                _column_points([t for t in targets if t[2][0] >= centre_x]), min_mm_per_px)
     if targets:
         _draw_labels(ax, targets, bounds, drawing, gap=_data_per_point(ax) * LABEL_FONT_PT * 1.3)
     if scale_bar:
@@ -238,7 +242,8 @@ def _column_points(targets) -> float:
     return max(len(t[1]) for t in targets) * LABEL_FONT_PT * 0.53 + 26.0
 
 
-def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float) -> None:
+def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float,
+                min_mm_per_px: float | None = None) -> None:
     """Equal mm per pixel on both axes, room for the label columns beside the section."""
     xmin, ymin, xmax, ymax = bounds
     bbox = ax.get_window_extent()
@@ -246,7 +251,7 @@ def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float) -> No
     left_px, right_px = left_points * px_per_pt, right_points * px_per_pt
     room_w = max(bbox.width - left_px - right_px, 0.25 * bbox.width)
     room_h = 0.84 * bbox.height
-    mm_per_px = max((xmax - xmin) * 1.1 / room_w, (ymax - ymin) / room_h)
+    mm_per_px = max((xmax - xmin) * 1.1 / room_w, (ymax - ymin) / room_h, min_mm_per_px or 0.0)
     # the section's centre sits in the middle of the room left between the two label columns
     cx = (xmin + xmax) / 2.0 + (right_px - left_px) / 2.0 * mm_per_px
     cy = (ymin + ymax) / 2.0 - 0.02 * bbox.height * mm_per_px
