@@ -51,18 +51,29 @@ class ProfileChart(QtWidgets.QWidget):
         self.figure = Figure(figsize=(4, 2.2), facecolor="white")
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumHeight(170)
-        self.axes = self.figure.add_axes((0.14, 0.2, 0.83, 0.72))
+        self.axes = self.figure.add_axes((0.13, 0.2, 0.84, 0.68))
         self.marker = None
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
         self.profile = None
         self.palette: str | None = None
+        self.waiting()
+
+    def waiting(self) -> None:
+        """An empty chart saying the profile is on its way (it is computed off the UI thread)."""
+        self.profile = None
+        self.axes.clear()
+        self.axes.set_axis_off()
+        self.axes.text(0.5, 0.5, "Computing the area profile…", ha="center", va="center", fontsize=8,
+                       color="#777777", transform=self.axes.transAxes)
+        self.canvas.draw_idle()
 
     def show_profile(self, profile, palette: str, level: float) -> None:
         self.profile, self.palette = profile, palette
         ax = self.axes
         ax.clear()
+        ax.set_axis_on()
         areas = profile.compartment_areas_cm2
         shown = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in areas]
         x = np.asarray(profile.levels) * 100.0
@@ -73,7 +84,8 @@ class ProfileChart(QtWidgets.QWidget):
         ax.set_ylabel("muscle area (cm²)", fontsize=7.5)
         ax.tick_params(labelsize=7)
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(fontsize=6.5, loc="upper right", frameon=False, ncols=2)
+        ax.legend(fontsize=6.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncols=len(shown),
+                  handlelength=1.0, columnspacing=0.8, borderaxespad=0.1)
         self.marker = ax.axvline(level * 100.0, color="#111111", lw=1.2, ls="--")
         self.canvas.draw_idle()
 
@@ -93,14 +105,16 @@ class AreaPanel(QtWidgets.QWidget):
         self.state = app_state
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setColumnCount(3)
-        self.tree.setHeaderLabels(["Structure", "Area (cm²)", "% of muscle"])
+        self.tree.setHeaderLabels(["Structure", "cm²", "% muscle"])
+        self.tree.headerItem().setToolTip(1, "Cross-sectional area at this level, cm²")
+        self.tree.headerItem().setToolTip(2, "Share of the muscle area at this level, %")
         self.tree.setUniformRowHeights(True)
         self.tree.setRootIsDecorated(True)
         header = self.tree.header()
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.total = QtWidgets.QLabel()
+        self.total = QtWidgets.QLabel(wordWrap=True)
         self.coverage = QtWidgets.QLabel(wordWrap=True)
         self.coverage.setToolTip("Share of the femur's outer perimeter bordered by each compartment")
         self.chart = ProfileChart()
@@ -122,6 +136,7 @@ class AreaPanel(QtWidgets.QWidget):
     def on_event(self, event) -> None:
         if isinstance(event, st.ModelChanged):
             self._build(event.model)
+            self.chart.waiting()
             engine = self.state.engine
             run_in_thread(engine.profile, lambda profile: self.profile_ready.emit((engine, profile)))
         elif isinstance(event, st.LevelChanged):

@@ -59,14 +59,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.splitter.addWidget(_panel("3D  ·  drag to rotate, scroll to zoom, click to identify", self.view3d))
         self.splitter.addWidget(_panel("Section  ·  viewed from below, as in CT/MRI", self.section_view))
-        self.splitter.setSizes([450, 550])
+        self.splitter.setSizes([420, 600])
         self.setCentralWidget(self.splitter)
         self.level_control = LevelControl(self.state)
         self.structures = StructurePanel(self.state)
         self.areas = AreaPanel(self.state)
-        self._docks = [self._dock("Structures", self.structures, QtCore.Qt.DockWidgetArea.LeftDockWidgetArea),
-                       self._dock("Areas", self.areas, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)]
+        right = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+        self._docks = [self._dock("Areas", self.areas, right), self._dock("Structures", self.structures, right)]
+        self.tabifyDockWidget(self._docks[0], self._docks[1])  # the views get the width; tabs hold the rest
         self._dock_pressure_panel()
+        self._docks[0].raise_()
         level_bar = QtWidgets.QToolBar("Level", objectName="level_bar", movable=False)
         level_bar.addWidget(self.level_control)
         self.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, level_bar)
@@ -106,8 +108,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
         self.pressure = PressurePanel(self.state)
         dock = self._dock("Pressure", self.pressure, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabifyDockWidget(self._docks[1], dock)
-        self._docks[1].raise_()
+        self.tabifyDockWidget(self._docks[0], dock)
         self._docks.append(dock)
 
     def _action(self, text: str, slot, shortcut: str = "", checkable: bool = False, tip: str = "") -> QtGui.QAction:
@@ -125,6 +126,7 @@ class MainWindow(QtWidgets.QMainWindow):
         a = self._action
         self.open_action = a("&Open model…", self.open_dialog, "Ctrl+O", tip="Open a model file or folder")
         self.open_default_action = a("Open the &built-in thigh", lambda: self.load(None), "Ctrl+Shift+O")
+        self.export_action = a("&Export…", self.open_export_dialog, "Ctrl+E", tip="Save figures, tables, movies")
         self.quit_action = a("&Quit", self.close, "Ctrl+Q")
         self.view_actions = [a(v.label, lambda _=False, k=v.key: self.view3d.set_view(k), v.shortcut)
                              for v in VIEWS]
@@ -165,6 +167,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addActions([self.open_action, self.open_default_action])
         self.recent_menu = file_menu.addMenu("Open &recent")
+        file_menu.addSeparator()
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         view_menu = menu.addMenu("&View")
@@ -290,6 +294,15 @@ class MainWindow(QtWidgets.QMainWindow):
             self.settings.setValue("last_dir", str(Path(path).parent))
             self.load(path)
 
+    def open_export_dialog(self) -> None:
+        """File › Export (the export engineer's dialog) on the current state and 3D camera."""
+        if self.state.model is None:
+            return
+        from thighview.gui.export_dialog import ExportDialog
+
+        ExportDialog(self.state, self, settings=self.settings,
+                     camera=self.view3d.plotter.camera_position).open()
+
     def show_error(self, title: str, message: str) -> None:
         """A non-blocking error dialog; the window stays usable behind it."""
         box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Critical, title, message,
@@ -334,7 +347,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if window_state is not None:
             self.restoreState(window_state)
         else:
-            self.resizeDocks(self._docks[:2], [230, 360], QtCore.Qt.Orientation.Horizontal)
+            self.resizeDocks(self._docks[:1], [380], QtCore.Qt.Orientation.Horizontal)
         splitter = self.settings.value("splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)

@@ -30,6 +30,10 @@ class View3D(QtWidgets.QWidget):
         self._render_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_now)
         self._press: tuple[int, int] | None = None
+        # hover picks at most every 80 ms, at the latest mouse position (picking costs a ray cast)
+        self._hover_at: tuple[int, int] | None = None
+        self._hover_timer = QtCore.QTimer(self, singleShot=True, interval=80)
+        self._hover_timer.timeout.connect(self._hover_now)
         self.plotter.iren.add_observer("LeftButtonPressEvent", self._on_press)
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._on_release)
         self.plotter.iren.add_observer("MouseMoveEvent", self._on_move)
@@ -112,7 +116,13 @@ class View3D(QtWidgets.QWidget):
 
     def _on_move(self, *_args) -> None:
         if self._press is None and self.scene is not None:
-            self.state.hover(self.scene.pick(*self._event_position()))
+            self._hover_at = self._event_position()
+            if not self._hover_timer.isActive():
+                self._hover_timer.start()
+
+    def _hover_now(self) -> None:
+        if self._hover_at is not None and self.scene is not None and self._press is None:
+            self.state.hover(self.scene.pick(*self._hover_at))
 
     def pick_at(self, x: int, y: int) -> str | None:
         """Select the structure at VTK display pixel ``(x, y)`` as a click would."""
@@ -124,4 +134,5 @@ class View3D(QtWidgets.QWidget):
         """Stop listening and release the VTK window (called by the main window on close)."""
         self.state.unsubscribe(self.on_event)
         self._render_timer.stop()
+        self._hover_timer.stop()
         self.plotter.close()

@@ -190,6 +190,7 @@ class ThighScene:
         focal = (mins + maxs) / 2.0
         self.plotter.camera_position = camera_for(view, self.axes, focal, self.extent_mm * 2.0)
         self.plotter.reset_camera(render=False)
+        self.plotter.camera.zoom(1.35)  # the fit allows for the plane's corners: come closer
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""

@@ -1,0 +1,71 @@
+"""Screenshots of the real main window, one per colour mode, for the README and the docs.
+
+``python -m thighview.gui.screenshots assets/`` (under Xvfb: ``xvfb-run -a -s "-screen 0 1600x1000x24"``)
+opens the built-in thigh in a window with throw-away settings, waits until everything is drawn
+(including the area profile), and saves ``main_window.png`` and ``mode_<mode>.png``.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+#: (file stem, colour mode, colour-blind palette, selected structure)
+SHOTS = (
+    ("main_window", "compartment", False, None),
+    ("mode_compartment", "compartment", False, None),
+    ("mode_muscle", "muscle", False, "vastus_lateralis"),
+    ("mode_area", "area", False, None),
+    ("mode_colorblind", "compartment", True, None),
+)
+
+
+def _settle(app, seconds: float, until=lambda: True) -> None:
+    """Run the event loop for at least ``seconds`` and until ``until()`` holds (at most 60 s)."""
+    start = time.monotonic()
+    while time.monotonic() - start < 60 and (time.monotonic() - start < seconds or not until()):
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int, int] = (1560, 940)) -> list[Path]:
+    """Save the window in each colour mode under ``out_dir``; returns the written paths."""
+    from PySide6 import QtCore
+
+    from thighview.gui.app import create_application
+    from thighview.gui.main_window import MainWindow
+    from thighview.render.colouring import ColourMode
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = QtCore.QSettings(str(Path(scratch) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+        settings.setValue("level", level)
+        window = MainWindow(settings)
+        window.resize(*size)
+        window.show()
+        window.load(None)
+        _settle(app, 1.0, lambda: window.state.model is not None and window.areas.chart.profile is not None)
+        written = []
+        for stem, mode, colourblind, selected in SHOTS:
+            window.set_mode(ColourMode(mode))
+            window.set_colourblind(colourblind)
+            window.state.select(selected)
+            window.state.hover(None)
+            _settle(app, 1.0)
+            target = out / f"{stem}.png"
+            partial = target.with_suffix(".tmp.png")
+            if not window.grab().save(str(partial)):
+                raise OSError(f"could not write {partial}")
+            partial.replace(target)
+            written.append(target)
+        window.close()
+    return written
+
+
+if __name__ == "__main__":  # pragma: no cover
+    for path in take_screenshots(sys.argv[1] if len(sys.argv) > 1 else "assets"):
+        print(path)
