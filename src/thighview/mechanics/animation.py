@@ -184,6 +184,57 @@ def _title(d: Deformation) -> str:
     return f"sideways (towards {d.towards})"
 
 
+@dataclass(frozen=True)
+class Scene:
+    """The solved loads of one picture and the scales they share (colour limits, drawn displacement)."""
+
+    deformations: tuple[Deformation, ...]
+    exaggeration: float
+    compression_limit_pct: float
+    slip_limit_mm: float
+    caption: str
+
+    @classmethod
+    def solve(cls, model: PressureModel, contacts: Sequence[Contact], style: FrameStyle = FrameStyle(),
+              caption: str | None = None) -> Scene:
+        if style.colour_by not in COLOUR_MODES:
+            from thighview.errors import MechanicsError
+
+            raise MechanicsError(f"colour by {style.colour_by!r}? use compression or slip")
+        deformations = tuple(model.solve(c) for c in contacts)
+        readouts = [d.readout() for d in deformations]
+        limit = style.compression_limit_pct or max(5.0, max(
+            100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
+        slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
+        if caption is None:
+            caption = ("sideways vs into the bone, same force: " + compare_summary(readouts[1], readouts[0])
+                       if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
+                       else readouts[0].summary())
+        return cls(deformations, style.exaggeration or auto_exaggeration(model, deformations), limit, slip_limit,
+                   caption)
+
+    def draw(self, fig, drawer: PanelDrawer, load_fraction: float, footer_px: int = 80) -> None:
+        """Draw the panels and the caption on a matplotlib figure (cleared first)."""
+        fig.clear()
+        n = len(self.deformations)
+        width, height = fig.get_size_inches() * fig.dpi
+        bottom = footer_px / height
+        for i, d in enumerate(self.deformations):
+            ax = fig.add_axes((i / n, bottom, 1 / n, (1 - bottom) * 0.94))
+            drawer.draw(ax, d, float(load_fraction), self.exaggeration, self.compression_limit_pct,
+                        self.slip_limit_mm, _title(d))
+        style = drawer.style
+        colour_note = (f"colour: volume change, red = compressed (scale +/-{self.compression_limit_pct:.0f} %)"
+                       if style.colour_by == "compression" else f"dots: slip, 0-{self.slip_limit_mm:.0f} mm")
+        fig.text(0.5, 0.68 * bottom, textwrap.fill(self.caption, width=int(width / 6.5)), ha="center",
+                 va="center", fontsize=8)
+        fig.text(0.5, 0.3 * bottom, f"{_scale_text(self.exaggeration)}; {colour_note}", ha="center", fontsize=7,
+                 color="0.3")
+        fig.text(0.5, 0.08 * bottom, "black lines were straight at rest: a kink is slip; sliding layers "
+                 f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)", ha="center", fontsize=7,
+                 color="0.3")
+
+
 def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36,
            style: FrameStyle = FrameStyle(), caption: str | None = None) -> Iterator[np.ndarray]:
     """RGBA frames, one panel per contact side by side, sharing colour scale and drawn-displacement scale."""
@@ -191,32 +242,34 @@ def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36
 
     from thighview.export.figures import figure_rgba
 
-    if style.colour_by not in COLOUR_MODES:
-        from thighview.errors import MechanicsError
-
-        raise MechanicsError(f"colour by {style.colour_by!r}? use compression or slip")
-    deformations = [model.solve(c) for c in contacts]
-    readouts = [d.readout() for d in deformations]
-    exaggeration = style.exaggeration or auto_exaggeration(model, deformations)
-    limit = style.compression_limit_pct or max(5.0, max(
-        100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
-    slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
-    if caption is None:
-        caption = ("sideways vs into the bone, same force: " + compare_summary(readouts[1], readouts[0])
-                   if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
-                   else readouts[0].summary())
+    scene = Scene.solve(model, contacts, style, caption)
     drawer = PanelDrawer(model, style)
     px = style.panel_px
     for fraction in ramp(n_frames):
         fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 80) / style.dpi), dpi=style.dpi)
-        for i, d in enumerate(deformations):
-            ax = fig.add_axes((i / len(contacts), 80 / (px + 80), 1 / len(contacts), px / (px + 80) * 0.94))
-            drawer.draw(ax, d, float(fraction), exaggeration, limit, slip_limit, _title(d))
-        colour_note = (f"colour: volume change, red = compressed (scale +/-{limit:.0f} %)"
-                       if style.colour_by == "compression" else f"dots: slip, 0-{slip_limit:.0f} mm")
-        fig.text(0.5, 0.1, textwrap.fill(caption, width=int(px * len(contacts) / 6.5)), ha="center",
-                 va="center", fontsize=8)
-        fig.text(0.5, 0.04, f"{_scale_text(exaggeration)}; {colour_note}", ha="center", fontsize=7, color="0.3")
-        fig.text(0.5, 0.012, "black lines were straight at rest: a kink is slip; sliding layers "
-                 f"{model.materials.sliding_kpa:g} kPa (a modelling choice)", ha="center", fontsize=7, color="0.3")
+        scene.draw(fig, drawer, float(fraction))
         yield figure_rgba(fig)
+
+
+@dataclass
+class Playback:
+    """Animation state, frame ``index`` of ``n_frames`` (a GUI timer only calls :meth:`advance`)."""
+
+    n_frames: int = 36
+    index: int = 0
+    playing: bool = False
+    loop: bool = True
+
+    @property
+    def load_fraction(self) -> float:
+        return float(ramp(self.n_frames)[self.index])
+
+    def advance(self) -> bool:
+        """Step one frame; at the end wrap (loop) or stop. Returns whether it is still playing."""
+        if not self.playing:
+            return False
+        self.index += 1
+        if self.index >= self.n_frames:
+            self.index = 0
+            self.playing = self.loop
+        return self.playing
