@@ -44,30 +44,34 @@ def _femur_levels(soft: np.ndarray) -> np.ndarray:
 
 
 def _edge_points(geo: partition.LevelGeometry, a, b, n: int) -> np.ndarray:
-    """``n`` points from corner ``a`` towards ``b`` (``b`` excluded), in (s, rho)."""
-    sa, ra = geo.corner_srho(a)
-    sb, rb = geo.corner_srho(b)
-    u = np.arange(n) / n
-    return np.column_stack([sa + (sb - sa) * u, ra + (rb - ra) * u])
+    """``n`` points from corner ``a`` towards ``b`` (``b`` excluded), in (s, rho).
+
+    Always computed from the same end of the edge, so both structures that share the edge
+    get bit-identical points whichever way round they walk it.
+    """
+    flip = repr(a) > repr(b)
+    first, second = (b, a) if flip else (a, b)
+    s0, r0 = geo.corner_srho(first)
+    s1, r1 = geo.corner_srho(second)
+    u = np.arange(n + 1) / n
+    points = np.column_stack([s0 + (s1 - s0) * u, r0 + (r1 - r0) * u])
+    return (points[::-1] if flip else points)[:-1]
 
 
 def _edge_counts(geos: list[partition.LevelGeometry], spacing: float) -> dict[frozenset, int]:
     """Points per partition edge: its longest physical length over all levels / ``spacing``."""
-    counts: dict[frozenset, int] = {}
-    probe = 12
-    for name, corners in partition.OUTLINES.items():
+    edges: dict[frozenset, tuple] = {}
+    for corners in partition.OUTLINES.values():
         for a, b in zip(corners, corners[1:] + corners[:1]):
-            key = partition.edge_key(a, b)
-            if key in counts:
-                continue
-            longest = 0.0
-            for geo in geos:
-                xy = geo.to_xy(*_edge_points(geo, a, b, probe).T)
-                end = geo.to_xy(*np.array([geo.corner_srho(b)]).T)
-                xy = np.vstack([xy, end])
-                longest = max(longest, float(np.linalg.norm(np.diff(xy, axis=0), axis=1).sum()))
-            counts[key] = max(1, int(np.ceil(longest / spacing)))
-    return counts
+            edges.setdefault(partition.edge_key(a, b), (a, b))
+    probe = 12
+    longest = np.zeros(len(edges))
+    for geo in geos:
+        srho = np.concatenate([_edge_points(geo, a, b, probe).tolist() + [geo.corner_srho(b)]
+                               for a, b in edges.values()])
+        xy = geo.to_xy(srho[:, 0], srho[:, 1]).reshape(len(edges), probe + 1, 2)
+        longest = np.maximum(longest, np.linalg.norm(np.diff(xy, axis=1), axis=2).sum(axis=1))
+    return {key: max(1, int(np.ceil(length / spacing))) for key, length in zip(edges, longest)}
 
 
 def _ring(geo: partition.LevelGeometry, corners: list, counts: dict[frozenset, int]) -> np.ndarray:
@@ -76,77 +80,129 @@ def _ring(geo: partition.LevelGeometry, corners: list, counts: dict[frozenset, i
     return geo.to_xy(srho[:, 0], srho[:, 1])
 
 
-def _present(plan: AreaPlan, name: str, levels: np.ndarray) -> slice:
-    """The levels at which a structure is built: where it has area, plus one sliver level each side."""
+@dataclass
+class Layout:
+    """The solved partition at every level, and how densely each edge is sampled."""
+
+    plan: AreaPlan
+    levels: np.ndarray
+    geos: list[partition.LevelGeometry]
+    counts: dict[frozenset, int]
+    spacing: float
+    present: dict[str, slice]  # muscle -> the levels at which it is built
+
+
+def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0) -> Layout:
+    """Solve the partition at every level (cheap; the lofting is the expensive part)."""
+    plan = area_plan()
+    levels = soft_levels(resolution)
+    variation = partition.Variation.from_seed(seed)
+    spacing = IN_PLANE_RATIO * (levels[1] - levels[0]) * plan.femur_length_mm
+    areas = [plan.areas(float(t)) for t in levels]
+    geos = [partition.solve_level(float(t), a, variation) for t, a in zip(levels, areas)]
+    present = {name: _present(areas, name) for name in partition.OUTLINES}
+    return Layout(plan, levels, geos, _edge_counts(geos, spacing), spacing, present)
+
+
+def _present(areas: list[dict[str, float]], name: str) -> slice:
+    """The levels at which a structure is built: where it has area (a muscle's belly is one run)."""
     if name in THIN_AREAS_MM2:
-        return slice(0, len(levels))
-    have = np.array([plan.areas(t)[name] > 0 for t in levels])
-    idx = np.flatnonzero(have)
-    return slice(max(idx[0] - 1, 0), min(idx[-1] + 2, len(levels)))
+        return slice(0, len(areas))
+    idx = np.flatnonzero([a[name] > 0 for a in areas])
+    return slice(int(idx[0]), int(idx[-1]) + 1)
+
+
+def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
+    """Every structure's counter-clockwise ring(s) at level ``k``: [outline] or [outer, inner] for shells.
+
+    The femur and the fascia lata take exactly the points of the columns' bottom and top
+    edges, so they share them with the muscles; fat and skin are radially outside the
+    fascia's points. Muscles absent at this level are left out.
+    """
+    g = lay.geos[k]
+    rings: dict[str, list[np.ndarray]] = {}
+    for name, corners in partition.OUTLINES.items():
+        span = lay.present[name]
+        if span.start <= k < span.stop:
+            # (s, rho) -> (x, y) mirrors: outlines counter-clockwise in (s, rho) come out clockwise
+            rings[name] = [_ring(g, corners, lay.counts)[::-1]]
+    bone = _column_ring(g, partition.ZERO, lay.counts)
+    fascia_inner = _column_ring(g, partition.ONE, lay.counts)
+    shells = _shells(fascia_inner, g)
+    rings["femur"] = [bone]
+    rings["fascia_lata"] = [shells["fascia_outer"], fascia_inner]
+    rings["subcutaneous_fat"] = [shells["fat_inner"], shells["fascia_outer"]]
+    rings["skin"] = [shells["skin"], shells["fat_inner"]]
+    return rings
 
 
 def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
              progress: Callable[[float, str], None] | None = None) -> GeneratedModel:
-    """Generate the default right thigh. Same ``resolution`` and ``seed`` -> the same surfaces."""
+    """Generate the right thigh. Same ``resolution`` and ``seed`` -> the same surfaces."""
     report = progress or (lambda fraction, what: None)
-    plan = area_plan()
-    length = plan.femur_length_mm
-    levels = soft_levels(resolution)
-    z = -levels * length
-    spacing = IN_PLANE_RATIO * (levels[1] - levels[0]) * length
-
     report(0.0, "laying out the sections")
-    areas = [plan.areas(float(t)) for t in levels]
-    geos = [partition.solve_level(float(t), a) for t, a in zip(levels, areas)]
-    counts = _edge_counts(geos, spacing)
+    lay = layout(resolution, seed)
+    length = lay.plan.femur_length_mm
+    levels = lay.levels
+    z = -levels * length
+    report(0.3, "sampling the outlines")
+    per_level = [level_rings(lay, k) for k in range(len(levels))]
 
+    report(0.5, "lofting the surfaces")
     surfaces: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    report(0.3, "lofting the muscles")
-    for name, corners in partition.OUTLINES.items():
-        span = _present(plan, name, levels)
-        rings = np.stack([_ring(g, corners, counts) for g in geos[span]])
-        if _signed_area(rings[len(rings) // 2]) < 0:
-            rings = rings[:, ::-1]
+    for name, span in lay.present.items():
+        rings = np.stack([per_level[k][name][0] for k in range(span.start, span.stop)])
         surfaces[name] = loft.tube(rings, z[span])
+    for name in ("fascia_lata", "subcutaneous_fat", "skin"):
+        outer = np.stack([r[name][0] for r in per_level])
+        inner = np.stack([r[name][1] for r in per_level])
+        surfaces[name] = loft.shell(outer, inner, z)
 
-    report(0.7, "the femur, fascia, fat and skin")
-    phi_outer = -0.5 * np.pi + np.linspace(0, 2 * np.pi, _ring_count(geos, spacing, "skin"), endpoint=False)
-    layers = {k: [] for k in ("muscle", "fascia_outer", "fat_inner", "skin")}
-    for g in geos:
-        env = partition.envelope(phi_outer, g.t, g.fat_scale, g.skin_scale)
-        env["muscle"] = np.interp(phi_outer, g.phi, g.r_muscle, period=2 * np.pi)
-        for k in layers:
-            layers[k].append(_polar(phi_outer, env[k]))
-    stack = {k: np.stack(v) for k, v in layers.items()}
-    surfaces["fascia_lata"] = loft.shell(stack["fascia_outer"], stack["muscle"], z)
-    surfaces["subcutaneous_fat"] = loft.shell(stack["fat_inner"], stack["fascia_outer"], z)
-    surfaces["skin"] = loft.shell(stack["skin"], stack["fat_inner"], z)
-
+    # the femur's rounded ends stick out of the soft tissue, at the angles of the nearest level
+    bone = np.stack([r["femur"][0] for r in per_level])
     femur_t = _femur_levels(levels)
-    phi_bone = -0.5 * np.pi + np.linspace(0, 2 * np.pi, _ring_count(geos, spacing, "bone"), endpoint=False)
-    bone = np.stack([_polar(phi_bone, outline.femur_radius(phi_bone, float(t))) for t in femur_t])
-    surfaces["femur"] = loft.capped_star(bone, -femur_t * length, 0.0, -length)
+    top_phi, bottom_phi = (np.arctan2(bone[k, :, 1], bone[k, :, 0]) for k in (0, -1))
+    rounded = [_polar(top_phi, outline.femur_radius(top_phi, float(t))) for t in femur_t if t < levels[0]]
+    rounded_low = [_polar(bottom_phi, outline.femur_radius(bottom_phi, float(t))) for t in femur_t if t > levels[-1]]
+    bone_rings = np.concatenate([np.stack(rounded), bone, np.stack(rounded_low)])
+    surfaces["femur"] = loft.capped_star(bone_rings, -femur_t * length, 0.0, -length)
     report(1.0, "done")
     parameters = {
         "soft_tissue_range": list(SOFT_TISSUE_RANGE),
         "levels": int(len(levels)),
-        "in_plane_spacing_mm": round(spacing, 4),
+        "in_plane_spacing_mm": round(lay.spacing, 4),
         "gluteal_fold_level": outline.GLUTEAL_FOLD_LEVEL,
         "above_knee_level": outline.ABOVE_KNEE_LEVEL,
         "skin_mm": outline.SKIN_MM,
         "fat_anterior_reference_mm": outline.FAT_ANTERIOR_MM,
         "thin_structure_areas_mm2": dict(THIN_AREAS_MM2),
-        "muscle_courses": {n: [c.start, c.peak, c.end] for n, c in plan.courses.items()},
+        "muscle_courses": {n: [c.start, c.peak, c.end] for n, c in lay.plan.courses.items()},
     }
     return GeneratedModel(_ordered(surfaces), length, resolution, seed, parameters, levels)
 
 
-def _ring_count(geos: list[partition.LevelGeometry], spacing: float, which: str) -> int:
-    if which == "bone":
-        perimeter = max(float(np.sum(g.r_bone[:-1] * np.diff(g.phi))) for g in geos) * 1.15
-    else:
-        perimeter = max(outline.circumference_cm(g.t) * 10.0 * g.skin_scale for g in geos)
-    return int(np.ceil(perimeter / spacing))
+def _column_ring(geo: partition.LevelGeometry, key: tuple, counts: dict[frozenset, int]) -> np.ndarray:
+    """The points of every column's edge at height ``key`` (bone or fascia), once round."""
+    corners = [(c, key) for c in range(partition.N_COLUMNS + 1)]
+    pts = [_edge_points(geo, a, b, counts[partition.edge_key(a, b)]) for a, b in zip(corners, corners[1:])]
+    srho = np.concatenate(pts)
+    return geo.to_xy(srho[:, 0], srho[:, 1])
+
+
+#: The thinnest subcutaneous fat allowed anywhere (mm); a thinner one is a generator bug.
+_MIN_FAT_MM = 0.5
+
+
+def _shells(fascia_inner: np.ndarray, g: partition.LevelGeometry) -> dict[str, np.ndarray]:
+    """Fascia outer surface, fat inner surface and skin, radially outside the fascia's points."""
+    phi = np.arctan2(fascia_inner[:, 1], fascia_inner[:, 0])
+    r = np.hypot(fascia_inner[:, 0], fascia_inner[:, 1])
+    env = partition.envelope(phi, g.t, g.fat_scale, g.skin_scale, g.aspect)
+    fascia_outer = r + (env["fascia_outer"] - env["muscle"])
+    if np.any(env["fat_inner"] - fascia_outer < _MIN_FAT_MM):
+        raise AssertionError(f"level {g.t:.3f}: the fat layer vanishes")
+    return {"fascia_outer": _polar(phi, fascia_outer), "fat_inner": _polar(phi, env["fat_inner"]),
+            "skin": _polar(phi, env["skin"])}
 
 
 def _polar(phi: np.ndarray, r: np.ndarray) -> np.ndarray:

@@ -13,15 +13,25 @@ import numpy as np
 import triangle
 
 
-def _walls(n_levels: int, n: int, offset: int = 0, flip: bool = False) -> np.ndarray:
-    """Quads between consecutive rings (index ``k * n + i``), split into outward triangles."""
+def _walls(vertices: np.ndarray, n_levels: int, n: int, offset: int = 0, flip: bool = False) -> np.ndarray:
+    """Quads between consecutive rings (index ``k * n + i``), split into outward triangles.
+
+    Each quad is split along its shorter diagonal: a rule that does not depend on which way
+    round the quad is walked, so two structures sharing a wall split it the same way and
+    their walls coincide exactly.
+    """
     k = np.arange(n_levels - 1)[:, None]
     i = np.arange(n)[None, :]
-    a = offset + k * n + i  # upper ring, point i
-    b = offset + k * n + (i + 1) % n  # upper ring, point i + 1
+    a = (offset + k * n + i).ravel()  # upper ring, point i
+    b = (offset + k * n + (i + 1) % n).ravel()  # upper ring, point i + 1
     d = a + n  # lower ring, point i
     c = b + n  # lower ring, point i + 1
-    tris = np.stack([np.stack([a, d, c], -1), np.stack([a, c, b], -1)], axis=2).reshape(-1, 3)
+    ac = np.linalg.norm(vertices[a] - vertices[c], axis=1)
+    bd = np.linalg.norm(vertices[b] - vertices[d], axis=1)
+    use_ac = (ac < bd)[:, None]
+    first = np.where(use_ac, np.column_stack([a, d, c]), np.column_stack([a, d, b]))
+    second = np.where(use_ac, np.column_stack([a, c, b]), np.column_stack([b, d, c]))
+    tris = np.concatenate([first, second])
     return tris[:, ::-1] if flip else tris
 
 
@@ -57,7 +67,7 @@ def tube(rings: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     vertices = np.column_stack([rings.reshape(-1, 2), np.repeat(z, n)])
     top = _polygon_cap(rings[0])
     bottom = _polygon_cap(rings[-1])[:, ::-1] + (n_levels - 1) * n
-    faces = np.concatenate([_walls(n_levels, n), top, bottom])
+    faces = np.concatenate([_walls(vertices, n_levels, n), top, bottom])
     return vertices, faces
 
 
@@ -77,8 +87,8 @@ def shell(outer: np.ndarray, inner: np.ndarray, z: np.ndarray) -> tuple[np.ndarr
         return np.concatenate([np.column_stack([o + i, o + j, q + j]), np.column_stack([o + i, q + j, q + i])])
 
     faces = np.concatenate([
-        _walls(n_levels, n),
-        _walls(n_levels, n, offset=m, flip=True),
+        _walls(vertices, n_levels, n),
+        _walls(vertices, n_levels, n, offset=m, flip=True),
         strip(0),
         strip(n_levels - 1)[:, ::-1],
     ])
@@ -97,7 +107,7 @@ def capped_star(rings: np.ndarray, z: np.ndarray, top_z: float, bottom_z: float)
     j = (i + 1) % n
     last = (n_levels - 1) * n
     faces = np.concatenate([
-        _walls(n_levels, n),
+        _walls(vertices, n_levels, n),
         np.column_stack([np.full(n, apex_top), i, j]),
         np.column_stack([np.full(n, apex_bottom), last + j, last + i]),
     ])

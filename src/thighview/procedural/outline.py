@@ -41,9 +41,8 @@ def femur_radius(phi: np.ndarray, t: float) -> np.ndarray:
     # mediolateral / anteroposterior half-widths of the oval part
     prox = 1.0 - _smooth_step(t, 0.04, 0.24)
     dist = _smooth_step(t, 0.66, 0.96)
-    waist = 1.0 - 0.04 * np.exp(-(((t - 0.5) / 0.15) ** 2))
-    a = half * waist * (1.0 + 0.55 * prox + 1.9 * dist**1.6)
-    b = half * waist * (0.97 + 0.35 * prox + 1.05 * dist**1.6)
+    a = half * (1.0 + 0.55 * prox + 1.9 * dist**1.6)
+    b = half * (0.97 + 0.35 * prox + 1.05 * dist**1.6)
     r = a * b / np.sqrt((b * np.cos(phi)) ** 2 + (a * np.sin(phi)) ** 2)
     # linea aspera: one ridge mid-shaft, two lips diverging towards both ends
     spread = 4.0 + 40.0 * max(abs(t - 0.5) - 0.12, 0.0) / 0.38
@@ -78,11 +77,11 @@ def circumference_cm(t: float) -> float:
     upper = outline["circumference_upper_cm"]["value"]
     lower = outline["circumference_lower_cm"]["value"]
     knots_t = [0.0, 0.1, GLUTEAL_FOLD_LEVEL, 0.5, 0.7, ABOVE_KNEE_LEVEL, 1.0]
-    knots_c = [upper - 3.0, upper - 0.8, upper, upper - 5.5, upper - 11.0, lower, lower - 1.5]
+    knots_c = [upper - 3.0, upper - 0.8, upper, upper - 8.8, upper - 14.0, lower, lower - 1.5]
     return float(PchipInterpolator(knots_t, knots_c)(t))
 
 
-def skin_shape(t: float) -> tuple[float, float, float, float]:
+def skin_shape(t: float) -> tuple[float, float, float]:
     """Ellipse aspect (width/depth) and the ellipse centre relative to the femur (x, y as fractions).
 
     The femur sits lateral and anterior of the thigh's centre: the adductors and hamstrings
@@ -91,7 +90,7 @@ def skin_shape(t: float) -> tuple[float, float, float, float]:
     aspect = float(np.interp(t, [0.0, 0.25, 0.5, 0.8, 1.0], [1.18, 1.08, 1.03, 1.05, 1.12]))
     cx = float(np.interp(t, [0.0, 0.25, 0.5, 0.8, 1.0], [-0.30, -0.20, -0.13, -0.08, -0.04]))
     cy = float(np.interp(t, [0.0, 0.25, 0.5, 0.8, 1.0], [-0.18, -0.14, -0.12, -0.12, -0.10]))
-    return aspect, cx, cy, 0.0
+    return aspect, cx, cy
 
 
 def ellipse_radius(phi: np.ndarray, a: float, b: float, cx: float, cy: float) -> np.ndarray:
@@ -112,9 +111,10 @@ def ellipse_perimeter(a: float, b: float) -> float:
     return float(np.pi * (a + b) * (1.0 + 3.0 * h / (10.0 + np.sqrt(4.0 - 3.0 * h))))
 
 
-def skin_radius(phi: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
-    """The skin outline: an ellipse of the target circumference, off-centre from the femur."""
-    aspect, fx, fy, _ = skin_shape(t)
+def skin_radius(phi: np.ndarray, t: float, scale: float = 1.0, aspect_factor: float = 1.0) -> np.ndarray:
+    """The skin outline: an ellipse of the target circumference (x ``scale``), off-centre from the femur."""
+    aspect, fx, fy = skin_shape(t)
+    aspect *= aspect_factor
     c = circumference_cm(t) * 10.0 * scale
     # perimeter of an ellipse with semi-axes (aspect*d, d) is linear in d
     d = c / ellipse_perimeter(aspect, 1.0)
@@ -132,12 +132,12 @@ def fat_pattern(phi: np.ndarray, t: float) -> np.ndarray:
     """Relative subcutaneous fat thickness by direction (anterior = 1).
 
     Thickest medially, thinnest laterally, medial more than twice lateral in men (CT study in
-    ``targets.json``); thicker over the buttock proximally-posteriorly.
+    ``targets.json``); proximally thicker on the inner thigh and under the buttock.
     """
     phi = np.asarray(phi, dtype=float)
     anchors_deg = np.array([0.0, 90.0, 180.0, 270.0, 360.0])
-    buttock = 1.0 + 0.9 * (1.0 - _smooth_step(t, 0.1, 0.4))
-    values = np.array([0.55, 1.0, 1.35, 1.0 * buttock, 0.55])
+    upper = 1.0 - _smooth_step(t, 0.1, 0.5)  # inner thigh and buttock crease proximally
+    values = np.array([0.55, 1.0, 1.35 + 0.45 * upper, 1.0 + 1.1 * upper, 0.55])
     deg = np.degrees(np.mod(phi, 2 * np.pi))
     # periodic smooth interpolation
     spline = PchipInterpolator(anchors_deg, values)

@@ -50,22 +50,25 @@ BLOCKS: tuple[Block, ...] = (
     Block((), ((LS,),)),
     Block((), ((VL,),)),  # the vastus lateralis on the bone, posterolaterally
     Block((VI,), ((VL,), (RF,))),  # intermedius deep; lateralis and rectus over it
-    Block((), ((VM, SA),)),
+    Block((), ((VM,),)),  # the vastus medialis, superficial anteromedially
+    Block((), ((VM, SA),)),  # the sartorius strap over its edge
     Block((), ((MS, FV, SA),)),  # medial septum, femoral vessels in the adductor canal, sartorius roof
     Block((), ((AB, AL),)),
     Block((), ((AM, GR),)),
     Block((AM, PS), ((SM,), (ST,), (SN, BL))),  # adductor magnus, the posterior septum, hamstrings
     Block((), ((BS, BL),)),  # short head on the linea aspera, long head over it
 )
-SEPTUM_COLUMNS = {0: LS, 5: MS}
+SEPTUM_COLUMNS = {0: LS, 6: MS}
 
 # How a structure with parts in several columns splits its area (column index -> share).
-# Column indices: 0 LS, 1 VL, 2-3 (VI) VL/RF, 4 VM/SA, 5 MS/FV/SA, 6 AB/AL, 7 AM/GR, 8-10 (AM, PS) SM/ST/SN+BL, 11 BS/BL
+# Columns: 0 LS, 1 VL, 2-3 (VI) VL/RF, 4 VM, 5 VM/SA, 6 MS/FV/SA, 7 AB/AL, 8 AM/GR,
+# 9-11 (AM, PS) SM/ST/SN+BL, 12 BS/BL
 _SPLITS = {
     VL: {1: 0.30, 2: 0.70},
-    SA: {4: 0.40, 5: 0.60},
-    AM: {7: 0.30, "block7": 0.70},
-    BL: {10: 0.45, 11: 0.55},
+    VM: {4: 0.85, 5: 0.15},
+    SA: {5: 0.55, 6: 0.45},
+    AM: {8: 0.30, "block8": 0.70},
+    BL: {11: 0.45, 12: 0.55},
 }
 
 # Where columns meet the bone (degrees, 0 lateral, 90 anterior): the end of each column,
@@ -78,17 +81,38 @@ _BONE_ENDS_DEG = {
     1: (-12, -18, -12),
     2: (50, 50, 58),
     3: (118, 125, 130),
-    4: (180, 210, 230),
-    5: (186, 216, 234),  # medial septum, at the medial lip
-    6: (222, 238, 240),
-    7: (240, 250, 247),
-    8: (252, 258, 254),
-    9: (262, 265, 260),
-    10: (282, 276, 268),
-    11: (298, 288, 292),  # back to the lateral septum (mod 360)
+    4: (172, 200, 222),
+    5: (180, 210, 230),
+    6: (186, 216, 234),  # medial septum, at the medial lip
+    7: (222, 238, 240),
+    8: (240, 250, 247),
+    9: (252, 258, 254),
+    10: (262, 265, 260),
+    11: (282, 276, 268),
+    12: (298, 288, 292),  # back to the lateral septum (mod 360)
 }
 #: Where the lateral septum reaches the fascia lata (degrees).
 _LS_FASCIA_DEG = (-32, -38, -42)
+@dataclass(frozen=True)
+class Variation:
+    """Small, smooth differences between individuals, drawn from a seed (seed 0 = none).
+
+    Where each column meets the bone (degrees), where the lateral septum meets the fascia
+    (degrees) and the thigh's width-to-depth ratio (factor): enough to change how a section
+    looks without leaving the anatomical layout or the targets.
+    """
+
+    bone_shift_deg: tuple[float, ...]
+    fascia_shift_deg: float = 0.0
+    aspect: float = 1.0
+
+    @classmethod
+    def from_seed(cls, seed: int) -> Variation:
+        if seed == 0:
+            return cls((0.0,) * N_COLUMNS)
+        rng = np.random.default_rng(seed)
+        return cls(tuple(float(x) for x in rng.uniform(-2.0, 2.0, N_COLUMNS)),
+                   float(rng.uniform(-5.0, 5.0)), float(rng.uniform(0.96, 1.04)))
 
 
 def _columns() -> list[tuple[int, int, tuple[str, ...]]]:
@@ -195,6 +219,7 @@ class LevelGeometry:
     r_muscle: np.ndarray  # (G+1,) inside of the fascia lata on the grid
     fat_scale: float
     skin_scale: float
+    aspect: float  # the individual's width/depth factor (1 = the reference thigh)
     bottoms: np.ndarray  # (N+1,) s of column boundaries at the bone
     tops: np.ndarray  # (N+1,) s of column boundaries at the fascia
     heights: dict  # HeightKey -> rho (column keys resolved per column)
@@ -217,13 +242,25 @@ class LevelGeometry:
         return np.column_stack([r * np.cos(phi), r * np.sin(phi)])
 
 
-def envelope(phi: np.ndarray, t: float, fat_scale: float, skin_scale: float) -> dict[str, np.ndarray]:
+#: The muscle layer never gets thinner than this over the bone (mm); the fat gives way instead.
+MIN_MUSCLE_MM = 4.0
+
+
+def envelope(phi: np.ndarray, t: float, fat_scale: float, skin_scale: float,
+             aspect: float = 1.0) -> dict[str, np.ndarray]:
     """The radii of the layers outside the muscles at angles ``phi``."""
-    skin = outline.skin_radius(phi, t, skin_scale)
+    skin = outline.skin_radius(phi, t, skin_scale, aspect)
     fat_inner = skin - outline.SKIN_MM
-    fascia_outer = fat_inner - fat_scale * outline.FAT_ANTERIOR_MM * outline.fat_pattern(phi, t)
-    muscle = fascia_outer - outline.fascia_thickness(phi, t)
-    return {"skin": skin, "fat_inner": fat_inner, "fascia_outer": fascia_outer, "muscle": muscle}
+    fascia = outline.fascia_thickness(phi, t)
+    wanted = fat_inner - fat_scale * outline.FAT_ANTERIOR_MM * outline.fat_pattern(phi, t) - fascia
+    floor = outline.femur_radius(phi, t) + MIN_MUSCLE_MM
+    muscle = floor + _soft_plus(wanted - floor, 2.0)
+    return {"skin": skin, "fat_inner": fat_inner, "fascia_outer": muscle + fascia, "muscle": muscle}
+
+
+def _soft_plus(x: np.ndarray, width: float) -> np.ndarray:
+    """A smooth max(x, 0) over ``width`` mm."""
+    return width * np.logaddexp(0.0, x / width)
 
 
 def _ring_area(r_in: np.ndarray, r_out: np.ndarray, phi: np.ndarray) -> float:
@@ -235,11 +272,12 @@ def _ring_area(r_in: np.ndarray, r_out: np.ndarray, phi: np.ndarray) -> float:
 MIN_FAT_SCALE = 0.45
 
 
-def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float) -> tuple[float, float]:
+def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float,
+                    aspect: float) -> tuple[float, float]:
     """Fat scale (and skin scale, 1 unless the muscles do not fit) giving the muscle ring ``area``."""
 
     def excess(fat: float, skin: float) -> float:
-        return _ring_area(r_bone, envelope(phi, t, fat, skin)["muscle"], phi) - area
+        return _ring_area(r_bone, envelope(phi, t, fat, skin, aspect)["muscle"], phi) - area
 
     if excess(MIN_FAT_SCALE, 1.0) >= 0:
         hi = 1.0
@@ -249,9 +287,11 @@ def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float) 
     return MIN_FAT_SCALE, brentq(lambda k: excess(MIN_FAT_SCALE, k), 1.0, 3.0, xtol=1e-10)
 
 
-def _landmarks(t: float) -> tuple[np.ndarray, float]:
+def _landmarks(t: float, variation: Variation) -> tuple[np.ndarray, float]:
     ends = np.array([np.interp(t, _BONE_LEVELS, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
-    return np.radians(ends), float(np.radians(np.interp(t, _BONE_LEVELS, _LS_FASCIA_DEG)))
+    ends = ends + np.asarray(variation.bone_shift_deg)
+    fascia = np.interp(t, _BONE_LEVELS, _LS_FASCIA_DEG) + variation.fascia_shift_deg
+    return np.radians(ends), float(np.radians(fascia))
 
 
 def _height(w0: float, w1: float, base: float, area: float) -> float:
@@ -266,13 +306,14 @@ def _between(w0: np.ndarray, w1: np.ndarray, lo: float, hi: float) -> np.ndarray
     return w0 * (hi - lo) + 0.5 * (w1 - w0) * (hi * hi - lo * lo)
 
 
-def solve_level(t: float, areas_mm2: dict[str, float]) -> LevelGeometry:
+def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | None = None) -> LevelGeometry:
     """Lay out one level: the envelope from the total area, then columns and layer heights."""
+    variation = variation or Variation.from_seed(0)
     areas = {name: max(areas_mm2.get(name, 0.0), SLIVER_MM2) for name in STRUCTURES}
     phi = -0.5 * np.pi + np.linspace(0.0, 2 * np.pi, _GRID + 1)
     r_bone = outline.femur_radius(phi, t)
-    fat_scale, skin_scale = _solve_envelope(phi, t, r_bone, sum(areas.values()))
-    r_muscle = envelope(phi, t, fat_scale, skin_scale)["muscle"]
+    fat_scale, skin_scale = _solve_envelope(phi, t, r_bone, sum(areas.values()), variation.aspect)
+    r_muscle = envelope(phi, t, fat_scale, skin_scale, variation.aspect)["muscle"]
     f = 0.5 * (r_muscle**2 - r_bone**2)
     s = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(phi))])
     total = s[-1]
@@ -285,7 +326,7 @@ def solve_level(t: float, areas_mm2: dict[str, float]) -> LevelGeometry:
         top_area[c] = sum(frac[n] * _share(n, c) for n in stack)
     shared_area = {b: sum(frac[n] * _share(n, f"block{b}") for n in BLOCKS[b].shared) for b in range(len(BLOCKS))}
 
-    ends, ls_top = _landmarks(t)
+    ends, ls_top = _landmarks(t, variation)
     s_of = lambda angle: float(np.interp(np.mod(angle + 0.5 * np.pi, 2 * np.pi) - 0.5 * np.pi, phi, s))  # noqa: E731
     s_ends = np.array([s_of(a) for a in ends])
     desired = np.diff(np.concatenate([[s_ends[-1] - 1.0], s_ends]))
@@ -329,7 +370,7 @@ def solve_level(t: float, areas_mm2: dict[str, float]) -> LevelGeometry:
         for j, name in enumerate(stack[:-1]):
             lo = _height(w0[c], w1[c], lo, frac[name] * _share(name, c))
             heights[("c", c, j)] = lo
-    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, bottoms, tops, heights)
+    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, variation.aspect, bottoms, tops, heights)
 
 
 def _bottom_widths(desired: np.ndarray, cap: np.ndarray) -> np.ndarray:

@@ -18,8 +18,10 @@ from thighview._resources import data_path
 
 #: The model's soft tissue spans these fractions of the femur length (the femur spans 0..1).
 SOFT_TISSUE_RANGE = (0.02, 0.98)
-#: Below this area (mm^2) a muscle is absent at that level (a sliver the neighbours close over).
-ABSENT_MM2 = 6.0
+#: Below this area (mm^2) a muscle is absent at that level: its neighbours close over the sliver
+#: left in the partition, and the muscle's surface is capped at its first and last level with
+#: at least this area (a thinner section could not be drawn without crossing itself).
+ABSENT_MM2 = 10.0
 
 
 @lru_cache(maxsize=1)
@@ -56,7 +58,7 @@ _COURSES: dict[str, MuscleCourse] = {
     "adductor_brevis": MuscleCourse(-0.15, 0.0, 0.50, "adductors_group"),
     "adductor_magnus": MuscleCourse(-0.20, 0.0, 0.93, "adductors_group"),
     "biceps_femoris_long_head": MuscleCourse(-0.05, 0.0, 1.08, "biceps_femoris"),
-    "biceps_femoris_short_head": MuscleCourse(0.38, 0.78, 1.02, None),
+    "biceps_femoris_short_head": MuscleCourse(0.38, 0.68, 1.02, None),
     "semitendinosus": MuscleCourse(-0.10, 0.45, 1.02, None),
     "semimembranosus": MuscleCourse(0.02, 0.0, 1.04, "semimembranosus"),
 }
@@ -83,12 +85,16 @@ def courses() -> dict[str, MuscleCourse]:
     return out
 
 
+_TAPER = 1.4
+
+
 def _bump(t: np.ndarray, c: MuscleCourse) -> np.ndarray:
-    """A broad bump: sine rise from ``start`` to ``peak``, cosine fall to ``end`` (bellies are full)."""
+    """A broad bump: sine rise from ``start`` to ``peak``, cosine fall to ``end`` (bellies are full),
+    raised to a power a little over 1 so that a muscle's ends taper rather than stop."""
     t = np.asarray(t, dtype=float)
     rise = np.clip((t - c.start) / (c.peak - c.start), 0.0, 1.0)
     fall = np.clip((t - c.peak) / (c.end - c.peak), 0.0, 1.0)
-    return np.where(t <= c.peak, np.sin(0.5 * np.pi * rise), np.cos(0.5 * np.pi * fall))
+    return np.where(t <= c.peak, np.sin(0.5 * np.pi * rise), np.cos(0.5 * np.pi * fall)) ** _TAPER
 
 
 @dataclass(frozen=True)
