@@ -72,3 +72,13 @@ def test_convert_leaves_nothing_behind_on_bad_input(tmp_path, capsys):
     assert main(["convert", str(bad), str(tmp_path / "out.glb")]) == 1
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.nii.gz"]
+
+
+def test_info_without_a_femur_says_why_there_is_no_axis(tmp_path, capsys):
+    import trimesh
+
+    trimesh.creation.box((60, 40, 300)).export(tmp_path / "Gracilis.stl")
+    assert main(["info", str(tmp_path / "Gracilis.stl")]) == 0
+    out = capsys.readouterr().out
+    assert "femur axis: none (" in out and "no femur" in out
+    assert "gracilis" in out and "adductors" in out

@@ -192,3 +192,19 @@ def test_write_glb_round_trip_keeps_assigned_compartments(thigh, tmp_path):
     assert again["mystery_band"].compartment is Compartment.FASCIA
     assert again["mystery_band"].raw_name == "Mystery band"
     _assert_same(again, model)
+
+
+def test_glb_sidecar_json_sets_side_compartments_and_anterior(thigh, tmp_path):
+    """The built-in model's layout: a GLB and a JSON of the same stem beside it."""
+    import json
+
+    _scene(thigh).export(tmp_path / "thigh_default.glb")
+    (tmp_path / "thigh_default.json").write_text(json.dumps({
+        "name": "default thigh", "side": "left", "units": "mm", "anterior": [0, 1, 0],
+        "structures": {"skin": {"compartment": "fascia"}}, "about": "test"}))
+    model = load_model(tmp_path / "thigh_default.glb")
+    assert (model.name, model.side) == ("default thigh", "left")
+    assert model["skin"].compartment is Compartment.FASCIA
+    assert model.provenance["about"] == "test"
+    assert model.provenance["units"]["reason"] == "the model's metadata says mm"
+    np.testing.assert_allclose(model.anterior_hint, [0, 1, 0])
