@@ -44,8 +44,9 @@ def sweep_frames(engine: SectionEngine, levels: Sequence[float], *, side: str = 
     (x0, x1), (y0, y1) = reference.get_xlim(), reference.get_ylim()
     centre = ((x0 + x1) / 2, (y0 + y1) / 2)
     for level in levels:
-        fig = section_figure(engine.section(level), side=side, options=options, size_px=size_px)
-        set_scale(fig.axes[0], scale, centre)
+        fig = section_figure(engine.section(level), side=side, options=options, size_px=size_px,
+                             min_mm_per_px=scale)
+        set_scale(fig.axes[0], scale, centre)  # same scale: this only moves the view to the common centre
         yield figure_rgba(fig)
 
 

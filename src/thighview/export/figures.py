@@ -88,7 +88,7 @@ def _heading(side: str) -> str:
     return f"{side.capitalize()} thigh in cross-section"
 
 
-def _draw(ax: Axes, section: Section, options: FigureOptions, side: str) -> dict:
+def _draw(ax: Axes, section: Section, options: FigureOptions, side: str, min_mm_per_px: float | None = None) -> dict:
     """The shared section drawing with this figure's options; returns its colours."""
     from thighview.render.section2d import draw_section
 
@@ -97,7 +97,7 @@ def _draw(ax: Axes, section: Section, options: FigureOptions, side: str) -> dict
     drawing = draw_section(ax, section, colours, side=side, visible=visible, highlight=options.highlight,
                            labels=options.labels,
                            scale_bar=options.scale_bar, orientation=options.orientation,
-                           compartments=section.compartments)
+                           compartments=section.compartments, min_mm_per_px=min_mm_per_px)
     for name, patch in drawing.patches.items():  # named groups in SVG: <g id="vastus_lateralis">
         patch.set_gid(name)
     for name, label in drawing.labels.items():
@@ -180,8 +180,11 @@ def _swatch(x: float, y: float, height: float, colour: str):
 
 
 def section_figure(section: Section, *, side: str = "right", options: FigureOptions = FigureOptions(),
-                   size_px: tuple[int, int] = (2400, 2100)) -> Figure:
-    """One level as a textbook figure: heading, the section with labels, legend with areas."""
+                   size_px: tuple[int, int] = (2400, 2100), min_mm_per_px: float | None = None) -> Figure:
+    """One level as a textbook figure: heading, the section with labels, legend with areas.
+
+    ``min_mm_per_px`` draws the section at least that coarse (one scale across a level sweep).
+    """
     from matplotlib.figure import Figure
 
     width, height = check_size(size_px)
@@ -202,7 +205,7 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
         bottom = 0.1 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
     right = 0.66 if options.table else 0.99
     ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
-    drawn = _draw(ax, section, options, side)
+    drawn = _draw(ax, section, options, side, min_mm_per_px)
     if options.legend and area_mode:
         _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.045, 0.4, 0.018))
     elif legend_rows:
@@ -227,13 +230,6 @@ def set_scale(ax: Axes, mm_per_px: float, centre: tuple[float, float] | None = N
     half_w, half_h = mm_per_px * box.width / 2, mm_per_px * box.height / 2
     ax.set_xlim(cx - half_w, cx + half_w)
     ax.set_ylim(cy - half_h, cy + half_h)
-
-
-def _same_scale(axes: Sequence[Axes]) -> None:
-    """Zoom every panel out to the coarsest scale among them, so sizes compare."""
-    scale = max(mm_per_pixel(ax) for ax in axes)
-    for ax in axes:
-        set_scale(ax, scale)
 
 
 def _profile_chart(ax: Axes, profile: AreaProfile, sections: Sequence[Section], palette: str) -> None:
@@ -303,14 +299,19 @@ def sheet_figure(sections: Sequence[Section], profile: AreaProfile, *, side: str
     labelled = len(sections) // 2
     weights = np.array([2.0 if i == labelled else 1.0 for i in range(len(sections))])
     lefts = 0.01 + 0.98 * np.concatenate([[0.0], np.cumsum(weights)[:-1]]) / weights.sum()
-    axes = []
-    for i, section in enumerate(sections):
-        ax = fig.add_axes((lefts[i], 0.42, 0.98 * weights[i] / weights.sum() - 0.01, 0.5))
-        _draw(ax, section, options.with_(labels=options.labels and i == labelled), side)
+    axes = [fig.add_axes((lefts[i], 0.42, 0.98 * weights[i] / weights.sum() - 0.01, 0.5))
+            for i in range(len(sections))]
+    panel_options = [options.with_(labels=options.labels and i == labelled) for i in range(len(sections))]
+    for ax, section, panel in zip(axes, sections, panel_options):
+        _draw(ax, section, panel, side)
+    scale = max(mm_per_pixel(ax) for ax in axes)  # one scale for all: redraw the finer panels at it
+    for ax, section, panel in zip(axes, sections, panel_options):
+        if mm_per_pixel(ax) < scale * (1 - 1e-9):
+            ax.clear()
+            _draw(ax, section, panel, side, scale)
+    for ax, section in zip(axes, sections):
         if options.level_annotation:
             ax.set_title(level_text(section), fontsize=10, color=_MUTED, pad=2)
-        axes.append(ax)
-    _same_scale(axes)
     legend_rows = [(c.label, colour) for c, colour, _ in _compartment_rows(sections[0], options.palette)]
     if options.legend and options.colour_mode != "area":
         _legend(fig, legend_rows, y=0.415, fontsize=10, ncol=len(legend_rows))
