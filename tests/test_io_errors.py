@@ -179,3 +179,22 @@ def test_bad_colour_table_and_misplaced_labels_option(tmp_path):
     _assert_one_line_naming(info.value, table)
     with pytest.raises(ThighViewError, match="label map"):
         load_model(_good_glb(tmp_path), labels=table)
+
+
+@pytest.mark.parametrize("meta", ['{"structures": {"box": {"compartment": "elbow"}}}', '{"side": "up"}',
+                                  '{"anterior": [0, 1]}', '[1, 2, 3]', '{"name": '])
+def test_invalid_sidecar_metadata(tmp_path, meta):
+    glb = _good_glb(tmp_path)
+    glb.rename(tmp_path / "box.glb")
+    (tmp_path / "box.json").write_text(meta)
+    with pytest.raises(ThighViewError) as info:
+        load_model(tmp_path / "box.glb")
+    assert "\n" not in str(info.value) and "box." in str(info.value)
+
+
+def test_supported_suffixes_match_the_readers():
+    from thighview.io import SUPPORTED_SUFFIXES
+    from thighview.io.labelmaps import NIFTI_SUFFIXES, NRRD_SUFFIXES
+    from thighview.io.meshes import MESH_SUFFIXES
+
+    assert set(SUPPORTED_SUFFIXES) == {*MESH_SUFFIXES, *NIFTI_SUFFIXES, *NRRD_SUFFIXES, ".seg.nrrd"}

@@ -77,19 +77,28 @@ def _check_content(path: Path) -> None:
                                   "rename it", path)
 
 
-def _apply_sidecar(model: ThighModel, meta: dict) -> None:
-    """A ThighView GLB's sidecar JSON: compartments the user assigned, name, side, anterior."""
-    for name, entry in meta.get("structures", {}).items():
-        if name not in model.structures or not isinstance(entry, dict):
-            continue
-        if "compartment" in entry:
-            model.structures[name].compartment = anatomy.Compartment(entry["compartment"])
-        if entry.get("raw_name"):
-            model.structures[name].raw_name = str(entry["raw_name"])
-    model.name = meta.get("name", model.name)
+def _apply_sidecar(model: ThighModel, meta: dict, path: Path) -> None:
+    """A ThighView GLB's metadata (extras or sidecar JSON): compartments the user assigned,
+    names as first found, the model's name, side and anterior direction."""
+    try:
+        for name, entry in meta.get("structures", {}).items():
+            compartment = anatomy.Compartment(entry["compartment"]) if "compartment" in entry else None
+            structure = model.structures.get(name)
+            if structure is None:
+                continue
+            structure.compartment = compartment or structure.compartment
+            structure.raw_name = str(entry.get("raw_name") or structure.raw_name)
+        anterior = meta.get("anterior")
+        if anterior is not None:
+            anterior = np.asarray(anterior, dtype=float).reshape(3)
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise FileFormatError(f"the model's metadata is invalid ({exc})", path) from None
+    if meta.get("side", model.side) not in ("right", "left"):
+        raise FileFormatError(f"the model's metadata names side {meta['side']!r}, not right or left", path)
+    model.name = str(meta.get("name", model.name))
     model.side = meta.get("side", model.side)
-    if meta.get("anterior") is not None:
-        model.anterior_hint = np.asarray(meta["anterior"], dtype=float)
+    if anterior is not None:
+        model.anterior_hint = anterior
     for key, value in meta.items():  # the reader's own entries (units, space, format) win
         model.provenance.setdefault(key, value)
 
@@ -135,6 +144,6 @@ def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = Non
     model = build_model(parts, path, units=units, declared_units=declared, space=space, side=side,
                         limits=limits, provenance=meta)
     if sidecar:
-        _apply_sidecar(model, sidecar)
+        _apply_sidecar(model, sidecar, path)
     report(1.0, "done")
     return model
