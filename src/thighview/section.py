@@ -460,25 +460,55 @@ def _bone_coverage(polygons: dict[str, MultiPolygon], compartments: dict[str, Co
     if femur is None or femur.is_empty:
         return {}
     points, normals = _outline_samples(femur, COVERAGE_SAMPLES)
-    rays = shapely.linestrings(np.stack([points, points + COVERAGE_GAP_MM * normals], axis=1))
-    origins = shapely.points(points)
-    reach = femur.buffer(COVERAGE_GAP_MM)
-    neighbours = [name for name, shape in polygons.items()
-                  if compartments[name] is not Compartment.BONE and not shape.is_empty and shape.intersects(reach)]
-    if not neighbours:
+    low, high = points.min(axis=0) - COVERAGE_GAP_MM, points.max(axis=0) + COVERAGE_GAP_MM
+    names, hits = [], []
+    for name, shape in polygons.items():
+        if compartments[name] is Compartment.BONE or shape.is_empty:
+            continue
+        x0, y0, x1, y1 = shape.bounds
+        if x0 > high[0] or y0 > high[1] or x1 < low[0] or y1 < low[1]:
+            continue
+        hit = _ray_hits(points, normals, _edges_near(shape, low, high))
+        hit[shapely.contains_xy(shape, points[:, 0], points[:, 1])] = 0.0  # overlapping the bone
+        names.append(name)
+        hits.append(hit)
+    if not names:
         return {}
-    hits = []
-    for name in neighbours:
-        touched = shapely.intersection(rays, polygons[name])
-        hits.append(np.where(shapely.is_empty(touched), np.inf, shapely.distance(origins, touched)))
     hits = np.vstack(hits)
     first = hits.argmin(axis=0)
     bordered = np.isfinite(hits[first, np.arange(len(points))])
     coverage: dict[Compartment, float] = {}
     for index in first[bordered]:
-        compartment = compartments[neighbours[index]]
+        compartment = compartments[names[index]]
         coverage[compartment] = coverage.get(compartment, 0.0) + 1.0 / len(points)
     return dict(sorted(coverage.items(), key=lambda item: list(Compartment).index(item[0])))
+
+
+def _edges_near(shape: MultiPolygon, low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Boundary edges (starts, ends) of ``shape`` that touch the box ``low``-``high``."""
+    starts, ends = [], []
+    for ring in (r for p in shape.geoms for r in (p.exterior, *p.interiors)):
+        xy = np.asarray(ring.coords)
+        starts.append(xy[:-1])
+        ends.append(xy[1:])
+    a, b = np.vstack(starts), np.vstack(ends)
+    near = np.all((np.minimum(a, b) <= high) & (np.maximum(a, b) >= low), axis=1)
+    return a[near], b[near]
+
+
+def _ray_hits(origins: np.ndarray, directions: np.ndarray, edges: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Distance along each unit ray to the nearest edge within ``COVERAGE_GAP_MM`` (inf if none)."""
+    a, b = edges
+    if len(a) == 0:
+        return np.full(len(origins), np.inf)
+    d = b - a  # (m, 2)
+    w = a[None, :, :] - origins[:, None, :]  # (n, m, 2)
+    denom = directions[:, None, 0] * d[None, :, 1] - directions[:, None, 1] * d[None, :, 0]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        along = (w[..., 0] * d[None, :, 1] - w[..., 1] * d[None, :, 0]) / denom
+        on_edge = (w[..., 0] * directions[:, None, 1] - w[..., 1] * directions[:, None, 0]) / denom
+    valid = (denom != 0) & (along >= 0) & (along <= COVERAGE_GAP_MM) & (on_edge >= 0) & (on_edge <= 1)
+    return np.where(valid, along, np.inf).min(axis=1)
 
 
 def _outline_samples(shape: MultiPolygon, n: int) -> tuple[np.ndarray, np.ndarray]:
