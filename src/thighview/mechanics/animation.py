@@ -220,7 +220,7 @@ class Scene:
         width, height = fig.get_size_inches() * fig.dpi
         bottom = footer_px / height
         for i, d in enumerate(self.deformations):
-            ax = fig.add_axes((i / n, bottom, 1 / n, (1 - bottom) * 0.94))
+            ax = fig.add_axes((i / n, bottom, 1 / n, 1 - bottom - 28 / height))  # 28 px for the title
             drawer.draw(ax, d, float(load_fraction), self.exaggeration, self.compression_limit_pct,
                         self.slip_limit_mm, _title(d))
         style = drawer.style
