@@ -213,3 +213,13 @@ def test_bad_levels_are_level_errors(thigh, kwargs):
     with pytest.raises(LevelError):
         thigh.section(**kwargs)
 
+
+
+def test_open_ended_inward_facing_tube_is_measured_where_it_closes():
+    v, f = cylinder(30, 20.0, 0.0, -100.0, rings=2)
+    walls = (v + [300.0, -200.0, 0.0], f[: 2 * 30 * 2][:, ::-1])  # no caps, facing inwards, off-centre
+    engine = SectionEngine(model({"femur": cylinder(16, 5.0, 0.0, -100.0), "gracilis": walls}), axis=z_axis(100))
+    section = engine.section(0.3)
+    assert section.open_structures == ()
+    assert section.areas_cm2["gracilis"] * 100 == pytest.approx(polygon_area(30, 20.0), rel=REL)
+    assert section.polygons["gracilis"].area == pytest.approx(polygon_area(30, 20.0), rel=1e-9)

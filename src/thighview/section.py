@@ -259,14 +259,10 @@ class SectionEngine:
         x_axis, y_axis, normal = self.axis.frame_axes()
         huv, faces, owner = [], [], []
         self._closed = np.zeros(len(self.names), dtype=bool)
-        self._orientation = np.ones(len(self.names))
         offset = 0
         for i, name in enumerate(self.names):
             vertices, f = weld(model.structures[name].vertices, model.structures[name].faces)
             self._closed[i] = closed_and_oriented(f, len(vertices))
-            tri = vertices[f]
-            volume = np.einsum("ij,ij->i", tri[:, 0], np.cross(tri[:, 1], tri[:, 2])).sum()
-            self._orientation[i] = -1.0 if volume < 0 else 1.0
             huv.append(project(vertices, self.axis.origin, x_axis, y_axis, normal))
             faces.append(f + offset)
             owner.append(np.full(len(f), i, dtype=np.int64))
@@ -307,9 +303,13 @@ class SectionEngine:
                                self.model.source)
         return cut, owner, is_open
 
-    def _areas_mm2(self, cut: Cut, owner: np.ndarray) -> np.ndarray:
-        summed = np.bincount(owner, weights=cut.area_terms(), minlength=len(self.names))
-        return summed * self._orientation / 2.0
+    def _signed_areas_mm2(self, cut: Cut, owner: np.ndarray) -> np.ndarray:
+        """Per structure: the shoelace sum, +area for outward-facing surfaces, -area for inward.
+
+        Consistent orientation is guaranteed where the segments close up (checked globally
+        or at the level), so the magnitude is the exact area whichever way the file faces.
+        """
+        return np.bincount(owner, weights=cut.area_terms(), minlength=len(self.names)) / 2.0
 
     # --- public queries ---------------------------------------------------------------------
 
@@ -317,7 +317,7 @@ class SectionEngine:
         """Exact areas (cm^2) of every structure at a level; open ones are left out (``.open``)."""
         _, t = self.axis.resolve(level, level_mm)
         cut, owner, is_open = self._cut(t)
-        cm2 = self._areas_mm2(cut, owner) / MM2_PER_CM2
+        cm2 = np.abs(self._signed_areas_mm2(cut, owner)) / MM2_PER_CM2
         values = {n: float(a) for n, a, o in zip(self.names, cm2, is_open) if not o}
         return Areas(values, tuple(n for n, o in zip(self.names, is_open) if o))
 
@@ -328,16 +328,17 @@ class SectionEngine:
         table = np.empty((len(fractions), len(self.names)))
         for row, t in enumerate(millimetres):
             cut, owner, is_open = self._cut(t)
-            table[row] = self._areas_mm2(cut, owner) / MM2_PER_CM2
+            table[row] = np.abs(self._signed_areas_mm2(cut, owner)) / MM2_PER_CM2
             table[row, is_open] = np.nan
-        return AreaProfile(fractions, millimetres, {n: table[:, i].copy() for i, n in enumerate(self.names)},
+        return AreaProfile(fractions, millimetres, {name: table[:, i].copy() for i, name in enumerate(self.names)},
                            self.compartments)
 
     def section(self, level: float | None = None, *, level_mm: float | None = None) -> Section:
         """The full section at a level: polygons, areas, femur centre (bone coverage on demand)."""
         fraction, t = self.axis.resolve(level, level_mm)
         cut, owner, is_open = self._cut(t)
-        areas_mm2 = self._areas_mm2(cut, owner)
+        signed = self._signed_areas_mm2(cut, owner)
+        areas_mm2 = np.abs(signed)
         order = np.argsort(owner, kind="stable")
         bounds = np.searchsorted(owner[order], np.arange(len(self.names) + 1))
         polygons: dict[str, MultiPolygon] = {}
@@ -348,7 +349,7 @@ class SectionEngine:
             if is_open[i]:
                 open_contours[name] = MultiLineString([LineString(c) for c in [*rings, *chains] if len(c) >= 2])
             else:
-                polygons[name] = _polygonise(rings, self._orientation[i])
+                polygons[name] = _polygonise(rings, -1.0 if signed[i] < 0 else 1.0)
         centre = np.zeros(2)
         if self._femur is not None and not is_open[self._femur] and areas_mm2[self._femur] > 0:
             centre = np.asarray(polygons["femur"].centroid.coords[0])
