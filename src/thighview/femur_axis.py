@@ -80,7 +80,7 @@ class FemurAxis:
     def resolve(self, level: float | None = None, level_mm: float | None = None) -> tuple[float, float]:
         """Check a level given either way; returns ``(fraction, mm)`` or raises LevelError."""
         if (level is None) == (level_mm is None):
-            raise LevelError("give the level either as a fraction of femur length or in millimetres, not both")
+            raise LevelError("give the level once: as a fraction of femur length or in millimetres")
         if level_mm is None:
             value = _finite(level, "level")
             if not 0.0 <= value <= 1.0:
@@ -122,7 +122,7 @@ def find_femur_axis(model: ThighModel) -> FemurAxis:
     centre, direction = _principal_axis(vertices, faces)
     for _ in range(3):
         centre, direction = _refine_through_shaft(vertices, faces, centre, direction)
-    if _distal_is_larger_end(model, vertices, centre, direction):
+    if _points_proximally(model, vertices, centre, direction):
         direction = -direction
     h = (vertices - centre) @ direction
     origin = centre + h.min() * direction
@@ -168,7 +168,7 @@ def _refine_through_shaft(vertices: np.ndarray, faces: np.ndarray, centre: np.nd
     return mid, new if new @ direction >= 0 else -new
 
 
-def _distal_is_larger_end(model: ThighModel, femur_vertices: np.ndarray, centre: np.ndarray,
+def _points_proximally(model: ThighModel, femur_vertices: np.ndarray, centre: np.ndarray,
                           direction: np.ndarray) -> bool:
     """True when the end that ``direction`` points to looks proximal (so it must be flipped)."""
     h = (femur_vertices - centre) @ direction
