@@ -1,7 +1,7 @@
 """``thighview profile [MODEL] --out FILE``: areas along the whole femur as CSV, JSON or a PNG chart.
 
 CSV and JSON are written by :mod:`thighview.export.tables` (units and provenance in the
-file); the chart draws one line per compartment (``--by compartment``) or per structure.
+file); the chart draws one line per compartment (``--by compartment``) or per muscle.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--levels", metavar="SPEC",
                         help="START:STOP:STEP (STOP included) or a list; default 100 evenly spaced levels")
     parser.add_argument("--by", choices=("muscle", "compartment"), default="compartment",
-                        help="chart lines per compartment or per structure (default: compartment)")
+                        help="chart: one line per compartment, or one per muscle (default: compartment)")
     parser.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     add_input_options(parser)
 
@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def profile_chart(profile, model_name: str, *, by: str = "compartment", size_px: tuple[int, int] = (1600, 1000)):
-    """Area (cm²) against level (% of femur length), one coloured line per compartment or structure."""
+    """Area (cm²) against level (% of femur length), one coloured line per compartment or per muscle."""
     from matplotlib import patheffects
     from matplotlib.figure import Figure
 
@@ -67,8 +67,11 @@ def profile_chart(profile, model_name: str, *, by: str = "compartment", size_px:
     x = profile.levels * 100.0
     if by == "compartment":
         series = [(c.label, anatomy.compartment_colour(c), a) for c, a in profile.compartment_areas_cm2.items()]
-    else:
-        series = [(anatomy.label_of(n), anatomy.structure_colour(n), a) for n, a in profile.areas_cm2.items()]
+    else:  # muscles only, in the vocabulary's order: fat and bone would flatten them
+        order = {name: i for i, name in enumerate(anatomy.canonical_names())}
+        muscles = sorted((n for n, c in profile.compartments.items() if c.is_muscle),
+                         key=lambda n: (order.get(n, len(order)), n))
+        series = [(anatomy.label_of(n), anatomy.structure_colour(n), profile.areas_cm2[n]) for n in muscles]
     outline = [patheffects.Stroke(linewidth=2.8, foreground="#555555"), patheffects.Normal()]  # pale colours
     for label, colour, areas in series:
         ax.plot(x, areas, color=colour, label=label, linewidth=1.8, path_effects=outline)
