@@ -77,7 +77,7 @@ def circumference_cm(t: float) -> float:
     upper = outline["circumference_upper_cm"]["value"]
     lower = outline["circumference_lower_cm"]["value"]
     knots_t = [0.0, 0.1, GLUTEAL_FOLD_LEVEL, 0.5, 0.7, ABOVE_KNEE_LEVEL, 1.0]
-    knots_c = [upper - 3.0, upper - 0.8, upper, upper - 8.8, upper - 14.0, lower, lower - 1.5]
+    knots_c = [upper - 4.5, upper - 2.0, upper, upper - 8.8, upper - 14.0, lower, lower - 1.5]
     return float(PchipInterpolator(knots_t, knots_c)(t))
 
 

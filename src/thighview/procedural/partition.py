@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
 from thighview.procedural import outline
@@ -65,8 +66,8 @@ SEPTUM_COLUMNS = {0: LS, 6: MS}
 # 9-11 (AM, PS) SM/ST/SN+BL, 12 BS/BL
 _SPLITS = {
     VL: {1: 0.30, 2: 0.70},
-    VM: {4: 0.85, 5: 0.15},
-    SA: {5: 0.55, 6: 0.45},
+    VM: {4: 0.96, 5: 0.04},
+    SA: {5: 0.85, 6: 0.15},
     AM: {8: 0.30, "block8": 0.70},
     BL: {11: 0.45, 12: 0.55},
 }
@@ -92,7 +93,7 @@ _BONE_ENDS_DEG = {
     12: (298, 288, 292),  # back to the lateral septum (mod 360)
 }
 #: Where the lateral septum reaches the fascia lata (degrees).
-_LS_FASCIA_DEG = (-32, -38, -42)
+_LS_FASCIA_DEG = (-50, -58, -60)
 @dataclass(frozen=True)
 class Variation:
     """Small, smooth differences between individuals, drawn from a seed (seed 0 = none).
@@ -287,10 +288,16 @@ def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float,
     return MIN_FAT_SCALE, brentq(lambda k: excess(MIN_FAT_SCALE, k), 1.0, 3.0, xtol=1e-10)
 
 
+def _along(t: float, values: tuple[float, float, float]) -> float:
+    """A landmark at level ``t``: smooth through its three levels, constant beyond them."""
+    u = float(np.clip(t, _BONE_LEVELS[0], _BONE_LEVELS[-1]))
+    return float(PchipInterpolator(_BONE_LEVELS, values)(u))
+
+
 def _landmarks(t: float, variation: Variation) -> tuple[np.ndarray, float]:
-    ends = np.array([np.interp(t, _BONE_LEVELS, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
+    ends = np.array([_along(t, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
     ends = ends + np.asarray(variation.bone_shift_deg)
-    fascia = np.interp(t, _BONE_LEVELS, _LS_FASCIA_DEG) + variation.fascia_shift_deg
+    fascia = _along(t, _LS_FASCIA_DEG) + variation.fascia_shift_deg
     return np.radians(ends), float(np.radians(fascia))
 
 
