@@ -48,6 +48,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
+        self._closing = False
         self.settings = settings or QtCore.QSettings()
         self.state = st.AppState()
         self.setWindowTitle("ThighView")
@@ -82,7 +83,6 @@ class MainWindow(QtWidgets.QMainWindow):
         for widget in (self.busy, self.level_label, self.model_label):
             bar.addPermanentWidget(widget)
         self.error_box: QtWidgets.QMessageBox | None = None
-        self._closing = False
         self._build_actions()
         self._build_menus_and_toolbar()
         self.state.subscribe(self.on_event)
@@ -99,17 +99,29 @@ class MainWindow(QtWidgets.QMainWindow):
         return dock
 
     def _dock_pressure_panel(self) -> None:
-        """Dock the mechanics engineer's pressure panel when it is installed."""
+        """Dock the mechanics engineer's pressure panel when it is installed.
+
+        The panel (and the finite-element code behind it) is created the first time its tab is
+        shown: it costs nothing at start-up and does no work while nobody looks at it.
+        """
         import importlib.util
 
+        self.pressure = None
         if importlib.util.find_spec("thighview.gui.pressure_panel") is None:
             return
-        from thighview.gui.pressure_panel import PressurePanel
-
-        self.pressure = PressurePanel(self.state)
-        dock = self._dock("Pressure", self.pressure, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        dock = self._dock("Pressure", QtWidgets.QLabel("Opening the pressure demo…"),
+                          QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self._docks[0], dock)
         self._docks.append(dock)
+
+        def create(visible: bool) -> None:
+            if visible and self.pressure is None and not self._closing:
+                from thighview.gui.pressure_panel import PressurePanel
+
+                self.pressure = PressurePanel(self.state)
+                dock.setWidget(self.pressure)
+
+        dock.visibilityChanged.connect(create)
 
     def _action(self, text: str, slot, shortcut: str = "", checkable: bool = False, tip: str = "") -> QtGui.QAction:
         action = QtGui.QAction(text, self, checkable=checkable)
@@ -387,7 +399,8 @@ class MainWindow(QtWidgets.QMainWindow):
         wait_for_workers()
         QtWidgets.QApplication.processEvents()  # deliver finished workers before the views go
         self.state.unsubscribe(self.on_event)
-        for view in (self.view3d, self.section_view, self.level_control, self.structures, self.areas):
+        for view in (self.view3d, self.section_view, self.level_control, self.structures, self.areas,
+                     *([self.pressure] if self.pressure is not None else [])):
             view.close_view()
         super().closeEvent(event)
 
