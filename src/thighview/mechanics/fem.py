@@ -81,7 +81,6 @@ def _shear_sum(u, q, w):
 class StrainOperators:
     """Sparse maps from the displacement DOFs to the element-mean strains (one row per triangle)."""
 
-    volumetric: sp.csr_matrix        # div u = tr(eps)
     normal_difference: sp.csr_matrix  # eps_xx - eps_yy
     engineering_shear: sp.csr_matrix  # 2 eps_xy
 
@@ -134,9 +133,10 @@ class ElasticitySolver:
         per_area = sp.diags(1.0 / self.areas())
         self.strains = StrainOperators(*(
             (per_area @ asm(form, self.ubasis, cells)).tocsr()
-            for form in (_divergence, _normal_difference, _shear_sum)))
+            for form in (_normal_difference, _shear_sum)))
         # -div u = p / lambda: element means of the (continuous) pressure, a smoother read-out than div u
-        self.compression_from_pressure = (sp.diags(1.0 / (self.areas() * lam)) @ asm(_cell_mass, self.pbasis, cells)).tocsr()
+        cell_pressure = asm(_cell_mass, self.pbasis, cells)
+        self.compression_from_pressure = (sp.diags(1.0 / (self.areas() * lam)) @ cell_pressure).tocsr()
 
     def areas(self) -> np.ndarray:
         """Area of each triangle in mm^2."""

@@ -46,10 +46,6 @@ class Deformation:
                        compression=self.compression * factor, shear=np.abs(factor) * self.shear,
                        slip={k: np.abs(factor) * v for k, v in self.slip.items()})
 
-    @property
-    def septal_slip(self) -> dict[str, np.ndarray]:
-        return {k: v for k, v in self.slip.items() if k != "femur"}
-
     def readout(self) -> Readout:
         m = self.model
         areas = m.solver.areas()
