@@ -92,17 +92,20 @@ def _rows(section, by: str) -> list[tuple[str, str, float, float | None, float]]
 
 
 def _csv(sections, model_name: str, by: str) -> str:
+    """One row per structure (with its compartment) or per compartment, and level; units in the header."""
     import csv
     import io
 
+    per_structure = by == "muscle"
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["model", "level", "level_mm", "structure" if by == "muscle" else "compartment_name",
-                     "compartment", "area_cm2", "percent_of_muscle", "percent_of_total"])
+    writer.writerow(["model", "level", "level_mm", *(["structure"] if per_structure else []), "compartment",
+                     "area_cm2", "percent_of_muscle", "percent_of_total"])
     for section in sections:
         for name, compartment, area, of_muscle, of_total in _rows(section, by):
-            writer.writerow([model_name, f"{section.level:.6g}", f"{section.level_mm:.2f}", name, compartment,
-                             f"{area:.4f}", "" if of_muscle is None else f"{of_muscle:.2f}", f"{of_total:.2f}"])
+            writer.writerow([model_name, f"{section.level:.6g}", f"{section.level_mm:.2f}",
+                             *([name] if per_structure else []), compartment, f"{area:.4f}",
+                             "" if of_muscle is None else f"{of_muscle:.2f}", f"{of_total:.2f}"])
     return out.getvalue()
 
 
