@@ -97,38 +97,34 @@ def _smooth(mesh):
     return smoother.GetOutput()
 
 
-#: How a quad's corners make two triangles: as meshed, and turned inside out.
-_TRIANGLES = np.array([[0, 1, 2, 0, 2, 3], [3, 2, 1, 3, 1, 0]])
-
-
 def _split(points: np.ndarray, quads: np.ndarray, pairs: np.ndarray, values: list[int],
            progress: Progress) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Each label's closed surface: the quads bordering it, outward, as triangles.
 
-    A quad between labels a and b faces out of a; for b it is turned. Sorting the (label,
-    quad) entries once makes each label's quads one contiguous run.
+    A quad between labels a and b faces out of a; for b it is turned. Listing every quad
+    twice (as is, then turned) against the label it bounds and sorting that list once makes
+    each label's quads one contiguous run.
     """
     side = np.concatenate([pairs[:, 0], pairs[:, 1]])
     side = side.astype(np.uint16 if side.max() < 2**16 else np.int64)  # 16 bits: a radix sort
     order = np.argsort(side, kind="stable")
     side = side[order]
-    quad_index = order % len(quads)
-    flip = (order >= len(quads)).astype(np.intp)
+    both_ways = np.concatenate([quads, quads[:, ::-1]])
     starts = np.searchsorted(side, values, side="left")
     stops = np.searchsorted(side, values, side="right")
     keep = np.zeros(len(points), dtype=bool)
-    remap = np.zeros(len(points), dtype=np.int64)
+    remap = np.zeros(len(points), dtype=quads.dtype)
     out = {}
     for n, (value, a, b) in enumerate(zip(values, starts, stops)):
         if a == b:
             continue
-        corners = quads[quad_index[a:b]]
-        triangles = np.take_along_axis(corners, _TRIANGLES[flip[a:b]], axis=1).reshape(-1, 3)
+        corners = both_ways[order[a:b]]
         keep[:] = False
         keep[corners] = True
         used = np.flatnonzero(keep)
-        remap[used] = np.arange(len(used))
-        out[value] = (points[used], remap[triangles])
+        remap[used] = np.arange(len(used), dtype=quads.dtype)
+        triangles = remap[corners[:, [0, 1, 2, 0, 2, 3]]].reshape(-1, 3)
+        out[value] = (points[used], triangles)
         progress((n + 1) / len(values), "splitting surfaces by label")
     return out
 
@@ -167,7 +163,7 @@ def label_surfaces(labels: np.ndarray, affine: np.ndarray, values: list[int] | N
         mesh = _smooth(mesh)
     progress(0.8, "splitting surfaces by label")
     points = vtk_to_numpy(mesh.GetPoints().GetData()).astype(np.float64) @ rotation.T + origin
-    quads = vtk_to_numpy(mesh.GetPolys().GetConnectivityArray()).astype(np.int64).reshape(-1, 4)
+    quads = vtk_to_numpy(mesh.GetPolys().GetConnectivityArray()).astype(np.int32).reshape(-1, 4)
     if np.linalg.det(rotation) < 0:  # a mirrored grid turns every face inside out
         quads = quads[:, ::-1]
     pairs = vtk_to_numpy(mesh.GetCellData().GetArray("BoundaryLabels")).reshape(-1, 2)
