@@ -28,6 +28,11 @@ if TYPE_CHECKING:
     from thighview.model import ThighModel
     from thighview.section import SectionEngine
 
+#: Supersampling renders twice the size in each direction; off-screen EGL/OSMesa framebuffers
+#: fail beyond about this many pixels per side (10000 works, 15360 does not), so larger
+#: pictures (8K) are rendered without it: at that size a pixel is too small for jaggies to show.
+SSAA_MAX_SIDE = 10240
+
 _LEGEND = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS, Compartment.OTHER_MUSCLE,
            Compartment.BONE)
 
@@ -86,7 +91,8 @@ class OffscreenScene:
             else:
                 self._fit_visible(model)
             self._decorate(model)
-            if options.anti_aliasing:
+            supersampled = options.anti_aliasing == "ssaa"
+            if options.anti_aliasing and not (supersampled and 2 * max(self.size) > SSAA_MAX_SIDE):
                 self.plotter.enable_anti_aliasing(options.anti_aliasing)
         except BaseException:
             self.plotter.close()
@@ -138,8 +144,12 @@ class OffscreenScene:
     def image(self) -> np.ndarray:
         """The current picture as an RGB (or RGBA when transparent) ``uint8`` array."""
         self.plotter.render()  # pyvista renders by itself only before the first screenshot
-        return np.asarray(self.plotter.screenshot(transparent_background=self.options.transparent,
-                                                  return_img=True))
+        image = np.asarray(self.plotter.screenshot(transparent_background=self.options.transparent,
+                                                   return_img=True))
+        if not image.any():  # a framebuffer the driver could not allocate comes back all black
+            raise ExportError(f"the 3-D renderer could not draw a {self.size[0]}x{self.size[1]} picture here; "
+                              "try a smaller size")
+        return image
 
     def rotate(self, degrees: float) -> None:
         """Turn the camera round the thigh's long axis."""
