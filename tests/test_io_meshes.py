@@ -62,6 +62,23 @@ def test_obj_groups_become_structures(tmp_path):
     assert model["gracilis"].compartment is Compartment.ADDUCTORS
 
 
+def test_blender_obj_objects_with_material_groups(tmp_path):
+    """Blender: 'o Name' per object, a 'g' per material inside it, '.001' on duplicates."""
+    text = ""
+    for n, name in enumerate(["Vastus_Lateralis", "Gracilis.001"]):
+        base = 4 * n
+        text += (f"o {name}\n" + "".join(f"v {x + 200 * n} {y} {z}\n" for x, y, z in
+                                          [(0, 0, 0), (100, 0, 0), (0, 100, 0), (0, 0, 100)])
+                 + f"g {name}_muscle_material\nusemtl red\n"
+                 + "".join(f"f {a + base} {b + base} {c + base}\n" for a, b, c in
+                           [(1, 3, 2), (1, 2, 4), (1, 4, 3), (2, 3, 4)]))
+    (tmp_path / "blender.obj").write_text(text)
+    model = load_model(tmp_path / "blender.obj")
+    assert sorted(model.names) == ["gracilis", "vastus_lateralis"]
+    assert model["gracilis"].raw_name == "Gracilis.001"
+    assert model["gracilis"].signed_volume_mm3() == pytest.approx(100**3 / 6)
+
+
 def test_ascii_stl_with_several_solids(thigh, tmp_path):
     import trimesh
 

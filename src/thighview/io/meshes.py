@@ -70,11 +70,22 @@ class _FolderResolver:
         return self
 
 
+def _obj_options(path: Path) -> dict:
+    """OBJ: one structure per object (``o``) where the file has objects, else per group (``g``).
+
+    Blender writes ``o Name`` and then a ``g`` per material; splitting by both would name the
+    structures ``Name_Name_material``.
+    """
+    with path.open("rb") as handle:
+        has_objects = re.search(rb"^o\s", handle.read(), re.MULTILINE) is not None
+    return {"split_objects": has_objects, "split_groups": not has_objects, "group_material": False}
+
+
 def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
     import trimesh
 
     kind = path.suffix.lower().lstrip(".")
-    options = {"split_objects": True, "split_groups": True, "group_material": False} if kind == "obj" else {}
+    options = _obj_options(path) if kind == "obj" else {}
     resolver = _FolderResolver(path.parent) if kind == "gltf" else None
     try:
         with path.open("rb") as handle:
