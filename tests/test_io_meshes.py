@@ -46,6 +46,18 @@ def test_scene_formats_keep_a_structure_per_node(thigh, tmp_path, suffix):
     assert model["femur"].raw_name == "femur_R"
 
 
+def test_glb_with_generic_node_names_uses_mesh_names(thigh, tmp_path):
+    import trimesh
+
+    scene = trimesh.Scene()
+    for n, name in enumerate(["femur", "Semimembranosus"]):
+        s = thigh[name.lower()]
+        scene.add_geometry(trimesh.Trimesh(s.vertices, s.faces, process=False), node_name=f"Node_{n}",
+                           geom_name=name)
+    scene.export(tmp_path / "atlas.glb")
+    assert sorted(load_model(tmp_path / "atlas.glb").names) == ["femur", "semimembranosus"]
+
+
 def test_gltf_with_a_separate_buffer_reads_only_its_folder(thigh, tmp_path):
     files = _scene(thigh).export(file_type="gltf")
     for name, data in files.items():

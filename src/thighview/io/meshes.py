@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from thighview import anatomy
 from thighview.errors import FileFormatError
 from thighview.io.parts import Part
 
@@ -81,14 +82,25 @@ def _obj_options(path: Path) -> dict:
     return {"split_objects": has_objects, "split_groups": not has_objects, "group_material": False}
 
 
+def _node_name(node: str, geometry: str, kind: str) -> str:
+    """glTF: the node's name, or its mesh's where only that one is a known structure
+    (exporters that call every node ``Node_12``); other formats name the geometry."""
+    if kind not in ("glb", "gltf"):
+        return geometry
+    if anatomy.match_name(node).canonical is None and anatomy.match_name(geometry).canonical is not None:
+        return geometry
+    return node
+
+
 def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
     import trimesh
 
     kind = path.suffix.lower().lstrip(".")
     options = _obj_options(path) if kind == "obj" else {}
     resolver = _FolderResolver(path.parent) if kind == "gltf" else None
-    try:
-        with path.open("rb") as handle:
+    try:  # process=False: keep NaN vertices and bad faces for build_model to report, not drop them
+        with path.open("rb") as handle, warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy warnings on garbage data: the error line says it
             scene = trimesh.load(handle, file_type=kind, force="scene", resolver=resolver, **options)
     except Exception as exc:
         raise FileFormatError(f"not a readable {kind.upper()} file ({_short(exc)})", path) from None
@@ -99,8 +111,7 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
         if not hasattr(mesh, "faces") or len(mesh.faces) == 0:
             continue
         vertices = trimesh.transform_points(np.asarray(mesh.vertices, dtype=np.float64), transform)
-        name = str(node) if kind in ("glb", "gltf") else str(geometry_name)
-        parts.append(_part(name, vertices, mesh.faces))
+        parts.append(_part(_node_name(str(node), str(geometry_name), kind), vertices, mesh.faces))
     meta = scene.metadata.get("thighview") if kind in ("glb", "gltf") else None
     return parts, meta if isinstance(meta, dict) else {}
 
