@@ -76,8 +76,9 @@ def circumference_cm(t: float) -> float:
     outline = targets()["thigh_outline"]
     upper = outline["circumference_upper_cm"]["value"]
     lower = outline["circumference_lower_cm"]["value"]
-    knots_t = [0.0, 0.1, GLUTEAL_FOLD_LEVEL, 0.5, 0.7, ABOVE_KNEE_LEVEL, 1.0]
-    knots_c = [upper - 4.5, upper - 2.0, upper, upper - 8.8, upper - 14.0, lower, lower - 1.5]
+    # below the gluteal fold the thigh narrows quickly (the fold's fat pad ends)
+    knots_t = [0.0, 0.1, GLUTEAL_FOLD_LEVEL, 0.33, 0.5, 0.7, ABOVE_KNEE_LEVEL, 1.0]
+    knots_c = [upper - 4.5, upper - 2.0, upper, upper - 3.8, upper - 8.8, upper - 14.0, lower, lower - 1.5]
     return float(PchipInterpolator(knots_t, knots_c)(t))
 
 
@@ -136,7 +137,7 @@ def fat_pattern(phi: np.ndarray, t: float) -> np.ndarray:
     """
     phi = np.asarray(phi, dtype=float)
     anchors_deg = np.array([0.0, 90.0, 180.0, 270.0, 360.0])
-    upper = 1.0 - _smooth_step(t, 0.1, 0.5)  # inner thigh and buttock crease proximally
+    upper = 1.0 - _smooth_step(t, 0.1, 0.38)  # inner thigh and buttock crease proximally
     values = np.array([0.55, 1.0, 1.35 + 0.45 * upper, 1.0 + 1.1 * upper, 0.55])
     deg = np.degrees(np.mod(phi, 2 * np.pi))
     # periodic smooth interpolation
