@@ -237,3 +237,19 @@ def test_glb_sidecar_json_sets_side_compartments_and_anterior(thigh, tmp_path):
     assert model.provenance["about"] == "test"
     assert model.provenance["units"]["reason"] == "the model's metadata says mm"
     np.testing.assert_allclose(model.anterior_hint, [0, 1, 0])
+
+
+def test_inside_out_surfaces_are_turned_and_open_ones_reported(thigh, tmp_path, capsys):
+    import trimesh
+
+    from thighview.cli import main
+
+    s = thigh["femur"]
+    trimesh.Trimesh(s.vertices, s.faces[:, ::-1], process=False).export(tmp_path / "femur.stl")
+    model = load_model(tmp_path / "femur.stl")
+    assert model["femur"].signed_volume_mm3() == pytest.approx(s.signed_volume_mm3(), rel=1e-6)
+    assert model.provenance["turned_outward"] == ["femur"]
+    (tmp_path / "open").mkdir()
+    trimesh.Trimesh(s.vertices, s.faces[:-4], process=False).export(tmp_path / "open" / "femur.stl")
+    assert main(["info", str(tmp_path / "open" / "femur.stl")]) == 0
+    assert "NO (open)" in capsys.readouterr().out

@@ -8,6 +8,7 @@ the file names it; :func:`build_model` does what is common to all of them:
 * parts that map to the same structure (``femoral artery`` + ``femoral vein``) are merged;
 * a file holding both thighs (TotalSegmentator labels ``_left`` and ``_right``) keeps one
   side, the requested one or the one with the femur, and records what it dropped;
+* surfaces wound inside out (negative enclosed volume) are turned to face outward;
 * LPS coordinates (Slicer meshes, NRRD images) become the model's RAS;
 * the unit is decided (:mod:`thighview.io.units`) and coordinates scaled to millimetres.
 """
@@ -56,12 +57,30 @@ def _choose_side(sides: Counter, femur_sides: set[str], requested: str | None) -
     return "right" if sides["right"] >= sides["left"] else "left"
 
 
+def _signed_volume(part: Part) -> float:
+    v = part.vertices[part.faces]
+    return float(np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])).sum())
+
+
 def _merge(parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
     if len(parts) == 1:
         return parts[0].vertices, parts[0].faces
     offsets = np.cumsum([0] + [len(p.vertices) for p in parts[:-1]])
     return (np.vstack([p.vertices for p in parts]),
             np.vstack([p.faces + off for p, off in zip(parts, offsets)]))
+
+
+#: Any thigh, child's to giant's, scanned or modelled, is this big across (mm): outside it, the units are wrong.
+PLAUSIBLE_SIZE_MM = (5.0, 5000.0)
+
+
+def _check_size(points: np.ndarray, decision: UnitsDecision, path: Path) -> None:
+    """Refuse a model whose size in millimetres no thigh has (wrong units, or a stray vertex)."""
+    size = float(np.linalg.norm(points.max(axis=0) - points.min(axis=0)))
+    size_mm = size * decision.scale
+    if not PLAUSIBLE_SIZE_MM[0] <= size_mm <= PLAUSIBLE_SIZE_MM[1]:
+        raise ModelError(f"the model is {size:.3g} units across, read as {decision.found} that is {size_mm:.3g} mm: "
+                         "no thigh is that size; check the file's units (--units) or stray vertices", path)
 
 
 def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_units: tuple[str, str] | None = None,
@@ -86,6 +105,10 @@ def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_
         if p.faces.min() < 0 or p.faces.max() >= len(p.vertices):
             raise MeshError(f"surface '{p.raw_name}' has triangle indices outside its vertex list", path)
 
+    inside_out = [p for p in parts if _signed_volume(p) < 0]  # exporters with clockwise winding
+    for p in inside_out:
+        p.faces = p.faces[:, ::-1]
+
     matches = [anatomy.match_name(p.raw_name) for p in parts]
     sides = Counter(m.side for m in matches if m.side)
     femur_sides = {m.side for m in matches if m.canonical == "femur" and m.side}
@@ -105,6 +128,7 @@ def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_
     femur = merged.get("femur")
     decision: UnitsDecision = decide_units(
         np.vstack([v for v, _ in merged.values()]), femur[0] if femur else None, units, declared_units)
+    _check_size(np.vstack([v for v, _ in merged.values()]), decision, path)
 
     flip = _LPS_TO_RAS if space == "LPS" else np.ones(3)
     structures = {}
@@ -119,7 +143,7 @@ def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_
     meta = dict(provenance or {})
     meta.update(units=decision.as_dict(), space=space or "unknown",
                 merged={n: [p.raw_name for p, _ in m] for n, m in groups.items() if len(m) > 1},
-                dropped_other_side=dropped)
+                dropped_other_side=dropped, turned_outward=[p.raw_name for p in inside_out])
     return ThighModel(structures=structures, name=path.name.split(".")[0] or path.name, side=chosen or "right",
                       units="mm", source=path,
                       anterior_hint=np.array([0.0, 1.0, 0.0]) if space in ("RAS", "LPS") else None,

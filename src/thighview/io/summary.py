@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from thighview import anatomy
 from thighview.errors import ThighViewError
 from thighview.model import ThighModel
 
 
+def is_closed(faces: np.ndarray) -> bool:
+    """Whether every edge is shared by exactly two triangles (sections need closed surfaces)."""
+    edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1)
+    _, counts = np.unique(edges, axis=0, return_counts=True)
+    return bool(np.all(counts == 2))
+
+
 def structure_rows(model: ThighModel) -> list[dict]:
-    """Per structure: name as found, canonical name, compartment, volume (cm3), bounds (mm)."""
+    """Per structure: name as found, canonical name, compartment, volume (cm3), bounds (mm), closed."""
     known = set(anatomy.canonical_names(groups=True))
     return [{
         "name_in_file": s.raw_name or name,
@@ -16,6 +25,7 @@ def structure_rows(model: ThighModel) -> list[dict]:
         "known": name in known,
         "compartment": s.compartment.value,
         "triangles": s.n_triangles,
+        "closed": is_closed(s.faces),
         "volume_cm3": round(s.signed_volume_mm3() / 1000.0, 3),
         "bounds_mm": [[round(float(c), 2) for c in s.vertices.min(axis=0)],
                       [round(float(c), 2) for c in s.vertices.max(axis=0)]],
