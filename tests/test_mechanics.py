@@ -133,6 +133,14 @@ def default_pressure(default_model):
     return PressureModel.from_model(default_model, 0.5)
 
 
+def test_default_model_mesh_is_sound(default_pressure):
+    mesh = default_pressure.mesh
+    assert mesh.min_angles_deg().min() > 10.0
+    assert abs(mesh.areas.sum() - default_pressure.shape.domain.area) < 0.01 * default_pressure.shape.domain.area
+    names = set(default_pressure.region_names)
+    assert {"femur_sliding_layer", "lateral_intermuscular_septum:sliding", "vastus_lateralis"} <= names
+
+
 @pytest.mark.parametrize("at", ["anterolateral", "lateral", "posterior"])
 def test_default_model_sideways_slides_into_bone_compresses(default_pressure, at):
     into, side = _pair(default_pressure, at)

@@ -52,14 +52,7 @@ class TriMesh:
 
     def min_angles_deg(self) -> np.ndarray:
         """The smallest interior angle of each triangle (quality: above ~25 degrees is good)."""
-        p = self.points[self.triangles]
-        angles = []
-        for i in range(3):
-            u = p[:, (i + 1) % 3] - p[:, i]
-            v = p[:, (i + 2) % 3] - p[:, i]
-            cos = (u * v).sum(1) / (np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1))
-            angles.append(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))
-        return np.min(angles, axis=0)
+        return _angles(self.points, self.triangles).min(axis=1)
 
 
 def _lines_of(geom: BaseGeometry) -> list[np.ndarray]:
@@ -176,6 +169,36 @@ def _relax(points: np.ndarray, n_fixed: int, domain: Polygon, size: SizeField) -
     return p
 
 
+def _angles(points: np.ndarray, tri: np.ndarray) -> np.ndarray:
+    """(m, 3) interior angles in degrees at each corner."""
+    p = points[tri]
+    out = np.empty(tri.shape)
+    for i in range(3):
+        u, v = p[:, (i + 1) % 3] - p[:, i], p[:, (i + 2) % 3] - p[:, i]
+        cos = (u * v).sum(1) / np.maximum(np.linalg.norm(u, axis=1) * np.linalg.norm(v, axis=1), 1e-300)
+        out[:, i] = np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+    return out
+
+
+def _without_slivers(points: np.ndarray, domain: Polygon, min_angle: float = 5.0) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the node that makes a triangle degenerate, where two input lines nearly touch.
+
+    A flat triangle (one angle near 180 degrees) loses the node on the long edge; a needle (two
+    nodes almost on top of each other) loses one of the two close nodes.
+    """
+    for _ in range(5):
+        tri = _inside_triangles(points, domain)
+        angles = _angles(points, tri)
+        bad = np.flatnonzero(angles.min(axis=1) < min_angle)
+        if len(bad) == 0:
+            break
+        flat = angles[bad].max(axis=1) > 150.0
+        at_big = tri[bad, np.argmax(angles[bad], axis=1)]
+        after_small = tri[bad, (np.argmin(angles[bad], axis=1) + 1) % 3]
+        points = np.delete(points, np.unique(np.where(flat, at_big, after_small)), axis=0)
+    return points, tri
+
+
 def triangulate(domain: Polygon, lines: Sequence[BaseGeometry], size: SizeField, h_min: float) -> TriMesh:
     """Mesh ``domain`` with nodes on its boundary and on ``lines`` (clipped to it), sized by ``size``.
 
@@ -192,7 +215,7 @@ def triangulate(domain: Polygon, lines: Sequence[BaseGeometry], size: SizeField,
     fixed = _fixed_nodes(boundary + internal, size, h_min)
     free = _seed_interior(domain, size, h_min, fixed, rng)
     points = _relax(np.vstack([fixed, free]), len(fixed), domain, size)
-    tri = _inside_triangles(points, domain)
+    points, tri = _without_slivers(points, domain)
     mesh = TriMesh(points, tri)
     areas = mesh.areas
     tri[areas < 0] = tri[areas < 0][:, [0, 2, 1]]
