@@ -119,6 +119,7 @@ def find_femur_axis(model: ThighModel) -> FemurAxis:
     if femur is None:
         raise ModelError("the model has no femur, so levels along the thigh cannot be measured", model.source)
     vertices, faces = weld(femur.vertices, femur.faces)
+    _check_has_area(vertices, faces, model)
     centre, direction = _principal_axis(vertices, faces)
     for _ in range(3):
         centre, direction = _refine_through_shaft(vertices, faces, centre, direction)
@@ -131,6 +132,13 @@ def find_femur_axis(model: ThighModel) -> FemurAxis:
         raise ModelError("the femur surface is flat along its own axis", model.source)
     anterior = _anterior(model, vertices, faces, centre, direction)
     return FemurAxis(origin=origin, direction=direction, length_mm=length, anterior=anterior, side=model.side)
+
+
+def _check_has_area(vertices: np.ndarray, faces: np.ndarray, model: ThighModel) -> None:
+    """A femur whose triangles are all degenerate (a collapsed or flat mesh) has no axis to find."""
+    tri = vertices[faces]
+    if not np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum() > 0:
+        raise ModelError("the femur surface has no area (every triangle is degenerate)", model.source)
 
 
 def _principal_axis(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

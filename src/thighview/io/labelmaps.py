@@ -120,7 +120,12 @@ def _read_nifti(path: Path, limits: Limits) -> tuple[np.ndarray, np.ndarray, str
     import nibabel as nib
 
     try:
-        image = nib.load(str(path))
+        logger, quiet = nib.imageglobals.logger, nib.imageglobals.logger.disabled
+        logger.disabled = True  # nibabel logs its header fixes to stderr; our error is one line
+        try:
+            image = nib.load(str(path))
+        finally:
+            logger.disabled = quiet
         shape = image.shape
     except Exception as exc:
         raise FileFormatError(f"not a readable NIfTI image ({_short(exc)})", path) from None

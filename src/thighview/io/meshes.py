@@ -101,7 +101,7 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
     try:  # process=False: keep NaN vertices and bad faces for build_model to report, not drop them
         with path.open("rb") as handle, warnings.catch_warnings():
             warnings.simplefilter("ignore")  # numpy warnings on garbage data: the error line says it
-            scene = trimesh.load(handle, file_type=kind, force="scene", resolver=resolver, **options)
+            scene = trimesh.load(handle, file_type=kind, force="scene", resolver=resolver, process=False, **options)
     except Exception as exc:
         raise FileFormatError(f"not a readable {kind.upper()} file ({_short(exc)})", path) from None
     parts = []
