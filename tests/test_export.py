@@ -116,7 +116,7 @@ def test_area_mode_and_table_options_draw(thigh, tmp_path):
     fig = figures.section_figure(section, side=model.side, options=FigureOptions(colour_mode="area", table=True))
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
     assert "Vastus lateralis" in texts and f"{section.areas_cm2['vastus_lateralis']:.1f}" in texts
-    assert any("Share of the muscle area" in ax.get_xlabel() for ax in fig.axes), "a colour bar, not a legend"
+    assert any(ax.get_xlabel() == "Area per muscle (% of muscle area)" for ax in fig.axes), "a colour bar"
 
 
 def test_figure_sheet_has_every_level_at_one_scale(thigh, tmp_path):

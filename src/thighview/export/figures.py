@@ -141,34 +141,40 @@ def _colour_bar(fig: Figure, ax: Axes, section: Section, scheme, *, rect) -> Non
     cax = fig.add_axes(rect)
     bar = fig.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
                        orientation="horizontal")
-    bar.set_label(f"Share of the muscle area ({scheme.unit_label})", fontsize=9, color=_INK)
+    per = "muscle" if scheme.area_per == "muscle" else "compartment"
+    bar.set_label(f"Area per {per} ({scheme.unit_label})", fontsize=9, color=_INK)
     bar.ax.tick_params(labelsize=8)
     bar.outline.set_linewidth(0.5)
 
 
 def _area_table(ax: Axes, section: Section, palette: str) -> None:
-    """Per-structure areas (cm², % of muscle) as a plain typeset table."""
+    """Per-structure areas (cm², % of the muscle area) as a plain typeset table."""
     ax.set_axis_off()
     rows = []
     for name, area in sorted(section.areas_cm2.items(),
                              key=lambda kv: (_LEGEND_ORDER.index(section.compartments[kv[0]])
                                              if section.compartments[kv[0]] in _LEGEND_ORDER else 99, -kv[1])):
+        if area < 0.05:  # not cut at this level (it would read 0.0)
+            continue
         share = section.percent_of_muscle(name)
         rows.append((name, anatomy.label_of(name), f"{area:.1f}", "" if share is None else f"{share:.0f}"))
-    n = len(rows) + 1
+    n = len(rows) + 2
     step = min(0.045, 0.95 / n)
     top = 0.5 + step * n / 2
-    ax.text(0.0, top, "Structure", fontsize=8.5, fontweight="bold", color=_INK, va="center")
-    ax.text(0.78, top, "cm²", fontsize=8.5, fontweight="bold", color=_INK, va="center", ha="right")
-    ax.text(1.0, top, "% muscle", fontsize=8.5, fontweight="bold", color=_INK, va="center", ha="right")
-    ax.plot([0, 1], [top - step / 2] * 2, color=_INK, linewidth=0.6, transform=ax.transAxes)
+    size = 7.0
+    ax.text(0.0, top, "Areas at this level", fontsize=size + 0.5, fontweight="bold", color=_INK, va="center")
+    top -= step
+    for x, text, align in ((0.0, "Structure", "left"), (0.84, "cm²", "right"), (1.0, "%*", "right")):
+        ax.text(x, top, text, fontsize=size, fontweight="bold", color=_INK, va="center", ha=align)
+    ax.plot([0, 1], [top - step / 2] * 2, color=_INK, linewidth=0.6)
     for i, (name, label, area, share) in enumerate(rows, start=1):
         y = top - i * step
-        colour = anatomy.structure_colour(name, palette, by="compartment")
-        ax.add_patch(_swatch(-0.06, y, step * 0.6, colour))
-        ax.text(0.0, y, label, fontsize=8, color=_INK, va="center")
-        ax.text(0.78, y, area, fontsize=8, color=_INK, va="center", ha="right")
-        ax.text(1.0, y, share, fontsize=8, color=_INK, va="center", ha="right")
+        ax.add_patch(_swatch(-0.06, y, step * 0.6, anatomy.structure_colour(name, palette, by="compartment")))
+        ax.text(0.0, y, label, fontsize=size, color=_INK, va="center")
+        ax.text(0.84, y, area, fontsize=size, color=_INK, va="center", ha="right")
+        ax.text(1.0, y, share, fontsize=size, color=_INK, va="center", ha="right")
+    ax.text(0.0, top - (len(rows) + 1) * step, "* % of the muscle area", fontsize=size - 0.5, color=_MUTED,
+            va="center")
     ax.set_xlim(-0.08, 1.0)
     ax.set_ylim(0, 1)
 
@@ -202,17 +208,17 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
     area_mode = options.colour_mode == "area"
     bottom = 0.02
     if options.legend:
-        bottom = 0.1 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
-    right = 0.66 if options.table else 0.99
+        bottom = 0.14 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
+    right = 0.62 if options.table else 0.99
     ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
     drawn = _draw(ax, section, options, side, min_mm_per_px)
     if options.legend and area_mode:
-        _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.045, 0.4, 0.018))
+        _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.085, 0.4, 0.018))
     elif legend_rows:
         _legend(fig, [(f"{c.label}  {text}", colour) for c, colour, text in legend_rows], y=bottom + 0.01,
                 fontsize=9, ncol=2)
     if options.table:
-        _area_table(fig.add_axes((0.71, bottom, 0.27, top - bottom)), section, options.palette)
+        _area_table(fig.add_axes((0.665, bottom, 0.325, top - bottom)), section, options.palette)
     return fig
 
 
