@@ -99,7 +99,12 @@ def _percent(part: float, whole: float) -> float:
 
 @dataclass
 class Section:
-    """One cut through the thigh at a level. Built by :meth:`SectionEngine.section`."""
+    """One cut through the thigh at a level. Built by :meth:`SectionEngine.section`.
+
+    ``polygons`` and ``areas_cm2`` hold every structure with an exact area here (an empty
+    MultiPolygon and 0.0 where the structure does not reach the level); structures whose
+    surface is open here are only in ``open_structures`` / ``open_contours``.
+    """
 
     level: float
     level_mm: float
