@@ -82,3 +82,13 @@ def test_core_never_imports_qt(module):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_closed_pipe_is_not_an_error():
+    """`thighview areas | head -1` must not print an internal error when head exits."""
+    import shlex
+
+    cmd = f"{shlex.quote(sys.executable)} -m thighview areas --levels 0.1:0.9:0.01 --format csv | head -1"
+    result = subprocess.run(["bash", "-c", cmd], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip()
+    assert "error" not in result.stderr
