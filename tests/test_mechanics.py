@@ -177,3 +177,12 @@ def test_cli_animate_writes_a_gif_atomically(tmp_path, capsys):
         assert gif.n_frames == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.gif"]
     assert main(["animate", "--frames", "3", "--out", str(out)]) == 1  # exists: refused, not overwritten
+
+
+def test_rolling_contact_moves_along_the_skin(toy):
+    from thighview.mechanics.animation import FrameStyle, rolling_frames
+
+    shots = list(rolling_frames(toy, [Contact("lateral", "sideways", tool=tool_named("ball"))], 60.0, n_frames=3,
+                                style=FrameStyle(panel_px=160)))
+    assert len(shots) == 3
+    assert not np.array_equal(shots[0], shots[2])

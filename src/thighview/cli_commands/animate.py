@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--fps", type=float, default=12.0, help="frames per second (default 12)")
     parser.add_argument("--exaggeration", type=float, default=None,
                         help="scale of the drawn displacement (default: automatic; stated on every frame)")
+    parser.add_argument("--roll", type=float, metavar="DEGREES", default=None,
+                        help="roll the contact (e.g. a ball) this many degrees along the skin from --at, "
+                             "positive towards lateral from anterior")
     parser.add_argument("--guided", action="store_true",
                         help="the guided demo: anterior-lateral, medial, posterior-lateral, hamstrings (ignores --at)")
     parser.add_argument("--force-overwrite", action="store_true", help="replace an existing file")
@@ -29,21 +32,26 @@ def run(args: argparse.Namespace) -> int:
     from thighview.errors import ExportError
     from thighview.export.movie import write_movie
     from thighview.export.progress import TerminalProgress
-    from thighview.mechanics.animation import FrameStyle, frames
+    from thighview.mechanics.animation import FrameStyle, frames, rolling_frames
     from thighview.mechanics.demo import GUIDED_DEMO
 
     if not 2 <= args.frames <= 600:
         raise ExportError(f"frames must be between 2 and 600, not {args.frames}", args.out)
+    if args.roll is not None and args.guided:
+        raise ExportError("choose either --roll or --guided", args.out)
     directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
     model, pressure = pressure_model(args)
     style = FrameStyle(colour_by=args.colour_by, exaggeration=args.exaggeration)
-    if args.guided:
+    if args.roll is not None:
+        clips = [rolling_frames(pressure, [contact(args, d) for d in directions], args.roll,
+                                n_frames=args.frames, style=style)]
+    elif args.guided:
         steps = [(argparse.Namespace(**{**vars(args), "at": s.at, "side": s.side or args.side}),
                   f"{i + 1}. {s.title}: {s.caption}") for i, s in enumerate(GUIDED_DEMO)]
+        clips = [frames(pressure, [contact(a, d) for d in directions], n_frames=args.frames, style=style,
+                        caption=caption) for a, caption in steps]
     else:
-        steps = [(args, None)]
-    clips = [frames(pressure, [contact(a, d) for d in directions], n_frames=args.frames, style=style,
-                    caption=caption) for a, caption in steps]
+        clips = [frames(pressure, [contact(args, d) for d in directions], n_frames=args.frames, style=style)]
     write_movie(args.out, itertools.chain.from_iterable(clips), n_frames=args.frames * len(clips), fps=args.fps,
                 force=args.force_overwrite, report=TerminalProgress(),
                 provenance={"model": str(model.source), "level": f"{args.level:g}", "force_n": f"{args.force:g}",

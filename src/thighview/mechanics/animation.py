@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -248,6 +248,28 @@ def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36
     for fraction in ramp(n_frames):
         fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 80) / style.dpi), dpi=style.dpi)
         scene.draw(fig, drawer, float(fraction))
+        yield figure_rgba(fig)
+
+
+def rolling_frames(model: PressureModel, contacts: Sequence[Contact], sweep_deg: float, n_frames: int = 36,
+                   style: FrameStyle = FrameStyle()) -> Iterator[np.ndarray]:
+    """A rolling contact (a massage ball): the full load moves ``sweep_deg`` degrees along the skin.
+
+    One solve per frame (the factorisation is reused); the colour and displacement scales of the
+    first frame are kept so the frames compare.
+    """
+    from matplotlib.figure import Figure
+
+    from thighview.export.figures import figure_rgba
+
+    first = Scene.solve(model, contacts, style)
+    fixed = replace(style, exaggeration=first.exaggeration, compression_limit_pct=first.compression_limit_pct)
+    drawer = PanelDrawer(model, fixed)
+    px = style.panel_px
+    for step in np.linspace(0.0, sweep_deg, max(int(n_frames), 2)):
+        moved = [replace(c, at=c.angle_deg + float(step)) for c in contacts]
+        fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 80) / style.dpi), dpi=style.dpi)
+        Scene.solve(model, moved, fixed).draw(fig, drawer, 1.0)
         yield figure_rgba(fig)
 
 

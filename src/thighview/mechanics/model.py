@@ -20,7 +20,7 @@ displacement across such a band, read just outside it on both sides.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import shapely
@@ -72,7 +72,7 @@ class SlipGauge:
     inner: np.ndarray     # (k, 2), on the femur side or one side of a septum
     outer: np.ndarray     # (k, 2)
     tangent: np.ndarray   # (k, 2) unit tangent of the band at each pair
-    at: np.ndarray = field(repr=False, default=None)  # (k, 2) mid-points, for drawing
+    at: np.ndarray        # (k, 2) where the band is, for drawing
 
 
 def _size_field(features: list[tuple[np.ndarray, float]], opts: MeshOptions) -> Callable[[np.ndarray], np.ndarray]:
@@ -113,7 +113,8 @@ def _femur_gauge(femur: Polygon, layer: float, domain: Polygon) -> SlipGauge:
     outer = ring + n * (layer + _PROBE_GAP_MM)
     ok = shapely.contains_xy(domain, outer[:, 0], outer[:, 1])
     tangent = np.column_stack([-n[:, 1], n[:, 0]])
-    return SlipGauge("femur", ring[ok], outer[ok], tangent[ok], ring[ok])
+    inner = ring + n * 0.05  # on the bone, just inside the mesh (u = 0 there)
+    return SlipGauge("femur", inner[ok], outer[ok], tangent[ok], ring[ok])
 
 
 def _septum_gauge(name: str, band: Polygon, domain: Polygon) -> SlipGauge | None:
