@@ -256,3 +256,23 @@ def test_progress_reports_and_cancel_stops(phantom, tmp_path):
 
     with pytest.raises(ImportCancelled, match="cancelled"):
         load_model(path, progress=cancel_midway, cancel=cancel)
+
+
+def test_surfaces_stay_closed_where_labels_touch_themselves_along_edges():
+    """Thresholded noise touches itself along voxel edges everywhere; SurfaceNets doubles the
+    points there. Every surface must still be closed, and the staircase must hold the voxels."""
+    from scipy import ndimage
+
+    from thighview.io.summary import is_closed
+    from thighview.io.surfaces import label_surfaces
+
+    field = ndimage.gaussian_filter(np.random.default_rng(0).random((40, 40, 40)), 2.5)
+    labels = np.digitize(field, np.quantile(field, [0.3, 0.5, 0.7])).astype(np.uint16)
+    affine = np.diag([1.0, 1.5, 2.0, 1.0])
+    for smoothing in (False, True):
+        for value, (vertices, faces) in label_surfaces(labels, affine, smoothing=smoothing).items():
+            assert is_closed(faces), (smoothing, value)
+            if not smoothing:
+                t = vertices[faces]
+                volume = np.einsum("ij,ij->i", t[:, 0], np.cross(t[:, 1], t[:, 2])).sum() / 6
+                assert volume == pytest.approx((labels == value).sum() * 3.0, rel=1e-9)

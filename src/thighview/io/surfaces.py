@@ -5,8 +5,10 @@ labels, as a staircase of quads that encloses the voxels exactly. That one mesh 
 smoothed as a whole with a windowed-sinc (Taubin) filter, which does not shrink (SurfaceNets'
 own constrained Laplacian loses 2-3 % of a 12-voxel-wide cylinder's volume; windowed sinc
 keeps it within 0.5 %). Smoothing moves points only, so walls shared by two labels stay
-shared and every surface stays closed. Each label's surface is then the set of faces that
-border it, turned so that the normals point out of that label, split into triangles.
+shared; the copies of a point that SurfaceNets makes where a label touches itself along an
+edge are joined again afterwards (:func:`_weld`), so every surface is closed. Each label's
+surface is then the set of faces that border it, turned so that the normals point out of
+that label, split into triangles.
 
 Coordinates follow the image: voxel centres at the affine's positions, so a surface lands
 where the image says (spacing, origin and direction, including a flip, are respected).
@@ -79,6 +81,28 @@ def _surface_nets(image, values: list[int]):
     nets.SetOutputMeshTypeToQuads()
     nets.Update()
     return nets.GetOutput()
+
+
+def _weld(before: np.ndarray, after: np.ndarray, quads: np.ndarray, spacing: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """Join the copies SurfaceNets makes of a point where a label touches itself along an edge.
+
+    Copies sit at one place before smoothing and drift apart during it, which would leave
+    the surface open there; each group becomes one point at its copies' mean position.
+    Welding before smoothing instead pulls the sheets that meet there through each other
+    (9 % volume change on a noisy test map, against 5 % this way). Unsmoothed points lie on
+    the half-voxel grid, so copies are found by their grid cell.
+    """
+    cell = np.round(before / spacing * 2.0).astype(np.int64)
+    cell -= cell.min(axis=0)
+    size = cell.max(axis=0) + 1
+    key = cell[:, 0] + size[0] * (cell[:, 1] + size[1] * cell[:, 2])
+    unique, inverse = np.unique(key, return_inverse=True)
+    if len(unique) == len(key):
+        return after, quads
+    counts = np.bincount(inverse)
+    merged = np.stack([np.bincount(inverse, weights=after[:, c]) for c in range(3)], axis=1) / counts[:, None]
+    return merged, inverse[quads].astype(quads.dtype)
 
 
 def _smooth(mesh):
@@ -158,13 +182,16 @@ def label_surfaces(labels: np.ndarray, affine: np.ndarray, values: list[int] | N
     rotation = (linear / spacing)[:, list(order)]
     progress(0.05, f"meshing {len(values)} labels")
     mesh = _surface_nets(image, values)
+    points = vtk_to_numpy(mesh.GetPoints().GetData()).astype(np.float64)
+    quads = vtk_to_numpy(mesh.GetPolys().GetConnectivityArray()).astype(np.int32).reshape(-1, 4)
+    pairs = vtk_to_numpy(mesh.GetCellData().GetArray("BoundaryLabels")).reshape(-1, 2)
+    smoothed = points
     if smoothing:
         progress(0.4, "smoothing surfaces")
-        mesh = _smooth(mesh)
+        smoothed = vtk_to_numpy(_smooth(mesh).GetPoints().GetData()).astype(np.float64)
+    points, quads = _weld(points, smoothed, quads, spacing[list(order)])
     progress(0.8, "splitting surfaces by label")
-    points = vtk_to_numpy(mesh.GetPoints().GetData()).astype(np.float64) @ rotation.T + origin
-    quads = vtk_to_numpy(mesh.GetPolys().GetConnectivityArray()).astype(np.int32).reshape(-1, 4)
+    points = points @ rotation.T + origin
     if np.linalg.det(rotation) < 0:  # a mirrored grid turns every face inside out
         quads = quads[:, ::-1]
-    pairs = vtk_to_numpy(mesh.GetCellData().GetArray("BoundaryLabels")).reshape(-1, 2)
     return _split(points, quads, pairs, values, progress.sub(0.8, 1.0))
