@@ -112,6 +112,9 @@ class View3D(QtWidgets.QWidget):
         if self._press is not None and self.scene is not None:
             if abs(position[0] - self._press[0]) + abs(position[1] - self._press[1]) <= 3:
                 self.state.select(self.scene.pick(*position))
+            else:  # a drag rotated the camera: keep cutting away the part in front of it
+                self.scene.follow_camera()
+                self.request_render()
         self._press = None
 
     def _on_move(self, *_args) -> None:

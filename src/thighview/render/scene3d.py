@@ -17,7 +17,7 @@ import numpy as np
 from thighview.anatomy import Compartment
 from thighview.render import geometry
 from thighview.render.colouring import RGB
-from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes, NamedView, camera_for
+from thighview.render.views import DEFAULT_VIEW, VIEWS_BY_KEY, AnatomicalAxes, NamedView, camera_for
 
 if TYPE_CHECKING:
     import pyvista as pv
@@ -64,11 +64,13 @@ class ThighScene:
         self._highlight: str | None = None
         self._clip_plane = vtkPlane()
         self._clipping = True
+        self._kept_distal = True
         self._section = None
         if background:
             plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
         mins, maxs = model.bounds()
         self.extent_mm = float(np.linalg.norm(maxs - mins))
+        self._all_points = np.concatenate([s.vertices for s in model.structures.values()])
         self.actors = {}
         for name, structure in model.structures.items():
             actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
@@ -126,11 +128,7 @@ class ThighScene:
         """Move the cutting plane and the filled section to a new ``Section``."""
         self._section = section
         frame = section.frame
-        # keep the distal part (VTK keeps the side the normal points to); unclipped = plane far above
-        superior = self.axes.superior
-        lift = 0.0 if self._clipping else 1e6
-        self._clip_plane.SetOrigin(*(np.asarray(frame.origin, dtype=float) + lift * superior))
-        self._clip_plane.SetNormal(*(-superior))
+        self._place_clip_plane()
         # Actors are re-added (same name: replaced) with meshes this scene keeps alive; pyvista's
         # copies can share numpy memory with the meshes passed in.
         self._plane_mesh = geometry.plane_mesh(frame, 0.55 * self.extent_mm)
@@ -148,11 +146,12 @@ class ThighScene:
         polygons = {n: p for n, p in self._section.polygons.items() if self._visible.get(n, False)}
         self._fill_mesh = geometry.section_fill_mesh(polygons, self.names, self._section.frame)
         # nudge towards the camera side of the plane so the fill never z-fights the clipped surfaces
+        towards_camera = self.axes.superior if self._kept_distal else -self.axes.superior
         if self._fill_mesh.n_points:
-            self._fill_mesh.points += 0.05 * self.axes.superior
+            self._fill_mesh.points += 0.05 * towards_camera
         self._outline_mesh = geometry.section_outline_mesh(polygons, self._section.frame)
         if self._outline_mesh.n_points:
-            self._outline_mesh.points += 0.1 * self.axes.superior
+            self._outline_mesh.points += 0.1 * towards_camera
             self._outline_actor = self.plotter.add_mesh(self._outline_mesh, color=(0.1, 0.1, 0.1), line_width=1.5,
                                                         lighting=False, name="section_outline", pickable=False,
                                                         reset_camera=False, render=False)
@@ -173,10 +172,34 @@ class ThighScene:
                                                  show_scalar_bar=False)
 
     def set_clipping(self, on: bool) -> None:
-        """Cut away the thigh above the section (on) or show it whole (off)."""
+        """Cut away the part of the thigh between the camera and the section (on), or show it whole."""
         self._clipping = on
-        if self._section is not None:
-            self.set_section(self._section)
+        self._place_clip_plane()
+
+    def _keeps_distal(self) -> bool:
+        """Keep the knee's part unless the camera looks up the femur (from below, as in CT)."""
+        camera = self.plotter.camera
+        looking = np.asarray(camera.focal_point, dtype=float) - np.asarray(camera.position, dtype=float)
+        return float(looking @ self.axes.superior) <= 0.1 * float(np.linalg.norm(looking))
+
+    def _place_clip_plane(self) -> None:
+        """Clip at the section, keeping the part away from the camera (VTK keeps the normal's side)."""
+        if self._section is None:
+            return
+        keeps_distal = self._keeps_distal()
+        towards_kept = -self.axes.superior if keeps_distal else self.axes.superior
+        if keeps_distal != self._kept_distal:
+            self._kept_distal = keeps_distal
+            self._refresh_fill()  # the fill sits a hair towards the camera's side of the plane
+        origin = np.asarray(self._section.frame.origin, dtype=float)
+        if not self._clipping:  # the plane moves far behind the thigh: nothing is cut
+            origin = origin - 1e6 * towards_kept
+        self._clip_plane.SetOrigin(*origin)
+        self._clip_plane.SetNormal(*towards_kept)
+
+    def follow_camera(self) -> None:
+        """Re-choose which part the cut keeps after the camera moved (e.g. the user orbited below)."""
+        self._place_clip_plane()
 
     def set_plane_visible(self, visible: bool) -> None:
         self._plane_visible = visible
@@ -185,12 +208,29 @@ class ThighScene:
 
     # --- cameras ----------------------------------------------------------------------------
     def view(self, view: NamedView | str = DEFAULT_VIEW) -> None:
-        """Point the camera from a named anatomical direction and fit the thigh."""
+        """Point the camera from a named anatomical direction and fit what the cut leaves visible."""
         mins, maxs = self.model.bounds()
-        focal = (mins + maxs) / 2.0
-        self.plotter.camera_position = camera_for(view, self.axes, focal, self.extent_mm * 2.0)
-        self.plotter.reset_camera(render=False)
-        self.plotter.camera.zoom(1.35)  # the fit allows for the plane's corners: come closer
+        self.plotter.camera_position = camera_for(view, self.axes, (mins + maxs) / 2.0, self.extent_mm * 2.0)
+        self._place_clip_plane()
+        bounds = self._kept_bounds()
+        self.plotter.camera.focal_point = tuple((bounds[::2] + bounds[1::2]) / 2.0)
+        self.plotter.camera_position = camera_for(view, self.axes, self.plotter.camera.focal_point,
+                                                  self.extent_mm * 2.0)
+        self.plotter.reset_camera(render=False, bounds=tuple(bounds))
+        view = VIEWS_BY_KEY[view] if isinstance(view, str) else view
+        if abs(view.toward[2]) < 0.9 * float(np.linalg.norm(view.toward)):
+            self.plotter.camera.zoom(1.2)  # seen from the side the bounding-sphere fit is loose
+
+    def _kept_bounds(self) -> np.ndarray:
+        """(xmin, xmax, ymin, ymax, zmin, zmax) of the model's part that the cut keeps."""
+        points = self._all_points
+        if self._clipping and self._section is not None:
+            height = (points - np.asarray(self._section.frame.origin)) @ self.axes.superior
+            kept = points[height <= 0] if self._keeps_distal() else points[height >= 0]
+            section = self._outline_mesh.points if self._outline_mesh is not None else np.empty((0, 3))
+            points = np.concatenate([kept, section]) if len(kept) + len(section) else points
+        mins, maxs = points.min(axis=0), points.max(axis=0)
+        return np.column_stack([mins, maxs]).ravel()
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""

@@ -204,12 +204,12 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
         colour = colours.get(name, (0.8, 0.8, 0.8))
         patch = PathPatch(path, facecolor=colour, edgecolor=darker(colour), lw=0.7, joinstyle="round",
                           zorder=1 + _LAYER.get(_compartment(name, compartments), 2))
-        ax.add_patch(patch)
+        ax.add_artist(patch)  # not add_patch: limits are set below, skip its path scan
         drawing.patches[name] = patch
     if highlight in drawing.patches:
         outline = PathPatch(drawing.patches[highlight].get_path(), facecolor="none", edgecolor=HIGHLIGHT,
                             lw=2.6, zorder=15)
-        ax.add_patch(outline)
+        ax.add_artist(outline)
     all_section = [p for p in section.polygons.values() if p is not None and not p.is_empty]
     bounds = _bounds(all_section)
     targets = _label_targets(polygons, compartments) if labels else []
