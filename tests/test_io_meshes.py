@@ -9,6 +9,7 @@ import io_samples as S
 from synthetic_thigh import synthetic_model
 from thighview.anatomy import Compartment
 from thighview.io import load_model
+from thighview.io.summary import is_closed
 from thighview.io.writers import write_glb
 
 
@@ -114,6 +115,7 @@ def test_single_surface_formats_are_named_by_file(thigh, tmp_path, suffix):
     model = load_model(path)
     assert model.names == ["femur"]
     assert model["femur"].signed_volume_mm3() == pytest.approx(s.signed_volume_mm3(), rel=1e-5)
+    assert is_closed(model["femur"].faces)  # STL's per-triangle corners are joined again
 
 
 def test_vtk_legacy_triangle_strips(thigh, tmp_path):

@@ -53,6 +53,15 @@ def _part(name: str, vertices, faces) -> Part:
     return Part(name, np.asarray(vertices, dtype=np.float64), np.asarray(faces, dtype=np.int64).reshape(-1, 3))
 
 
+def _weld_soup(part: Part) -> Part:
+    """STL stores three corners per triangle: join the copies so that edges are shared again
+    (sections and the closed-surface check need that). NaN corners are left for the report."""
+    if len(part.vertices) and np.all(np.isfinite(part.vertices)):
+        part.vertices, inverse = np.unique(part.vertices, axis=0, return_inverse=True)
+        part.faces = inverse.reshape(-1)[part.faces]
+    return part
+
+
 class _FolderResolver:
     """Lets a .gltf read its buffers from its own folder, and nothing else (no network, no '..')."""
 
@@ -111,7 +120,8 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
         if not hasattr(mesh, "faces") or len(mesh.faces) == 0:
             continue
         vertices = trimesh.transform_points(np.asarray(mesh.vertices, dtype=np.float64), transform)
-        parts.append(_part(_node_name(str(node), str(geometry_name), kind), vertices, mesh.faces))
+        part = _part(_node_name(str(node), str(geometry_name), kind), vertices, mesh.faces)
+        parts.append(_weld_soup(part) if kind == "stl" else part)
     meta = scene.metadata.get("thighview") if kind in ("glb", "gltf") else None
     return parts, meta if isinstance(meta, dict) else {}
 
