@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from thighview.procedural import loft, outline, partition
-from thighview.procedural.plan import SOFT_TISSUE_RANGE, THIN_AREAS_MM2, AreaPlan, area_plan
+from thighview.procedural.plan import SOFT_TISSUE_RANGE, THIN_AREAS_MM2, THIN_ENDS, AreaPlan, area_plan
 
 #: Default number of levels through the soft tissue (one every ~4.5 mm).
 DEFAULT_RESOLUTION = 96
@@ -105,9 +105,7 @@ def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0) -> Layout:
 
 
 def _present(areas: list[dict[str, float]], name: str) -> slice:
-    """The levels at which a structure is built: where it has area (a muscle's belly is one run)."""
-    if name in THIN_AREAS_MM2:
-        return slice(0, len(areas))
+    """The levels at which a structure is built: where it has area (always one run of levels)."""
     idx = np.flatnonzero([a[name] > 0 for a in areas])
     return slice(int(idx[0]), int(idx[-1]) + 1)
 
@@ -176,6 +174,7 @@ def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
         "skin_mm": outline.SKIN_MM,
         "fat_anterior_reference_mm": outline.FAT_ANTERIOR_MM,
         "thin_structure_areas_mm2": dict(THIN_AREAS_MM2),
+        "thin_structure_ends": {n: list(v) for n, v in THIN_ENDS.items()},
         "muscle_courses": {n: [c.start, c.peak, c.end] for n, c in lay.plan.courses.items()},
     }
     return GeneratedModel(_ordered(surfaces), length, resolution, seed, parameters, levels)

@@ -94,6 +94,24 @@ _BONE_ENDS_DEG = {
 }
 #: Where the lateral septum reaches the fascia lata (degrees).
 _LS_FASCIA_DEG = (-50, -58, -60)
+# Where each column ends at the fascia (degrees), as on Braus's sections: the vastus lateralis
+# round the side, the rectus in front, vastus medialis and the sartorius strap anteromedially,
+# adductor longus and gracilis medially, the hamstrings behind. Columns widths at the bone and
+# at the fascia are a compromise between these and the bone landmarks (their mean fits the area).
+_FASCIA_ENDS_DEG = {
+    1: (-35, -30, -30),
+    2: (65, 60, 60),
+    3: (108, 105, 100),
+    4: (112, 138, 150),
+    5: (130, 168, 178),
+    6: (133, 171, 181),
+    7: (172, 200, 190),
+    8: (200, 222, 212),
+    9: (238, 246, 240),
+    10: (262, 262, 258),
+    11: (282, 280, 280),
+    12: (302, 302, 300),
+}
 @dataclass(frozen=True)
 class Variation:
     """Small, smooth differences between individuals, drawn from a seed (seed 0 = none).
@@ -207,6 +225,7 @@ _GRID = 2048
 #: The smallest area (mm^2) given to an absent structure so that the layout never degenerates.
 SLIVER_MM2 = 0.4
 _MAX_BOTTOM_RATIO = 1.6  # a column's width at the bone is at most 1.6x its mean width
+_MIN_BOTTOM_RATIO = 0.25  # ... and at least a quarter of it
 
 
 @dataclass
@@ -294,11 +313,14 @@ def _along(t: float, values: tuple[float, float, float]) -> float:
     return float(PchipInterpolator(_BONE_LEVELS, values)(u))
 
 
-def _landmarks(t: float, variation: Variation) -> tuple[np.ndarray, float]:
-    ends = np.array([_along(t, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
-    ends = ends + np.asarray(variation.bone_shift_deg)
-    fascia = _along(t, _LS_FASCIA_DEG) + variation.fascia_shift_deg
-    return np.radians(ends), float(np.radians(fascia))
+def _landmarks(t: float, variation: Variation) -> tuple[np.ndarray, np.ndarray]:
+    """Column end angles (radians) at the bone and at the fascia; column 0 (the lateral septum)
+    gives its centre instead."""
+    bone = np.array([_along(t, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
+    bone = bone + np.asarray(variation.bone_shift_deg)
+    fascia = np.array([_along(t, _LS_FASCIA_DEG)] + [_along(t, _FASCIA_ENDS_DEG[c]) for c in range(1, N_COLUMNS)])
+    fascia = fascia + variation.fascia_shift_deg
+    return np.radians(bone), np.radians(fascia)
 
 
 def _height(w0: float, w1: float, base: float, area: float) -> float:
@@ -333,19 +355,28 @@ def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | No
         top_area[c] = sum(frac[n] * _share(n, c) for n in stack)
     shared_area = {b: sum(frac[n] * _share(n, f"block{b}") for n in BLOCKS[b].shared) for b in range(len(BLOCKS))}
 
-    ends, ls_top = _landmarks(t, variation)
+    ends, fascia_ends = _landmarks(t, variation)
     s_of = lambda angle: float(np.interp(np.mod(angle + 0.5 * np.pi, 2 * np.pi) - 0.5 * np.pi, phi, s))  # noqa: E731
-    s_ends = np.array([s_of(a) for a in ends])
-    desired = np.diff(np.concatenate([[s_ends[-1] - 1.0], s_ends]))
-    desired = np.mod(desired, 1.0)
-    # approximate column totals for the width caps: shared layers split by desired widths
+
+    def widths(angles: np.ndarray) -> np.ndarray:
+        at = np.array([s_of(a) for a in angles])
+        return np.mod(np.diff(np.concatenate([[at[-1] - 1.0], at])), 1.0)
+
+    # column areas, with shared layers spread by the bone widths, and what the landmarks ask for
+    bone_wish, fascia_wish = widths(ends), widths(fascia_ends)
+    area = top_area.copy()
+    for b, cols in _BLOCK_COLUMNS.items():
+        if shared_area[b] > 0:
+            area[cols] += shared_area[b] * bone_wish[cols] / bone_wish[cols].sum()
+    # w0 + w1 = 2 * area: the bone width closest to both wishes is their mean, shifted
+    wish = 0.5 * (bone_wish + 2.0 * area - fascia_wish)
     # the caps: a column may be at most _MAX_BOTTOM_RATIO x its mean width at the bone, and a
     # column of a block at most that x its own (unshared) area, or it would close before the fascia
     cap = _MAX_BOTTOM_RATIO * top_area
     for b, cols in _BLOCK_COLUMNS.items():
         if shared_area[b] > 0 and len(cols) == 1:
             cap[cols] += _MAX_BOTTOM_RATIO * shared_area[b]
-    w0 = _bottom_widths(desired, cap)
+    w0 = _bottom_widths(np.clip(wish, _MIN_BOTTOM_RATIO * area, None), cap)
 
     start = s_of(ends[0]) - 0.5 * w0[0]
     bottoms = start + np.concatenate([[0.0], np.cumsum(w0)])
@@ -368,7 +399,7 @@ def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | No
         heights[("b", b, len(block.shared) - 1)] = h  # exact, against rounding
     if np.any(w1 <= 0):
         raise AssertionError(f"level {t:.3f}: a column has no width at the fascia ({w1})")
-    top_start = s_of(ls_top) - 0.5 * w1[0]
+    top_start = s_of(fascia_ends[0]) - 0.5 * w1[0]
     tops = top_start + np.concatenate([[0.0], np.cumsum(w1)])
 
     for b, c, stack in COLUMNS:

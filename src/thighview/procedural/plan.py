@@ -57,19 +57,28 @@ _COURSES: dict[str, MuscleCourse] = {
     "adductor_longus": MuscleCourse(-0.20, 0.0, 0.66, "adductors_group"),
     "adductor_brevis": MuscleCourse(-0.15, 0.0, 0.50, "adductors_group"),
     "adductor_magnus": MuscleCourse(-0.20, 0.0, 0.93, "adductors_group"),
-    "biceps_femoris_long_head": MuscleCourse(-0.05, 0.0, 1.08, "biceps_femoris"),
-    "biceps_femoris_short_head": MuscleCourse(0.38, 0.68, 1.02, None),
-    "semitendinosus": MuscleCourse(-0.10, 0.45, 1.02, None),
-    "semimembranosus": MuscleCourse(0.02, 0.0, 1.04, "semimembranosus"),
+    "biceps_femoris_long_head": MuscleCourse(-0.05, 0.0, 1.14, "biceps_femoris"),
+    "biceps_femoris_short_head": MuscleCourse(0.38, 0.68, 1.06, None),
+    "semitendinosus": MuscleCourse(-0.10, 0.45, 1.08, None),
+    "semimembranosus": MuscleCourse(0.02, 0.0, 1.12, "semimembranosus"),
 }
 
-#: Cross-sectional areas (mm^2) of the thin structures, constant along the thigh.
+#: Cross-sectional areas (mm^2) of the thin structures along the thigh.
 THIN_AREAS_MM2 = {
     "lateral_intermuscular_septum": 45.0,
     "medial_intermuscular_septum": 30.0,
     "posterior_intermuscular_septum": 30.0,
     "femoral_vessels": 110.0,
     "sciatic_nerve": 45.0,
+}
+#: Where a thin structure fades out distally (level where the fade starts, level where it is gone):
+#: the femoral vessels become the popliteal vessels at the adductor hiatus; the septa end at the
+#: epicondyles. The sciatic nerve (then the tibial nerve) runs on to the knee.
+THIN_ENDS = {
+    "femoral_vessels": (0.66, 0.76),
+    "lateral_intermuscular_septum": (0.86, 0.97),
+    "medial_intermuscular_septum": (0.86, 0.97),
+    "posterior_intermuscular_septum": (0.86, 0.97),
 }
 
 MUSCLES = tuple(_COURSES)
@@ -114,8 +123,15 @@ class AreaPlan:
             norm = _trapezoid(_bump(grid, course), grid) * self.femur_length_mm
             area = float(self.volumes_mm3[name] * _bump(np.array([t]), course)[0] / norm)
             out[name] = area if area >= ABSENT_MM2 else 0.0
-        out.update(THIN_AREAS_MM2)
+        for name, area in THIN_AREAS_MM2.items():
+            fade = 1.0 - _smooth(t, *THIN_ENDS[name]) if name in THIN_ENDS else 1.0
+            out[name] = area * fade if area * fade >= ABSENT_MM2 else 0.0
         return out
+
+
+def _smooth(t: float, a: float, b: float) -> float:
+    u = min(max((t - a) / (b - a), 0.0), 1.0)
+    return u * u * (3.0 - 2.0 * u)
 
 
 def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:

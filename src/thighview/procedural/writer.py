@@ -96,7 +96,8 @@ def _source_of(node) -> str | None:
     return None
 
 
-def _atomic_write(path: Path, content: bytes) -> None:
+def _temporary(path: Path, content: bytes) -> Path:
+    """``content`` in a temporary file beside ``path`` (same folder, so a rename is atomic)."""
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -104,22 +105,32 @@ def _atomic_write(path: Path, content: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
 
 
 def write_model(model: GeneratedModel, out_dir: str | os.PathLike) -> tuple[Path, Path]:
-    """Write ``thigh_default.glb`` and ``.json`` into ``out_dir`` (created if needed)."""
+    """Write ``thigh_default.glb`` and ``.json`` into ``out_dir`` (created if needed).
+
+    Both files are written in full to temporary files first and only then renamed into
+    place, so an error leaves the folder as it was.
+    """
     out = Path(out_dir)
+    glb = glb_bytes(model)
+    meta = json.dumps(sidecar(model, glb), indent=2).encode("utf-8") + b"\n"
+    files = {out / f"{STEM}.glb": glb, out / f"{STEM}.json": meta}
+    temporaries: list[Path] = []
     try:
         out.mkdir(parents=True, exist_ok=True)
-        glb = glb_bytes(model)
-        meta = json.dumps(sidecar(model, glb), indent=2, sort_keys=False).encode("utf-8") + b"\n"
-        glb_path, json_path = out / f"{STEM}.glb", out / f"{STEM}.json"
-        _atomic_write(glb_path, glb)
-        _atomic_write(json_path, meta)
+        for path, content in files.items():
+            temporaries.append(_temporary(path, content))
+        for temp, path in zip(temporaries, files):
+            os.replace(temp, path)
     except OSError as exc:
+        for temp in temporaries:
+            temp.unlink(missing_ok=True)
         raise ExportError(f"cannot write the model ({exc.strerror or exc})", out) from None
+    glb_path, json_path = files
     return glb_path, json_path
