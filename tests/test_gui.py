@@ -193,6 +193,21 @@ def test_broken_file_shows_an_error_and_the_window_keeps_working(shown, qtbot, t
     assert shown.areas.row_values("femur")[0] == f"{shown.state.section.areas_cm2['femur']:.1f}"
 
 
+def test_cancelled_opening_is_not_an_error(shown, qtbot):
+    import threading
+
+    from thighview.gui.workers import load_model_and_engine
+    from thighview.io.progress import ImportCancelled
+
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(ImportCancelled) as caught:
+        load_model_and_engine(None, progress=lambda f, m: None, cancel=cancel)
+    shown.loading_failed(caught.value)
+    assert shown.error_box is None  # no error dialog for a cancel
+    assert shown.state.model.name == "synthetic"
+
+
 def test_settings_remember_colour_mode_and_level(window, synthetic, qtbot, tmp_path):
     from PySide6 import QtCore
 

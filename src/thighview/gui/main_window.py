@@ -7,6 +7,7 @@ error dialog. Views update themselves from the state's events.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -19,7 +20,8 @@ from thighview.gui.level_control import LevelControl
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
 from thighview.gui.view3d import View3D
-from thighview.gui.workers import load_model_and_engine, run_in_thread, wait_for_workers
+from thighview.gui.workers import ProgressRelay, load_model_and_engine, run_in_thread, wait_for_workers
+from thighview.io.progress import ImportCancelled
 from thighview.render.colouring import ColourMode
 from thighview.render.views import VIEWS
 
@@ -264,11 +266,33 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # --- loading ----------------------------------------------------------------------------
     def load(self, path: str | Path | None) -> None:
-        """Open a model (``None`` = the built-in thigh) off the UI thread; errors go to a dialog."""
+        """Open a model (``None`` = the built-in thigh) off the UI thread, with progress and Cancel.
+
+        Errors go to a dialog; the window keeps showing the previous model meanwhile.
+        """
         text = None if path is None else str(path)
+        name = Path(text).name if text else "the built-in thigh"
+        cancel = threading.Event()
+        dialog = QtWidgets.QProgressDialog(f"Opening {name}…", "Cancel", 0, 100, self)
+        dialog.setWindowTitle("Opening a model")
+        dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        dialog.setMinimumDuration(700)  # quick loads never flash a dialog
+        dialog.setAutoReset(False)
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.canceled.connect(cancel.set)
+        relay = ProgressRelay(lambda f, m: (dialog.setValue(round(100 * f)), dialog.setLabelText(f"{name}: {m}")),
+                              dialog)
+
+        def done(result) -> None:
+            dialog.close()
+            self.finish_loading(text, result)
+
+        def failed(error: BaseException) -> None:
+            dialog.close()
+            self.loading_failed(error)
+
         self.begin_loading(text)
-        run_in_thread(lambda: load_model_and_engine(text), lambda result: self.finish_loading(text, result),
-                      self.loading_failed)
+        run_in_thread(lambda: load_model_and_engine(text, progress=relay, cancel=cancel), done, failed)
 
     def begin_loading(self, path: str | None) -> None:
         """Show that a model is being opened (busy bar and cursor) until it finishes or fails."""
@@ -294,6 +318,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def loading_failed(self, error: BaseException) -> None:
         self._loading_done()
+        if isinstance(error, ImportCancelled):
+            self.statusBar().showMessage("Opening cancelled.", 4000)
+            return
         if isinstance(error, ThighViewError):
             self.show_error("Could not open the model", str(error))
         else:

@@ -52,13 +52,39 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
     QtCore.QThreadPool.globalInstance().start(task)
 
 
-def load_model_and_engine(path: str | None):
-    """Worker-thread part of opening a model: read it and precompute its section engine."""
+def load_model_and_engine(path: str | None, progress=None, cancel=None):
+    """Worker-thread part of opening a model: read it (with progress and cancel) and precompute
+    its section engine. ``progress(fraction, message)`` and ``cancel.is_set()`` as in
+    :mod:`thighview.io.progress`."""
     from thighview.io import load_model
     from thighview.section import SectionEngine
 
-    model = load_model(path)
+    def reading(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(0.85 * fraction, message)
+
+    model = load_model(path, progress=reading, cancel=cancel)
+    if progress is not None:
+        progress(0.9, "Preparing the sections")
     return model, SectionEngine(model)
+
+
+class ProgressRelay(QtCore.QObject):
+    """Hands ``(fraction, message)`` from a worker thread to a GUI-thread callback (queued signal)."""
+
+    changed = QtCore.Signal(float, str)
+
+    def __init__(self, show: Callable[[float, str], None], parent: QtCore.QObject | None = None) -> None:
+        super().__init__(parent)
+        self._show = show
+        self.changed.connect(self._deliver, QtCore.Qt.ConnectionType.QueuedConnection)
+
+    @QtCore.Slot(float, str)
+    def _deliver(self, fraction: float, message: str) -> None:
+        self._show(fraction, message)
+
+    def __call__(self, fraction: float, message: str) -> None:  # any thread
+        self.changed.emit(float(fraction), str(message))
 
 
 def wait_for_workers(timeout_ms: int = 30000) -> bool:
