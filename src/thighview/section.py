@@ -356,7 +356,7 @@ class SectionEngine:
             else:
                 polygons[name] = _polygonise(rings, -1.0 if signed[i] < 0 else 1.0)
         centre = np.zeros(2)
-        if self._femur is not None and not is_open[self._femur] and areas_mm2[self._femur] > 0:
+        if self._femur is not None and not is_open[self._femur] and not polygons["femur"].is_empty:
             centre = np.asarray(polygons["femur"].centroid.coords[0])
         return Section(
             level=fraction,

@@ -119,7 +119,11 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
         mesh = scene.geometry[geometry_name]
         if not hasattr(mesh, "faces") or len(mesh.faces) == 0:
             continue
-        vertices = trimesh.transform_points(np.asarray(mesh.vertices, dtype=np.float64), transform)
+        points = np.asarray(mesh.vertices, dtype=np.float64)
+        if points.ndim != 2 or points.shape[1] != 3:  # e.g. OBJ "v x y" lines
+            raise FileFormatError(f"surface '{geometry_name}' has vertices of shape {points.shape}, not 3-D points",
+                                  path)
+        vertices = trimesh.transform_points(points, transform)
         part = _part(_node_name(str(node), str(geometry_name), kind), vertices, mesh.faces)
         parts.append(_weld_soup(part) if kind == "stl" else part)
     meta = scene.metadata.get("thighview") if kind in ("glb", "gltf") else None
