@@ -54,8 +54,9 @@ def _part(name: str, vertices, faces) -> Part:
 
 
 def _weld_soup(part: Part) -> Part:
-    """STL stores three corners per triangle: join the copies so that edges are shared again
-    (sections and the closed-surface check need that). NaN corners are left for the report."""
+    """Join vertices that sit at exactly one place: STL stores three corners per triangle, and
+    glTF/OBJ/PLY exporters split vertices along UV seams and flat-shaded edges. Sections and the
+    closed-surface check need shared edges. NaN corners are left for the report."""
     if len(part.vertices) and np.all(np.isfinite(part.vertices)):
         part.vertices, inverse = np.unique(part.vertices, axis=0, return_inverse=True)
         part.faces = inverse.reshape(-1)[part.faces]
@@ -125,7 +126,7 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
                                   path)
         vertices = trimesh.transform_points(points, transform)
         part = _part(_node_name(str(node), str(geometry_name), kind), vertices, mesh.faces)
-        parts.append(_weld_soup(part) if kind == "stl" else part)
+        parts.append(_weld_soup(part))
     meta = scene.metadata.get("thighview") if kind in ("glb", "gltf") else None
     return parts, meta if isinstance(meta, dict) else {}
 
@@ -140,7 +141,7 @@ def _polydata_part(name: str, data, path: Path) -> Part | None:
         return None
     surface = data.triangulate()
     faces = surface.regular_faces
-    return _part(name, surface.points, faces) if len(faces) else None
+    return _weld_soup(_part(name, surface.points, faces)) if len(faces) else None
 
 
 @contextlib.contextmanager
