@@ -47,7 +47,13 @@ def test_request_follows_the_widgets_and_the_app_state(dialog, state, tmp_path):
     assert request.figure.transparent and not request.figure.legend
     assert request.figure.hidden == frozenset({"skin"}) and request.figure.highlight == "rectus_femoris"
     _choose(dialog, "Areas — CSV")
-    assert not dialog.width_box.isEnabled()
+    assert not dialog.width_box.isEnabled() and not dialog.frames.isEnabled()
+    dialog.levels.setText("0.4")
+    _choose(dialog, "Figure sheet (all levels) — PDF")  # one level is no sheet: three are suggested
+    assert dialog.request().levels == (0.3, 0.5, 0.7) and dialog.request().sheet
+    _choose(dialog, "Animation — MP4")
+    dialog.frames.setValue(20)
+    assert dialog.request().frames == 20 and dialog.frames.isEnabled()
 
 
 def test_export_writes_and_asks_before_replacing(dialog, qtbot, tmp_path, monkeypatch):

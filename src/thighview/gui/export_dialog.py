@@ -91,6 +91,12 @@ class ExportDialog(QtWidgets.QDialog):
             self.animation.addItem(label, key)
         self.animation.currentIndexChanged.connect(self._choice_changed)
         form.addRow("&Animation", self.animation)
+        self.frames = QtWidgets.QSpinBox(minimum=2, maximum=1200, value=48)
+        self.fps = QtWidgets.QSpinBox(minimum=1, maximum=60, value=12, suffix=" frames/s")
+        movie_row = QtWidgets.QHBoxLayout()
+        movie_row.addWidget(self.frames)
+        movie_row.addWidget(self.fps)
+        form.addRow("&Frames", movie_row)
         self.levels = QtWidgets.QLineEdit(f"{self.state.level:.2f}")
         self.levels.setToolTip("fractions of femur length from the hip, e.g. 0.3, 0.5, 0.7")
         form.addRow("&Levels", self.levels)
@@ -136,7 +142,10 @@ class ExportDialog(QtWidgets.QDialog):
         width, height = DEFAULT_SIZE[kind]
         self.width_box.setValue(width)
         self.height_box.setValue(height)
-        self.animation.setEnabled(movie)
+        for widget in (self.animation, self.frames, self.fps):
+            widget.setEnabled(movie)
+        if kind == "sheet" and "," not in self.levels.text():
+            self.levels.setText("0.3, 0.5, 0.7")
         figure = formats[0] in ("png", "svg", "pdf")
         for box in (self.labels, self.scale_bar, self.table):
             box.setEnabled(figure)
@@ -167,7 +176,8 @@ class ExportDialog(QtWidgets.QDialog):
             out_dir=Path(self.folder.text()).expanduser(), formats=formats,
             levels=tuple(parse_levels(self.levels.text().replace(" ", ""))),
             size=(self.width_box.value(), self.height_box.value()), figure=figure, camera=self.camera,
-            sheet=kind == "sheet", animation=self.animation.currentData(), visible=dict(self.state.visible),
+            sheet=kind == "sheet", animation=self.animation.currentData(), frames=self.frames.value(),
+            fps=float(self.fps.value()), visible=dict(self.state.visible),
             opacity=dict(self.state.opacity), force=force)
 
     def _plan(self) -> list[ExportJob] | None:
