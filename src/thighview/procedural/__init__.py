@@ -18,15 +18,16 @@ source). How:
    inside the fascia lata has exactly the summed muscle area; and the fascia lata,
    thickened laterally into the iliotibial band.
 3. **Partition** (:mod:`.partition`). The muscle ring is mapped onto a unit square with an
-   area-preserving polar map and cut into columns from bone to fascia (landmarks set where
-   they meet the bone: the lateral and medial septa at the lips of the linea aspera, the
-   quadriceps wrapping most of the shaft, the vastus lateralis reaching behind it); each
-   column holds a deep-to-superficial stack. Widths at the fascia and layer heights follow
-   from the target areas in closed form, so every section holds exactly the planned areas
-   and tiles the ring: the compartment layout of Braus's classic section (quadriceps round
-   the front and sides of the femur, adductors medially, hamstrings behind, sartorius over
-   the adductor canal and the femoral vessels, the sciatic nerve between adductor magnus
-   and hamstrings).
+   area-preserving polar map and cut into columns from bone to fascia; each column holds a
+   deep-to-superficial stack. Where columns meet the bone and the fascia balances
+   anatomical landmarks at both ends (the lateral and medial septa at the lips of the
+   linea aspera, the quadriceps wrapping most of the shaft, the vastus lateralis reaching
+   behind it; the superficial order round the thigh) against the column's area; layer
+   heights follow from the target areas in closed form, so every section holds exactly the
+   planned areas and tiles the ring: the compartment layout of Braus's classic section
+   (quadriceps round the front and sides of the femur, adductors medially, hamstrings
+   behind, sartorius over the adductor canal and the femoral vessels, the sciatic nerve
+   between adductor magnus and hamstrings).
 4. **Surfaces** (:mod:`.loft`). Each structure's outline is sampled with a fixed number of
    points per edge of the partition, shared with its neighbours, at every level; rings are
    lofted level to level and capped, giving one closed, consistently outward-oriented

@@ -74,10 +74,15 @@ def _edge_counts(geos: list[partition.LevelGeometry], spacing: float) -> dict[fr
     return {key: max(1, int(np.ceil(length / spacing))) for key, length in zip(edges, longest)}
 
 
-def _ring(geo: partition.LevelGeometry, corners: list, counts: dict[frozenset, int]) -> np.ndarray:
-    pts = [_edge_points(geo, a, b, counts[partition.edge_key(a, b)]) for a, b in zip(corners, corners[1:] + corners[:1])]
-    srho = np.concatenate(pts)
+def _sample(geo: partition.LevelGeometry, edges, counts: dict[frozenset, int]) -> np.ndarray:
+    """Physical points along consecutive partition edges ``(a, b)``, each without its end."""
+    srho = np.concatenate([_edge_points(geo, a, b, counts[partition.edge_key(a, b)]) for a, b in edges])
     return geo.to_xy(srho[:, 0], srho[:, 1])
+
+
+def _ring(geo: partition.LevelGeometry, corners: list, counts: dict[frozenset, int]) -> np.ndarray:
+    """A structure's outline, once round its corners."""
+    return _sample(geo, zip(corners, corners[1:] + corners[:1]), counts)
 
 
 @dataclass
@@ -183,9 +188,7 @@ def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
 def _column_ring(geo: partition.LevelGeometry, key: tuple, counts: dict[frozenset, int]) -> np.ndarray:
     """The points of every column's edge at height ``key`` (bone or fascia), once round."""
     corners = [(c, key) for c in range(partition.N_COLUMNS + 1)]
-    pts = [_edge_points(geo, a, b, counts[partition.edge_key(a, b)]) for a, b in zip(corners, corners[1:])]
-    srho = np.concatenate(pts)
-    return geo.to_xy(srho[:, 0], srho[:, 1])
+    return _sample(geo, zip(corners, corners[1:]), counts)
 
 
 #: The thinnest subcutaneous fat allowed anywhere (mm); a thinner one is a generator bug.

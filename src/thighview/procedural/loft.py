@@ -54,8 +54,9 @@ def _polygon_cap(ring: np.ndarray) -> np.ndarray:
 
 
 def _ccw(tris: np.ndarray, pts: np.ndarray) -> np.ndarray:
-    p = pts[tris]
-    cross = (p[:, 1, 0] - p[:, 0, 0]) * (p[:, 2, 1] - p[:, 0, 1]) - (p[:, 1, 1] - p[:, 0, 1]) * (p[:, 2, 0] - p[:, 0, 0])
+    u = pts[tris[:, 1]] - pts[tris[:, 0]]
+    v = pts[tris[:, 2]] - pts[tris[:, 0]]
+    cross = u[:, 0] * v[:, 1] - u[:, 1] * v[:, 0]
     tris = tris.copy()
     tris[cross < 0] = tris[cross < 0][:, ::-1]
     return tris

@@ -12,11 +12,12 @@ share of the ring's area. The ring is cut into COLUMNS by straight lines from th
 (``rho = 0``) to the fascia (``rho = 1``); each column holds a stack of structures bottom
 (deep) to top (superficial); a BLOCK of neighbouring columns may share its deepest layers at
 a common height (the vastus intermedius under the vastus lateralis and rectus femoris).
-Where the columns meet the bone is set by anatomical landmarks (the septa at the lips of
-the linea aspera, the quadriceps wrapping the shaft); everything else (column widths at the
-fascia, every layer height) follows in closed form from the target areas. A structure is
-the union of its parts in consecutive columns; its outline is a fixed sequence of corners
-whose edges are shared with its neighbours.
+A column's area fixes the sum of its widths at the bone and at the fascia; how that sum is
+split follows anatomical landmarks at both ends (the septa at the lips of the linea aspera,
+the quadriceps wrapping the shaft; Braus's superficial layout at the fascia), balanced
+between the two. Every layer height then follows in closed form from the target areas. A
+structure is the union of its parts in consecutive columns; its outline is a fixed
+sequence of corners whose edges are shared with its neighbours.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ _FASCIA_ENDS_DEG = {
     11: (282, 280, 280),
     12: (302, 302, 300),
 }
+
+
 @dataclass(frozen=True)
 class Variation:
     """Small, smooth differences between individuals, drawn from a seed (seed 0 = none).
@@ -349,74 +352,77 @@ def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | No
     s /= total
     frac = {name: a / total for name, a in areas.items()}
 
-    # per-column area (shared layers spread by the columns' bone widths later)
-    top_area = np.zeros(N_COLUMNS)
-    for b, c, stack in COLUMNS:
+    def s_at(angles: np.ndarray) -> np.ndarray:
+        return np.interp(np.mod(angles + 0.5 * np.pi, 2 * np.pi) - 0.5 * np.pi, phi, s)
+
+    bone_ends, fascia_ends = (s_at(a) for a in _landmarks(t, variation))
+    w0, w1, heights = _columns_and_heights(frac, bone_ends, fascia_ends, t)
+    bottoms = bone_ends[0] - 0.5 * w0[0] + np.concatenate([[0.0], np.cumsum(w0)])
+    tops = fascia_ends[0] - 0.5 * w1[0] + np.concatenate([[0.0], np.cumsum(w1)])
+    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, variation.aspect, bottoms, tops, heights)
+
+
+def _columns_and_heights(frac: dict[str, float], bone_ends: np.ndarray, fascia_ends: np.ndarray,
+                         t: float) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Column widths at the bone and at the fascia (in s) and every layer height (in rho).
+
+    ``frac`` is each structure's share of the ring; ``*_ends`` are where the landmarks want
+    each column to end (in s; column 0, the lateral septum, gives its centre).
+    """
+    top_area = np.zeros(N_COLUMNS)  # what sits above a column's shared layers
+    for _, c, stack in COLUMNS:
         top_area[c] = sum(frac[n] * _share(n, c) for n in stack)
     shared_area = {b: sum(frac[n] * _share(n, f"block{b}") for n in BLOCKS[b].shared) for b in range(len(BLOCKS))}
 
-    ends, fascia_ends = _landmarks(t, variation)
-    s_of = lambda angle: float(np.interp(np.mod(angle + 0.5 * np.pi, 2 * np.pi) - 0.5 * np.pi, phi, s))  # noqa: E731
+    def wishes(ends: np.ndarray) -> np.ndarray:
+        return np.mod(np.diff(np.concatenate([[ends[-1] - 1.0], ends])), 1.0)
 
-    def widths(angles: np.ndarray) -> np.ndarray:
-        at = np.array([s_of(a) for a in angles])
-        return np.mod(np.diff(np.concatenate([[at[-1] - 1.0], at])), 1.0)
-
-    # column areas, with shared layers spread by the bone widths, and what the landmarks ask for
-    bone_wish, fascia_wish = widths(ends), widths(fascia_ends)
-    area = top_area.copy()
+    bone_wish, fascia_wish = wishes(bone_ends), wishes(fascia_ends)
+    area = top_area.copy()  # column areas, shared layers spread by the bone widths
     for b, cols in _BLOCK_COLUMNS.items():
         if shared_area[b] > 0:
             area[cols] += shared_area[b] * bone_wish[cols] / bone_wish[cols].sum()
     # w0 + w1 = 2 * area: the bone width closest to both wishes is their mean, shifted
     wish = 0.5 * (bone_wish + 2.0 * area - fascia_wish)
-    # the caps: a column may be at most _MAX_BOTTOM_RATIO x its mean width at the bone, and a
-    # column of a block at most that x its own (unshared) area, or it would close before the fascia
+    # a column is at most _MAX_BOTTOM_RATIO x its mean width at the bone, and a column of a
+    # block at most that x its own (unshared) area, or it would close before the fascia
     cap = _MAX_BOTTOM_RATIO * top_area
     for b, cols in _BLOCK_COLUMNS.items():
         if shared_area[b] > 0 and len(cols) == 1:
             cap[cols] += _MAX_BOTTOM_RATIO * shared_area[b]
     w0 = _bottom_widths(np.clip(wish, _MIN_BOTTOM_RATIO * area, None), cap)
 
-    start = s_of(ends[0]) - 0.5 * w0[0]
-    bottoms = start + np.concatenate([[0.0], np.cumsum(w0)])
-
     w1 = np.zeros(N_COLUMNS)
     heights: dict = {}
     for b, block in enumerate(BLOCKS):
         cols = _BLOCK_COLUMNS[b]
         if not block.shared:
-            c = cols[0]
-            w1[c] = 2.0 * top_area[c] - w0[c]
+            w1[cols[0]] = 2.0 * top_area[cols[0]] - w0[cols[0]]
             continue
         h = _solve_block(w0[cols], top_area[cols], shared_area[b])
         w1[cols] = _tops_above(w0[cols], top_area[cols], h)
         lo = 0.0
         for ell, name in enumerate(block.shared):
-            a = frac[name] * _share(name, f"block{b}")
-            lo = _height(w0[cols].sum(), w1[cols].sum(), lo, a)
+            lo = _height(w0[cols].sum(), w1[cols].sum(), lo, frac[name] * _share(name, f"block{b}"))
             heights[("b", b, ell)] = lo
         heights[("b", b, len(block.shared) - 1)] = h  # exact, against rounding
     if np.any(w1 <= 0):
         raise AssertionError(f"level {t:.3f}: a column has no width at the fascia ({w1})")
-    top_start = s_of(fascia_ends[0]) - 0.5 * w1[0]
-    tops = top_start + np.concatenate([[0.0], np.cumsum(w1)])
-
     for b, c, stack in COLUMNS:
         block = BLOCKS[b]
         lo = heights[("b", b, len(block.shared) - 1)] if block.shared else 0.0
         for j, name in enumerate(stack[:-1]):
             lo = _height(w0[c], w1[c], lo, frac[name] * _share(name, c))
             heights[("c", c, j)] = lo
-    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, variation.aspect, bottoms, tops, heights)
+    return w0, w1, heights
 
 
 def _bottom_widths(desired: np.ndarray, cap: np.ndarray) -> np.ndarray:
-    """Bone widths near the landmarks, but never more than ``cap``.
+    """Bone widths summing to 1, in proportion to ``desired`` but never more than ``cap``.
 
     Septum columns take exactly the cap (thin at the fascia, thicker at the bone, so that
     they are about equally thick in millimetres); the others share what is left in
-    proportion to their landmark widths, capped (water filling).
+    proportion to ``desired``, capped (water filling).
     """
     w = np.zeros_like(desired)
     fixed = np.zeros(len(desired), dtype=bool)
