@@ -221,6 +221,13 @@ class ExportDialog(QtWidgets.QDialog):
         self.export_button.setEnabled(False)
         self._next_job()
 
+    def reject(self) -> None:
+        """Closing while exporting cancels the export first (the worker still reports to this dialog)."""
+        if self._jobs:
+            self._cancel.set()
+            return
+        super().reject()
+
     def _next_job(self) -> None:
         if not self._jobs:
             self._finish(None)
