@@ -198,3 +198,14 @@ def test_supported_suffixes_match_the_readers():
     from thighview.io.meshes import MESH_SUFFIXES
 
     assert set(SUPPORTED_SUFFIXES) == {*MESH_SUFFIXES, *NIFTI_SUFFIXES, *NRRD_SUFFIXES, ".seg.nrrd"}
+
+
+def test_one_known_name_twice_is_refused(tmp_path):
+    text = "".join(f"o femur\nv {x} 0 0\nv {x + 30} 0 0\nv {x} 30 0\nv {x} 0 300\n"
+                   f"f {4 * n + 1} {4 * n + 3} {4 * n + 2}\nf {4 * n + 1} {4 * n + 2} {4 * n + 4}\n"
+                   f"f {4 * n + 1} {4 * n + 4} {4 * n + 3}\nf {4 * n + 2} {4 * n + 3} {4 * n + 4}\n"
+                   for n, x in enumerate((0, 100)))
+    (tmp_path / "two.obj").write_text(text)
+    with pytest.raises(ThighViewError, match="both named 'femur'") as info:
+        load_model(tmp_path / "two.obj")
+    _assert_one_line_naming(info.value, tmp_path / "two.obj")

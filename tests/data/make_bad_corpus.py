@@ -227,7 +227,7 @@ def cases() -> dict[str, tuple[bytes, str, str]]:
         "absurd_units_km.obj": (obj_text(base_parts(scale=1e5)).encode(), "error", "units"),
         "absurd_units_tiny.obj": (obj_text(base_parts(scale=1e-6)).encode(), "error", "units"),
         # bad names and structure lists
-        "duplicate_femur.obj": (duplicate_text.encode(), "undetected", ""),
+        "duplicate_femur.obj": (duplicate_text.encode(), "error", "both named"),
         "non_utf8_names.obj": (latin1, "ok", ""),
         "no_femur.glb": (glb_bytes(no_femur), "error", "no femur"),
         # label maps that are not label maps

@@ -22,7 +22,7 @@ import numpy as np
 
 from thighview import anatomy
 from thighview.errors import FileFormatError
-from thighview.io.parts import Part
+from thighview.io.parts import Part, refuse_duplicates
 
 TRIMESH_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply")
 VTK_SUFFIXES = (".vtk", ".vtp", ".vtm")
@@ -85,11 +85,13 @@ def _obj_options(path: Path) -> dict:
     """OBJ: one structure per object (``o``) where the file has objects, else per group (``g``).
 
     Blender writes ``o Name`` and then a ``g`` per material; splitting by both would name the
-    structures ``Name_Name_material``.
+    structures ``Name_Name_material``. trimesh joins objects of one name, so a name used twice
+    is caught here.
     """
     with path.open("rb") as handle:
-        has_objects = re.search(rb"^o\s", handle.read(), re.MULTILINE) is not None
-    return {"split_objects": has_objects, "split_groups": not has_objects, "group_material": False}
+        objects = re.findall(rb"^o[ \t]+(.*?)\s*$", handle.read(), re.MULTILINE)
+    refuse_duplicates([name.decode("utf-8", errors="replace") for name in objects], path)
+    return {"split_objects": bool(objects), "split_groups": not objects, "group_material": False}
 
 
 def _node_name(node: str, geometry: str, kind: str) -> str:

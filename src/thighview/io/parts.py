@@ -6,6 +6,7 @@ the file names it; :func:`build_model` does what is common to all of them:
 * names go through :func:`thighview.anatomy.match_name` (synonyms, side suffixes, groups such
   as ``quadriceps_femoris``); unknown names stay, with compartment UNASSIGNED;
 * parts that map to the same structure (``femoral artery`` + ``femoral vein``) are merged;
+  one known name twice (two ``femur`` objects) is an error;
 * a file holding both thighs (TotalSegmentator labels ``_left`` and ``_right``) keeps one
   side, the requested one or the one with the femur, and records what it dropped;
 * surfaces wound inside out (negative enclosed volume) are turned to face outward;
@@ -83,6 +84,18 @@ def _check_size(points: np.ndarray, decision: UnitsDecision, path: Path) -> None
                          "no thigh is that size; check the file's units (--units) or stray vertices", path)
 
 
+def refuse_duplicates(raw_names: list[str], path: Path) -> None:
+    """One known structure under one name twice is an error (two femurs cannot be merged into
+    a bone); different names for one structure (femoral artery + vein) are merged instead."""
+    seen: set[str] = set()
+    for raw in raw_names:
+        key = raw.strip().casefold()
+        if key in seen and anatomy.match_name(raw).canonical:
+            raise ModelError(f"two surfaces are both named '{raw}' (if they are the two thighs, "
+                             "name them with _left and _right)", path)
+        seen.add(key)
+
+
 def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_units: tuple[str, str] | None = None,
                 space: str | None = None, side: str | None = None, limits: Limits | None = None,
                 provenance: dict | None = None) -> ThighModel:
@@ -116,6 +129,7 @@ def build_model(parts: list[Part], path: Path, *, units: str = "auto", declared_
     other_side = [bool(chosen and m.side and m.side != chosen) for m in matches]
     dropped = [p.raw_name for p, drop in zip(parts, other_side) if drop]
 
+    refuse_duplicates([p.raw_name for p, drop in zip(parts, other_side) if not drop], path)
     groups: dict[str, list[tuple[Part, anatomy.NameMatch]]] = {}
     for p, m, drop in zip(parts, matches, other_side):
         if drop:
