@@ -105,13 +105,16 @@ def _nifti_label_table(header) -> ColourTable | None:
         except ET.ParseError:
             return None
         names, colours = {}, {}
-        for label in root.iter("Label"):
-            value = int(label.get("Key", "0"))
-            if value and (label.text or "").strip():
-                names[value] = label.text.strip()
-                rgb = [float(label.get(c, "nan")) for c in ("Red", "Green", "Blue")]
-                if all(0 <= c <= 1 for c in rgb):
-                    colours[value] = "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+        try:
+            for label in root.iter("Label"):
+                value = int(label.get("Key", "0"))
+                if value and (label.text or "").strip():
+                    names[value] = label.text.strip()
+                    rgb = [float(label.get(c, "nan")) for c in ("Red", "Green", "Blue")]
+                    if all(0 <= c <= 1 for c in rgb):
+                        colours[value] = "#" + "".join(f"{round(c * 255):02x}" for c in rgb)
+        except ValueError:
+            return None  # a malformed table names nothing; the labels still open, as label_<value>
         return ColourTable(names, colours) if names else None
     return None
 
