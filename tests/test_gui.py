@@ -30,12 +30,13 @@ def synthetic():
 
 
 @pytest.fixture
-def window(qtbot, tmp_path):
+def window(qtbot, tmp_path, monkeypatch):
     """The main window with throw-away settings; closed, its VTK window released, deletes flushed."""
     from PySide6 import QtCore, QtWidgets
 
     from thighview.gui.main_window import MainWindow
 
+    monkeypatch.setenv("THIGHVIEW_STATE_DIR", str(tmp_path / "state"))  # autosaves stay in the test
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
     win = MainWindow(settings)
     win.resize(1400, 860)
