@@ -56,8 +56,9 @@ def _part(name: str, vertices, faces) -> Part:
 def _weld_soup(part: Part) -> Part:
     """Join vertices that sit at exactly one place: STL stores three corners per triangle, and
     glTF/OBJ/PLY exporters split vertices along UV seams and flat-shaded edges. Sections and the
-    closed-surface check need shared edges. NaN corners are left for the report."""
-    if len(part.vertices) and np.all(np.isfinite(part.vertices)):
+    closed-surface check need shared edges. NaN corners and out-of-range indices are left for the report."""
+    indices_ok = part.faces.size == 0 or (part.faces.min() >= 0 and part.faces.max() < len(part.vertices))
+    if len(part.vertices) and indices_ok and np.all(np.isfinite(part.vertices)):
         part.vertices, inverse = np.unique(part.vertices, axis=0, return_inverse=True)
         part.faces = inverse.reshape(-1)[part.faces]
     return part
@@ -133,10 +134,28 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
     return parts, meta if isinstance(meta, dict) else {}
 
 
+def _check_cells(data, path: Path) -> None:
+    """VTK trusts a file's point indices: one past the end crashes its filters (found by fuzzing)."""
+    import pyvista as pv
+    from vtkmodules.util.numpy_support import vtk_to_numpy
+
+    if isinstance(data, pv.PolyData):
+        arrays = [data.GetVerts(), data.GetLines(), data.GetPolys(), data.GetStrips()]
+    else:
+        arrays = [data.GetCells()] if isinstance(data, pv.UnstructuredGrid) else []
+    for cells in arrays:
+        if cells is None or cells.GetNumberOfCells() == 0:
+            continue
+        ids = vtk_to_numpy(cells.GetConnectivityArray())
+        if len(ids) and (ids.min() < 0 or ids.max() >= data.n_points):
+            raise FileFormatError("cells refer to points that are not in the file (corrupt or truncated)", path)
+
+
 def _polydata_part(name: str, data, path: Path) -> Part | None:
     """Triangles of a VTK dataset (strips and polygons triangulated, volume cells' boundary)."""
     import pyvista as pv
 
+    _check_cells(data, path)
     if not isinstance(data, pv.PolyData):
         data = data.extract_surface(algorithm=None)
     if data.n_cells == 0:
