@@ -202,6 +202,8 @@ def cases() -> dict[str, tuple[bytes, str, str]]:
         "corrupted.ply": (ply.replace(b"property float y", b"property flaot y", 1), "error", "PLY"),
         "corrupted.vtk": (vtk.replace(b"POINTS", b"PIONTS", 1), "error", "no triangle"),
         "corrupted.nii": (garble(nii, 0, 48), "error", "NIfTI"),
+        "bad_index.vtk": (vtk.replace(b"\n3 0 ", b"\n3 9999 ", 1), "error", "not in the file"),  # crashed VTK
+        "bad_index.ply": (ply.replace(b"\n3 0 ", b"\n3 9999 ", 1), "error", "indices outside"),
         "corrupted.nrrd": (nrrd.replace(b"encoding: raw", b"encoding: zstd-magic", 1), "error", "NRRD"),
         # headers claiming far more data than there is
         "huge_claim.glb": (bytes(huge_glb), "error", "GLB"),
