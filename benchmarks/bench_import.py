@@ -5,7 +5,7 @@ fat ring), extruded along a tilted axis on an anisotropic grid, so every cross-s
 is known exactly. Both methods get the same array and affine and return world-space surfaces.
 
     python -m benchmarks import            # timings (ratio = marching cubes time / ours)
-    python -m benchmarks.bench_import      # section-area accuracy of both against the exact areas
+    python -m benchmarks.bench_import      # section-area accuracy against the exact areas, CPU time
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ def ours(data: dict) -> dict:
     from thighview.io.surfaces import label_surfaces
 
     return label_surfaces(data["labels"], data["affine"], data["values"])
+
+
+def ours_staircase(data: dict) -> dict:
+    """SurfaceNets alone: the voxels' exact staircase, unsmoothed (what the smoothing costs)."""
+    from thighview.io.surfaces import label_surfaces
+
+    return label_surfaces(data["labels"], data["affine"], data["values"], smoothing=False)
 
 
 def marching_cubes(data: dict) -> dict:
@@ -118,17 +125,28 @@ def area_errors(surfaces: dict, data: dict) -> dict[int, float]:
 
 
 def accuracy_report() -> dict:
+    """Section-area errors of each method, and its CPU time (robust where the machine is shared)."""
+    import time
+
     data = phantom()
     report = {}
-    for name, method in (("surface_nets", ours), ("marching_cubes", marching_cubes)):
-        errors = np.abs(list(area_errors(method(data), data).values()))
-        report[name] = {"mean_abs_area_error": float(errors.mean()), "max_abs_area_error": float(errors.max())}
+    for name, method in (("surface_nets_smoothed", ours), ("surface_nets_staircase", ours_staircase),
+                         ("marching_cubes", marching_cubes)):
+        method(data)  # warm up
+        start = time.process_time()
+        surfaces = method(data)
+        cpu = time.process_time() - start
+        errors = np.abs(list(area_errors(surfaces, data).values()))
+        report[name] = {"cpu_s": round(cpu, 3), "mean_abs_area_error": float(errors.mean()),
+                        "max_abs_area_error": float(errors.max())}
     return report
 
 
 CASES = [
     Case(name="20 labels of 256^3: SurfaceNets+smoothing vs per-label marching cubes",
          ours=ours, baseline=marching_cubes, setup=phantom, repeats=3, targets={"min_ratio": 5}),
+    Case(name="20 labels of 256^3: SurfaceNets staircase (no smoothing) vs per-label marching cubes",
+         ours=ours_staircase, baseline=marching_cubes, setup=phantom, repeats=3, targets={"min_ratio": 5}),
     Case(name="import a 256^3 20-label NIfTI: load_model vs nibabel + per-label marching cubes",
          ours=load_ours, baseline=load_marching_cubes, setup=_nifti_setup, repeats=3,
          targets={"max_ours_s": 5.0}),
