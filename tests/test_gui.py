@@ -180,6 +180,21 @@ def test_clicking_an_area_row_highlights_the_structure(shown, qtbot):
     assert len(shown.section_view.axes.patches) > len(shown.section_view.drawing.patches)  # the outline
 
 
+def test_clicking_the_area_profile_moves_the_level(shown, qtbot):
+    from PySide6 import QtCore
+
+    chart = shown.areas.chart
+    qtbot.waitUntil(lambda: chart.profile is not None, timeout=20000)
+    chart.canvas.draw()
+    px, py = chart.axes.transData.transform((30.0, 10.0))
+    ratio = chart.canvas.device_pixel_ratio or 1.0
+    point = QtCore.QPoint(round(px / ratio), round(chart.canvas.height() - py / ratio))
+    qtbot.mouseClick(chart.canvas, QtCore.Qt.MouseButton.LeftButton, pos=point)
+    assert shown.state.level == pytest.approx(0.30, abs=0.01)
+    assert chart.marker.get_xdata()[0] == pytest.approx(shown.state.level * 100)
+    assert shown.level_control.percent.value() == pytest.approx(shown.state.level * 100, abs=0.05)
+
+
 def test_broken_file_shows_an_error_and_the_window_keeps_working(shown, qtbot, tmp_path):
     broken = tmp_path / "broken.glb"
     broken.write_bytes(b"glTF this is not a real binary glTF file")

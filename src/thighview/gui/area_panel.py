@@ -44,7 +44,12 @@ def coverage_text(coverage: dict[Compartment, float]) -> str:
 
 
 class ProfileChart(QtWidgets.QWidget):
-    """Stacked muscle areas per compartment along the femur, with the current level marked."""
+    """Stacked muscle areas per compartment along the femur, with the current level marked.
+
+    Clicking or dragging on the chart moves the level there (``level_picked``).
+    """
+
+    level_picked = QtCore.Signal(float)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +63,14 @@ class ProfileChart(QtWidgets.QWidget):
         layout.addWidget(self.canvas)
         self.profile = None
         self.palette: str | None = None
+        self.canvas.setToolTip("Click or drag to move the level")
+        self.canvas.mpl_connect("button_press_event", self._on_mouse)
+        self.canvas.mpl_connect("motion_notify_event", self._on_mouse)
         self.waiting()
+
+    def _on_mouse(self, event) -> None:
+        if self.profile is not None and event.inaxes is self.axes and event.button == 1 and event.xdata is not None:
+            self.level_picked.emit(min(max(event.xdata / 100.0, 0.0), 1.0))
 
     def waiting(self) -> None:
         """An empty chart saying the profile is on its way (it is computed off the UI thread)."""
@@ -130,6 +142,7 @@ class AreaPanel(QtWidgets.QWidget):
         self.items: dict[str, QtWidgets.QTreeWidgetItem] = {}
         self.tree.itemClicked.connect(self._on_clicked)
         self.profile_ready.connect(self._on_profile)
+        self.chart.level_picked.connect(app_state.set_level)
         app_state.subscribe(self.on_event)
 
     # --- state events -----------------------------------------------------------------------
