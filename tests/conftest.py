@@ -16,6 +16,16 @@ def default_model():
     return load_model()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _throwaway_state_and_log_dirs(tmp_path_factory):
+    """App windows in tests autosave and log crashes in a temporary folder, never the user's."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("THIGHVIEW_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+    patch.setenv("THIGHVIEW_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+    yield
+    patch.undo()
+
+
 def pytest_collection_modifyitems(config, items):
     """GUI tests need an X server (pytest-xvfb starts Xvfb when it is installed).
 

@@ -38,7 +38,7 @@ SUFFIX = ".thighview-session"
 MAX_SESSION_BYTES = 4 * 2**20
 _COLOUR_CHOICES = {"mode": ("compartment", "muscle", "area"), "palette": ("braus", "colorblind"),
                    "area_per": ("muscle", "compartment"), "area_unit": ("percent", "cm2")}
-_PRESSURE_KEYS = ("at", "direction", "force_n", "tool", "side", "lean_deg", "enabled")
+_PRESSURE_KEYS = ("at", "direction", "force_n", "tool", "side", "lean_deg", "sliding_kpa", "enabled")
 
 Camera = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
 

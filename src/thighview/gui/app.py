@@ -41,6 +41,7 @@ def run_app(model_path: str | None = None) -> int:
     run_in_thread(lambda: load_model_and_engine(model_path),
                   lambda result: window_box[0].finish_loading(model_path, result),
                   lambda error: window_box[0].loading_failed(error))
+    from thighview.gui.crash import install_crash_handler
     from thighview.gui.main_window import MainWindow
 
     window = MainWindow()
@@ -53,4 +54,6 @@ def run_app(model_path: str | None = None) -> int:
         window.model_loaded.connect(report)
     window.show()
     window.begin_loading(model_path)
+    install_crash_handler(window.show_error)  # an unexpected error is a dialog and a log, not a crash
+    window.sessions.offer_recovery()
     return int(app.exec())

@@ -17,6 +17,7 @@ from thighview.gui import state as st
 from thighview.gui.about import about_html
 from thighview.gui.area_panel import AreaPanel
 from thighview.gui.level_control import LevelControl
+from thighview.gui.session_actions import SessionController
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
 from thighview.gui.view3d import View3D
@@ -87,6 +88,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.error_box: QtWidgets.QMessageBox | None = None
         self._build_actions()
         self._build_menus_and_toolbar()
+        self.sessions = SessionController(self)
         self.state.subscribe(self.on_event)
         self._restore_settings()
 
@@ -423,6 +425,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt)
         self._closing = True
         self._save_settings()
+        self.sessions.close()
         wait_for_workers()
         QtWidgets.QApplication.processEvents()  # deliver finished workers before the views go
         self.state.unsubscribe(self.on_event)

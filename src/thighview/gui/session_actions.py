@@ -1,0 +1,232 @@
+"""File › Save Session / Open Session, the autosave timer, and "recover last session?" at start.
+
+The window's state becomes a :class:`thighview.session.Session` (:func:`capture`) and back
+(:meth:`SessionController.open_session`). The autosave runs on a timer, writes only when the
+session changed, and costs a few dictionary copies plus one small atomic write, so it never
+competes with dragging the level. A clean close removes the autosave; finding one at start
+means the last run crashed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6 import QtCore, QtWidgets
+
+from thighview import session as ss
+from thighview.anatomy import Compartment, canonical_names
+from thighview.errors import ThighViewError
+from thighview.render.colouring import ColourMode
+
+if TYPE_CHECKING:
+    from thighview.gui.main_window import MainWindow
+
+AUTOSAVE_MS = 15_000
+SESSION_FILTER = f"ThighView sessions (*{ss.SUFFIX} *.json);;All files (*)"
+#: Pressure panel widgets <-> session keys (combo boxes by text, spin boxes by value).
+_PRESSURE_WIDGETS = {"at": "angle", "direction": "direction", "side": "side", "force_n": "force",
+                     "tool": "tool", "sliding_kpa": "sliding"}
+
+
+def _model_path(window: MainWindow) -> str | None:
+    from thighview._resources import default_model_path
+
+    source = window.state.model.source
+    if source is None or Path(source).resolve() == default_model_path().resolve():
+        return None
+    return str(Path(source).resolve())
+
+
+def _read_pressure(panel) -> dict:
+    values = {}
+    for key, name in _PRESSURE_WIDGETS.items():
+        widget = getattr(panel, name, None)
+        if isinstance(widget, QtWidgets.QComboBox):
+            values[key] = widget.currentData() if widget.currentData() is not None else widget.currentText()
+        elif isinstance(widget, QtWidgets.QAbstractSpinBox):
+            values[key] = float(widget.value())
+    return values
+
+
+def _write_pressure(panel, values: dict) -> None:
+    for key, name in _PRESSURE_WIDGETS.items():
+        widget = getattr(panel, name, None)
+        if key not in values or widget is None:
+            continue
+        if isinstance(widget, QtWidgets.QComboBox):
+            index = widget.findData(values[key])
+            widget.setCurrentIndex(index if index >= 0 else max(widget.findText(str(values[key])), 0))
+        elif isinstance(widget, QtWidgets.QAbstractSpinBox) and isinstance(values[key], (int, float)):
+            widget.setValue(float(values[key]))
+
+
+class SessionController(QtCore.QObject):
+    """Owns the session actions, the autosave timer and recovery for one main window."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self._checksums: dict[str, str] = {}
+        self._pressure: dict = {}  # kept while the pressure panel has not been opened
+        self._last_autosave = ""
+        self.recovery_box: QtWidgets.QMessageBox | None = None
+        self.save_action = window._action("&Save session…", self.save_dialog, "Ctrl+S",
+                                          tip="Save the model, level, colours, visibility and camera")
+        self.open_action = window._action("Open se&ssion…", self.open_dialog, "Ctrl+Shift+S")
+        file_menu = window.menuBar().actions()[0].menu()
+        file_menu.insertActions(window.export_action, [self.open_action, self.save_action])
+        file_menu.insertSeparator(window.export_action)
+        self.timer = QtCore.QTimer(self, interval=AUTOSAVE_MS)
+        self.timer.timeout.connect(self.autosave)
+        self.timer.start()
+
+    # --- state <-> session ----------------------------------------------------------------------
+    def capture(self) -> ss.Session | None:
+        """The window as a session (None before a model is shown)."""
+        state = self.window.state
+        if state.model is None:
+            return None
+        path = _model_path(self.window)
+        key = path or "<built-in>"
+        if key not in self._checksums:
+            self._checksums[key] = ss.model_checksum(state.model.source)
+        scheme = state.scheme
+        panel = getattr(self.window, "pressure", None)
+        if panel is not None:
+            self._pressure = _read_pressure(panel)
+        camera = self.window.view3d.plotter.camera_position
+        return ss.Session(
+            model_path=path, model_sha256=self._checksums[key], level=float(state.level),
+            colours={"mode": scheme.mode.value, "palette": scheme.palette, "area_per": scheme.area_per,
+                     "area_unit": scheme.area_unit},
+            visible=dict(state.visible), opacity=dict(state.opacity),
+            camera=tuple(tuple(float(c) for c in v) for v in camera),
+            compartments={n: s.compartment.value for n, s in state.model.structures.items()
+                          if n not in canonical_names()},
+            pressure=dict(self._pressure))
+
+    def _apply_view(self, session: ss.Session) -> None:
+        """Everything but the model, onto the shown model (unknown names are ignored)."""
+        window, state = self.window, self.window.state
+        colours = session.colours
+        window._set_scheme(mode=ColourMode(colours["mode"]), palette=colours["palette"],
+                           area_per=colours["area_per"], area_unit=colours["area_unit"])
+        for visible in (True, False):
+            state.set_visible([n for n, v in session.visible.items() if v is visible and n in state.visible], visible)
+        for name, opacity in session.opacity.items():
+            state.set_opacity([name], opacity)
+        state.set_level(session.level)
+        if session.camera is not None:
+            window.view3d.plotter.camera_position = [list(v) for v in session.camera]
+            window.view3d.request_render()
+        self._pressure = dict(session.pressure)
+        if getattr(window, "pressure", None) is not None:
+            _write_pressure(window.pressure, self._pressure)
+
+    def open_session(self, session: ss.Session) -> None:
+        """Open the session's model (off the UI thread) with its assignments, then its view."""
+        from thighview.gui.workers import run_in_thread
+
+        window = self.window
+        try:
+            changed = ss.model_changed(session)
+        except ThighViewError as error:
+            window.show_error("Could not open the session", str(error))
+            return
+
+        def load():
+            from thighview.io import load_model
+            from thighview.section import SectionEngine
+
+            model = load_model(session.model_path)
+            for name, value in session.compartments.items():
+                if name in model.structures:
+                    model.structures[name].compartment = Compartment(value)
+            return model, SectionEngine(model)
+
+        def done(result) -> None:
+            window.finish_loading(session.model_path, result)
+            self._apply_view(session)
+            if changed:
+                window.statusBar().showMessage("The model file changed since this session was saved: "
+                                               "areas may differ from before.", 10000)
+
+        window.begin_loading(session.model_path)
+        run_in_thread(load, done, window.loading_failed)
+
+    # --- files --------------------------------------------------------------------------------
+    def save_dialog(self) -> None:
+        session = self.capture()
+        if session is None:
+            return
+        start = str(Path(self.window.settings.value("last_dir", str(Path.home()))) / f"session{ss.SUFFIX}")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save the session", start, SESSION_FILTER)
+        if path:
+            self.save(path)
+
+    def save(self, path: str | Path) -> None:
+        try:
+            ss.save_session(self.capture(), path)
+        except ThighViewError as error:
+            self.window.show_error("Could not save the session", str(error))
+        else:
+            self.window.statusBar().showMessage(f"Session saved to {path}", 5000)
+
+    def open_dialog(self) -> None:
+        start = self.window.settings.value("last_dir", str(Path.home()))
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self.window, "Open a session", start, SESSION_FILTER)
+        if path:
+            self.open_path(path)
+
+    def open_path(self, path: str | Path) -> None:
+        try:
+            session = ss.load_session(path)
+        except ThighViewError as error:
+            self.window.show_error("Could not open the session", str(error))
+            return
+        self.open_session(session)
+
+    # --- autosave and recovery ----------------------------------------------------------------
+    def autosave(self) -> None:
+        """Write the autosave copy if anything changed since the last one (timer slot)."""
+        session = self.capture()
+        if session is None:
+            return
+        text = repr(session)
+        if text == self._last_autosave:
+            return
+        try:
+            ss.autosave(session)
+        except (ThighViewError, OSError) as error:  # a full disk: say so once in the status bar, keep going
+            self.window.statusBar().showMessage(f"Autosave failed: {error}", 10000)
+        else:
+            self._last_autosave = text
+
+    def offer_recovery(self) -> None:
+        """After a crash: ask (without blocking start-up) whether to reopen the autosaved session."""
+        session = ss.recoverable_session()
+        if session is None:
+            return
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "Recover the last session?",
+                                    "ThighView did not close normally last time. Reopen the model and view "
+                                    "as they were?", QtWidgets.QMessageBox.StandardButton.Yes
+                                    | QtWidgets.QMessageBox.StandardButton.No, self.window)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.recovery_box = box
+
+        def answered(_result: int) -> None:
+            self.recovery_box = None
+            if box.standardButton(box.clickedButton()) == QtWidgets.QMessageBox.StandardButton.Yes:
+                self.open_session(session)
+            else:
+                ss.discard_autosave()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def close(self) -> None:
+        """A clean exit: stop the timer and remove the autosave (nothing to recover)."""
+        self.timer.stop()
+        ss.discard_autosave()
+

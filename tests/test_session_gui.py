@@ -1,0 +1,117 @@
+"""Sessions and the crash handler in the real window: save/open, autosave, recovery, excepthook."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+from test_gui import synthetic, window  # noqa: F401  (the GUI engineer's window fixture)
+
+from thighview import session as ss
+from thighview.render.colouring import ColourMode
+
+pytestmark = pytest.mark.gui
+
+
+@pytest.fixture
+def opened(window, synthetic, qtbot, tmp_path):
+    """The window showing the synthetic thigh read from a GLB file (sessions name a file)."""
+    from thighview.io.writers import write_glb
+
+    path = write_glb(synthetic[0], tmp_path / "prisms.glb")
+    with qtbot.waitSignal(window.model_loaded, timeout=30000):
+        window.load(path)
+    return window
+
+
+def _change_everything(win, level: float, mode: ColourMode, colourblind: bool, hidden: str) -> None:
+    win.set_mode(mode)
+    win.set_colourblind(colourblind)
+    win.state.set_level(level)
+    win.state.set_visible([n for n in win.state.visible if n != hidden], True)
+    win.state.set_visible([hidden], False)
+    win.state.set_opacity(["skin"], 0.4 if colourblind else 0.9)
+    win.view3d.set_view("posterior" if colourblind else "anterior")
+
+
+def test_save_then_open_restores_the_view_exactly(opened, qtbot, tmp_path):
+    win = opened
+    _change_everything(win, 0.3, ColourMode.MUSCLE, True, "skin")
+    saved = win.sessions.capture()
+    path = tmp_path / f"lesson{ss.SUFFIX}"
+    win.sessions.save(path)
+    assert ss.load_session(path) == saved  # the file holds exactly what the window showed
+
+    _change_everything(win, 0.8, ColourMode.AREA, False, "femur")
+    assert win.sessions.capture() != saved
+    with qtbot.waitSignal(win.model_loaded, timeout=30000):
+        win.sessions.open_path(path)
+    qtbot.wait(20)
+    again = win.sessions.capture()
+    assert np.allclose(again.camera, saved.camera, atol=1e-9)  # VTK re-normalises the view-up vector
+    again.camera = saved.camera
+    assert again == saved
+    assert win.state.scheme.mode is ColourMode.MUSCLE and win.colourblind_action.isChecked()
+    assert win.state.section.level == pytest.approx(0.3)
+
+
+def test_bad_session_file_is_a_dialog_and_nothing_changes(opened, qtbot, tmp_path):
+    before = opened.sessions.capture()
+    bad = tmp_path / "notes.json"
+    bad.write_text('{"format": "thighview.session", "version": 99}')
+    opened.sessions.open_path(bad)
+    assert opened.error_box is not None and "newer ThighView" in opened.error_box.text()
+    assert "notes.json" in opened.error_box.text()
+    opened.error_box.accept()
+    assert opened.sessions.capture() == before
+
+
+def test_autosave_writes_only_changes_and_a_clean_close_removes_it(opened):
+    controller = opened.sessions
+    controller.autosave()
+    path = ss.autosave_path()
+    assert ss.load_session(path) == controller.capture()
+    stamp = path.stat().st_mtime_ns
+    controller.autosave()
+    assert path.stat().st_mtime_ns == stamp  # nothing changed: nothing written
+    opened.state.set_level(0.25)
+    controller.autosave()
+    assert ss.load_session(path).level == 0.25
+    opened.close()
+    assert not path.exists()
+
+
+def test_recovery_after_a_crash_reopens_the_autosave(opened, qtbot):
+    from PySide6 import QtWidgets
+
+    opened.state.set_level(0.65)
+    opened.sessions.autosave()
+    crashed = opened.sessions.capture()
+    opened.state.set_level(0.1)  # the "new run" starts elsewhere
+    opened.sessions.offer_recovery()
+    box = opened.sessions.recovery_box
+    assert box is not None and box.isVisible()
+    with qtbot.waitSignal(opened.model_loaded, timeout=30000):
+        box.button(QtWidgets.QMessageBox.StandardButton.Yes).click()
+    assert opened.state.level == pytest.approx(crashed.level)
+
+
+@pytest.mark.qt_no_exception_capture
+def test_unexpected_exception_is_a_dialog_and_a_log_and_the_app_goes_on(opened, qtbot):
+    from PySide6 import QtCore
+
+    from thighview.gui.crash import install_crash_handler, log_path
+
+    previous = install_crash_handler(opened.show_error)
+    try:
+        QtCore.QTimer.singleShot(0, lambda: {}["no such key in a slot"])
+        qtbot.waitUntil(lambda: opened.error_box is not None, timeout=5000)
+    finally:
+        sys.excepthook = previous
+    text = opened.error_box.text()
+    assert "KeyError" in text and str(log_path()) in text and "Traceback" not in text
+    assert "Traceback" in log_path().read_text() and "no such key in a slot" in log_path().read_text()
+    opened.error_box.accept()
+    opened.state.set_level(0.4)  # still working
+    assert opened.state.section.level == pytest.approx(0.4)
