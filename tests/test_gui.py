@@ -158,6 +158,10 @@ def test_picking_in_2d_and_3d_names_the_structure(shown, qtbot):
     area = shown.state.section.areas_cm2["adductor_magnus"]
     assert "Adductor magnus" in status and "Adductors" in status and f"{area:.1f} cm²" in status
     assert shown.areas.tree.currentItem() is shown.areas.items["adductor_magnus"]
+    x, y = view.drawing.anchors["semimembranosus"]
+    qtbot.mouseMove(view.canvas, pos=view.data_to_widget(x, y + 1.0))
+    qtbot.waitUntil(lambda: shown.state.hovered == "semimembranosus", timeout=3000)
+    assert shown.hover_label.text().startswith("Semimembranosus — Hamstrings")
     shown.view3d.set_view("down_femur")
     shown.view3d.plotter.render()
     size = shown.view3d.plotter.window_size

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
 from thighview.gui import state as st
@@ -83,7 +83,13 @@ class SectionView(QtWidgets.QWidget):
         return section2d.structure_at(self.state.section.polygons, event.xdata, event.ydata, visible)
 
     def _on_move(self, event) -> None:
-        self.state.hover(self._structure_at_event(event))
+        name = self._structure_at_event(event)
+        if name != self.state.hovered:
+            self.state.hover(name)
+            if name:  # name, compartment and area right at the cursor (the status bar says it too)
+                QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), self.state.describe(name), self.canvas)
+            else:
+                QtWidgets.QToolTip.hideText()
 
     def _on_click(self, event) -> None:
         if event.button == 1:

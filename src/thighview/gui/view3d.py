@@ -7,7 +7,7 @@ structure; hovering names it in the status bar.
 
 from __future__ import annotations
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.gui import state as st
 from thighview.render.scene3d import ThighScene
@@ -125,7 +125,13 @@ class View3D(QtWidgets.QWidget):
 
     def _hover_now(self) -> None:
         if self._hover_at is not None and self.scene is not None and self._press is None:
-            self.state.hover(self.scene.pick(*self._hover_at))
+            name = self.scene.pick(*self._hover_at)
+            if name != self.state.hovered:
+                self.state.hover(name)
+                if name:
+                    QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), self.state.describe(name), self)
+                else:
+                    QtWidgets.QToolTip.hideText()
 
     def pick_at(self, x: int, y: int) -> str | None:
         """Select the structure at VTK display pixel ``(x, y)`` as a click would."""
