@@ -140,7 +140,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
-        self.open_action = a("&Open model…", self.open_dialog, "Ctrl+O", tip="Open a model file or folder")
+        self.open_action = a("&Open model…", self.open_dialog, "Ctrl+O", tip="Open a model file")
+        self.open_folder_action = a("Open a &folder of meshes…", self.open_folder_dialog, "Ctrl+Alt+O",
+                                    tip="Open a folder holding one mesh file per structure")
         self.open_default_action = a("Open the &built-in thigh", lambda: self.load(None), "Ctrl+Shift+O")
         self.export_action = a("&Export…", self.open_export_dialog, "Ctrl+E", tip="Save figures, tables, movies")
         self.quit_action = a("&Quit", self.close, "Ctrl+Q")
@@ -181,7 +183,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addActions([self.open_action, self.open_default_action])
+        file_menu.addActions([self.open_action, self.open_folder_action, self.open_default_action])
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
@@ -343,6 +345,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
         ExportDialog(self.state, self, settings=self.settings,
                      camera=self.view3d.plotter.camera_position).open()
+
+    def open_folder_dialog(self) -> None:
+        start = self.settings.value("last_dir", str(Path.home()))
+        path = QtWidgets.QFileDialog.getExistingDirectory(self, "Open a folder of meshes", start)
+        if path:
+            self.settings.setValue("last_dir", str(Path(path).parent))
+            self.load(path)
 
     def show_error(self, title: str, message: str) -> None:
         """A non-blocking error dialog; the window stays usable behind it."""
