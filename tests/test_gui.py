@@ -213,6 +213,26 @@ def test_broken_file_shows_an_error_and_the_window_keeps_working(shown, qtbot, t
     assert shown.areas.row_values("femur")[0] == f"{shown.state.section.areas_cm2['femur']:.1f}"
 
 
+def test_dropping_a_file_opens_it(shown, qtbot, tmp_path):
+    from PySide6 import QtCore, QtGui
+
+    dropped = tmp_path / "dropped.glb"
+    dropped.write_bytes(b"not a model")
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(dropped))])
+    position = QtCore.QPointF(200, 200)
+    enter = QtGui.QDragEnterEvent(position, QtCore.Qt.DropAction.CopyAction, mime,
+                                  QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier)
+    shown.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    drop = QtGui.QDropEvent(position, QtCore.Qt.DropAction.CopyAction, mime, QtCore.Qt.MouseButton.LeftButton,
+                            QtCore.Qt.KeyboardModifier.NoModifier)
+    shown.dropEvent(drop)
+    qtbot.waitUntil(lambda: shown.error_box is not None, timeout=20000)  # it was read: and refused
+    assert "dropped.glb" in shown.error_box.text()
+    shown.error_box.accept()
+
+
 def test_cancelled_opening_is_not_an_error(shown, qtbot):
     import threading
 
