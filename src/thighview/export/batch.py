@@ -147,12 +147,18 @@ def run_jobs(jobs: Sequence[ExportJob], *, report: Report | None = None,
 # --- the jobs per kind of output --------------------------------------------------------------
 
 def _stem(request: ExportRequest, model: ThighModel) -> str:
-    """File names start with the model file's name (``thigh_default``), else a slug of the model's name."""
+    """File names start with the model file's name (``thigh_default``), else a slug of the model's name.
+
+    Whatever the source, the start is a plain name: no folder separators, ``..``, control or
+    reserved characters, so every output stays inside ``out_dir``.
+    """
     if request.stem:
-        return request.stem
-    if model.source is not None:
-        return Path(model.source).stem
-    return re.sub(r"[^a-z0-9]+", "_", model.name.lower()).strip("_") or "thigh"
+        text = request.stem
+    elif model.source is not None:
+        text = Path(model.source).stem
+    else:
+        text = re.sub(r"[^a-z0-9]+", "_", model.name.lower())
+    return re.sub(r'[\x00-\x1f/\\:*?"<>|]+', "_", text).strip(" ._") or "thigh"
 
 
 def _figure_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine) -> list[ExportJob]:
