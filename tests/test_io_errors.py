@@ -114,6 +114,7 @@ CORPUS = {
     "no labels": _nifti("zeros.nii.gz", np.zeros((12, 12, 12), np.uint8)),
     "4-D image": lambda f: S.save_nifti(f / "four.nii.gz", np.ones((4, 4, 4, 3), np.uint8), np.eye(4)),
     "NRRD without space directions": _nrrd_without_space,
+    "zero voxel size": lambda f: S.save_nrrd(f / "flat.nrrd", _labels(), np.diag([4.0, 0.0, 4.0, 1.0])),
     "unsupported type": _write("thigh.docx", b"PK\x03\x04"),
     "missing file": lambda f: f / "nothing_here.glb",
     "empty folder": lambda f: (f / "void").mkdir() or f / "void",

@@ -218,6 +218,13 @@ def _read_nrrd(path: Path, limits: Limits
 
 # --- one file, or a folder of masks --------------------------------------------------------
 
+def _check_affine(affine: np.ndarray, path: Path) -> None:
+    """Voxels must have a size and the axes a direction, or surfaces cannot be placed."""
+    linear = affine[:3, :3]
+    if not np.all(np.isfinite(affine)) or abs(np.linalg.det(linear)) < 1e-9 * np.abs(linear).max() ** 3:
+        raise FileFormatError("the image's voxel size or axis directions are zero or invalid", path)
+
+
 def read_label_image(path: Path, limits: Limits, table: ColourTable | None = None,
                      beside: ColourTable | None = None) -> LabelImage:
     """Read a NIfTI/NRRD/.seg.nrrd label map; ``table`` (user's) and ``beside`` name its labels."""
@@ -227,6 +234,7 @@ def read_label_image(path: Path, limits: Limits, table: ColourTable | None = Non
         arrays, header_tables = [data], [header_table] if header_table else None
     else:
         arrays, affine, unit, reason, header_tables = _read_nrrd(path, limits)
+    _check_affine(affine, path)
     layers = [LabelLayer(*as_labels(a, path, limits)) for a in arrays]
     if table is not None:
         names_from = f"colour table {table.path.name if table.path else ''}".strip()
@@ -259,6 +267,7 @@ def read_mask_folder(files: dict[Path, str], limits: Limits, progress: Progress)
     for n, (file, name) in enumerate(files.items()):
         progress(n / len(files), f"reading {file.name}")
         data, file_affine, unit, reason = read_label_image_raw(file, limits)
+        _check_affine(file_affine, file)
         if combined is None:
             combined = np.zeros(data.shape, dtype=np.uint16, order="F")
             affine = file_affine
