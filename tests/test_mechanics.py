@@ -186,3 +186,16 @@ def test_rolling_contact_moves_along_the_skin(toy):
                                 style=FrameStyle(panel_px=160)))
     assert len(shots) == 3
     assert not np.array_equal(shots[0], shots[2])
+
+
+def test_deformed_slab_for_the_3d_view(default_pressure):
+    d = default_pressure.solve(Contact("lateral", "into-bone"))
+    points, faces = d.slab(half_thickness_mm=5.0)
+    n = len(default_pressure.mesh.points)
+    assert points.shape == (2 * n, 3) and faces.max() < 2 * n
+    frame = default_pressure.frame
+    depth = (points - frame.origin) @ frame.normal
+    assert np.allclose(np.sort(np.unique(np.round(depth, 6))), [-5.0, 5.0])
+    # at rest the slab's faces lie on the section: in-plane coordinates are the mesh's
+    rest, _ = default_pressure.solve(Contact("lateral", "into-bone")).scaled(0.0).slab(5.0)
+    assert np.allclose(frame.to_2d(rest[:n]), default_pressure.mesh.points)

@@ -151,8 +151,9 @@ class PressureModel:
     """Plane-strain FE model of one section with the femur held fixed; solve many contacts quickly."""
 
     def __init__(self, shape: SectionShape, materials: Materials | None = None,
-                 options: MeshOptions | None = None) -> None:
+                 options: MeshOptions | None = None, frame=None) -> None:
         self.shape = shape
+        self.frame = frame  # the section's SectionFrame (to place the deformed slab in 3-D), if known
         self.materials = materials or Materials.from_targets()
         self.options = opts = options or MeshOptions()
         domain, femur = shape.domain, shape.femur
@@ -189,6 +190,7 @@ class PressureModel:
     @classmethod
     def from_polygons(cls, polygons: Mapping[str, BaseGeometry], side: str = "right",
                       centre: np.ndarray | None = None, **kwargs) -> PressureModel:
+        """From ``name -> polygon`` in the section frame (mm); ``kwargs`` go to the constructor."""
         return cls(SectionShape.from_polygons(polygons, side=side, centre=centre), **kwargs)
 
     @classmethod
@@ -202,7 +204,8 @@ class PressureModel:
     def from_section(cls, section, side: str = "right", **kwargs) -> PressureModel:
         """From a :class:`thighview.section.Section` (its ``polygons`` and ``femur_centre``)."""
         centre = getattr(section, "femur_centre", None)
-        return cls.from_polygons(section.polygons, side=side, centre=centre, **kwargs)
+        return cls.from_polygons(section.polygons, side=side, centre=centre, frame=getattr(section, "frame", None),
+                                 **kwargs)
 
     # -- set-up ---------------------------------------------------------------------------------
     def is_sliding(self, region: str) -> bool:

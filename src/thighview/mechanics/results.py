@@ -46,6 +46,29 @@ class Deformation:
                        compression=self.compression * factor, shear=np.abs(factor) * self.shear,
                        slip={k: np.abs(factor) * v for k, v in self.slip.items()})
 
+    def slab(self, half_thickness_mm: float = 8.0, exaggeration: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """The deformed section as a thin slab in model coordinates, for the 3-D view.
+
+        Returns ``(points (n, 3), triangles (m, 3))``: both faces of the slab and its walls along
+        the skin and the femur. Plane strain: every depth of the slab deforms the same way.
+        """
+        model = self.model
+        if model.frame is None:
+            from thighview.errors import MechanicsError
+
+            raise MechanicsError("this pressure model has no section frame to place it in 3-D")
+        xy = model.mesh.points + exaggeration * self.displacement
+        n = len(xy)
+        offset = half_thickness_mm * np.asarray(model.frame.normal, dtype=float)
+        points = np.vstack([model.frame.to_3d(xy) - offset, model.frame.to_3d(xy) + offset])
+        tri = model.mesh.triangles
+        edges = np.vstack([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]])
+        key = np.sort(edges, axis=1)
+        _, index, counts = np.unique(key, axis=0, return_index=True, return_counts=True)
+        a, b = edges[index[counts == 1]].T  # boundary edges, in their triangle's orientation
+        walls = np.vstack([np.column_stack([a, b, b + n]), np.column_stack([a, b + n, a + n])])
+        return points, np.vstack([tri[:, ::-1], tri + n, walls])
+
     def readout(self) -> Readout:
         m = self.model
         areas = m.solver.areas()
