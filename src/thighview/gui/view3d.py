@@ -37,6 +37,10 @@ class View3D(QtWidgets.QWidget):
         self.plotter.iren.add_observer("LeftButtonPressEvent", self._on_press)
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._on_release)
         self.plotter.iren.add_observer("MouseMoveEvent", self._on_move)
+        for wheel in ("MouseWheelForwardEvent", "MouseWheelBackwardEvent"):
+            self.plotter.iren.add_observer(wheel, self._on_user_camera)
+        # the camera follows the level (re-fits what the cut leaves) until the user moves it
+        self._view_key: str | None = DEFAULT_VIEW
         app_state.subscribe(self.on_event)
 
     # --- state events -----------------------------------------------------------------------
@@ -48,6 +52,8 @@ class View3D(QtWidgets.QWidget):
             return
         elif isinstance(event, st.LevelChanged):
             scene.set_section(event.section)
+            if self._view_key is not None:
+                scene.view(self._view_key)
         elif isinstance(event, st.ColoursChanged):
             scene.set_colours(event.colours)
         elif isinstance(event, st.VisibilityChanged):
@@ -69,6 +75,7 @@ class View3D(QtWidgets.QWidget):
         for name, opacity in self.state.opacity.items():
             self.scene.set_opacity(name, opacity)
         self.scene.add_orientation_marker()
+        self._view_key = DEFAULT_VIEW
         self.scene.view(DEFAULT_VIEW)
 
     # --- rendering --------------------------------------------------------------------------
@@ -81,9 +88,14 @@ class View3D(QtWidgets.QWidget):
             self.plotter.render()
 
     def set_view(self, key: str) -> None:
+        """A named view; it keeps fitting the thigh as the level moves until the user moves the camera."""
+        self._view_key = key
         if self.scene is not None:
             self.scene.view(key)
             self.request_render()
+
+    def _on_user_camera(self, *_args) -> None:
+        self._view_key = None
 
     def set_clipping(self, on: bool) -> None:
         if self.scene is not None:
@@ -113,6 +125,7 @@ class View3D(QtWidgets.QWidget):
             if abs(position[0] - self._press[0]) + abs(position[1] - self._press[1]) <= 3:
                 self.state.select(self.scene.pick(*position))
             else:  # a drag rotated the camera: keep cutting away the part in front of it
+                self._view_key = None
                 self.scene.follow_camera()
                 self.request_render()
         self._press = None

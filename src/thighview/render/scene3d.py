@@ -10,6 +10,7 @@ per batch of changes.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -70,7 +71,6 @@ class ThighScene:
             plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
         mins, maxs = model.bounds()
         self.extent_mm = float(np.linalg.norm(maxs - mins))
-        self._all_points = np.concatenate([s.vertices for s in model.structures.values()])
         self.actors = {}
         for name, structure in model.structures.items():
             actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
@@ -216,21 +216,43 @@ class ThighScene:
         self.plotter.camera.focal_point = tuple((bounds[::2] + bounds[1::2]) / 2.0)
         self.plotter.camera_position = camera_for(view, self.axes, self.plotter.camera.focal_point,
                                                   self.extent_mm * 2.0)
-        self.plotter.reset_camera(render=False, bounds=tuple(bounds))
+        self.plotter.renderer.reset_camera(render=False, bounds=tuple(bounds))  # Plotter.reset_camera always renders
         view = VIEWS_BY_KEY[view] if isinstance(view, str) else view
         if abs(view.toward[2]) < 0.9 * float(np.linalg.norm(view.toward)):
             self.plotter.camera.zoom(1.2)  # seen from the side the bounding-sphere fit is loose
 
     def _kept_bounds(self) -> np.ndarray:
-        """(xmin, xmax, ymin, ymax, zmin, zmax) of the model's part that the cut keeps."""
-        points = self._all_points
+        """(xmin, xmax, ymin, ymax, zmin, zmax) of the model's part that the cut keeps.
+
+        Points are sorted by height once, with running minima and maxima from both ends, so the
+        bounds of everything below (or above) a level cost one binary search.
+        """
+        heights, lows, highs = self._height_index
         if self._clipping and self._section is not None:
-            height = (points - np.asarray(self._section.frame.origin)) @ self.axes.superior
-            kept = points[height <= 0] if self._keeps_distal() else points[height >= 0]
-            section = self._outline_mesh.points if self._outline_mesh is not None else np.empty((0, 3))
-            points = np.concatenate([kept, section]) if len(kept) + len(section) else points
-        mins, maxs = points.min(axis=0), points.max(axis=0)
-        return np.column_stack([mins, maxs]).ravel()
+            cut = float(np.asarray(self._section.frame.origin) @ self.axes.superior)
+            k = int(np.searchsorted(heights, cut, side="right"))
+            if self._keeps_distal():
+                mins, maxs = (lows[0][k - 1], highs[0][k - 1]) if k > 0 else (None, None)
+            else:
+                mins, maxs = (lows[1][k], highs[1][k]) if k < len(heights) else (None, None)
+            parts = [] if mins is None else [mins[None, :], maxs[None, :]]
+            if self._outline_mesh is not None and self._outline_mesh.n_points:
+                parts.append(self._outline_mesh.points)  # the section itself is always in view
+            if parts:
+                stacked = np.vstack(parts)
+                return np.column_stack([stacked.min(axis=0), stacked.max(axis=0)]).ravel()
+        return np.column_stack([lows[0][-1], highs[0][-1]]).ravel()
+
+    @cached_property
+    def _height_index(self):
+        """Points' heights along the femur (sorted) and running min/max from the knee up and the hip down."""
+        points = np.concatenate([s.vertices for s in self.model.structures.values()])
+        heights = points @ self.axes.superior
+        order = np.argsort(heights)
+        points = points[order]
+        from_below = (np.minimum.accumulate(points), np.maximum.accumulate(points))
+        from_above = (np.minimum.accumulate(points[::-1])[::-1], np.maximum.accumulate(points[::-1])[::-1])
+        return heights[order], (from_below[0], from_above[0]), (from_below[1], from_above[1])
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
