@@ -115,6 +115,14 @@ def _present(areas: list[dict[str, float]], name: str) -> slice:
     return slice(int(idx[0]), int(idx[-1]) + 1)
 
 
+def partition_rings(lay: Layout, k: int) -> dict[str, np.ndarray]:
+    """The counter-clockwise outline of every structure of the partition at level ``k``,
+    absent muscles included (as the slivers their neighbours close over)."""
+    g = lay.geos[k]
+    # (s, rho) -> (x, y) mirrors: outlines counter-clockwise in (s, rho) come out clockwise
+    return {name: _ring(g, corners, lay.counts)[::-1] for name, corners in partition.OUTLINES.items()}
+
+
 def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
     """Every structure's counter-clockwise ring(s) at level ``k``: [outline] or [outer, inner] for shells.
 
@@ -123,12 +131,8 @@ def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
     fascia's points. Muscles absent at this level are left out.
     """
     g = lay.geos[k]
-    rings: dict[str, list[np.ndarray]] = {}
-    for name, corners in partition.OUTLINES.items():
-        span = lay.present[name]
-        if span.start <= k < span.stop:
-            # (s, rho) -> (x, y) mirrors: outlines counter-clockwise in (s, rho) come out clockwise
-            rings[name] = [_ring(g, corners, lay.counts)[::-1]]
+    rings = {name: [ring] for name, ring in partition_rings(lay, k).items()
+             if lay.present[name].start <= k < lay.present[name].stop}
     bone = _column_ring(g, partition.ZERO, lay.counts)
     fascia_inner = _column_ring(g, partition.ONE, lay.counts)
     shells = _shells(fascia_inner, g)

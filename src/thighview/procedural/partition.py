@@ -37,6 +37,7 @@ VL, VI, VM, RF = "vastus_lateralis", "vastus_intermedius", "vastus_medialis", "r
 SA, GR, AL, AB, AM = "sartorius", "gracilis", "adductor_longus", "adductor_brevis", "adductor_magnus"
 BL, BS, ST, SM = "biceps_femoris_long_head", "biceps_femoris_short_head", "semitendinosus", "semimembranosus"
 FV, SN = "femoral_vessels", "sciatic_nerve"
+GM, TF, IP, PE = "gluteus_maximus", "tensor_fasciae_latae", "iliopsoas", "pectineus"
 
 
 @dataclass(frozen=True)
@@ -51,20 +52,21 @@ class Block:
 BLOCKS: tuple[Block, ...] = (
     Block((), ((LS,),)),
     Block((), ((VL,),)),  # the vastus lateralis on the bone, posterolaterally
-    Block((VI,), ((VL,), (RF,))),  # intermedius deep; lateralis and rectus over it
+    Block((VI,), ((VL, TF), (RF,))),  # intermedius deep; lateralis (tensor over it at the hip) and rectus
     Block((), ((VM,),)),  # the vastus medialis, superficial anteromedially
     Block((), ((VM, SA),)),  # the sartorius strap over its edge
     Block((), ((MS, FV, SA),)),  # medial septum, femoral vessels in the adductor canal, sartorius roof
-    Block((), ((AB, AL),)),
+    Block((), ((IP, AB, PE, AL),)),  # iliopsoas to the lesser trochanter, pectineus at the hip
     Block((), ((AM, GR),)),
     Block((AM, PS), ((SM,), (ST,), (SN, BL))),  # adductor magnus, the posterior septum, hamstrings
     Block((), ((BS, BL),)),  # short head on the linea aspera, long head over it
+    Block((), ((GM,),)),  # gluteus maximus on the gluteal tuberosity, near the hip only
 )
 SEPTUM_COLUMNS = {0: LS, 6: MS}
 
 # How a structure with parts in several columns splits its area (column index -> share).
-# Columns: 0 LS, 1 VL, 2-3 (VI) VL/RF, 4 VM, 5 VM/SA, 6 MS/FV/SA, 7 AB/AL, 8 AM/GR,
-# 9-11 (AM, PS) SM/ST/SN+BL, 12 BS/BL
+# Columns: 0 LS, 1 VL, 2-3 (VI) VL+TF/RF, 4 VM, 5 VM/SA, 6 MS/FV/SA, 7 IP/AB/PE/AL, 8 AM/GR,
+# 9-11 (AM, PS) SM/ST/SN+BL, 12 BS/BL, 13 GM
 _SPLITS = {
     VL: {1: 0.30, 2: 0.70},
     VM: {4: 0.96, 5: 0.04},
@@ -91,16 +93,17 @@ _BONE_ENDS_DEG = {
     9: (252, 258, 254),
     10: (262, 265, 260),
     11: (282, 276, 268),
-    12: (298, 288, 292),  # back to the lateral septum (mod 360)
+    12: (284, 284, 288),
+    13: (298, 288, 292),  # back to the lateral septum (mod 360)
 }
 #: Where the lateral septum reaches the fascia lata (degrees).
-_LS_FASCIA_DEG = (-50, -58, -60)
+_LS_FASCIA_DEG = (-32, -58, -60)
 # Where each column ends at the fascia (degrees), as on Braus's sections: the vastus lateralis
 # round the side, the rectus in front, vastus medialis and the sartorius strap anteromedially,
 # adductor longus and gracilis medially, the hamstrings behind. Columns widths at the bone and
 # at the fascia are a compromise between these and the bone landmarks (their mean fits the area).
 _FASCIA_ENDS_DEG = {
-    1: (-35, -30, -30),
+    1: (-18, -30, -30),
     2: (65, 60, 60),
     3: (108, 105, 100),
     4: (112, 138, 150),
@@ -110,8 +113,9 @@ _FASCIA_ENDS_DEG = {
     8: (200, 222, 212),
     9: (238, 246, 240),
     10: (262, 262, 258),
-    11: (282, 280, 280),
-    12: (302, 302, 300),
+    11: (262, 280, 280),
+    12: (275, 300, 298),
+    13: (328, 302, 300),
 }
 
 

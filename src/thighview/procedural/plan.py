@@ -63,6 +63,23 @@ _COURSES: dict[str, MuscleCourse] = {
     "semimembranosus": MuscleCourse(0.02, 0.0, 1.12, "semimembranosus"),
 }
 
+#: Muscles of the hip that reach into the top of the thigh: not in the targets file, so their
+#: volumes *inside the model* are estimates (Handsfield et al. 2014 give whole-muscle volumes of
+#: about 850, 70, 500 and 60 cm^3 for gluteus maximus, tensor fasciae latae, iliopsoas and
+#: pectineus for this body; these are the parts below the top of the femoral head).
+HIP_MUSCLE_VOLUMES_CM3 = {
+    "gluteus_maximus": 300.0,
+    "tensor_fasciae_latae": 45.0,
+    "iliopsoas": 70.0,
+    "pectineus": 40.0,
+}
+_HIP_COURSES: dict[str, MuscleCourse] = {
+    "gluteus_maximus": MuscleCourse(-0.60, 0.02, 0.27),  # to the gluteal tuberosity and the iliotibial tract
+    "tensor_fasciae_latae": MuscleCourse(-0.20, 0.04, 0.22),
+    "iliopsoas": MuscleCourse(-0.40, 0.02, 0.16),  # to the lesser trochanter
+    "pectineus": MuscleCourse(-0.10, 0.05, 0.20),
+}
+
 #: Cross-sectional areas (mm^2) of the thin structures along the thigh.
 THIN_AREAS_MM2 = {
     "lateral_intermuscular_septum": 45.0,
@@ -81,6 +98,7 @@ THIN_ENDS = {
     "posterior_intermuscular_septum": (0.86, 0.97),
 }
 
+#: The thigh muscles with reference volumes in ``anatomy_targets.json``.
 MUSCLES = tuple(_COURSES)
 
 
@@ -91,6 +109,7 @@ def courses() -> dict[str, MuscleCourse]:
     for name, c in _COURSES.items():
         peak = peaks[c.peak_key] / 100.0 if c.peak_key else c.peak
         out[name] = MuscleCourse(c.start, peak, c.end, c.peak_key)
+    out.update(_HIP_COURSES)
     return out
 
 
@@ -142,4 +161,5 @@ def area_plan() -> AreaPlan:
     """The plan built from ``anatomy_targets.json``."""
     data = targets()
     volumes = {name: float(data["muscle_volume_cm3"][name]) * 1000.0 for name in MUSCLES}
+    volumes.update({name: v * 1000.0 for name, v in HIP_MUSCLE_VOLUMES_CM3.items()})
     return AreaPlan(float(data["femur"]["length_mm"]["value"]), volumes, courses())
