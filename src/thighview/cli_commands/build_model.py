@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="DIR", help="folder to write thigh_default.glb/.json into")
     parser.add_argument("--resolution", type=int, default=None, metavar="N",
                         help="levels through the soft tissue, 8-400 (default 96: about 0.5 M triangles; "
-                             "140: about 1 M)")
+                             "128: about 1 M)")
     parser.add_argument("--seed", type=int, default=0, metavar="S",
                         help="0 = the reference thigh; another seed = a slightly different individual")
 
