@@ -7,8 +7,10 @@ source). How:
 1. **Areas per level** (:mod:`.plan`). Each muscle's cross-sectional area along the femur is
    a broad bump that starts and ends where the muscle does, peaks where MRI puts its largest
    section, and is scaled so that the muscle's volume inside the model equals the Handsfield
-   et al. (2014) volume for a 1.75 m, 75 kg man. Septa, the femoral vessels and the sciatic
-   nerve get small constant areas.
+   et al. (2014) volume for a 1.75 m, 75 kg man. The hip muscles that reach the top of the
+   thigh (gluteus maximus, tensor fasciae latae, iliopsoas, pectineus) get estimated
+   volumes. Septa, the femoral vessels and the sciatic nerve get small areas that fade out
+   where they end.
 2. **Outlines** (:mod:`.outline`), all polar about the straight femur shaft axis (the z axis):
    the femur (oval shaft of the reference mid-shaft diameter with the linea aspera and its
    diverging lips, trochanters and neck proximally, flared condyles distally, rounded ends);

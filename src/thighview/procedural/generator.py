@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from thighview.procedural import loft, outline, partition
-from thighview.procedural.plan import SOFT_TISSUE_RANGE, THIN_AREAS_MM2, THIN_ENDS, AreaPlan, area_plan
+from thighview.procedural.plan import (
+    HIP_MUSCLE_VOLUMES_CM3,
+    SOFT_TISSUE_RANGE,
+    THIN_AREAS_MM2,
+    THIN_ENDS,
+    AreaPlan,
+    area_plan,
+)
 
 #: Default number of levels through the soft tissue (one every ~4.5 mm).
 DEFAULT_RESOLUTION = 96
@@ -182,6 +189,7 @@ def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
         "above_knee_level": outline.ABOVE_KNEE_LEVEL,
         "skin_mm": outline.SKIN_MM,
         "fat_anterior_reference_mm": outline.FAT_ANTERIOR_MM,
+        "hip_muscle_volumes_cm3": dict(HIP_MUSCLE_VOLUMES_CM3),
         "thin_structure_areas_mm2": dict(THIN_AREAS_MM2),
         "thin_structure_ends": {n: list(v) for n, v in THIN_ENDS.items()},
         "muscle_courses": {n: [c.start, c.peak, c.end] for n, c in lay.plan.courses.items()},
