@@ -123,6 +123,7 @@ class AreaPanel(QtWidgets.QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setRootIsDecorated(True)
         header = self.tree.header()
+        header.setStretchLastSection(False)  # the names get the room
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         for column in (1, 2):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
