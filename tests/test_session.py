@@ -160,7 +160,7 @@ _AUTOSAVER = textwrap.dedent("""
             for start in range(0, len(data), 4096):
                 handle.write(data[start:start + 4096])
                 handle.flush()
-                time.sleep(0.0005)
+                time.sleep(0.002)
         return len(data)
 
     pathlib.Path.write_bytes = slow_write
