@@ -16,6 +16,7 @@ import numpy as np
 
 from thighview.anatomy import structure_colour
 from thighview.mechanics.loads import Contact
+from thighview.mechanics.meshing import resample
 from thighview.mechanics.model import PressureModel
 from thighview.mechanics.results import Deformation, compare_summary
 
@@ -44,22 +45,34 @@ def ramp(n_frames: int) -> np.ndarray:
 
 
 def _outline_edges(model: PressureModel) -> np.ndarray:
-    """Mesh edges on region borders or the boundary: the structure outlines to draw, (k, 2) vertex pairs."""
+    """Mesh edges between structures or on the boundary: the outlines to draw, (k, 2) vertex pairs.
+
+    Septa and sliding layers are thinner than the elements, so their mesh edges zig-zag; they
+    are left out here and drawn from their own polygons (:func:`_septum_outlines`).
+    """
     tri = model.mesh.triangles
     edges = np.sort(np.vstack([tri[:, [0, 1]], tri[:, [1, 2]], tri[:, [2, 0]]]), axis=1)
-    names = model.region_names  # a septum's sliding bands are drawn as part of the septum
-    merged = np.array([names.index(n.removesuffix(":sliding")) if n.removesuffix(":sliding") in names else i
-                       for i, n in enumerate(names)])
-    owner = np.tile(merged[model.region], 3)
+    thin = np.array([model.is_sliding(n) or n in model.shape.septa for n in model.region_names])
+    owner = np.tile(np.where(thin, -1, np.arange(len(thin)))[model.region], 3)
     order = np.lexsort((edges[:, 1], edges[:, 0]))
     edges, owner = edges[order], owner[order]
-    same_as_next = np.all(edges[1:] == edges[:-1], axis=1)
-    keep = np.ones(len(edges), dtype=bool)
-    interior = np.flatnonzero(same_as_next)
-    keep[interior + 1] = False
-    border = owner[interior] != owner[interior + 1]
-    keep[interior[~border]] = False
+    shared = np.flatnonzero(np.all(edges[1:] == edges[:-1], axis=1))
+    keep = owner >= 0                      # boundary edges of ordinary structures
+    keep[shared + 1] = False               # each interior edge is looked at once, from its first copy
+    a, b = owner[shared], owner[shared + 1]
+    keep[shared] = (a != b) & (a >= 0) & (b >= 0)
     return edges[keep]
+
+
+def _septum_outlines(model: PressureModel) -> list[tuple[np.ndarray, object]]:
+    """Each septum's outline (points in the mesh) and the probe that moves it with the tissue."""
+    out = []
+    for septum in model.shape.septa.values():
+        ring = resample(np.asarray(septum.exterior.coords), lambda p: np.full(len(p), 0.5), 0.5)
+        ring = ring[model.solver.inside(ring)]
+        if len(ring) > 2:
+            out.append((ring, model.solver.probe(ring)))
+    return out
 
 
 def _region_colours(model: PressureModel) -> np.ndarray:
@@ -117,6 +130,7 @@ class PanelDrawer:
         self.edges = _outline_edges(model)
         self.region_rgb = _region_colours(model)
         self.ink = _ink_lines(model)
+        self.septa = _septum_outlines(model)
         gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
         self.gauge_points = [(g.name, ok, g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()]
 
@@ -135,6 +149,9 @@ class PanelDrawer:
                                    linewidths=0.2)
         ax.add_collection(faces)
         ax.add_collection(LineCollection(xy[self.edges], colors="0.15", linewidths=0.5))
+        for pts, probe in self.septa:
+            moved = pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T
+            ax.fill(moved[:, 0], moved[:, 1], facecolor="0.97", edgecolor="0.15", linewidth=0.6, zorder=3)
         ink = [pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T for pts, probe in self.ink]
         ax.add_collection(LineCollection(ink, colors="0.05", linewidths=0.9, linestyles="-"))
         femur = np.asarray(m.shape.femur.exterior.coords)
