@@ -52,6 +52,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
         self._closing = False
+        self._cancel_loading: threading.Event | None = None
         self.settings = settings or QtCore.QSettings()
         self.state = st.AppState()
         self.setWindowTitle("ThighView")
@@ -277,6 +278,7 @@ class MainWindow(QtWidgets.QMainWindow):
         text = None if path is None else str(path)
         name = Path(text).name if text else "the built-in thigh"
         cancel = threading.Event()
+        self._cancel_loading = cancel  # closing the window cancels it too
         dialog = QtWidgets.QProgressDialog(f"Opening {name}…", "Cancel", 0, 100, self)
         dialog.setWindowTitle("Opening a model")
         dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
@@ -433,6 +435,8 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt)
         self._closing = True
+        if self._cancel_loading is not None:
+            self._cancel_loading.set()  # an import in progress stops at its next step
         self._save_settings()
         self.sessions.close()
         wait_for_workers()
