@@ -61,3 +61,13 @@ def test_guided_demo_steps_through_the_article_order(panel):
     panel.next_step.click()
     assert panel.place.currentText() == "medial"
     panel.play.setChecked(False)
+
+
+def test_a_dragged_level_builds_once_it_settles(panel, qtbot):
+    """Many level changes in a row start at most one more build, for the last level."""
+    builds = panel._generation
+    for level in (0.3, 0.35, 0.4, 0.45, 0.55):
+        panel.state.set_level(level)
+    qtbot.waitUntil(lambda: panel._generation > builds and not panel._building, timeout=30000)
+    assert panel._generation == builds + 1
+    assert abs(panel.state.section.level - 0.55) < 1e-9

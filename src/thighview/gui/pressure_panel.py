@@ -62,9 +62,13 @@ class PressurePanel(QtWidgets.QWidget):
         self._build_ui()
         self.timer = QtCore.QTimer(self, interval=round(1000 / self.speed.value()))
         self.timer.timeout.connect(self._tick)
+        # a level slider sends many levels: build once it rests, one build at a time
+        self._settle = QtCore.QTimer(self, singleShot=True, interval=300)
+        self._settle.timeout.connect(self._start_build)
+        self._building = self._pending = False
         app_state.subscribe(self.on_event)
         if app_state.section is not None:
-            self._rebuild()
+            self._start_build()
 
     # --- layout -----------------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -149,10 +153,17 @@ class PressurePanel(QtWidgets.QWidget):
             self._rebuild()
 
     def _rebuild(self) -> None:
-        """Mesh and factorise the current section off the UI thread."""
+        self._settle.start()
+
+    def _start_build(self) -> None:
+        """Mesh and factorise the current section off the UI thread (after the running build, if any)."""
         section, model = self.state.section, self.state.model
         if section is None or model is None:
             return
+        if self._building:
+            self._pending = True
+            return
+        self._building = True
         self._generation += 1
         generation, side = self._generation, model.side
         materials = Materials.from_targets(self.sliding.value())
@@ -161,14 +172,22 @@ class PressurePanel(QtWidgets.QWidget):
         def build() -> PressureModel:
             return PressureModel.from_section(section, side=side, materials=materials)
 
+        def finish() -> None:
+            self._building = False
+            if self._pending:
+                self._pending = False
+                self._start_build()
+
         def done(result: PressureModel) -> None:
-            if generation == self._generation:
+            finish()
+            if generation == self._generation:  # no newer build was started
                 self.model, self.drawer = result, None
                 self.status.setText("Click on the skin to move the contact. Linear plane-strain model: "
                                     "numbers scale with the force.")
                 self._resolve()
 
         def failed(error: BaseException) -> None:
+            finish()
             if generation == self._generation:
                 self.model = None
                 self.status.setText(str(error) if isinstance(error, ThighViewError)
@@ -247,4 +266,5 @@ class PressurePanel(QtWidgets.QWidget):
 
     def close_view(self) -> None:
         self.timer.stop()
+        self._settle.stop()
         self.state.unsubscribe(self.on_event)
