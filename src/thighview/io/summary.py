@@ -10,10 +10,16 @@ from thighview.model import ThighModel
 
 
 def is_closed(faces: np.ndarray) -> bool:
-    """Whether every edge is shared by exactly two triangles (sections need closed surfaces)."""
-    edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1)
-    _, counts = np.unique(edges, axis=0, return_counts=True)
-    return bool(np.all(counts == 2))
+    """Whether the surface is closed: each edge is walked as often one way as the other.
+
+    That holds for a watertight, consistently oriented surface, including label-map surfaces
+    where a structure touches itself along an edge (four triangles there, two each way);
+    sections need it.
+    """
+    directed = np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]])
+    way = np.where(directed[:, 0] < directed[:, 1], 1, -1)
+    edges, index = np.unique(np.sort(directed, axis=1), axis=0, return_inverse=True)
+    return bool(np.all(np.bincount(index.ravel(), weights=way, minlength=len(edges)) == 0))
 
 
 def structure_rows(model: ThighModel) -> list[dict]:
