@@ -146,6 +146,23 @@ def test_visibility_toggle_hides_a_compartment_everywhere(shown, qtbot):
     assert "vastus_lateralis" in shown.section_view.drawing.patches
 
 
+def test_opacity_per_compartment_and_per_structure(shown, qtbot):
+    panel, state, actors = shown.structures, shown.state, shown.view3d.scene.actors
+    panel.tree.setCurrentItem(panel.compartment_rows[Compartment.HAMSTRINGS])
+    panel.opacity.setValue(40)
+    hamstrings = state.names_in(Compartment.HAMSTRINGS)
+    assert all(state.opacity[n] == pytest.approx(0.4) for n in hamstrings)
+    assert all(actors[n].prop.opacity == pytest.approx(0.4) for n in hamstrings)
+    assert panel.compartment_rows[Compartment.HAMSTRINGS].text(1) == "40%"
+    panel.tree.setCurrentItem(panel.rows["semimembranosus"])
+    panel.opacity.setValue(0)
+    assert not actors["semimembranosus"].GetVisibility()  # fully transparent is not drawn at all
+    assert panel.compartment_rows[Compartment.HAMSTRINGS].text(1) == "mixed"
+    panel.envelope.setValue(60)
+    assert actors["skin"].prop.opacity == pytest.approx(0.6)
+    assert actors["subcutaneous_fat"].GetVisibility()
+
+
 def test_picking_in_2d_and_3d_names_the_structure(shown, qtbot):
     from PySide6 import QtCore
 

@@ -65,11 +65,6 @@ class SectionView(QtWidgets.QWidget):
             section2d.add_compartment_legend(self.axes, legend, state.scheme.palette)
         self.canvas.draw()
 
-    def grab_image(self):
-        """The canvas as a QImage (what the user sees)."""
-        self.redraw()
-        return self.canvas.grab().toImage()
-
     def data_to_widget(self, x: float, y: float) -> QtCore.QPoint:
         """Widget pixel of a section-frame point (mm), e.g. to find a structure's pixel in a test."""
         px, py = self.axes.transData.transform((x, y))
