@@ -184,6 +184,11 @@ def test_picking_in_2d_and_3d_names_the_structure(shown, qtbot):
     size = shown.view3d.plotter.window_size
     assert shown.view3d.pick_at(size[0] // 2, size[1] // 2) == "femur"  # the femur sits on the axis
     assert shown.state.selected == "femur"
+    shown.state.select(None)
+    widget = shown.view3d.plotter.interactor  # a real click on the VTK widget, through its observers
+    centre = widget.rect().center()
+    qtbot.mouseClick(widget, QtCore.Qt.MouseButton.LeftButton, pos=centre)
+    assert shown.state.selected == "femur"
 
 
 def test_clicking_an_area_row_highlights_the_structure(shown, qtbot):
