@@ -22,7 +22,19 @@ def opened(window, synthetic, qtbot, tmp_path):
     path = write_glb(synthetic[0], tmp_path / "prisms.glb")
     with qtbot.waitSignal(window.model_loaded, timeout=30000):
         window.load(path)
+    qtbot.waitUntil(lambda: window.sessions.capture().model_sha256 is not None)  # hashed off the UI thread
+    assert window.sessions.capture().model_sha256 == ss.model_checksum(path)
     return window
+
+
+def test_a_model_built_in_memory_is_not_saved_as_a_session(window, synthetic, tmp_path):
+    window.state.set_model(*synthetic, level=0.5)
+    assert window.sessions.capture() is None
+    window.sessions.autosave()  # the timer slot: nothing to write, no error
+    assert not ss.autosave_path().exists()
+    window.sessions.save(tmp_path / "s.json")
+    assert window.error_box is not None and "Open a model file first" in window.error_box.text()
+    assert not (tmp_path / "s.json").exists()
 
 
 def _change_everything(win, level: float, mode: ColourMode, colourblind: bool, hidden: str) -> None:
@@ -115,3 +127,13 @@ def test_unexpected_exception_is_a_dialog_and_a_log_and_the_app_goes_on(opened, 
     opened.error_box.accept()
     opened.state.set_level(0.4)  # still working
     assert opened.state.section.level == pytest.approx(0.4)
+
+
+def test_a_session_whose_model_moved_says_so(opened, qtbot, tmp_path):
+    shown = opened.state.model
+    session = opened.sessions.capture()
+    session.model_path = str(tmp_path / "moved_away.glb")
+    opened.sessions.open_session(session)
+    qtbot.waitUntil(lambda: opened.error_box is not None, timeout=30000)
+    assert "moved_away.glb" in opened.error_box.text() and "model is missing" in opened.error_box.text()
+    assert opened.state.model is shown  # the shown model stays

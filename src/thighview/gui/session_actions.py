@@ -80,24 +80,34 @@ class SessionController(QtCore.QObject):
         self.timer = QtCore.QTimer(self, interval=AUTOSAVE_MS)
         self.timer.timeout.connect(self.autosave)
         self.timer.start()
+        window.state.subscribe(self.on_event)
+
+    def on_event(self, event) -> None:
+        """A new model: hash its file on a worker thread (a large label map takes seconds)."""
+        from thighview.gui.state import ModelChanged
+        from thighview.gui.workers import run_in_thread
+
+        if not isinstance(event, ModelChanged) or event.model.source is None:
+            return
+        key = str(event.model.source)
+        if key not in self._checksums:
+            run_in_thread(lambda: ss.model_checksum(key), lambda digest: self._checksums.__setitem__(key, digest))
 
     # --- state <-> session ----------------------------------------------------------------------
     def capture(self) -> ss.Session | None:
-        """The window as a session (None before a model is shown)."""
+        """The window as a session (None while no model from a file is shown). The checksum is
+        left out until the worker has computed it."""
         state = self.window.state
-        if state.model is None:
+        if state.model is None or state.model.source is None:  # a model built in memory has no file to name
             return None
-        path = _model_path(self.window)
-        key = path or "<built-in>"
-        if key not in self._checksums:
-            self._checksums[key] = ss.model_checksum(state.model.source)
         scheme = state.scheme
         panel = getattr(self.window, "pressure", None)
         if panel is not None:
             self._pressure = _read_pressure(panel)
         camera = self.window.view3d.plotter.camera_position
         return ss.Session(
-            model_path=path, model_sha256=self._checksums[key], level=float(state.level),
+            model_path=_model_path(self.window), model_sha256=self._checksums.get(str(state.model.source)),
+            level=float(state.level),
             colours={"mode": scheme.mode.value, "palette": scheme.palette, "area_per": scheme.area_per,
                      "area_unit": scheme.area_unit},
             visible=dict(state.visible), opacity=dict(state.opacity),
@@ -129,24 +139,21 @@ class SessionController(QtCore.QObject):
         from thighview.gui.workers import run_in_thread
 
         window = self.window
-        try:
-            changed = ss.model_changed(session)
-        except ThighViewError as error:
-            window.show_error("Could not open the session", str(error))
-            return
 
-        def load():
+        def load():  # worker thread: checking the file's checksum and reading it both take time
             from thighview.io import load_model
             from thighview.section import SectionEngine
 
+            changed = ss.model_changed(session)
             model = load_model(session.model_path)
             for name, value in session.compartments.items():
                 if name in model.structures:
                     model.structures[name].compartment = Compartment(value)
-            return model, SectionEngine(model)
+            return model, SectionEngine(model), changed
 
         def done(result) -> None:
-            window.finish_loading(session.model_path, result)
+            model, engine, changed = result
+            window.finish_loading(session.model_path, (model, engine))
             self._apply_view(session)
             if changed:
                 window.statusBar().showMessage("The model file changed since this session was saved: "
@@ -157,17 +164,24 @@ class SessionController(QtCore.QObject):
 
     # --- files --------------------------------------------------------------------------------
     def save_dialog(self) -> None:
-        session = self.capture()
-        if session is None:
+        if self.capture() is None:
+            self._nothing_to_save()
             return
         start = str(Path(self.window.settings.value("last_dir", str(Path.home()))) / f"session{ss.SUFFIX}")
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save the session", start, SESSION_FILTER)
         if path:
             self.save(path)
 
+    def _nothing_to_save(self) -> None:
+        self.window.show_error("Nothing to save", "Open a model file first: a session refers to it by name.")
+
     def save(self, path: str | Path) -> None:
+        session = self.capture()
+        if session is None:
+            self._nothing_to_save()
+            return
         try:
-            ss.save_session(self.capture(), path)
+            ss.save_session(session, path)
         except ThighViewError as error:
             self.window.show_error("Could not save the session", str(error))
         else:
@@ -228,5 +242,6 @@ class SessionController(QtCore.QObject):
     def close(self) -> None:
         """A clean exit: stop the timer and remove the autosave (nothing to recover)."""
         self.timer.stop()
+        self.window.state.unsubscribe(self.on_event)
         ss.discard_autosave()
 
