@@ -137,3 +137,21 @@ def test_a_session_whose_model_moved_says_so(opened, qtbot, tmp_path):
     qtbot.waitUntil(lambda: opened.error_box is not None, timeout=30000)
     assert "moved_away.glb" in opened.error_box.text() and "model is missing" in opened.error_box.text()
     assert opened.state.model is shown  # the shown model stays
+
+
+def test_pressure_settings_are_saved_and_restored(opened, qtbot):
+    """The pressure panel's contact (place, direction, side, force, tool, sliding layers) rides along."""
+    opened._docks[-1].raise_()  # the Pressure tab: the panel is created when first shown
+    qtbot.waitUntil(lambda: opened.pressure is not None, timeout=30000)
+    panel = opened.pressure
+    panel.direction.setCurrentText("Sideways")
+    panel.side.setCurrentText("medial")
+    panel.force.setValue(55.0)
+    panel.tool.setCurrentIndex(panel.tool.findData("thumb"))
+    saved = opened.sessions.capture()
+    assert saved.pressure["force_n"] == 55.0 and saved.pressure["tool"] == "thumb"
+    assert saved.pressure["direction"] == "Sideways" and saved.pressure["side"] == "medial"
+    panel.force.setValue(20.0)
+    panel.tool.setCurrentIndex(panel.tool.findData("hand"))
+    opened.sessions._apply_view(saved)
+    assert (panel.force.value(), panel.tool.currentData(), panel.side.currentText()) == (55.0, "thumb", "medial")
