@@ -12,8 +12,8 @@ HELP = "render the pressure demo (load ramps up and relaxes) to a GIF or MP4; co
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_load_arguments(parser, ("compare", "into-bone", "sideways"))
     parser.add_argument("--out", required=True, help="the movie to write (.gif or .mp4)")
-    parser.add_argument("--colour-by", choices=("compression", "slip"), default="compression",
-                        help="colour the tissue by volume change, or show slip at the septa and femur")
+    parser.add_argument("--colour-by", choices=("compression", "slip", "shear"), default="compression",
+                        help="colour the tissue by volume change or shear strain, or show slip at the septa and femur")
     parser.add_argument("--frames", type=int, default=36, help="frames per load cycle (default 36)")
     parser.add_argument("--fps", type=float, default=12.0, help="frames per second (default 12)")
     parser.add_argument("--exaggeration", type=float, default=None,

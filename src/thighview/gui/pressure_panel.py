@@ -19,7 +19,7 @@ from thighview.errors import ThighViewError
 from thighview.gui import state as st
 from thighview.gui.workers import run_in_thread
 from thighview.mechanics import PLACES, TOOLS, Contact, Materials, PressureModel
-from thighview.mechanics.animation import FrameStyle, PanelDrawer, Playback, Scene
+from thighview.mechanics.animation import COLOUR_MODES, FrameStyle, PanelDrawer, Playback, Scene
 from thighview.mechanics.demo import GUIDED_DEMO
 from thighview.mechanics.geometry import lateral_sign
 
@@ -93,7 +93,7 @@ class PressurePanel(QtWidgets.QWidget):
         self.sliding.setToolTip("Shear modulus of the sliding layers at the septa and around the femur. "
                                 "No measured value exists: this is a modelling choice.")
         self.colour = QtWidgets.QComboBox()
-        self.colour.addItems(["compression", "slip"])
+        self.colour.addItems(list(COLOUR_MODES))
         form = QtWidgets.QFormLayout()
         place_row = QtWidgets.QHBoxLayout()
         place_row.addWidget(self.place, 1)

@@ -20,7 +20,7 @@ from thighview.mechanics.meshing import resample
 from thighview.mechanics.model import PressureModel
 from thighview.mechanics.results import Deformation, compare_summary
 
-COLOUR_MODES = ("compression", "slip")
+COLOUR_MODES = ("compression", "slip", "shear")
 _DRAWN_PEAK = 0.35   # auto scale: the typical large drawn displacement is this fraction of the section radius
 
 
@@ -134,16 +134,20 @@ class PanelDrawer:
         gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
         self.gauge_points = [(g.name, ok, g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()]
 
-    def draw(self, ax, deformation: Deformation, load_fraction: float, exaggeration: float,
-             limit_pct: float, slip_limit_mm: float, title: str) -> None:
+    def draw(self, ax, deformation: Deformation, load_fraction: float, scene: Scene) -> None:
         from matplotlib.collections import LineCollection, PolyCollection
 
         m, d = self.model, deformation.scaled(load_fraction)
+        exaggeration = scene.exaggeration
         xy = m.mesh.points + exaggeration * d.displacement
         polys = xy[m.mesh.triangles]
         if self.style.colour_by == "compression":
-            faces = PolyCollection(polys, array=100.0 * d.compression, cmap="RdBu_r",
-                                   clim=(-limit_pct, limit_pct), edgecolors="face", linewidths=0.2)
+            limit = scene.compression_limit_pct
+            faces = PolyCollection(polys, array=100.0 * d.compression, cmap="RdBu_r", clim=(-limit, limit),
+                                   edgecolors="face", linewidths=0.2)
+        elif self.style.colour_by == "shear":
+            faces = PolyCollection(polys, array=100.0 * d.shear, cmap="PuRd", clim=(0, scene.shear_limit_pct),
+                                   edgecolors="face", linewidths=0.2)
         else:
             faces = PolyCollection(polys, facecolors=0.55 + 0.45 * self.region_rgb, edgecolors="face",
                                    linewidths=0.2)
@@ -157,7 +161,7 @@ class PanelDrawer:
         femur = np.asarray(m.shape.femur.exterior.coords)
         ax.fill(femur[:, 0], femur[:, 1], color="0.85", ec="0.3", lw=0.8)
         if self.style.colour_by == "slip":
-            self._draw_slip(ax, d, exaggeration, slip_limit_mm)
+            self._draw_slip(ax, d, exaggeration, scene.slip_limit_mm)
         self._draw_arrow(ax, d, load_fraction, exaggeration)
         x0, y0, x1, y1 = m.shape.domain.bounds
         pad = 0.2 * max(x1 - x0, y1 - y0)
@@ -165,7 +169,7 @@ class PanelDrawer:
         ax.set_ylim(y0 - pad, y1 + pad)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.set_title(title, fontsize=10)
+        ax.set_title(_title(deformation), fontsize=10)
         lateral = "lateral" if m.shape.side == "right" else "medial"
         medial = "medial" if m.shape.side == "right" else "lateral"
         ax.text(0.04, 0.5, lateral, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
@@ -209,6 +213,7 @@ class Scene:
     exaggeration: float
     compression_limit_pct: float
     slip_limit_mm: float
+    shear_limit_pct: float
     caption: str
 
     @classmethod
@@ -217,18 +222,20 @@ class Scene:
         if style.colour_by not in COLOUR_MODES:
             from thighview.errors import MechanicsError
 
-            raise MechanicsError(f"colour by {style.colour_by!r}? use compression or slip")
+            raise MechanicsError(f"colour by {style.colour_by!r}? use {', '.join(COLOUR_MODES)}")
         deformations = tuple(model.solve(c) for c in contacts)
         readouts = [d.readout() for d in deformations]
         limit = style.compression_limit_pct or max(5.0, max(
             100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
         slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
+        tissue = ~np.array([model.is_sliding(n) for n in model.region_names])[model.region]  # layers saturate
+        shear_limit = max(5.0, max(100.0 * float(np.percentile(d.shear[tissue], 98)) for d in deformations))
         if caption is None:
             caption = ("sideways vs into the bone, same force: " + compare_summary(readouts[1], readouts[0])
                        if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
                        else readouts[0].summary())
         return cls(deformations, style.exaggeration or auto_exaggeration(model, deformations), limit, slip_limit,
-                   caption)
+                   shear_limit, caption)
 
     def draw(self, fig, drawer: PanelDrawer, load_fraction: float, footer_px: int = 80) -> None:
         """Draw the panels and the caption on a matplotlib figure (cleared first)."""
@@ -238,11 +245,12 @@ class Scene:
         bottom = footer_px / height
         for i, d in enumerate(self.deformations):
             ax = fig.add_axes((i / n, bottom, 1 / n, 1 - bottom - 28 / height))  # 28 px for the title
-            drawer.draw(ax, d, float(load_fraction), self.exaggeration, self.compression_limit_pct,
-                        self.slip_limit_mm, _title(d))
+            drawer.draw(ax, d, float(load_fraction), self)
         style = drawer.style
-        colour_note = (f"colour: volume change, red = compressed (scale +/-{self.compression_limit_pct:.0f} %)"
-                       if style.colour_by == "compression" else f"dots: slip, 0-{self.slip_limit_mm:.0f} mm")
+        colour_note = {
+            "compression": f"colour: volume change, red = compressed (scale +/-{self.compression_limit_pct:.0f} %)",
+            "shear": f"colour: shear strain, 0-{self.shear_limit_pct:.0f} % (sliding layers saturate)",
+            "slip": f"dots: slip, 0-{self.slip_limit_mm:.0f} mm"}[style.colour_by]
         fig.text(0.5, 0.68 * bottom, textwrap.fill(self.caption, width=int(width / 6.5)), ha="center",
                  va="center", fontsize=8)
         fig.text(0.5, 0.3 * bottom, f"{_scale_text(self.exaggeration)}; {colour_note}", ha="center", fontsize=7,
