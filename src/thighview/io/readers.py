@@ -75,6 +75,10 @@ def _check_content(path: Path) -> None:
         if head.startswith(magic) and not name.endswith(suffixes):
             raise FileFormatError(f"the file holds {kind} data, not what its name '{path.suffix}' says; "
                                   "rename it", path)
+    size = path.stat().st_size
+    if head.startswith(b"glTF") and len(head) >= 12 and int.from_bytes(head[8:12], "little") > size:
+        raise FileFormatError(f"the GLB header promises {int.from_bytes(head[8:12], 'little'):,} bytes but the "
+                              f"file has {size:,}: it is truncated or damaged", path)
 
 
 def _apply_sidecar(model: ThighModel, meta: dict, path: Path) -> None:
