@@ -13,6 +13,11 @@ it, so it must not depend on how the file placed the bone. The finder:
 4. picks anterior: the model's ``anterior_hint``, else the rectus femoris/quadriceps side,
    else opposite the hamstrings, else opposite the linea aspera (the posterior ridge).
 
+A model without a femur gets a user-chosen axis instead (:meth:`FemurAxis.from_principal_axis`,
+:meth:`FemurAxis.from_points`, set with ``ThighModel.set_axis``); its levels are then
+fractions of that axis's length (the thigh's extent, or the distance between the two points),
+not of femur length, and ``FemurAxis.basis`` says so.
+
 The in-plane frame follows CT/MRI convention, "viewed from below": ``y`` = anterior,
 ``x`` = the patient's LEFT (so for a right thigh lateral is on the viewer's left), and
 ``(x, y, direction)`` is right-handed.
@@ -46,7 +51,9 @@ class FemurAxis:
 
     ``anterior`` is a unit vector perpendicular to ``direction``. ``origin`` is the axis
     point level with the most proximal point of the bone (level 0); level 1 is level with
-    the most distal point.
+    the most distal point. ``basis`` names what the length measures: ``"femur"`` (found from
+    the bone), ``"principal"`` (the whole thigh's extent along its longest principal axis) or
+    ``"points"`` (the distance between two points the user gave).
     """
 
     origin: np.ndarray
@@ -54,6 +61,69 @@ class FemurAxis:
     length_mm: float
     anterior: np.ndarray
     side: str = "right"
+    basis: str = "femur"
+
+    @classmethod
+    def from_principal_axis(cls, model: ThighModel) -> FemurAxis:
+        """The longest principal axis of all the model's surfaces, for a model without a femur.
+
+        Level 0 and 1 are the thigh's most proximal and most distal points along it, so levels
+        are fractions of the thigh's extent, not of femur length. The proximal end is the one
+        with the larger soft-tissue section (as for a femur), else superior (+z).
+        """
+        structures = list(model.structures.values())
+        vertices = np.concatenate([s.vertices for s in structures])
+        offsets = np.cumsum([0] + [len(s.vertices) for s in structures[:-1]])
+        faces = np.concatenate([s.faces + o for s, o in zip(structures, offsets)])
+        _check_has_area(vertices, faces, model, "the model")
+        centre, direction = _principal_axis(vertices, faces)
+        h = (vertices - centre) @ direction
+        flip = _soft_tissue_says_flip(model, centre, direction, h.min(), h.max())
+        if flip or (flip is None and direction[2] > 0):  # alike ends: superior is +z in RAS and LPS
+            direction, h = -direction, -h
+        return cls._spanning(model, centre + h.min() * direction, direction, float(h.max() - h.min()), "principal")
+
+    @classmethod
+    def from_points(cls, model: ThighModel, proximal_xyz, distal_xyz) -> FemurAxis:
+        """The axis from a proximal to a distal point (model coordinates, mm), chosen by the user.
+
+        Level 0 is the proximal point and level 1 the distal one, so levels are fractions of
+        the distance between them.
+        """
+        points = []
+        for what, value in (("proximal", proximal_xyz), ("distal", distal_xyz)):
+            try:
+                point = np.asarray(value, dtype=float).reshape(3)
+            except (TypeError, ValueError):
+                raise ModelError(f"the {what} axis point {value!r} is not three numbers (x, y, z in mm)",
+                                 model.source) from None
+            if not np.all(np.isfinite(point)):
+                raise ModelError(f"the {what} axis point {value!r} is not finite", model.source)
+            points.append(point)
+        proximal, distal = points
+        length = float(np.linalg.norm(distal - proximal))
+        if not length > 0:
+            raise ModelError("the proximal and distal axis points are the same point", model.source)
+        return cls._spanning(model, proximal, (distal - proximal) / length, length, "points")
+
+    @classmethod
+    def _spanning(cls, model: ThighModel, origin: np.ndarray, direction: np.ndarray, length: float,
+                  basis: str) -> FemurAxis:
+        if not length > 0:
+            raise ModelError("the model is flat along its longest axis", model.source)
+        anterior = _anterior_from_muscles(model, origin, direction)
+        if anterior is None:  # no hint, no muscles to go by: the file's +y (anterior in RAS)
+            anterior = _perpendicular(np.array([0.0, 1.0, 0.0]), direction)
+        if anterior is None:
+            anterior = orthonormal_basis(direction)[1]
+        return cls(origin=np.asarray(origin, dtype=float), direction=direction, length_mm=length,
+                   anterior=anterior, side=model.side, basis=basis)
+
+    @property
+    def length_name(self) -> str:
+        """What a level is a fraction of, in words (for tables and the UI)."""
+        return {"femur": "femur length", "principal": "the thigh's extent along its principal axis",
+                "points": "the distance between the two axis points"}[self.basis]
 
     @property
     def patient_left(self) -> np.ndarray:
@@ -117,7 +187,8 @@ def find_femur_axis(model: ThighModel) -> FemurAxis:
     """Find the anatomical shaft axis of ``model``'s femur (see the module docstring)."""
     femur = model.femur
     if femur is None:
-        raise ModelError("the model has no femur, so levels along the thigh cannot be measured", model.source)
+        raise ModelError("the model has no femur: choose an axis, the longest principal axis or two points "
+                         "(on the command line: --axis principal, or --axis X,Y,Z:X,Y,Z in mm)", model.source)
     vertices, faces = weld(femur.vertices, femur.faces)
     _check_has_area(vertices, faces, model)
     centre, direction = _principal_axis(vertices, faces)
@@ -134,11 +205,11 @@ def find_femur_axis(model: ThighModel) -> FemurAxis:
     return FemurAxis(origin=origin, direction=direction, length_mm=length, anterior=anterior, side=model.side)
 
 
-def _check_has_area(vertices: np.ndarray, faces: np.ndarray, model: ThighModel) -> None:
-    """A femur whose triangles are all degenerate (a collapsed or flat mesh) has no axis to find."""
+def _check_has_area(vertices: np.ndarray, faces: np.ndarray, model: ThighModel, what: str = "the femur") -> None:
+    """A surface whose triangles are all degenerate (a collapsed or flat mesh) has no axis to find."""
     tri = vertices[faces]
     if not np.linalg.norm(np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0]), axis=1).sum() > 0:
-        raise ModelError("the femur surface has no area (every triangle is degenerate)", model.source)
+        raise ModelError(f"{what} surface has no area (every triangle is degenerate)", model.source)
 
 
 def _principal_axis(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -181,12 +252,9 @@ def _points_proximally(model: ThighModel, femur_vertices: np.ndarray, centre: np
     """True when the end that ``direction`` points to looks proximal (so it must be flipped)."""
     h = (femur_vertices - centre) @ direction
     lo, hi = h.min(), h.max()
-    soft = [s for s in model.structures.values() if s.compartment is not Compartment.BONE]
-    if soft:
-        near = _soft_tissue_area(soft, centre, direction, lo + 0.25 * (hi - lo))
-        far = _soft_tissue_area(soft, centre, direction, lo + 0.75 * (hi - lo))
-        if max(near, far) > 0 and not np.isclose(near, far, rtol=1e-3):
-            return far > near
+    flip = _soft_tissue_says_flip(model, centre, direction, lo, hi)
+    if flip is not None:
+        return flip
     # A bare femur: the head and neck stand further off the shaft line than the condyles.
     radial = np.linalg.norm((femur_vertices - centre) - np.outer(h, direction), axis=1)
     zone = _END_ZONE * (hi - lo)
@@ -195,6 +263,20 @@ def _points_proximally(model: ThighModel, femur_vertices: np.ndarray, centre: np
         return bool(far > near)
     # Nothing tells the ends apart: medical files put superior towards +z (RAS and LPS alike).
     return bool(direction[2] > 0)
+
+
+def _soft_tissue_says_flip(model: ThighModel, centre: np.ndarray, direction: np.ndarray, lo: float,
+                           hi: float) -> bool | None:
+    """Whether ``direction`` points proximally, judged by the soft tissue at 25 % and 75 % of
+    ``lo..hi`` along it (the thigh is larger proximally); None when the two are alike."""
+    soft = [s for s in model.structures.values() if s.compartment is not Compartment.BONE]
+    if not soft:
+        return None
+    near = _soft_tissue_area(soft, centre, direction, lo + 0.25 * (hi - lo))
+    far = _soft_tissue_area(soft, centre, direction, lo + 0.75 * (hi - lo))
+    if max(near, far) > 0 and not np.isclose(near, far, rtol=1e-3):
+        return bool(far > near)
+    return None
 
 
 def _soft_tissue_area(structures: list[Structure], centre: np.ndarray, direction: np.ndarray, t: float) -> float:
@@ -208,17 +290,30 @@ def _soft_tissue_area(structures: list[Structure], centre: np.ndarray, direction
 
 def _anterior(model: ThighModel, vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray,
               direction: np.ndarray) -> np.ndarray:
+    anterior = _anterior_from_muscles(model, centre, direction)
+    return anterior if anterior is not None else -_linea_aspera_direction(vertices, faces, centre, direction)
+
+
+def _perpendicular(vector: np.ndarray, direction: np.ndarray) -> np.ndarray | None:
+    """The unit part of ``vector`` perpendicular to ``direction``; None when there is none."""
+    perpendicular = vector - (vector @ direction) * direction
+    norm = np.linalg.norm(perpendicular)
+    return perpendicular / norm if norm > 1e-6 * max(np.linalg.norm(vector), 1e-300) else None
+
+
+def _anterior_from_muscles(model: ThighModel, centre: np.ndarray, direction: np.ndarray) -> np.ndarray | None:
+    """Anterior from the model's hint, else the rectus femoris/quadriceps side, else opposite
+    the hamstrings; None when none of them tells."""
     if model.anterior_hint is not None:
-        hint = np.asarray(model.anterior_hint, dtype=float).reshape(3)
-        perpendicular = hint - (hint @ direction) * direction
-        if np.linalg.norm(perpendicular) > 1e-6 * max(np.linalg.norm(hint), 1e-300):
-            return _unit(perpendicular)
+        anterior = _perpendicular(np.asarray(model.anterior_hint, dtype=float).reshape(3), direction)
+        if anterior is not None:
+            return anterior
     for names, sign in ((["rectus_femoris"], 1.0), (_names_in(model, Compartment.QUADRICEPS), 1.0),
                         (_names_in(model, Compartment.HAMSTRINGS), -1.0)):
         offset = _offset_from_axis(model, names, centre, direction)
         if offset is not None:
             return sign * offset
-    return -_linea_aspera_direction(vertices, faces, centre, direction)
+    return None
 
 
 def _names_in(model: ThighModel, compartment: Compartment) -> list[str]:

@@ -121,6 +121,12 @@ class ThighModel:
 
         return find_femur_axis(self)
 
+    def set_axis(self, axis: FemurAxis) -> None:
+        """Use ``axis`` for levels and sections instead of the one found from the femur (for a
+        model without a femur, the axis the user chose: ``FemurAxis.from_principal_axis`` or
+        ``FemurAxis.from_points``). Engines built before keep the axis they were built with."""
+        self.__dict__["femur_axis"] = axis  # replaces functools.cached_property's cached value
+
     def bounds(self) -> tuple[np.ndarray, np.ndarray]:
         """Axis-aligned (min, max) corners over all structures, in millimetres."""
         mins = np.min([s.vertices.min(axis=0) for s in self.structures.values()], axis=0)

@@ -35,7 +35,8 @@ def _print_table(summary: dict) -> None:
     print(f"units: {units['found_in_file']} in the file ({units['reason']}); shown in mm")
     axis = summary["femur_axis"]
     if axis["found"]:
-        print(f"femur axis: from {axis['origin_mm']} towards {axis['direction']}, {axis['length_mm']:.0f} mm long")
+        print(f"{axis['name']}: from {axis['origin_mm']} towards {axis['direction']}, {axis['length_mm']:.0f} mm long"
+              f" (levels are fractions of {axis['levels_of']})")
     else:
         print(f"femur axis: none ({axis['reason']})")
     if summary["dropped_other_side"]:

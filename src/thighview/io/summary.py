@@ -45,6 +45,9 @@ def femur_axis_summary(model: ThighModel) -> dict:
     except ThighViewError as exc:
         return {"found": False, "reason": exc.reason}
     return {"found": True,
+            "name": {"femur": "femur axis", "principal": "axis (no femur; the thigh's longest principal axis)",
+                     "points": "axis (no femur; through the two points given)"}[axis.basis],
+            "levels_of": axis.length_name,
             "origin_mm": [round(float(c), 2) for c in axis.origin],
             "direction": [round(float(c), 4) for c in axis.direction],
             "anterior": [round(float(c), 4) for c in axis.anterior],
