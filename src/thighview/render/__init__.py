@@ -1,0 +1,7 @@
+"""Scene builders shared by the app, the exports and the CLI (no Qt here).
+
+:mod:`~thighview.render.scene3d` builds the 3-D thigh on any pyvista plotter (off-screen or the
+app's QtInteractor), :mod:`~thighview.render.section2d` draws the section on matplotlib axes,
+:mod:`~thighview.render.colouring` decides every structure's colour, and
+:mod:`~thighview.render.views` holds the named anatomical camera views as data.
+"""
