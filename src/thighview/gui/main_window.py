@@ -317,10 +317,27 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._closing:
             return
         model, engine = result
+        engine = engine or self._engine_along_chosen_axis(model)
+        if engine is None:
+            return
         self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()
+
+    def _engine_along_chosen_axis(self, model):
+        """For a model without a femur: ask which axis to cut along, then build its section
+        engine; None (and the previous model stays) if the user cancels."""
+        from thighview.gui.axis_dialog import ask_axis
+        from thighview.section import SectionEngine
+
+        axis = ask_axis(model, self)
+        if axis is None:
+            self.statusBar().showMessage("Not opened: a model without a femur needs an axis to cut along.", 8000)
+            return None
+        model.set_axis(axis)
+        self.statusBar().showMessage(f"No femur: levels are fractions of {axis.length_name}.", 10000)
+        return SectionEngine(model)
 
     def loading_failed(self, error: BaseException) -> None:
         self._loading_done()

@@ -54,8 +54,8 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
 
 def load_model_and_engine(path: str | None, progress=None, cancel=None):
     """Worker-thread part of opening a model: read it (with progress and cancel) and precompute
-    its section engine. ``progress(fraction, message)`` and ``cancel.is_set()`` as in
-    :mod:`thighview.io.progress`."""
+    its section engine (None for a model without a femur: the user picks an axis first).
+    ``progress(fraction, message)`` and ``cancel.is_set()`` as in :mod:`thighview.io.progress`."""
     from thighview.io import load_model
     from thighview.section import SectionEngine
 
@@ -64,6 +64,8 @@ def load_model_and_engine(path: str | None, progress=None, cancel=None):
             progress(0.85 * fraction, message)
 
     model = load_model(path, progress=reading, cancel=cancel)
+    if model.femur is None:  # no axis yet: the GUI thread asks the user for one (gui/axis_dialog.py)
+        return model, None
     if progress is not None:
         progress(0.9, "Preparing the sections")
     return model, SectionEngine(model)
