@@ -1,8 +1,9 @@
 """A small synthetic right thigh made of straight prisms, for render and GUI tests.
 
 The prisms taper by 20% from hip to knee (so the femur axis finder can tell proximal from
-distal) and every section is the same picture scaled: femur at the centre, quadriceps in front (x > 0 is lateral for a right
-thigh in RAS), adductors postero-medially, hamstrings postero-laterally, then fat and skin rings.
+distal) and every section is the same picture scaled: femur at the centre, quadriceps in
+front (x > 0 is lateral for a right thigh in RAS), adductors postero-medially, hamstrings
+postero-laterally, then fat and skin rings.
 """
 
 from __future__ import annotations

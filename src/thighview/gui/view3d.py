@@ -22,7 +22,7 @@ class View3D(QtWidgets.QWidget):
 
         super().__init__(parent)
         self.state = app_state
-        self.plotter = QtInteractor(self, auto_update=False, lighting="light kit")
+        self.plotter = QtInteractor(self, auto_update=False, lighting="three lights")
         self.plotter.enable_anti_aliasing("fxaa")  # smooth silhouettes for a screen-space pass's cost
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)

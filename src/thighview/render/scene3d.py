@@ -75,7 +75,9 @@ class ThighScene:
         for name, structure in model.structures.items():
             actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
                                      name=f"structure:{name}", lighting=lighting, smooth_shading=lighting,
-                                     specular=0.15 if lighting else 0.0, pickable=True, reset_camera=False, render=False)
+                                     specular=0.3 if lighting else 0.0, specular_power=25,
+                                     diffuse=0.9 if lighting else 1.0, pickable=True, reset_camera=False,
+                                     render=False)
             actor.mapper.AddClippingPlane(self._clip_plane)
             self.actors[name] = actor
             self._apply_opacity(name)
