@@ -154,6 +154,33 @@ def test_default_model_sideways_slides_into_bone_compresses(default_pressure, at
     assert len(into.slip) == 4  # the femur and all three septa are gauged
 
 
+def _calibration_range() -> tuple[float, float]:
+    from thighview._resources import data_path
+
+    table = json.loads(data_path("indentation_calibration.json").read_text())
+    low, high = table["target"]["peak_indentation_mm"]["range"]
+    return float(low), float(high)
+
+
+def test_a_hand_indents_the_default_section_as_in_vivo_data_say(default_pressure):
+    """Calibration: 40 N by a hand, into the bone, sinks 10-25 mm (in-vivo indentation; data/indentation_calibration.json)."""
+    low, high = _calibration_range()
+    assert (low, high) == (10.0, 25.0)
+    hand = default_pressure.solve(Contact("anterolateral", "into-bone", 40.0, tool=tool_named("hand"))).readout()
+    assert low <= hand.indentation_mm <= high
+    assert hand.peak_displacement_mm <= high          # nothing else in the section moves further
+    assert hand.drag_mm < 0.5 * hand.indentation_mm   # into the bone, the tool sinks more than it drags
+    assert hand.working_stiffening > 1.0              # because the tangent stiffness is used, not elastography's
+
+
+def test_elastography_stiffness_alone_indents_far_too_deep(default_pressure):
+    """Why the working-strain stiffening exists: at elastography's small-strain modulus the same hand sinks > 25 mm."""
+    shape = default_pressure.shape
+    raw = PressureModel(shape, Materials.from_targets().with_stiffening(1.0), default_pressure.options)
+    hand = raw.solve(Contact("anterolateral", "into-bone", 40.0)).readout()
+    assert hand.indentation_mm > _calibration_range()[1]
+
+
 def test_cli_pressure_json_and_errors(capsys):
     from thighview.cli import main
 

@@ -27,7 +27,7 @@ def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, .
                         help="contact: thumb 20x25 mm, hand 60x80 mm, ball 35x35 mm (width x length along the thigh)")
     parser.add_argument("--sliding-kpa", type=float, default=None,
                         help="shear modulus of the sliding layers at septa and femur, kPa (a modelling choice; "
-                             "default 0.5)")
+                             "default 2)")
     add_axis_option(parser)
 
 

@@ -22,6 +22,7 @@ from thighview.mechanics.results import Deformation, compare_summary
 
 COLOUR_MODES = ("compression", "slip", "shear")
 _DRAWN_PEAK = 0.35   # auto scale: the typical large drawn displacement is this fraction of the section radius
+_MAX_EXAGGERATION = 3.0  # the automatic scale may enlarge small displacements this much, in half steps
 
 
 @dataclass(frozen=True)
@@ -88,14 +89,18 @@ def _region_colours(model: PressureModel) -> np.ndarray:
 
 
 def auto_exaggeration(model: PressureModel, deformations: Sequence[Deformation]) -> float:
-    """A drawn-displacement scale (at most 1) that keeps the drawn displacement readable.
+    """A drawn-displacement scale that keeps the drawn displacement readable, stated on every frame.
 
     Scaled on the 95th percentile of the displacement, not its maximum: the skin right under
     a sideways push is dragged much further than anything else and would shrink the rest.
+    Small displacements are enlarged at most x3, in steps of 0.5, so the label stays a round number.
     """
     radius = np.sqrt(model.shape.domain.area / np.pi)
     peak = max(float(np.percentile(np.linalg.norm(d.displacement, axis=1), 95)) for d in deformations)
-    return float(min(1.0, _DRAWN_PEAK * radius / peak)) if peak > 0 else 1.0
+    if peak <= 0:
+        return 1.0
+    scale = _DRAWN_PEAK * radius / peak
+    return float(min(_MAX_EXAGGERATION, np.floor(2.0 * scale) / 2.0)) if scale >= 1.0 else float(scale)
 
 
 def _scale_text(exaggeration: float) -> str:

@@ -176,7 +176,7 @@ class PressureModel:
         self.shear_modulus_mpa = mu_region[self.region]
         # the sliding layers are soft in shear but as incompressible as muscle (loose, fluid-filled tissue)
         sliding = np.array([self.is_sliding(n) for n in self.region_names])[self.region]
-        bulk_like = np.where(sliding, self.materials.muscle_kpa * 1e-3, self.shear_modulus_mpa)
+        bulk_like = np.where(sliding, self.materials.working_muscle_kpa * 1e-3, self.shear_modulus_mpa)
         lam = lame(bulk_like, self.materials.poisson)
         self.poisson = lam / (2.0 * (lam + self.shear_modulus_mpa))
         self.foundation = self.shear_modulus_mpa / opts.holding_length_mm**2

@@ -24,6 +24,10 @@ PEAK_PERCENTILE = 95.0
 #: Units of every readout field, stated in tables and JSON.
 UNITS = {"force": "N", "length": "mm", "slip": "mm", "compression": "% volume", "stiffness": "kPa"}
 
+#: What every readout says about the model (the stiffness choices are stated next to it).
+MODEL_NOTE = ("linear plane-strain elasticity; soft tissue at its tangent stiffness under a hand (elastography x "
+              "{k:g}, calibrated to in-vivo indentation); sliding-layer stiffness is a modelling choice")
+
 
 @dataclass(frozen=True)
 class Deformation:
@@ -78,6 +82,7 @@ class Deformation:
         stats = [SlipStat(k, "femur surface" if k == "femur" else label_of(k),
                           float(v.max()) if len(v) else 0.0, float(v.mean()) if len(v) else 0.0)
                  for k, v in self.slip.items()]
+        indentation, drag = self.at_contact()
         c = self.contact
         return Readout(
             force_n=c.force_n, tool=c.tool.name, width_mm=c.tool.width_mm, length_mm=c.tool.length_mm,
@@ -88,7 +93,23 @@ class Deformation:
             compression_mean_pct=100.0 * _area_mean(self.compression[near], areas[near]),
             under_contact_peak_pct=100.0 * _area_percentile(self.compression[facing], areas[facing], PEAK_PERCENTILE),
             under_contact_mean_pct=100.0 * _area_mean(self.compression[facing], areas[facing]),
-            peak_displacement_mm=float(np.linalg.norm(self.displacement, axis=1).max()))
+            peak_displacement_mm=float(np.linalg.norm(self.displacement, axis=1).max()),
+            indentation_mm=indentation, drag_mm=drag, working_stiffening=m.materials.working_stiffening)
+
+    def at_contact(self) -> tuple[float, float]:
+        """Largest indentation (into the tissue, towards the femur's centre) and drag (across that) under the tool, mm.
+
+        Read at the mesh vertices within half the tool's width of the contact centre; this is
+        what a hand feels (how deep it sinks) and what the calibration test checks.
+        """
+        m = self.model
+        inward = m.shape.centre - self.point
+        inward /= np.linalg.norm(inward)
+        under = np.linalg.norm(m.mesh.points - self.point, axis=1) <= 0.5 * self.contact.tool.width_mm
+        u = self.displacement[under]
+        if not len(u):
+            return 0.0, 0.0
+        return float((u @ inward).max()), float(np.abs(u[:, 0] * inward[1] - u[:, 1] * inward[0]).max())
 
 
 def _area_mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -128,7 +149,10 @@ class Readout:
     compression_mean_pct: float
     under_contact_peak_pct: float   # within 5 mm of the bone, facing the contact (+/- 45 degrees)
     under_contact_mean_pct: float
-    peak_displacement_mm: float
+    peak_displacement_mm: float     # anywhere in the section
+    indentation_mm: float           # under the tool, towards the femur's centre
+    drag_mm: float                  # under the tool, across that (along the skin)
+    working_stiffening: float       # elastography modulus -> tangent modulus at massage strain
 
     @property
     def femur_slip(self) -> SlipStat:
@@ -141,9 +165,10 @@ class Readout:
 
     def summary(self) -> str:
         """One line for a caption."""
-        return (f"{self.force_n:g} N {self.direction}: septal slip up to {self.septal_slip_max_mm:.1f} mm, "
+        return (f"{self.force_n:g} N {self.direction}: the tool sinks {self.indentation_mm:.0f} mm, "
+                f"septal slip up to {self.septal_slip_max_mm:.1f} mm, "
                 f"slip at the femur up to {self.femur_slip.max_mm:.1f} mm, compression at the bone under the "
-                f"contact {self.under_contact_mean_pct:.0f} %")
+                f"contact {self.under_contact_mean_pct:.1f} %")
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -157,8 +182,10 @@ class Readout:
             "compression_at_bone_facing_contact_pct": {"peak_p95": round(self.under_contact_peak_pct, 2),
                                                        "mean": round(self.under_contact_mean_pct, 2)},
             "peak_displacement_mm": round(self.peak_displacement_mm, 3),
+            "under_the_tool_mm": {"indentation": round(self.indentation_mm, 3), "drag": round(self.drag_mm, 3)},
             "model": {"sliding_layer_shear_modulus_kpa": self.sliding_kpa,
-                      "note": "sliding-layer stiffness is a modelling choice; linear plane-strain elasticity"},
+                      "soft_tissue_working_stiffening": self.working_stiffening,
+                      "note": MODEL_NOTE.format(k=self.working_stiffening)},
         }
 
     def table(self) -> str:
@@ -172,7 +199,11 @@ class Readout:
                   f"peak (95th pct) {self.compression_peak_pct:.1f} %, mean {self.compression_mean_pct:.1f} %"),
                  ("  of it, facing the contact (+/-45 deg)",
                   f"peak (95th pct) {self.under_contact_peak_pct:.1f} %, mean {self.under_contact_mean_pct:.1f} %"),
-                 ("peak displacement", f"{self.peak_displacement_mm:.2f} mm"),
+                 ("under the tool", f"indentation {self.indentation_mm:.1f} mm, drag along the skin "
+                                    f"{self.drag_mm:.1f} mm"),
+                 ("peak displacement (anywhere)", f"{self.peak_displacement_mm:.2f} mm"),
+                 ("soft tissue", f"elastography modulus x {self.working_stiffening:g} (tangent stiffness under a "
+                                 "hand, calibrated to in-vivo indentation)"),
                  ("sliding layers", f"{self.sliding_kpa:g} kPa shear modulus (a modelling choice)")]
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
@@ -182,5 +213,5 @@ def compare_summary(a: Readout, b: Readout) -> str:
     """One line comparing two loads: largest septal and femur slip, mean compression at the bone under the contact."""
     return (f"septal slip {a.septal_slip_max_mm:.1f} mm vs {b.septal_slip_max_mm:.1f} mm; "
             f"slip at the femur {a.femur_slip.max_mm:.1f} mm vs {b.femur_slip.max_mm:.1f} mm; "
-            f"compression at the bone under the contact {a.under_contact_mean_pct:.0f} % vs "
-            f"{b.under_contact_mean_pct:.0f} %")
+            f"compression at the bone under the contact {a.under_contact_mean_pct:.1f} % vs "
+            f"{b.under_contact_mean_pct:.1f} %")
