@@ -163,7 +163,7 @@ def _calibration_range() -> tuple[float, float]:
 
 
 def test_a_hand_indents_the_default_section_as_in_vivo_data_say(default_pressure):
-    """Calibration: 40 N by a hand, into the bone, sinks 10-25 mm (in-vivo indentation; data/indentation_calibration.json)."""
+    """Calibration: 40 N by a hand, into the bone, sinks 10-25 mm (data/indentation_calibration.json)."""
     low, high = _calibration_range()
     assert (low, high) == (10.0, 25.0)
     hand = default_pressure.solve(Contact("anterolateral", "into-bone", 40.0, tool=tool_named("hand"))).readout()

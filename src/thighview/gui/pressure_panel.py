@@ -44,8 +44,8 @@ def readout_html(readouts) -> str:
     rows.append(row("under the tool: indentation / drag",
                     [f"{r.indentation_mm:.0f} / {r.drag_mm:.0f} mm" for r in readouts]))
     rows.append(row("peak displacement (anywhere)", [f"{r.peak_displacement_mm:.0f} mm" for r in readouts]))
-    note = (f"<br><small>Soft tissue at its stiffness under a hand (elastography × {readouts[0].working_stiffening:g}, "
-            "calibrated to in-vivo indentation). "
+    note = (f"<br><small>Soft tissue at its stiffness under a hand (elastography × "
+            f"{readouts[0].working_stiffening:g}, calibrated to in-vivo indentation). "
             f"Sliding layers {readouts[0].sliding_kpa:g} kPa: a modelling choice. "
             "Contact: {t} ({w:g} mm wide, {l:g} mm along the thigh).</small>").format(
         t=readouts[0].tool, w=readouts[0].width_mm, l=readouts[0].length_mm)

@@ -230,7 +230,7 @@ class Scene:
             raise MechanicsError(f"colour by {style.colour_by!r}? use {', '.join(COLOUR_MODES)}")
         deformations = tuple(model.solve(c) for c in contacts)
         readouts = [d.readout() for d in deformations]
-        limit = style.compression_limit_pct or max(5.0, max(
+        limit = style.compression_limit_pct or max(1.0, max(
             100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
         slip_limit = max(1.0, max(max(r.septal_slip_max_mm, r.femur_slip.max_mm) for r in readouts))
         tissue = ~np.array([model.is_sliding(n) for n in model.region_names])[model.region]  # layers saturate

@@ -8,9 +8,10 @@ of skin in the section plane with a smooth (raised-cosine) profile.
 Directions: ``into-bone`` aims the force from the contact point at the femur's centre;
 ``sideways`` pushes in the section plane (perpendicular to the femur shaft) but past the bone,
 towards the chosen ``side``: the force leans ``lean_deg`` (default 65) from the line to the
-femur's centre. A hand cannot push skin purely tangentially without pressing in to grip it
-(skin friction coefficient about 0.5), so the default keeps an inward part of cos(65 deg) = 42 %;
-its line of action still misses the femur by far (R sin 65 deg, about 60 mm on a mid-thigh).
+femur's centre, keeping an inward part of cos(65 deg) = 42 %; its line of action still misses
+the femur by far (R sin 65 deg, about 60 mm on a mid-thigh). Friction alone could not hold such
+a lean (skin friction about 0.5 allows 27 deg): 65 deg assumes the hand grips the tissue by its
+shape (heel of the hand or fingers against the bulge of the muscle). A modelling choice.
 """
 
 from __future__ import annotations
