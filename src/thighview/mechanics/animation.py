@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from thighview.anatomy import structure_colour
+from thighview.anatomy import Compartment, compartment_colour, structure_colour
 from thighview.mechanics.loads import Contact
 from thighview.mechanics.meshing import resample
 from thighview.mechanics.model import PressureModel
@@ -45,9 +45,10 @@ def ramp(n_frames: int) -> np.ndarray:
     return s * s * (3 - 2 * s)
 
 
-def _outline_edges(model: PressureModel) -> np.ndarray:
+def _outline_edges(model: PressureModel) -> tuple[np.ndarray, np.ndarray]:
     """Mesh edges between structures or on the boundary: the outlines to draw, (k, 2) vertex pairs.
 
+    Also returns the regions on both sides of each edge, (k, 2) (-1 = outside or a thin layer).
     Septa and sliding layers are thinner than the elements, so their mesh edges zig-zag; they
     are left out here and drawn from their own polygons (:func:`_septum_outlines`).
     """
@@ -62,7 +63,29 @@ def _outline_edges(model: PressureModel) -> np.ndarray:
     keep[shared + 1] = False               # each interior edge is looked at once, from its first copy
     a, b = owner[shared], owner[shared + 1]
     keep[shared] = (a != b) & (a >= 0) & (b >= 0)
-    return edges[keep]
+    other = np.full(len(edges), -1)
+    other[shared] = b
+    return edges[keep], np.column_stack([owner, other])[keep]
+
+
+#: Muscle groups whose outlines are drawn in their compartment colour (Braus: red, green, blue).
+_GROUPS = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS)
+
+
+def _outline_colours(model: PressureModel, sides: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """RGB and line width per outline edge: a muscle group's colour where the edge bounds one, else dark grey."""
+    from matplotlib.colors import to_rgb
+
+    group = [model.compartment_of(n) for n in model.region_names]
+    rgb = np.tile(np.array([0.15, 0.15, 0.15]), (len(sides), 1))
+    width = np.full(len(sides), 0.5)
+    for column in (1, 0):   # the first side wins where an edge parts two groups
+        ids = sides[:, column]
+        for g in _GROUPS:
+            hit = np.array([i >= 0 and group[i] is g for i in ids], dtype=bool)
+            rgb[hit] = to_rgb(compartment_colour(g))
+            width[hit] = 1.3
+    return rgb, width
 
 
 def _septum_outlines(model: PressureModel) -> list[tuple[np.ndarray, object]]:
@@ -132,7 +155,8 @@ class PanelDrawer:
     def __init__(self, model: PressureModel, style: FrameStyle) -> None:
         self.model = model
         self.style = style
-        self.edges = _outline_edges(model)
+        self.edges, sides = _outline_edges(model)
+        self.edge_rgb, self.edge_width = _outline_colours(model, sides)
         self.region_rgb = _region_colours(model)
         self.ink = _ink_lines(model)
         self.septa = _septum_outlines(model)
@@ -157,7 +181,7 @@ class PanelDrawer:
             faces = PolyCollection(polys, facecolors=0.55 + 0.45 * self.region_rgb, edgecolors="face",
                                    linewidths=0.2)
         ax.add_collection(faces)
-        ax.add_collection(LineCollection(xy[self.edges], colors="0.15", linewidths=0.5))
+        ax.add_collection(LineCollection(xy[self.edges], colors=self.edge_rgb, linewidths=self.edge_width))
         for pts, probe in self.septa:
             moved = pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T
             ax.fill(moved[:, 0], moved[:, 1], facecolor="0.97", edgecolor="0.15", linewidth=0.6, zorder=3)
@@ -260,7 +284,8 @@ class Scene:
                  va="center", fontsize=8)
         fig.text(0.5, 0.3 * bottom, f"{_scale_text(self.exaggeration)}; {colour_note}", ha="center", fontsize=7,
                  color="0.3")
-        fig.text(0.5, 0.08 * bottom, "black lines were straight at rest: a kink is slip; sliding layers "
+        fig.text(0.5, 0.08 * bottom, "outlines: quadriceps red, adductors green, hamstrings blue; "
+                 "black lines were straight at rest: a kink is slip; sliding layers "
                  f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)", ha="center", fontsize=7,
                  color="0.3")
 
