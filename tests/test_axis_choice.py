@@ -126,6 +126,11 @@ def test_areas_cli_with_axis(femurless_file, capsys, spec, level_mm):
         assert result["structures"][name]["area_cm2"] == pytest.approx(mm2 / 100.0, rel=1e-4)
 
 
+def test_areas_table_says_what_levels_measure(femurless_file, capsys):
+    assert main(["areas", str(femurless_file), "--axis", "0,0,-100:0,0,-300", "--level", "0.5"]) == 0
+    assert "level 0.500 of the distance between the two axis points = 100.0 mm" in capsys.readouterr().out
+
+
 def test_info_cli_says_what_levels_measure(femurless_file, capsys):
     assert main(["info", str(femurless_file), "--axis", "principal"]) == 0
     out = capsys.readouterr().out
