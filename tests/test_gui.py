@@ -46,7 +46,7 @@ def window(qtbot, tmp_path, monkeypatch):
     win.close()
     QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
     QtWidgets.QApplication.processEvents()
-    assert win.view3d.plotter._closed, "the VTK window leaked"
+    assert win.view3d.plotter is None or win.view3d.plotter._closed, "the VTK window leaked"
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def shown(window, synthetic, qtbot):
     """The window showing the synthetic thigh at mid-level, everything drawn."""
     model, engine = synthetic
     window.state.set_model(model, engine, level=0.5)
+    qtbot.waitUntil(lambda: window.view3d.scene is not None, timeout=20000)  # the 3D view comes just after
     qtbot.wait(50)  # let the coalesced render and redraw run
     return window
 
@@ -84,6 +85,7 @@ def test_default_model_opens_renders_and_shows_engine_numbers(window, qtbot):
         window.load(None)
     state = window.state
     assert window.windowTitle().startswith("ThighView — ")
+    qtbot.waitUntil(lambda: window.view3d.scene is not None, timeout=30000)  # created right after, by itself
     image = window.view3d.screenshot()
     assert image.shape[0] > 100 and len(np.unique(image.reshape(-1, 3), axis=0)) > 50, "3D view is blank"
     assert not window.grab().isNull()
@@ -253,6 +255,36 @@ def test_dropping_a_file_opens_it(shown, qtbot, tmp_path):
     qtbot.waitUntil(lambda: shown.error_box is not None, timeout=20000)  # it was read: and refused
     assert "dropped.glb" in shown.error_box.text()
     shown.error_box.accept()
+
+
+def test_slow_opening_shows_progress_and_cancel_stops_it(shown, qtbot, monkeypatch):
+    import time
+
+    from PySide6 import QtCore, QtWidgets
+
+    from thighview.io.progress import ImportCancelled
+
+    def slow_load(path, progress=None, cancel=None):  # a long import, step by step like the readers
+        for step in range(400):
+            if cancel.is_set():
+                raise ImportCancelled("import cancelled", path)
+            progress(step / 400, "reading the label map")
+            time.sleep(0.01)
+        raise AssertionError("the cancel never arrived")
+
+    monkeypatch.setattr("thighview.gui.main_window.load_model_and_engine", slow_load)
+    shown.load("big_scan.nii.gz")
+
+    def progress_dialog():
+        dialogs = [d for d in shown.findChildren(QtWidgets.QProgressDialog) if d.isVisible()]
+        return dialogs[0] if dialogs else None
+
+    qtbot.waitUntil(lambda: progress_dialog() is not None and progress_dialog().value() > 0, timeout=10000)
+    assert "big_scan.nii.gz: reading the label map" in progress_dialog().labelText()
+    qtbot.mouseClick(progress_dialog().findChild(QtWidgets.QPushButton), QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown.busy.isHidden(), timeout=10000)
+    assert shown.error_box is None and shown.state.model.name == "synthetic"
+    assert progress_dialog() is None
 
 
 def test_cancelled_opening_is_not_an_error(shown, qtbot):

@@ -281,7 +281,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._cancel_loading = cancel  # closing the window cancels it too
         dialog = QtWidgets.QProgressDialog(f"Opening {name}…", "Cancel", 0, 100, self)
         dialog.setWindowTitle("Opening a model")
-        dialog.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
+        dialog.setWindowModality(QtCore.Qt.WindowModality.NonModal)  # no nested event loop in setValue
         dialog.setMinimumDuration(700)  # quick loads never flash a dialog
         dialog.setAutoReset(False)
         dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -363,7 +363,7 @@ class MainWindow(QtWidgets.QMainWindow):
         from thighview.gui.export_dialog import ExportDialog
 
         ExportDialog(self.state, self, settings=self.settings,
-                     camera=self.view3d.plotter.camera_position).open()
+                     camera=self.view3d.camera_position).open()
 
     def open_folder_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))

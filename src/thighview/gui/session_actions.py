@@ -104,14 +104,14 @@ class SessionController(QtCore.QObject):
         panel = getattr(self.window, "pressure", None)
         if panel is not None:
             self._pressure = _read_pressure(panel)
-        camera = self.window.view3d.plotter.camera_position
+        camera = self.window.view3d.camera_position  # None until the 3D view exists
         return ss.Session(
             model_path=_model_path(self.window), model_sha256=self._checksums.get(str(state.model.source)),
             level=float(state.level),
             colours={"mode": scheme.mode.value, "palette": scheme.palette, "area_per": scheme.area_per,
                      "area_unit": scheme.area_unit},
             visible=dict(state.visible), opacity=dict(state.opacity),
-            camera=tuple(tuple(float(c) for c in v) for v in camera),
+            camera=None if camera is None else tuple(tuple(float(c) for c in v) for v in camera),
             compartments={n: s.compartment.value for n, s in state.model.structures.items()
                           if n not in canonical_names()},
             pressure=dict(self._pressure))
@@ -128,8 +128,7 @@ class SessionController(QtCore.QObject):
             state.set_opacity([name], opacity)
         state.set_level(session.level)
         if session.camera is not None:
-            window.view3d.plotter.camera_position = [list(v) for v in session.camera]
-            window.view3d.request_render()
+            window.view3d.camera_position = [list(v) for v in session.camera]
         self._pressure = dict(session.pressure)
         if getattr(window, "pressure", None) is not None:
             _write_pressure(window.pressure, self._pressure)

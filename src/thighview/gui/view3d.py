@@ -1,8 +1,10 @@
 """The 3-D view: a pyvistaqt QtInteractor hosting :class:`thighview.render.scene3d.ThighScene`.
 
-It listens to the app state, changes actors, and renders once per batch of changes (a
-zero-delay timer coalesces the events of one user action). A click without a drag picks a
-structure; hovering names it in the status bar.
+The VTK widget (and pyvista, a second's import) is created just after the first model is on
+screen, so the window shows the section and its numbers first; until then a placeholder says
+the 3D view is coming. The view then listens to the app state, changes actors, and renders
+once per batch of changes (a zero-delay timer coalesces the events of one user action). A
+click without a drag picks a structure; hovering names it.
 """
 
 from __future__ import annotations
@@ -13,39 +15,69 @@ from thighview.gui import state as st
 from thighview.render.scene3d import ThighScene
 from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
 
+#: Delay (ms) between the first model on screen and creating the VTK view: lets the section paint.
+_CREATE_AFTER_MS = 40
+
 
 class View3D(QtWidgets.QWidget):
-    """The 3-D thigh with its cutting plane; owns one QtInteractor."""
+    """The 3-D thigh with its cutting plane; owns one QtInteractor (created on demand)."""
+
+    ready = QtCore.Signal()  # the VTK view exists and shows the current model
 
     def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
-        from pyvistaqt import QtInteractor
-
         super().__init__(parent)
         self.state = app_state
-        self.plotter = QtInteractor(self, auto_update=False, lighting="three lights")
-        self.plotter.enable_anti_aliasing("fxaa")  # smooth silhouettes for a screen-space pass's cost
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.plotter.interactor)
+        self.plotter = None  # pyvistaqt.QtInteractor, see ensure_plotter()
         self.scene: ThighScene | None = None
+        self._layout = QtWidgets.QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._placeholder = QtWidgets.QLabel("Preparing the 3D view…", alignment=QtCore.Qt.AlignmentFlag.AlignCenter)
+        self._placeholder.setStyleSheet("background: #2f3238; color: #c9ccd3;")
+        self._layout.addWidget(self._placeholder)
         self._render_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_now)
+        self._create_timer = QtCore.QTimer(self, singleShot=True, interval=_CREATE_AFTER_MS)
+        self._create_timer.timeout.connect(self.ensure_plotter)
         self._press: tuple[int, int] | None = None
         # hover picks at most every 80 ms, at the latest mouse position (picking costs a ray cast)
         self._hover_at: tuple[int, int] | None = None
         self._hover_timer = QtCore.QTimer(self, singleShot=True, interval=80)
         self._hover_timer.timeout.connect(self._hover_now)
+        # the camera follows the level (re-fits what the cut leaves) until the user moves it
+        self._view_key: str | None = DEFAULT_VIEW
+        self._pending_camera = None
+        self._clipping = True
+        self._plane_visible = True
+        self._closed = False
+        app_state.subscribe(self.on_event)
+
+    def ensure_plotter(self) -> None:
+        """Create the VTK view now (if not yet) and show the current model in it."""
+        if self.plotter is not None or self._closed:
+            return
+        from pyvistaqt import QtInteractor
+
+        self.plotter = QtInteractor(self, auto_update=False, lighting="three lights")
+        self.plotter.enable_anti_aliasing("fxaa")  # smooth silhouettes for a screen-space pass's cost
+        self._layout.removeWidget(self._placeholder)
+        self._placeholder.deleteLater()
+        self._layout.addWidget(self.plotter.interactor)
         self.plotter.iren.add_observer("LeftButtonPressEvent", self._on_press)
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._on_release)
         self.plotter.iren.add_observer("MouseMoveEvent", self._on_move)
         for wheel in ("MouseWheelForwardEvent", "MouseWheelBackwardEvent"):
             self.plotter.iren.add_observer(wheel, self._on_user_camera)
-        # the camera follows the level (re-fits what the cut leaves) until the user moves it
-        self._view_key: str | None = DEFAULT_VIEW
-        app_state.subscribe(self.on_event)
+        if self.state.model is not None:
+            self._build(self.state.model)
+            self._show_state()
+        self.ready.emit()
 
     # --- state events -----------------------------------------------------------------------
     def on_event(self, event) -> None:
+        if self.plotter is None:
+            if isinstance(event, st.ModelChanged):
+                self._create_timer.start()
+            return
         scene = self.scene
         if isinstance(event, st.ModelChanged):
             self._build(event.model)
@@ -75,9 +107,42 @@ class View3D(QtWidgets.QWidget):
         self.scene = ThighScene(self.plotter, model, axes)
         for name, opacity in self.state.opacity.items():
             self.scene.set_opacity(name, opacity)
+        self.scene.set_clipping(self._clipping)
+        self.scene.set_plane_visible(self._plane_visible)
         self.scene.add_orientation_marker()
         self._view_key = DEFAULT_VIEW
         self.scene.view(DEFAULT_VIEW)
+
+    def _show_state(self) -> None:
+        """Bring a freshly built scene up to the state (level, colours, visibility, selection, camera)."""
+        state, scene = self.state, self.scene
+        for name, visible in state.visible.items():
+            if not visible:
+                scene.set_visible(name, False)
+        if state.section is not None:
+            scene.set_section(state.section)
+        scene.set_colours(state.colours)
+        scene.set_highlight(state.selected)
+        scene.view(self._view_key or DEFAULT_VIEW)
+        if self._pending_camera is not None:
+            self.camera_position, self._pending_camera = self._pending_camera, None
+        self.request_render()
+
+    @property
+    def camera_position(self):
+        """The 3D camera as ``(position, focal point, view up)``; None before the view exists."""
+        return None if self.plotter is None else self.plotter.camera_position
+
+    @camera_position.setter
+    def camera_position(self, value) -> None:
+        if self.plotter is None:
+            self._pending_camera = value  # applied when the view is created
+            return
+        self.plotter.camera_position = value
+        self._view_key = None
+        if self.scene is not None:
+            self.scene.follow_camera()
+        self.request_render()
 
     # --- rendering --------------------------------------------------------------------------
     def request_render(self) -> None:
@@ -85,7 +150,7 @@ class View3D(QtWidgets.QWidget):
         self._render_timer.start()
 
     def _render_now(self) -> None:
-        if self.isVisible() and not self.plotter._closed:
+        if self.plotter is not None and self.isVisible() and not self.plotter._closed:
             self.plotter.render()
 
     def set_view(self, key: str) -> None:
@@ -99,17 +164,20 @@ class View3D(QtWidgets.QWidget):
         self._view_key = None
 
     def set_clipping(self, on: bool) -> None:
+        self._clipping = on
         if self.scene is not None:
             self.scene.set_clipping(on)
             self.request_render()
 
     def set_plane_visible(self, visible: bool) -> None:
+        self._plane_visible = visible
         if self.scene is not None:
             self.scene.set_plane_visible(visible)
             self.request_render()
 
     def screenshot(self):
-        """The view's pixels (RGB array), rendered now."""
+        """The view's pixels (RGB array), rendered now (the view is created if need be)."""
+        self.ensure_plotter()
         self.plotter.render()
         return self.plotter.screenshot(return_img=True)
 
@@ -155,7 +223,9 @@ class View3D(QtWidgets.QWidget):
 
     def close_view(self) -> None:
         """Stop listening and release the VTK window (called by the main window on close)."""
+        self._closed = True
         self.state.unsubscribe(self.on_event)
-        self._render_timer.stop()
-        self._hover_timer.stop()
-        self.plotter.close()
+        for timer in (self._render_timer, self._hover_timer, self._create_timer):
+            timer.stop()
+        if self.plotter is not None:
+            self.plotter.close()
