@@ -48,7 +48,8 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
         window.resize(*size)
         window.show()
         window.load(None)
-        _settle(app, 1.0, lambda: window.state.model is not None and window.areas.chart.profile is not None)
+        _settle(app, 1.0, lambda: window.state.model is not None and window.areas.chart.profile is not None
+                and window.view3d.scene is not None)
         written = []
         for stem, mode, colourblind, selected in SHOTS:
             window.set_mode(ColourMode(mode))

@@ -62,6 +62,7 @@ class View3D(QtWidgets.QWidget):
         self._layout.removeWidget(self._placeholder)
         self._placeholder.deleteLater()
         self._layout.addWidget(self.plotter.interactor)
+        self.plotter.interactor.installEventFilter(self)  # re-fit preset views when it is resized
         self.plotter.iren.add_observer("LeftButtonPressEvent", self._on_press)
         self.plotter.iren.add_observer("LeftButtonReleaseEvent", self._on_release)
         self.plotter.iren.add_observer("MouseMoveEvent", self._on_move)
@@ -127,6 +128,18 @@ class View3D(QtWidgets.QWidget):
         if self._pending_camera is not None:
             self.camera_position, self._pending_camera = self._pending_camera, None
         self.request_render()
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt)
+        """A preset view re-fits the thigh when the VTK widget changes shape (after VTK has seen it)."""
+        if self.plotter is not None and watched is self.plotter.interactor \
+                and event.type() == QtCore.QEvent.Type.Resize:
+            QtCore.QTimer.singleShot(0, self._refit)
+        return False
+
+    def _refit(self) -> None:
+        if self.scene is not None and self._view_key is not None and not self._closed:
+            self.scene.view(self._view_key)
+            self.request_render()
 
     @property
     def camera_position(self):
