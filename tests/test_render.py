@@ -175,3 +175,29 @@ def test_named_views_follow_the_side(thigh):
     assert np.asarray(position) == pytest.approx([0.0, 100.0, 0.0], abs=1e-9)
     assert np.asarray(up) == pytest.approx([0.0, 0.0, 1.0], abs=1e-9)
     assert {v.key for v in VIEWS} >= {"anterior", "posterior", "lateral", "medial", "down_femur"}
+
+
+def test_section_2d_draws_an_open_surface_dashed_and_says_so():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from thighview.model import Structure
+    from thighview.section import SectionEngine
+
+    model = synthetic_model()
+    rf = model.structures["rectus_femoris"]
+    z = rf.vertices[rf.faces][:, :, 2]
+    wall = np.flatnonzero((z.max(axis=1) - z.min(axis=1)) > 100)[:2]  # two side-wall triangles
+    model.structures["rectus_femoris"] = Structure("rectus_femoris", rf.vertices, np.delete(rf.faces, wall, axis=0),
+                                                   rf.compartment)
+    section = SectionEngine(model).section(0.5)
+    assert "rectus_femoris" in section.open_structures
+    figure = Figure(figsize=(8, 6), dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1))
+    colours = colouring.structure_colours(model.structures.values(), ColourScheme(), section)
+    drawing = section2d.draw_section(ax, section, colours, side=model.side)
+    assert "rectus_femoris" not in drawing.patches  # no filled region: it has no exact area
+    dashed = [line for line in ax.get_lines() if line.get_linestyle() not in ("-", "None")]
+    assert dashed, "the open contour is not drawn"
+    assert any("Open surface here (no exact area): Rectus femoris" in t.get_text() for t in ax.texts)

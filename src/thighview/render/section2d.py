@@ -224,7 +224,25 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
         _draw_scale_bar(ax, x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0))
     if orientation:
         _draw_orientation(ax, side)
+    _draw_open_contours(ax, section, colours, visible)
     return drawing
+
+
+def _draw_open_contours(ax: Axes, section, colours: Mapping[str, RGB], visible: Iterable[str] | None) -> None:
+    """Surfaces open at this level have no exact area: draw their contour dashed and say so."""
+    import shapely
+
+    shown = {n: g for n, g in getattr(section, "open_contours", {}).items()
+             if g is not None and not g.is_empty and (visible is None or n in set(visible))}
+    for name, lines in shown.items():
+        for line in shapely.get_parts(lines):
+            xy = np.asarray(line.coords)
+            ax.plot(xy[:, 0], xy[:, 1], ls=(0, (3, 2)), lw=1.2, color=darker(colours.get(name, (0.5, 0.5, 0.5))),
+                    zorder=12)
+    if shown:
+        names = ", ".join(anatomy.label_of(n) for n in shown)
+        ax.text(0.01, 0.94, f"Open surface here (no exact area): {names}", transform=ax.transAxes, ha="left",
+                va="top", fontsize=7.5, color="#a33", zorder=30)
 
 
 def _bounds(geometries: list) -> tuple[float, float, float, float]:
