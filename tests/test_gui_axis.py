@@ -36,7 +36,11 @@ def answer_axis_dialog(answer) -> list:
         dialog = QtWidgets.QApplication.activeModalWidget()
         if isinstance(dialog, AxisDialog):
             seen.append(dialog)
-            answer(dialog)
+            try:
+                answer(dialog)
+            finally:  # an answer that failed must not leave the test waiting on the dialog
+                if dialog.isVisible():
+                    dialog.reject()
         else:
             QtCore.QTimer.singleShot(50, poll)
 
