@@ -10,7 +10,7 @@ top (proximal, higher z) down.
 from __future__ import annotations
 
 import numpy as np
-import triangle
+import shapely
 
 
 def _walls(vertices: np.ndarray, n_levels: int, n: int, offset: int = 0, flip: bool = False) -> np.ndarray:
@@ -38,18 +38,20 @@ def _walls(vertices: np.ndarray, n_levels: int, n: int, offset: int = 0, flip: b
 def _polygon_cap(ring: np.ndarray) -> np.ndarray:
     """Triangles filling a simple polygon (indices into ``ring``), counter-clockwise.
 
-    Uses a constrained Delaunay triangulation without extra points; falls back to a fan if
-    the polygon is too thin to triangulate as given (a tapered end of a few mm^2).
+    Uses GEOS's constrained Delaunay triangulation (through shapely), which adds no points, so
+    the cap shares the ring's vertices exactly; falls back to a fan if the polygon is too thin
+    to triangulate as given (a tapered end of a few mm^2).
     """
     n = len(ring)
-    segments = np.column_stack([np.arange(n), (np.arange(n) + 1) % n])
+    index = {tuple(p): i for i, p in enumerate(ring.tolist())}
     try:
-        out = triangle.triangulate({"vertices": ring, "segments": segments}, "pQ")
-        tris = out["triangles"]
-        if len(out["vertices"]) == n and len(tris) == n - 2:
-            return _ccw(tris, ring)
-    except Exception:  # degenerate input: fall back below
-        pass
+        pieces = shapely.get_parts(shapely.constrained_delaunay_triangles(shapely.Polygon(ring)))
+    except shapely.errors.GEOSException:  # degenerate input: fall back below
+        pieces = []
+    if len(index) == n and len(pieces) == n - 2:
+        corners = [[index.get(tuple(p)) for p in shapely.get_coordinates(t)[:3].tolist()] for t in pieces]
+        if all(i is not None for c in corners for i in c):
+            return _ccw(np.asarray(corners, dtype=int), ring)
     return np.column_stack([np.zeros(n - 2, int), np.arange(1, n - 1), np.arange(2, n)])
 
 
