@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.case import Case
+from tests.io_samples import section_area  # the same independent reference the io tests use
 
 N = 256
 SPACING = np.array([0.8, 0.8, 1.5])
@@ -99,23 +100,6 @@ def load_marching_cubes(data: dict) -> dict:
     image = nib.load(str(data["path"]))
     labels = np.asanyarray(image.dataobj)
     return marching_cubes({"labels": labels, "affine": image.affine, "values": data["values"]})
-
-
-def section_area(vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray, normal: np.ndarray) -> float:
-    """Area of a closed surface's cross-section by a plane (mm2), independent of ThighView:
-    trimesh cuts the segments, shapely builds the area (holes by even-odd)."""
-    import shapely
-    import trimesh
-
-    normal = np.asarray(normal, dtype=float) / np.linalg.norm(normal)
-    mesh = trimesh.Trimesh(vertices, faces, process=False)
-    segments = trimesh.intersections.mesh_plane(mesh, normal, origin)
-    u = np.cross(normal, [1.0, 0, 0] if abs(normal[0]) < 0.9 else [0, 1.0, 0])
-    u /= np.linalg.norm(u)
-    v = np.cross(normal, u)
-    flat = np.stack([(segments - origin) @ u, (segments - origin) @ v], axis=-1)
-    lines = shapely.set_precision(shapely.MultiLineString(list(flat)), 1e-6)  # weld shared ends
-    return float(shapely.build_area(lines).area)
 
 
 def area_errors(surfaces: dict, data: dict) -> dict[int, float]:
