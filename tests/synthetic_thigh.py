@@ -45,7 +45,12 @@ def section_polygons() -> dict[str, shapely.Geometry]:
 def _prism(polygon: Polygon) -> tuple[np.ndarray, np.ndarray]:
     import trimesh
 
-    mesh = trimesh.creation.extrude_polygon(polygon, LENGTH_MM)
+    # caps by GEOS constrained Delaunay (Triangle, trimesh's default engine, is not a dependency)
+    # (collinear corners along the wedges' straight sides dropped first: no zero-area triangles)
+    triangles = shapely.constrained_delaunay_triangles(polygon.simplify(1e-9))
+    corners = shapely.get_coordinates(shapely.get_parts(triangles))
+    points, index = np.unique(corners.reshape(-1, 4, 2)[:, :3].reshape(-1, 2), axis=0, return_inverse=True)
+    mesh = trimesh.creation.extrude_triangulation(points, index.reshape(-1, 3), LENGTH_MM)
     vertices = np.asarray(mesh.vertices) - (0.0, 0.0, LENGTH_MM)
     vertices[:, :2] *= (1.0 + TAPER * vertices[:, 2:] / LENGTH_MM)  # z = 0: full size, z = -400: 80%
     return vertices, np.asarray(mesh.faces)

@@ -6,6 +6,8 @@ is the engine's ``profile()``, computed once per model off the UI thread.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
@@ -153,6 +155,12 @@ class AreaPanel(QtWidgets.QWidget):
             self.chart.waiting()
             engine = self.state.engine
             run_in_thread(engine.profile, lambda profile: self.profile_ready.emit((engine, profile)))
+        elif isinstance(event, st.CompartmentsChanged):  # regroup; the new section's numbers follow
+            self._build(self.state.model)
+            self._colour(self.state.colours)
+            if self.chart.profile is not None:
+                profile = replace(self.chart.profile, compartments=dict(self.state.engine.compartments))
+                self.chart.show_profile(profile, self.state.scheme.palette, self.state.level)
         elif isinstance(event, st.LevelChanged):
             self._fill(event.section)
             self.chart.set_level(event.level)

@@ -89,6 +89,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.error_box: QtWidgets.QMessageBox | None = None
         self._build_actions()
         self._build_menus_and_toolbar()
+        self.structures.install_edit_menu(self.menuBar())  # Edit › Undo/Redo (compartment assignments)
         self.sessions = SessionController(self)
         self.state.subscribe(self.on_event)
         self._restore_settings()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6 import QtCore, QtWidgets
 
 from thighview import session as ss
-from thighview.anatomy import Compartment, canonical_names
+from thighview.anatomy import Compartment, canonical_names, compartment_of
 from thighview.errors import ThighViewError
 from thighview.render.colouring import ColourMode
 
@@ -113,7 +113,7 @@ class SessionController(QtCore.QObject):
             visible=dict(state.visible), opacity=dict(state.opacity),
             camera=None if camera is None else tuple(tuple(float(c) for c in v) for v in camera),
             compartments={n: s.compartment.value for n, s in state.model.structures.items()
-                          if n not in canonical_names()},
+                          if n not in canonical_names() or s.compartment is not compartment_of(n)},
             pressure=dict(self._pressure))
 
     def _apply_view(self, session: ss.Session) -> None:

@@ -62,6 +62,13 @@ class HoverChanged:
     name: str | None
 
 
+@dataclass(frozen=True)
+class CompartmentsChanged:
+    """The user assigned structures to other compartments (tables regroup; a new section follows)."""
+
+    names: tuple[str, ...]
+
+
 Event = Any
 Listener = Callable[[Event], None]
 
@@ -115,6 +122,26 @@ class AppState:
         self.section = self.engine.section(level)
         self._publish(LevelChanged(level, self.section.level_mm, self.section))
         self._recolour()
+
+    def set_compartments(self, assignments: dict[str, Compartment]) -> None:
+        """Assign structures to compartments: the model, the engine and every number follow.
+
+        The one place where the model's compartments reach the section engine: the engine's
+        dictionary is updated in place (its later sections and profiles use it), views regroup on
+        :class:`CompartmentsChanged`, then a fresh section (areas, % of muscle, bone coverage) and
+        the colours are published.
+        """
+        if self.model is None or self.engine is None:
+            return
+        changed = tuple(n for n, c in assignments.items()
+                        if n in self.model.structures and self.model.structures[n].compartment is not Compartment(c))
+        for name in changed:
+            compartment = Compartment(assignments[name])
+            self.model.structures[name].compartment = compartment
+            self.engine.compartments[name] = compartment
+        if changed:
+            self._publish(CompartmentsChanged(changed))
+            self.set_level(self.level, force=True)
 
     def step_level(self, delta: float) -> None:
         self.set_level(self.level + delta)

@@ -75,7 +75,7 @@ def flat_colour(structure: Structure | str, scheme: ColourScheme) -> RGB:
     name, compartment, own = _structure_compartment(structure)
     if own and scheme.mode is ColourMode.MUSCLE and scheme.palette == "braus":
         return anatomy.hex_to_rgb(own)
-    if name in anatomy.canonical_names():
+    if name in anatomy.canonical_names() and compartment is anatomy.compartment_of(name):  # not reassigned
         by = "compartment" if scheme.mode is ColourMode.COMPARTMENT else "muscle"
         return anatomy.hex_to_rgb(anatomy.structure_colour(name, scheme.palette, by=by))
     return anatomy.hex_to_rgb(anatomy.compartment_colour(compartment, scheme.palette))
