@@ -100,6 +100,9 @@ class StructurePanel(QtWidgets.QWidget):
             selected = self._selected_names()
             self._build(self.state.model)
             self._select(selected)
+            for name in event.names:  # show where the moved rows went
+                self.rows[name].parent().setExpanded(True)
+            self.tree.scrollToItem(self.rows[event.names[0]])
         elif isinstance(event, (st.VisibilityChanged, st.OpacityChanged)):
             self._refresh()
         elif isinstance(event, st.ColoursChanged):
