@@ -1,8 +1,9 @@
 """The main window: 3-D view and 2-D section side by side, level bar, structure and area docks.
 
 The window wires widgets to one :class:`~thighview.gui.state.AppState`; it owns loading
-(off the UI thread), menus with their shortcuts, drag-and-drop, recent files, settings and the
-error dialog. Views update themselves from the state's events.
+(off the UI thread), menus with their shortcuts, drag-and-drop, recent files, settings, the
+error dialog and presentation mode (full screen for showing clients the guided demo). Views
+update themselves from the state's events.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ from thighview.render.colouring import ColourMode
 from thighview.render.views import VIEWS
 
 MAX_RECENT = 8
+#: Presentation mode's larger fonts, on top of the application's style sheet.
+PRESENTATION_STYLE = """
+QLabel#caption { font-size: 17pt; padding: 6px 12px; }
+QLabel#presentation_caption { font-size: 21pt; font-weight: 600; color: #1d2633; background: #eef2f7;
+                              padding: 10px 14px; border-radius: 6px; }
+QPushButton, QCheckBox, QSpinBox { font-size: 15pt; }
+QDockWidget::title { font-size: 15pt; }
+"""
 OPEN_FILTER = ("Thigh models (*.glb *.gltf *.obj *.stl *.ply *.vtk *.vtp *.vtm *.nii *.nii.gz *.nrrd *.seg.nrrd);;"
                "All files (*)")
 
@@ -39,6 +48,8 @@ def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
     layout.setSpacing(0)
     caption = QtWidgets.QLabel(title)
     caption.setObjectName("caption")
+    # a long caption (large in presentation mode) is cut short rather than widen the window
+    caption.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
     layout.addWidget(caption)
     layout.addWidget(widget, 1)
     return box
@@ -69,6 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.level_control = LevelControl(self.state)
         self.structures = StructurePanel(self.state)
         self.areas = AreaPanel(self.state)
+        self._before_presentation: dict | None = None  # the layout presentation mode will restore
         right = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
         self._docks = [self._dock("Areas", self.areas, right), self._dock("Structures", self.structures, right)]
         self.tabifyDockWidget(self._docks[0], self._docks[1])  # the views get the width; tabs hold the rest
@@ -112,19 +124,22 @@ class MainWindow(QtWidgets.QMainWindow):
         """
         import importlib.util
 
-        self.pressure = None
+        self.pressure = self.pressure_dock = None
         if importlib.util.find_spec("thighview.gui.pressure_panel") is None:
             return
         dock = self._dock("Pressure", QtWidgets.QLabel("Opening the pressure demo…"),
                           QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabifyDockWidget(self._docks[0], dock)
         self._docks.append(dock)
+        self.pressure_dock = dock
 
         def create(visible: bool) -> None:
             if visible and self.pressure is None and not self._closing:
                 from thighview.gui.pressure_panel import PressurePanel
 
                 self.pressure = PressurePanel(self.state)
+                self.pressure.slab_frame.connect(self.view3d.show_pressure_frame)
+                self.pressure.set_presentation(self.presenting)
                 dock.setWidget(self.pressure)
 
         dock.visibilityChanged.connect(create)
@@ -181,6 +196,11 @@ class MainWindow(QtWidgets.QMainWindow):
             self.area_unit_group.addAction(action)
             self.area_unit_actions[key] = action
         self.about_action = a("&About ThighView and this model…", self.show_about, "F1")
+        self.presentation_action = a("&Presentation mode", self.set_presentation, "F11", checkable=True,
+                                     tip="Full screen with large captions for showing the guided demo (F11 or Esc "
+                                         "leaves it)")
+        self.leave_presentation_action = a("Leave presentation mode", lambda: self.set_presentation(False), "Esc")
+        self.leave_presentation_action.setEnabled(False)
 
     def _build_menus_and_toolbar(self) -> None:
         menu = self.menuBar()
@@ -199,6 +219,8 @@ class MainWindow(QtWidgets.QMainWindow):
         view_menu.addSeparator()
         for dock in self._docks:
             view_menu.addAction(dock.toggleViewAction())
+        view_menu.addSeparator()
+        view_menu.addAction(self.presentation_action)
         level_menu = menu.addMenu("&Level")
         level_menu.addActions(self.level_actions)
         colour_menu = menu.addMenu("&Colour")
@@ -232,6 +254,51 @@ class MainWindow(QtWidgets.QMainWindow):
         tools.addAction(self.clip_action)
         self.clip_action.setIconText("Cut away above")
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tools)
+
+    # --- presentation mode ------------------------------------------------------------------
+    @property
+    def presenting(self) -> bool:
+        return self._before_presentation is not None
+
+    def set_presentation(self, on: bool) -> None:
+        """Full screen for a client: the two views and the pressure demo (animation, caption, step
+        buttons) only, in larger fonts. Leaving restores the exact layout from before (docks,
+        toolbars, splitter, window state)."""
+        if on == self.presenting:
+            self.presentation_action.setChecked(on)
+            return
+        if on:
+            self._before_presentation = {
+                "docks": self.saveState(), "splitter": self.splitter.saveState(), "window": self.windowState(),
+                "geometry": self.saveGeometry(),
+                "menu": self.menuBar().isVisible(), "status": self.statusBar().isVisible(),
+                "style": self.styleSheet()}
+            for bar in self.findChildren(QtWidgets.QToolBar):
+                bar.hide()
+            for dock in self._docks:
+                dock.setVisible(dock is self.pressure_dock)
+            self.menuBar().hide()
+            self.statusBar().hide()
+            self.setStyleSheet(self.styleSheet() + PRESENTATION_STYLE)
+            self.showFullScreen()
+            if self.pressure_dock is not None:
+                self.pressure_dock.raise_()  # creates the panel the first time
+                self.resizeDocks([self.pressure_dock], [round(0.4 * self.width())], QtCore.Qt.Orientation.Horizontal)
+            if self.pressure is not None:
+                self.pressure.set_presentation(True)
+        else:
+            before, self._before_presentation = self._before_presentation, None
+            if self.pressure is not None:
+                self.pressure.set_presentation(False)  # its everyday size first, then the docks around it
+            self.setStyleSheet(before["style"])
+            self.setWindowState(before["window"])
+            self.restoreGeometry(before["geometry"])
+            self.menuBar().setVisible(before["menu"])
+            self.statusBar().setVisible(before["status"])
+            self.restoreState(before["docks"])
+            self.splitter.restoreState(before["splitter"])
+        self.presentation_action.setChecked(on)
+        self.leave_presentation_action.setEnabled(on)
 
     # --- colour scheme ----------------------------------------------------------------------
     def set_mode(self, mode: ColourMode) -> None:
@@ -453,6 +520,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt)
         self._closing = True
+        self.set_presentation(False)  # the settings keep the everyday layout
         if self._cancel_loading is not None:
             self._cancel_loading.set()  # an import in progress stops at its next step
         self._save_settings()

@@ -5,6 +5,8 @@ factorisation, about a second) in a worker thread; after that every change of pl
 direction or tool is one fast solve on the GUI thread. Click on the section to place the
 contact. The animation state is a :class:`thighview.mechanics.animation.Playback`; the
 panel's QTimer only advances it. The guided demo steps through the article's massage order.
+While it plays, every frame is also sent out (:attr:`PressurePanel.slab_frame`) for the 3-D
+view's deformed slab. In presentation mode the settings and numbers give way to a large caption.
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def readout_html(readouts) -> str:
 
 class PressurePanel(QtWidgets.QWidget):
     """Controls, the deforming section and the readout, for the state's current section."""
+
+    #: Each played frame as ``(deformation at its load, drawn scale, compression limit %, label)``;
+    #: ``None`` when the animation stops or the section changes (nothing to show in 3-D).
+    slab_frame = QtCore.Signal(object)
 
     def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,10 +137,17 @@ class PressurePanel(QtWidgets.QWidget):
         self.readout = QtWidgets.QLabel(textInteractionFlags=QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setWordWrap(True)
 
+        # what a client needs to read: hidden except in presentation mode (see set_presentation)
+        self.caption = QtWidgets.QLabel(wordWrap=True, objectName="presentation_caption", visible=False)
+        self.settings_box = QtWidgets.QWidget()
+        self.settings_box.setLayout(form)
+        form.setContentsMargins(0, 0, 0, 0)
+
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
-        layout.addLayout(form)
+        layout.addWidget(self.settings_box)
         layout.addLayout(controls)
+        layout.addWidget(self.caption)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.status)
         layout.addWidget(self.readout)
@@ -154,6 +167,7 @@ class PressurePanel(QtWidgets.QWidget):
     # --- state events -----------------------------------------------------------------------
     def on_event(self, event) -> None:
         if isinstance(event, st.LevelChanged):
+            self.slab_frame.emit(None)  # the 3-D slab showed the old section
             self._rebuild()
 
     def _rebuild(self) -> None:
@@ -223,6 +237,7 @@ class PressurePanel(QtWidgets.QWidget):
             self.status.setText(str(exc))
             return
         self.readout.setText(readout_html([d.readout() for d in self.scene.deformations]))
+        self.caption.setText(self.scene.caption)
         self._draw()
 
     def _draw(self) -> None:
@@ -231,6 +246,24 @@ class PressurePanel(QtWidgets.QWidget):
         fraction = self.playback.load_fraction if self.playback.playing or self.playback.index else 1.0
         self.scene.draw(self.figure, self.drawer, fraction, footer_px=70)
         self.canvas.draw_idle()
+        if self.playback.playing:
+            self.slab_frame.emit(self._slab(fraction))
+
+    def _slab(self, fraction: float) -> tuple:
+        """The frame for the 3-D slab: the sideways load when both are compared (what the demo is about)."""
+        scene = self.scene
+        shown = next((d for d in scene.deformations if d.contact.direction == "sideways"), scene.deformations[-1])
+        scale = "to scale" if abs(scene.exaggeration - 1.0) < 1e-6 else f"x{scene.exaggeration:.2g}"
+        label = (f"Deformed slab: {shown.contact.force_n * fraction:.0f} N {shown.contact.direction}, "
+                 f"displacement {scale}; red = compressed (+/-{scene.compression_limit_pct:.0f} %)")
+        return shown.scaled(fraction), scene.exaggeration, scene.compression_limit_pct, label
+
+    def set_presentation(self, on: bool) -> None:
+        """Presentation mode: hide the settings and the numbers, show the step's caption large."""
+        self.settings_box.setVisible(not on)
+        self.readout.setVisible(not on)
+        self.status.setVisible(not on)
+        self.caption.setVisible(on)
 
     # --- animation and guided demo ----------------------------------------------------------
     def _on_play(self, on: bool) -> None:
@@ -240,6 +273,7 @@ class PressurePanel(QtWidgets.QWidget):
             self.timer.start()
         else:
             self.timer.stop()
+            self.slab_frame.emit(None)
 
     def _tick(self) -> None:
         if not self.playback.advance():

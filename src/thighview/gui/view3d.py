@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.gui import state as st
+from thighview.render.pressure_slab import PressureSlab
 from thighview.render.scene3d import ThighScene
 from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
 
@@ -29,6 +30,7 @@ class View3D(QtWidgets.QWidget):
         self.state = app_state
         self.plotter = None  # pyvistaqt.QtInteractor, see ensure_plotter()
         self.scene: ThighScene | None = None
+        self.slab: PressureSlab | None = None  # the pressure demo's deformed slab (with the scene)
         self._layout = QtWidgets.QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self._placeholder = QtWidgets.QLabel("Preparing the 3D view…", alignment=QtCore.Qt.AlignmentFlag.AlignCenter)
@@ -85,6 +87,7 @@ class View3D(QtWidgets.QWidget):
         elif scene is None:
             return
         elif isinstance(event, st.LevelChanged):
+            self.slab.hide()  # it showed the old level's section
             scene.set_section(event.section)
             if self._view_key is not None:
                 scene.view(self._view_key)
@@ -106,6 +109,7 @@ class View3D(QtWidgets.QWidget):
         self.plotter.clear()  # a new orientation marker replaces the old one
         axes = AnatomicalAxes.from_femur_axis(self.state.engine.axis)
         self.scene = ThighScene(self.plotter, model, axes)
+        self.slab = PressureSlab(self.plotter)
         for name, opacity in self.state.opacity.items():
             self.scene.set_opacity(name, opacity)
         self.scene.set_clipping(self._clipping)
@@ -187,6 +191,23 @@ class View3D(QtWidgets.QWidget):
         if self.scene is not None:
             self.scene.set_plane_visible(visible)
             self.request_render()
+
+    def show_pressure_frame(self, frame) -> None:
+        """Show one frame of the pressure demo as the deformed slab, or hide the slab (``None``).
+
+        ``frame`` is ``(deformation at this frame's load, drawn-displacement scale, compression
+        colour limit in %, label)``, as the pressure panel emits it; rendered at once (the VTK
+        widget does not update by itself).
+        """
+        if self.slab is None:
+            return
+        if frame is None:
+            if not self.slab.visible:
+                return
+            self.slab.hide()
+        else:
+            self.slab.show(*frame)
+        self.request_render()
 
     def screenshot(self):
         """The view's pixels (RGB array), rendered now (the view is created if need be)."""

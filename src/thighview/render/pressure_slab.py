@@ -1,0 +1,90 @@
+"""The pressure demo in 3-D: the deformed section as a thin slab around the cutting plane.
+
+One actor per plotter. The first frame of a pressure model builds it; every later frame only
+moves its points and recolours them (the slab's triangles do not change while the model stays
+the same), so an animation costs no new actors. Nothing here renders: the caller renders once
+per frame, on purpose.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyvista as pv
+
+    from thighview.mechanics.results import Deformation
+
+ACTOR_NAME = "pressure_slab"
+LABEL_NAME = "pressure_slab_label"
+#: Half the slab's thickness along the femur, mm: thick enough to see from the default oblique view.
+HALF_THICKNESS_MM = 8.0
+SCALARS = "compression_pct"
+
+
+def vertex_compression_pct(deformation: Deformation) -> np.ndarray:
+    """Volume change per mesh vertex (%, positive = compressed): the area-weighted mean of its triangles."""
+    model = deformation.model
+    tri = model.mesh.triangles
+    area = model.solver.areas()
+    n = len(model.mesh.points)
+    weight = np.bincount(tri.ravel(), weights=np.repeat(area, 3), minlength=n)
+    total = np.bincount(tri.ravel(), weights=np.repeat(area * deformation.compression, 3), minlength=n)
+    return 100.0 * total / np.maximum(weight, 1e-12)
+
+
+class PressureSlab:
+    """The deformed slab in a plotter: :meth:`show` a frame, :meth:`hide` it; one actor, updated in place."""
+
+    def __init__(self, plotter: pv.Plotter) -> None:
+        self.plotter = plotter
+        self.actor = None
+        self._model = None  # the pressure model whose triangles the actor holds
+        self._label = ""
+
+    @property
+    def mesh(self) -> pv.PolyData | None:
+        """The data the actor draws (None before the first frame)."""
+        return None if self.actor is None else self.actor.mapper.dataset
+
+    @property
+    def visible(self) -> bool:
+        return self.actor is not None and bool(self.actor.GetVisibility())
+
+    def show(self, deformation: Deformation, exaggeration: float, compression_limit_pct: float,
+             label: str = "") -> None:
+        """Show ``deformation`` (already scaled to the frame's load) with its drawn displacement scale."""
+        import pyvista as pv
+
+        points, faces = deformation.slab(HALF_THICKNESS_MM, exaggeration)
+        values = np.tile(vertex_compression_pct(deformation), 2)
+        limit = max(float(compression_limit_pct), 1e-6)
+        if self.actor is None or self._model is not deformation.model:
+            mesh = pv.PolyData.from_regular_faces(points, faces)
+            mesh.point_data[SCALARS] = values
+            self.actor = self.plotter.add_mesh(mesh, scalars=SCALARS, cmap="RdBu_r", clim=(-limit, limit),
+                                               name=ACTOR_NAME, show_scalar_bar=False, pickable=False,
+                                               reset_camera=False, render=False, lighting=True, specular=0.2)
+            self._model = deformation.model
+        else:
+            mesh = self.mesh
+            mesh.points[:] = points
+            mesh.point_data[SCALARS][:] = values
+            mesh.Modified()
+            self.actor.mapper.scalar_range = (-limit, limit)
+        self.actor.SetVisibility(True)
+        if label != self._label:
+            self.plotter.remove_actor(LABEL_NAME, render=False)
+            if label:
+                self.plotter.add_text(label, position="lower_left", font_size=10, color="white", name=LABEL_NAME,
+                                      render=False)
+            self._label = label
+
+    def hide(self) -> None:
+        """Take the slab (and its label) off the view; the next :meth:`show` brings it back."""
+        if self.actor is not None:
+            self.actor.SetVisibility(False)
+        self.plotter.remove_actor(LABEL_NAME, render=False)
+        self._label = ""
