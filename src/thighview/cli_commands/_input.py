@@ -1,9 +1,12 @@
-"""The import options every command that opens a model shares: ``--units``, ``--labels``, ``--side``, ``--axis``.
+"""The import options every command that opens a model shares: ``--units``, ``--labels``, ``--side``,
+``--axis`` and ``--assign NAME=COMPARTMENT``.
 
 Use ``add_input_options(parser)`` in ``add_arguments`` and ``load_input(args.model, args)``
 in ``run`` so that ``areas``, ``profile``, ``export``, ``info`` and ``convert`` open exactly
 what File › Open opens. Commands whose own options clash with ``--side`` take only
-``add_axis_option(parser)`` and ``apply_axis(model, args)``.
+``add_model_options(parser)`` (``--axis``, ``--assign``) and ``apply_model_options(model, args)``.
+``--assign`` does on the command line what the Structures panel's "assign to compartment" does
+in the app (a structure the vocabulary does not know is otherwise "unassigned", not muscle).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from __future__ import annotations
 import argparse
 
 UNIT_CHOICES = ("auto", "mm", "cm", "m")
+ASSIGN_HELP = ("put a structure in a compartment (repeatable): NAME as `thighview info` lists it (or as the file "
+               "names it), COMPARTMENT one of {choices}")
 AXIS_HELP = ("the axis levels are measured along, for a model without a femur: 'principal' (the thigh's longest "
              "principal axis; levels are fractions of its extent) or two points PROXIMAL:DISTAL as X,Y,Z:X,Y,Z "
              "in model mm (levels are fractions of the distance between them)")
@@ -24,11 +29,16 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
                        help="colour table naming a label map's values (Slicer .ctbl/.txt/.csv, ITK-SNAP, JSON)")
     group.add_argument("--side", choices=("right", "left"),
                        help="which thigh to keep when a file holds both (default: the one with a femur)")
-    add_axis_option(group)
+    add_model_options(group)
 
 
-def add_axis_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+def add_model_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """``--axis`` and ``--assign``: what the user decides about a model once it is open."""
+    from thighview.anatomy import Compartment  # stdlib-only module: no numpy behind it
+
     parser.add_argument("--axis", metavar="principal|X,Y,Z:X,Y,Z", help=AXIS_HELP)
+    parser.add_argument("--assign", metavar="NAME=COMPARTMENT", action="append", default=[],
+                        help=ASSIGN_HELP.format(choices=", ".join(c.value for c in Compartment)))
 
 
 def load_input(path, args: argparse.Namespace):
@@ -37,15 +47,53 @@ def load_input(path, args: argparse.Namespace):
 
     model = load_model(path, units=getattr(args, "units", "auto"), labels=getattr(args, "labels", None),
                        side=getattr(args, "side", None))
-    return apply_axis(model, args)
+    return apply_model_options(model, args)
 
 
-def apply_axis(model, args: argparse.Namespace):
-    """Give ``model`` the axis ``--axis`` asks for (none asked: the femur's, found as usual)."""
+def apply_model_options(model, args: argparse.Namespace):
+    """Give ``model`` the compartments ``--assign`` sets and the axis ``--axis`` asks for (none
+    asked: the femur's, found as usual)."""
+    for name, compartment in parse_assignments(getattr(args, "assign", None) or [], model).items():
+        model.structures[name].compartment = compartment
     spec = getattr(args, "axis", None)
     if spec is not None:
         model.set_axis(parse_axis(spec, model))
     return model
+
+
+def parse_assignments(specs: list[str], model) -> dict:
+    """``["NAME=COMPARTMENT", ...]`` -> {structure name: Compartment}; ModelError naming what is wrong.
+
+    NAME is the structure's name in the model or the name the file gave it (case and spaces
+    aside); COMPARTMENT its value or label (``other_muscle``, ``"other muscle"``).
+    """
+    from thighview.anatomy import Compartment
+    from thighview.errors import ModelError
+
+    def key(text: str) -> str:
+        return "_".join(text.strip().lower().replace("-", " ").replace("_", " ").split())
+
+    names = {}
+    for structure in model.structures.values():
+        for alias in (structure.raw_name, structure.name):  # the model's own name wins a clash
+            if alias:
+                names[key(alias)] = structure.name
+    compartments = {key(c.value): c for c in Compartment}
+    assignments = {}
+    for spec in specs:
+        name, equals, compartment = spec.rpartition("=")
+        if not equals or not name.strip():
+            raise ModelError(f"--assign {spec!r}: give NAME=COMPARTMENT, e.g. --assign 'Segment_7=adductors'",
+                             model.source)
+        if key(name) not in names:
+            known = ", ".join(sorted(model.structures))
+            raise ModelError(f"--assign {spec!r}: this model has no structure {name.strip()!r} (it has: {known})",
+                             model.source)
+        if key(compartment) not in compartments:
+            raise ModelError(f"--assign {spec!r}: {compartment.strip()!r} is not a compartment "
+                             f"({', '.join(c.value for c in Compartment)})", model.source)
+        assignments[names[key(name)]] = compartments[key(compartment)]
+    return assignments
 
 
 def parse_axis(spec: str, model):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from thighview.cli_commands._input import add_axis_option
+from thighview.cli_commands._input import add_model_options
 
 HELP = "write figures, 3-D pictures, tables and animations (PNG, SVG, PDF, CSV, JSON, GLB, GIF, MP4)"
 _FORMATS = ("png", "svg", "pdf", "png3d", "csv", "json", "glb", "gif", "mp4")
@@ -56,7 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pressure demo: where the hand presses (a place name or degrees; default anterolateral)")
     parser.add_argument("--force-n", type=float, default=40.0, help="pressure demo: force in newtons (default 40)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no list of written files")
-    add_axis_option(parser)
+    add_model_options(parser)
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -87,7 +87,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.export.batch import ExportRequest, plan, run_jobs
     from thighview.export.figures import FigureOptions, check_size
     from thighview.export.progress import TerminalProgress
-    from thighview.cli_commands._input import apply_axis
+    from thighview.cli_commands._input import apply_model_options
     from thighview.io import load_model
     from thighview.section import SectionEngine
 
@@ -102,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
         levels=tuple(parse_levels(args.levels)), size=size, figure=options, view=args.view, sheet=args.sheet,
         profile=args.profile, animation=args.animation, frames=args.frames, fps=args.fps,
         pressure_at=_place(args.at), pressure_direction=args.direction, force_n=args.force_n, force=args.force)
-    model = apply_axis(load_model(args.model), args)
+    model = apply_model_options(load_model(args.model), args)
     engine = SectionEngine(model)
     jobs = plan(request, model, engine)
     written = run_jobs(jobs, report=None if args.quiet else TerminalProgress(sys.stderr))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from thighview.cli_commands._input import add_axis_option
+from thighview.cli_commands._input import add_model_options
 
 HELP = "simulate a contact on the skin at a level: slip at the septa and femur, compression at the bone"
 
@@ -28,19 +28,19 @@ def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, .
     parser.add_argument("--sliding-kpa", type=float, default=None,
                         help="shear modulus of the sliding layers at septa and femur, kPa (a modelling choice; "
                              "default 2)")
-    add_axis_option(parser)
+    add_model_options(parser)
 
 
 def pressure_model(args: argparse.Namespace):
     """The thigh model and the factorised pressure model of the requested level."""
-    from thighview.cli_commands._input import apply_axis
+    from thighview.cli_commands._input import apply_model_options
     from thighview.errors import LevelError
     from thighview.io import load_model
     from thighview.mechanics import Materials, PressureModel
 
     if not 0.0 <= args.level <= 1.0:
         raise LevelError(f"level must be a fraction between 0 and 1 of the femur length, not {args.level}")
-    model = apply_axis(load_model(args.model), args)
+    model = apply_model_options(load_model(args.model), args)
     materials = Materials.from_targets() if args.sliding_kpa is None else Materials.from_targets(args.sliding_kpa)
     return model, PressureModel.from_model(model, args.level, materials=materials)
 
