@@ -63,7 +63,9 @@ def test_unknown_structure_is_listed_assigned_undone_and_redone(opened, qtbot):
     area = state.section.areas_cm2[MYSTERY]
     assert _close(_pixel(win.section_view, MYSTERY), GREY)
 
+    qtbot.waitUntil(lambda: win.areas.chart.profile is not None, timeout=20000)  # computed off the UI thread
     _assign_by_menu(win, MYSTERY, Compartment.QUADRICEPS)
+    assert win.areas.chart.profile.compartments[MYSTERY] is Compartment.QUADRICEPS  # the chart restacked
     section = state.section
     assert section.compartments[MYSTERY] is Compartment.QUADRICEPS
     assert section.compartment_areas_cm2[Compartment.QUADRICEPS] == pytest.approx(before + area, abs=1e-9)

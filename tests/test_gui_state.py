@@ -76,3 +76,26 @@ def test_describe_quotes_the_engine(app_state):
         f"Vastus lateralis — Quadriceps — {area:.1f} cm² ({share:.1f}% of muscle area)")
     assert "% of muscle" not in state.describe("femur")
     assert state.describe("nonexistent") == ""
+
+
+def test_assigning_a_compartment_reaches_the_engine_numbers_and_colours(app_state):
+    from thighview.section import SectionEngine
+
+    state, events = app_state
+    events.clear()
+    before = state.section
+    state.set_compartments({"sartorius": Compartment.ADDUCTORS})  # not in this model: nothing happens
+    state.set_compartments({"vastus_medialis": Compartment.QUADRICEPS})  # already there: nothing happens
+    assert events == []
+    state.set_compartments({"vastus_medialis": Compartment.ADDUCTORS})
+    assert [type(e) for e in events] == [st.CompartmentsChanged, st.LevelChanged, st.ColoursChanged]
+    assert events[0].names == ("vastus_medialis",)
+    section = state.section
+    moved = before.areas_cm2["vastus_medialis"]
+    assert section.compartment_areas_cm2[Compartment.ADDUCTORS] == pytest.approx(
+        before.compartment_areas_cm2[Compartment.ADDUCTORS] + moved)
+    fresh = SectionEngine(state.model).section(0.5)  # as if the file had said so
+    assert fresh.compartment_areas_cm2 == pytest.approx(section.compartment_areas_cm2)
+    assert fresh.bone_coverage == pytest.approx(section.bone_coverage)
+    assert state.colours["vastus_medialis"] == state.colours["adductor_magnus"]  # compartment colours
+    assert state.engine.profile([0.5]).compartments["vastus_medialis"] is Compartment.ADDUCTORS
