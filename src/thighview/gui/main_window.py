@@ -46,9 +46,9 @@ def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
     layout = QtWidgets.QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     layout.setSpacing(0)
-    caption = QtWidgets.QLabel(title)
+    caption = QtWidgets.QLabel(title, wordWrap=True)
     caption.setObjectName("caption")
-    # a long caption (large in presentation mode) is cut short rather than widen the window
+    # a long caption (large in presentation mode) wraps rather than widen the window
     caption.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
     layout.addWidget(caption)
     layout.addWidget(widget, 1)
@@ -281,6 +281,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().hide()
             self.setStyleSheet(self.styleSheet() + PRESENTATION_STYLE)
             self.showFullScreen()
+            half = sum(self.splitter.sizes()) // 2
+            self.splitter.setSizes([half, half])  # the 3D slab and the section, side by side
             if self.pressure_dock is not None:
                 self.pressure_dock.raise_()  # creates the panel the first time
                 self.resizeDocks([self.pressure_dock], [round(0.4 * self.width())], QtCore.Qt.Orientation.Horizontal)

@@ -2,7 +2,9 @@
 
 ``python -m thighview.gui.screenshots assets/`` (under Xvfb: ``xvfb-run -a -s "-screen 0 1600x1000x24"``)
 opens the built-in thigh in a window with throw-away settings, waits until everything is drawn
-(including the area profile), and saves ``main_window.png`` and ``mode_<mode>.png``.
+(including the area profile), and saves ``main_window.png`` and ``mode_<mode>.png``, then
+``presentation_mode.png``: presentation mode during the guided demo's first step, the load at
+its peak, the 3D view showing the deformed slab.
 """
 
 from __future__ import annotations
@@ -63,8 +65,30 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
                 raise OSError(f"could not write {partial}")
             partial.replace(target)
             written.append(target)
+        written.append(_presentation_shot(app, window, out, size))
         window.close()
     return written
+
+
+def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:
+    """Presentation mode at the guided demo's first step, playing, grabbed near the top of the load ramp."""
+    window.set_presentation(True)
+    window.resize(*size)  # Xvfb has no window manager to make the window full screen
+    _settle(app, 1.0, lambda: window.pressure is not None and window.pressure.scene is not None)
+    panel = window.pressure
+    panel.speed.setValue(4)  # slow frames: the peak stays on screen while it is grabbed
+    panel.next_step.click()  # plays the first step
+    peak = panel.playback.n_frames // 2 - 1
+    _settle(app, 0.0, lambda: panel.playback.index >= peak and window.view3d.slab.visible)
+    _settle(app, 0.1)  # the 3D view renders the frame
+    target = out / "presentation_mode.png"
+    partial = target.with_suffix(".tmp.png")
+    if not window.grab().save(str(partial)):
+        raise OSError(f"could not write {partial}")
+    partial.replace(target)
+    panel.play.setChecked(False)
+    window.set_presentation(False)
+    return target
 
 
 if __name__ == "__main__":  # pragma: no cover
