@@ -41,7 +41,7 @@ class AssignCommand(QtGui.QUndoCommand):
 
 
 class StructurePanel(QtWidgets.QWidget):
-    """Check a row to show it, select rows and move the slider to set their opacity."""
+    """Check a row to show it; select rows to set their opacity or compartment (or right-click a row)."""
 
     def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,7 +83,7 @@ class StructurePanel(QtWidgets.QWidget):
         self.rows: dict[str, QtWidgets.QTreeWidgetItem] = {}
         self.compartment_rows: dict[Compartment, QtWidgets.QTreeWidgetItem] = {}
         self.tree.itemChanged.connect(self._on_item_changed)
-        self.tree.itemSelectionChanged.connect(self._sync_opacity_slider)
+        self.tree.itemSelectionChanged.connect(self._sync_selection_widgets)
         self.opacity.valueChanged.connect(self._on_opacity)
         self.envelope.valueChanged.connect(
             lambda v: app_state.set_opacity(self._envelope_names(), v / 100.0))
@@ -156,7 +156,7 @@ class StructurePanel(QtWidgets.QWidget):
             envelope = self._envelope_names()
             if envelope:
                 self.envelope.setValue(round(max(state.opacity[n] for n in envelope) * 100))
-        self._sync_opacity_slider()
+        self._sync_selection_widgets()
 
     def _on_item_changed(self, item: QtWidgets.QTreeWidgetItem, column: int) -> None:
         if column == 0:
@@ -173,7 +173,7 @@ class StructurePanel(QtWidgets.QWidget):
             if name in self.rows:
                 self.rows[name].setSelected(True)
 
-    def _sync_opacity_slider(self) -> None:
+    def _sync_selection_widgets(self) -> None:
         names = self._selected_names()
         self.opacity.setEnabled(bool(names))
         self.compartment.setEnabled(bool(names))
