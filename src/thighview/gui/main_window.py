@@ -141,6 +141,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.pressure.slab_frame.connect(self.view3d.show_pressure_frame)
                 self.pressure.set_presentation(self.presenting)
                 dock.setWidget(self.pressure)
+            elif not visible and self.pressure is not None:
+                self.pressure.pause()  # another tab came forward: no animation (nor 3D slab) unseen
 
         dock.visibilityChanged.connect(create)
 

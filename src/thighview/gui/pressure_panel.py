@@ -302,6 +302,10 @@ class PressurePanel(QtWidgets.QWidget):
         self.demo_index = -1
         self.angle.setValue(round(angle))
 
+    def pause(self) -> None:
+        """Stop the animation (its 3-D slab goes); the window calls this when the panel goes out of sight."""
+        self.play.setChecked(False)
+
     def close_view(self) -> None:
         self.timer.stop()
         self._settle.stop()
