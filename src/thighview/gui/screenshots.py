@@ -59,12 +59,7 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
             window.state.select(selected)
             window.state.hover(None)
             _settle(app, 1.0)
-            target = out / f"{stem}.png"
-            partial = target.with_suffix(".tmp.png")
-            if not window.grab().save(str(partial)):
-                raise OSError(f"could not write {partial}")
-            partial.replace(target)
-            written.append(target)
+            written.append(_save(window, out / f"{stem}.png"))
         written.append(_presentation_shot(app, window, out, size))
         window.close()
     return written
@@ -72,6 +67,8 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
 
 def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:
     """Presentation mode at the guided demo's first step, playing, grabbed near the top of the load ramp."""
+    window.set_colourblind(False)  # the classic Braus colours for clients
+    window.state.select(None)
     window.set_presentation(True)
     window.resize(*size)  # Xvfb has no window manager to make the window full screen
     _settle(app, 1.0, lambda: window.pressure is not None and window.pressure.scene is not None)
@@ -81,13 +78,18 @@ def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:
     peak = panel.playback.n_frames // 2 - 1
     _settle(app, 0.0, lambda: panel.playback.index >= peak and window.view3d.slab.visible)
     _settle(app, 0.1)  # the 3D view renders the frame
-    target = out / "presentation_mode.png"
+    target = _save(window, out / "presentation_mode.png")
+    panel.pause()
+    window.set_presentation(False)
+    return target
+
+
+def _save(window, target: Path) -> Path:
+    """The window's pixels to ``target``, written whole or not at all."""
     partial = target.with_suffix(".tmp.png")
     if not window.grab().save(str(partial)):
         raise OSError(f"could not write {partial}")
     partial.replace(target)
-    panel.play.setChecked(False)
-    window.set_presentation(False)
     return target
 
 
