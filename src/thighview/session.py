@@ -3,13 +3,15 @@
 A session file lets a teacher prepare a view and reopen it exactly; the autosave copy lets the
 app offer "recover last session?" after a crash. The format is plain JSON (never pickle)::
 
-    {"format": "thighview.session", "version": 2,
+    {"format": "thighview.session", "version": 3,
      "model": {"path": "/data/thigh.glb", "sha256": "…"},   # path null = the built-in thigh
      "level": 0.5,
      "colours": {"mode": "compartment", "palette": "braus", "area_per": "muscle", "area_unit": "percent"},
      "visible": {"femur": true, …}, "opacity": {"skin": 0.25, …},
      "camera": [[px, py, pz], [fx, fy, fz], [ux, uy, uz]] | null,
      "compartments": {"mystery_muscle": "adductors"},   # the user's assignments
+     "axis": null | {"basis": "principal"}                # the axis chosen for a model without a femur
+             | {"basis": "points", "proximal": [x, y, z], "distal": [x, y, z]},
      "pressure": {"direction": "sideways", "force_n": 40.0, …}}
 
 Older versions are migrated on load (:data:`_MIGRATIONS`); a file from a newer ThighView, or
@@ -26,13 +28,17 @@ import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from thighview.anatomy import Compartment
 from thighview.errors import ExportError, SessionError
 
+if TYPE_CHECKING:
+    from thighview.femur_axis import FemurAxis
+    from thighview.model import ThighModel
+
 FORMAT = "thighview.session"
-VERSION = 2
+VERSION = 3
 SUFFIX = ".thighview-session"
 #: A session is a few kB; anything far larger is not one (and is not read into memory).
 MAX_SESSION_BYTES = 4 * 2**20
@@ -56,6 +62,7 @@ class Session:
     camera: Camera | None = None
     compartments: dict[str, str] = field(default_factory=dict)
     pressure: dict[str, str | float | bool | None] = field(default_factory=dict)
+    axis: dict | None = None  # see axis_spec(); None = the femur's own axis
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -89,6 +96,28 @@ def model_changed(session: Session) -> bool:
     if not path.exists():
         raise SessionError("the session's model is missing (move it back or open it by hand)", path)
     return session.model_sha256 is not None and model_checksum(path) != session.model_sha256
+
+
+# --- the chosen axis ------------------------------------------------------------------------
+
+def axis_spec(axis: FemurAxis) -> dict | None:
+    """What a session stores of an axis: nothing for a femur's (it is found again from the bone),
+    the choice for the principal axis (recomputed from the same model), the two points otherwise."""
+    if axis.basis == "femur":
+        return None
+    if axis.basis == "principal":
+        return {"basis": "principal"}
+    return {"basis": "points", "proximal": [float(c) for c in axis.level_to_point(0.0)],
+            "distal": [float(c) for c in axis.level_to_point(1.0)]}
+
+
+def axis_from_spec(model: ThighModel, spec: dict) -> FemurAxis:
+    """The axis a session's :func:`axis_spec` describes, on ``model``."""
+    from thighview.femur_axis import FemurAxis
+
+    if spec["basis"] == "principal":
+        return FemurAxis.from_principal_axis(model)
+    return FemurAxis.from_points(model, spec["proximal"], spec["distal"])
 
 
 # --- validation ------------------------------------------------------------------------------
@@ -139,6 +168,17 @@ def _session_from_dict(data: dict, path: Path | None) -> Session:
     for key, value in pressure.items():
         if key not in _PRESSURE_KEYS or not (value is None or isinstance(value, (str, bool, int, float))):
             _fail(f"pressure setting '{key}' = {value!r} is not understood", path)
+    axis = data.get("axis")
+    if axis is not None:
+        points = axis.get("basis") == "points" if isinstance(axis, dict) else False
+        if not isinstance(axis, dict) or axis.get("basis") not in ("principal", "points") \
+                or set(axis) != ({"basis", "proximal", "distal"} if points else {"basis"}) \
+                or points and not all(isinstance(axis[k], list) and len(axis[k]) == 3 for k in ("proximal", "distal")):
+            _fail('axis must be null, {"basis": "principal"} or {"basis": "points", "proximal": [x, y, z], '
+                  '"distal": [x, y, z]}', path)
+        if points:
+            axis = {"basis": "points", **{k: [_number(c, f"a {k} axis coordinate", path) for c in axis[k]]
+                                          for k in ("proximal", "distal")}}
     camera = data.get("camera")
     if camera is not None:
         if not (isinstance(camera, list) and len(camera) == 3
@@ -148,7 +188,7 @@ def _session_from_dict(data: dict, path: Path | None) -> Session:
     return Session(model_path=model_path, model_sha256=sha,
                    level=_number(data.get("level", 0.5), "level", path, 0.0, 1.0),
                    colours=colours, visible=dict(visible), opacity=opacity, camera=camera,
-                   compartments=dict(compartments), pressure=dict(pressure))
+                   compartments=dict(compartments), pressure=dict(pressure), axis=axis)
 
 
 # --- migrations ------------------------------------------------------------------------------
@@ -166,8 +206,13 @@ def _from_v1(data: dict) -> dict:
             "visible": {str(name): False for name in hidden}, "camera": data.get("camera")}
 
 
+def _from_v2(data: dict) -> dict:
+    """Version 2 did not store the axis chosen for a model without a femur (reopening asks again)."""
+    return {**data, "axis": None}
+
+
 #: version -> function turning that version's dictionary into the next version's.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2}
 
 
 def session_from_json(text: str, path: Path | None = None) -> Session:

@@ -114,7 +114,7 @@ class SessionController(QtCore.QObject):
             camera=None if camera is None else tuple(tuple(float(c) for c in v) for v in camera),
             compartments={n: s.compartment.value for n, s in state.model.structures.items()
                           if n not in canonical_names() or s.compartment is not compartment_of(n)},
-            pressure=dict(self._pressure))
+            pressure=dict(self._pressure), axis=ss.axis_spec(state.engine.axis))
 
     def _apply_view(self, session: ss.Session) -> None:
         """Everything but the model, onto the shown model (unknown names are ignored)."""
@@ -148,11 +148,17 @@ class SessionController(QtCore.QObject):
             for name, value in session.compartments.items():
                 if name in model.structures:
                     model.structures[name].compartment = Compartment(value)
+            if session.axis is not None:  # the axis the user chose for this femur-less model
+                model.set_axis(ss.axis_from_spec(model, session.axis))
+            elif model.femur is None:  # an older session: the window asks for the axis again
+                return model, None, changed
             return model, SectionEngine(model), changed
 
         def done(result) -> None:
             model, engine, changed = result
             window.finish_loading(session.model_path, (model, engine))
+            if window.state.model is not model:  # the user cancelled the axis: nothing opened
+                return
             self._apply_view(session)
             if changed:
                 window.statusBar().showMessage("The model file changed since this session was saved: "
