@@ -165,6 +165,7 @@ def _figure_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngin
     from thighview.export import figures
 
     stem = _stem(request, model)
+    options = request.figure.with_(length_name=engine.axis.length_name)
     kinds = [f for f in FIGURE_FORMATS if f in request.formats]
     jobs = []
     for level in request.levels:
@@ -173,7 +174,7 @@ def _figure_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngin
 
             def work(level: float = level, target: Path = target) -> None:
                 section = engine.section(level)
-                fig = figures.section_figure(section, side=model.side, options=request.figure,
+                fig = figures.section_figure(section, side=model.side, options=options,
                                              size_px=request.size or DEFAULT_SIZE["figure"])
                 figures.save_figure(fig, target, record=provenance(model, content="section figure", levels=[level]),
                                     transparent=request.figure.transparent, force=request.force)
@@ -185,7 +186,7 @@ def _figure_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngin
 
             def work(target: Path = target) -> None:
                 sections = [engine.section(level) for level in request.levels]
-                fig = figures.sheet_figure(sections, engine.profile(n=100), side=model.side, options=request.figure,
+                fig = figures.sheet_figure(sections, engine.profile(n=100), side=model.side, options=options,
                                            size_px=request.size or DEFAULT_SIZE["sheet"])
                 figures.save_figure(fig, target, record=provenance(model, content="figure sheet",
                                                                    levels=request.levels),
@@ -302,7 +303,8 @@ def _movie_steps(request: ExportRequest, model: ThighModel, engine: SectionEngin
     def steps() -> Iterator[Progress]:
         if request.animation == "sweep":
             levels = animations.sweep_levels(request.frames)
-            frames = animations.sweep_frames(engine, levels, side=model.side, options=request.figure,
+            frames = animations.sweep_frames(engine, levels, side=model.side,
+                                             options=request.figure.with_(length_name=engine.axis.length_name),
                                              size_px=request.size or DEFAULT_SIZE["movie2d"])
             record = provenance(model, content="level sweep", levels=[levels[0], levels[-1]])
             yield from movie_steps(target, frames, n_frames=len(levels), fps=request.fps, force=request.force,

@@ -59,6 +59,7 @@ class FigureOptions:
     transparent: bool = False
     highlight: str | None = None
     hidden: frozenset[str] = frozenset()  # structures left out of the drawing (the GUI's visibility)
+    length_name: str = "femur length"  # what levels are fractions of (FemurAxis.length_name)
 
     def with_(self, **changes) -> FigureOptions:
         return replace(self, **changes)
@@ -79,9 +80,9 @@ def _colours(section: Section, options: FigureOptions):
     return scheme, structure_colours(list(section.polygons), scheme, section)
 
 
-def level_text(section: Section) -> str:
+def level_text(section: Section, length_name: str = "femur length") -> str:
     """'50% of femur length, 22.4 cm below the proximal end'."""
-    return f"{section.level * 100:.0f}% of femur length, {section.level_mm / 10:.1f} cm below the proximal end"
+    return f"{section.level * 100:.0f}% of {length_name}, {section.level_mm / 10:.1f} cm below the proximal end"
 
 
 def _heading(side: str) -> str:
@@ -201,8 +202,8 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
         fig.text(0.5, top, heading, ha="center", va="top", fontsize=14, fontweight="bold", color=_INK)
         top -= 0.045
     if options.level_annotation:
-        fig.text(0.5, top, f"{level_text(section)} · viewed from below", ha="center", va="top", fontsize=10,
-                 color=_MUTED)
+        fig.text(0.5, top, f"{level_text(section, options.length_name)} · viewed from below", ha="center",
+                 va="top", fontsize=10, color=_MUTED)
         top -= 0.04
     legend_rows = _compartment_rows(section, options.palette) if options.legend else []
     area_mode = options.colour_mode == "area"
@@ -299,7 +300,7 @@ def sheet_figure(sections: Sequence[Section], profile: AreaProfile, *, side: str
     heading = _heading(side) if options.title is None else options.title
     if heading:
         levels = ", ".join(f"{s.level * 100:.0f}%" for s in sections)
-        fig.text(0.5, 0.985, f"{heading} at {levels} of femur length", ha="center", va="top", fontsize=16,
+        fig.text(0.5, 0.985, f"{heading} at {levels} of {options.length_name}", ha="center", va="top", fontsize=16,
                  fontweight="bold", color=_INK)
     # the middle level carries the labels and gets a double-width panel; all share one scale
     labelled = len(sections) // 2
@@ -317,7 +318,7 @@ def sheet_figure(sections: Sequence[Section], profile: AreaProfile, *, side: str
             _draw(ax, section, panel, side, scale)
     for ax, section in zip(axes, sections):
         if options.level_annotation:
-            ax.set_title(level_text(section), fontsize=10, color=_MUTED, pad=2)
+            ax.set_title(level_text(section, options.length_name), fontsize=10, color=_MUTED, pad=2)
     legend_rows = [(c.label, colour) for c, colour, _ in _compartment_rows(sections[0], options.palette)]
     if options.legend and options.colour_mode != "area":
         _legend(fig, legend_rows, y=0.415, fontsize=10, ncol=len(legend_rows))

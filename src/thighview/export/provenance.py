@@ -29,7 +29,7 @@ def provenance(model: ThighModel | None, *, content: str, levels: Sequence[float
     """The record for one exported file.
 
     ``content`` says what the file shows ("section figure", "area profile"...); ``levels``
-    are fractions of femur length from the proximal end.
+    are fractions of femur length (or, without a femur, of the chosen axis) from the proximal end.
     """
     record = {
         "software": SOFTWARE,
@@ -46,7 +46,8 @@ def provenance(model: ThighModel | None, *, content: str, levels: Sequence[float
             record["model_origin"] = generator
     if levels:
         record["levels"] = _levels_text(levels)
-        record["level_reference"] = "fraction of femur length from the proximal end"
+        length = "femur length" if model is None or model.femur is not None else model.femur_axis.length_name
+        record["level_reference"] = f"fraction of {length} from the proximal end"
     record.update(extra or {})
     return record
 

@@ -71,6 +71,7 @@ class OffscreenScene:
         self.plotter = pv.Plotter(off_screen=True, window_size=list(self.size))
         try:
             self.section = engine.section(level)
+            self.length_name = engine.axis.length_name  # what the title's level is a fraction of
             self.scene = ThighScene(self.plotter, model, AnatomicalAxes.from_femur_axis(engine.axis),
                                     lighting=options.lighting, background=not options.transparent)
             if options.transparent:
@@ -128,7 +129,7 @@ class OffscreenScene:
         ink = "#1a1a1a" if options.transparent else "white"
         title = options.title
         if title is None:
-            title = f"{model.side.capitalize()} thigh, section at {self.section.level * 100:.0f}% of femur length"
+            title = f"{model.side.capitalize()} thigh, section at {self.section.level * 100:.0f}% of {self.length_name}"
         if title:  # VTK's font size unit is ~1.2 px per character: fit the width, scale with the height
             font = max(6, round(min(self.size[1] / 60, 0.8 * self.size[0] / (1.25 * len(title)))))
             self.plotter.add_text(title, position="upper_edge", font_size=font, color=ink, name="title")

@@ -40,7 +40,8 @@ class LevelControl(QtWidgets.QWidget):
         layout.addWidget(QtWidgets.QLabel("knee"))
         layout.addSpacing(12)
         layout.addWidget(self.percent)
-        layout.addWidget(QtWidgets.QLabel("of femur length  ·"))
+        self.of_length = QtWidgets.QLabel("of femur length  ·")  # what levels measure, per model
+        layout.addWidget(self.of_length)
         layout.addWidget(self.cm)
         layout.addWidget(QtWidgets.QLabel("from the hip"))
         self.slider.valueChanged.connect(lambda v: app_state.set_level(v / _STEPS))
@@ -60,6 +61,7 @@ class LevelControl(QtWidgets.QWidget):
     def on_event(self, event) -> None:
         if isinstance(event, st.ModelChanged):
             self.setEnabled(True)
+            self.of_length.setText(f"of {self.state.engine.axis.length_name}  ·")
             with QtCore.QSignalBlocker(self.cm):
                 self.cm.setMaximum(self._femur_length_mm() / 10.0)
         elif isinstance(event, st.LevelChanged):

@@ -332,8 +332,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self.setWindowTitle(f"ThighView — {model.name}")
             self.model_label.setText(f"  Model: <b>{model.name}</b> ({model.side} thigh)  ")
         elif isinstance(event, st.LevelChanged):
-            self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of femur · "
-                                     f"{event.level_mm / 10:.1f} cm from the hip  ")
+            axis = state.engine.axis
+            of, start = ("femur", "the hip") if axis.basis == "femur" else (axis.length_name, "its proximal end")
+            self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of {of} · "
+                                     f"{event.level_mm / 10:.1f} cm from {start}  ")
             if state.hovered:
                 self.hover_label.setText(state.describe(state.hovered))
         elif isinstance(event, (st.HoverChanged, st.SelectionChanged)):
