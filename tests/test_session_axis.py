@@ -10,13 +10,14 @@ from section_shapes import straight_thigh
 
 from thighview import session as ss
 from thighview.errors import SessionError
+from thighview.anatomy import compartment_of
 from thighview.femur_axis import FemurAxis
 from thighview.model import Structure, ThighModel
 
 
 @pytest.fixture(scope="module")
 def femurless():
-    return ThighModel({n: Structure(n, v, f) for n, (v, f) in straight_thigh(400.0).items() if n != "femur"})
+    return ThighModel({n: Structure(n, v, f, compartment_of(n)) for n, (v, f) in straight_thigh(400.0).items() if n != "femur"})
 
 
 @pytest.mark.parametrize("choose", [
