@@ -106,3 +106,14 @@ def test_gui_shows_each_bad_input_in_a_dialog_and_stays_usable(window, synthetic
     assert not problems, "\n".join(problems)
     window.state.set_level(0.3)  # still usable: the views follow the level
     assert window.areas.row_values("femur")[0] == f"{window.state.section.areas_cm2['femur']:.1f}"
+
+
+@pytest.mark.gui
+def test_gui_shows_a_self_intersecting_muscle_as_crossed_not_measured(window, qtbot):
+    window.load(CORPUS / "self_intersecting.obj")
+    qtbot.waitUntil(lambda: window.state.model is not None and window.state.model.source is not None
+                    and window.state.model.source.name == "self_intersecting.obj" and window.busy.isHidden(),
+                    timeout=30000)
+    assert window.error_box is None
+    assert window.state.section.self_intersecting == ("vastus_lateralis",)
+    assert window.areas.row_values("vastus_lateralis") == ("crossed", "")

@@ -201,3 +201,27 @@ def test_section_2d_draws_an_open_surface_dashed_and_says_so():
     dashed = [line for line in ax.get_lines() if line.get_linestyle() not in ("-", "None")]
     assert dashed, "the open contour is not drawn"
     assert any("Open surface here (no exact area): Rectus femoris" in t.get_text() for t in ax.texts)
+
+
+def test_section_2d_draws_a_self_intersecting_surface_dashed_and_says_so():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from thighview.model import Structure
+    from thighview.section import SectionEngine
+
+    model = synthetic_model()
+    rf = model.structures["rectus_femoris"]
+    shifted = rf.vertices + [5.0, 0.0, 0.0]  # a second shell overlapping the first: the surface passes through itself
+    model.structures["rectus_femoris"] = Structure("rectus_femoris", np.vstack([rf.vertices, shifted]),
+                                                   np.vstack([rf.faces, rf.faces + len(shifted)]), rf.compartment)
+    section = SectionEngine(model).section(0.5)
+    assert section.without_area == {"rectus_femoris": "self-intersecting"}
+    figure = Figure(figsize=(8, 6), dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1))
+    colours = colouring.structure_colours(model.structures.values(), ColourScheme(), section)
+    drawing = section2d.draw_section(ax, section, colours, side=model.side)
+    assert "rectus_femoris" not in drawing.patches
+    assert [line for line in ax.get_lines() if line.get_linestyle() not in ("-", "None")]
+    assert any("Self-intersecting surface here (no exact area): Rectus femoris" in t.get_text() for t in ax.texts)

@@ -160,7 +160,7 @@ def test_compartments_and_percentages(thigh):
 def test_json_form_follows_the_documented_schema(thigh):
     data = thigh.section(0.5).to_dict("straight")
     assert set(data) == {"model", "level", "level_mm", "units", "structures", "compartments", "bone_coverage",
-                         "open_structures"}
+                         "open_structures", "self_intersecting_structures"}
     assert data["model"] == "straight" and data["level"] == 0.5 and data["level_mm"] == pytest.approx(200.0)
     assert data["units"] == {"area": "cm2", "length": "mm"}
     assert data["structures"]["vastus_lateralis"]["compartment"] == "quadriceps"
@@ -223,3 +223,48 @@ def test_open_ended_inward_facing_tube_is_measured_where_it_closes():
     assert section.open_structures == ()
     assert section.areas_cm2["gracilis"] * 100 == pytest.approx(polygon_area(30, 20.0), rel=REL)
     assert section.polygons["gracilis"].area == pytest.approx(polygon_area(30, 20.0), rel=1e-9)
+
+
+def _one_muscle(gracilis: tuple[np.ndarray, np.ndarray], strict: bool = False) -> SectionEngine:
+    femur = cylinder(16, 5.0, 0.0, -100.0, centre=(-100, 0))
+    return SectionEngine(model({"femur": femur, "gracilis": gracilis}), axis=z_axis(100), strict=strict)
+
+
+def _figure_eight(n: int = 24) -> np.ndarray:
+    """A lemniscate: two equal lobes wound opposite ways, crossing at its centre."""
+    angles = 2 * np.pi * np.arange(n) / n
+    return np.column_stack([30 * np.cos(angles), 15 * np.sin(2 * angles)])
+
+
+def test_a_surface_crossing_itself_at_the_level_is_flagged_never_measured():
+    engine = _one_muscle(prism(_figure_eight(), 0.0, -100.0))
+    section = engine.section(0.5)
+    assert section.self_intersecting == ("gracilis",) and section.open_structures == ()
+    assert section.without_area == {"gracilis": "self-intersecting"}
+    assert "gracilis" not in section.areas_cm2 and "gracilis" not in section.polygons
+    assert section.open_contours["gracilis"].length > 0  # drawn like an open contour
+    assert section.to_dict()["self_intersecting_structures"] == ["gracilis"]
+    assert section.areas_cm2["femur"] * 100 == pytest.approx(polygon_area(16, 5.0), rel=REL)
+    with pytest.raises(SectionError, match="gracilis intersects itself"):
+        _one_muscle(prism(_figure_eight(), 0.0, -100.0), strict=True).section(0.5)
+
+
+def test_two_shells_of_one_structure_passing_through_each_other_are_flagged():
+    overlapping = merged(cylinder(30, 20.0, 0.0, -100.0), cylinder(30, 20.0, 0.0, -100.0, centre=(15, 0)))
+    assert _one_muscle(overlapping).section(0.5).self_intersecting == ("gracilis",)
+
+
+def test_nested_shells_and_negligible_grazes_are_not_flagged():
+    ring = merged(cylinder(40, 30.0, 0.0, -100.0), inverted(cylinder(40, 20.0, 0.0, -100.0)),
+                  cylinder(40, 10.0, 0.0, -100.0))  # outer wall, a hole, an island in the hole
+    section = _one_muscle(ring).section(0.5)
+    expected = polygon_area(40, 30.0) - polygon_area(40, 20.0) + polygon_area(40, 10.0)
+    assert section.self_intersecting == () and section.without_area == {}
+    assert section.areas_cm2["gracilis"] * 100 == pytest.approx(expected, rel=REL)
+    assert section.polygons["gracilis"].area == pytest.approx(expected, rel=1e-9)
+    # Two corner points swapped 0.1 mm apart: the outline crosses itself around 0.005 mm^2.
+    grazed = np.array([[0.0, 0.0], [40.0, 0.0], [39.9, 40.0], [40.0, 39.9], [0.0, 40.0]])
+    section = _one_muscle(prism(grazed, 0.0, -100.0)).section(0.5)
+    assert section.self_intersecting == ()
+    assert section.areas_cm2["gracilis"] * 100 == pytest.approx(shapely.make_valid(shapely.Polygon(grazed)).area,
+                                                                  abs=0.01)

@@ -14,6 +14,12 @@ axis); a new level then costs only the triangles that cross it:
 A structure whose surface is not closed at a level has no exact area there: it is left out
 of the areas, listed in ``open_structures`` and its contour is kept as lines in
 ``open_contours`` (``strict=True`` raises :class:`~thighview.errors.SectionError` instead).
+Likewise a closed surface whose contour crosses itself at a level (or whose loops cross each
+other: a surface passing through itself), which has no single inside whose area could be
+meant: ``engine.section`` lists it in ``self_intersecting`` and keeps its contour in
+``open_contours``. Crossings that change no area by more than ``SELF_INTERSECTION_TOLERANCE_MM2``
+are let through (meshes from real segmentations graze themselves here and there). The fast
+paths (``engine.areas``, ``engine.profile``) assemble no loops and cannot see self-intersection.
 
 In-plane frame ("viewed from below", as in CT/MRI): ``y`` = anterior, ``x`` = the patient's
 left (for a right thigh lateral is on the viewer's left), origin = the femur axis point at
@@ -28,7 +34,7 @@ JSON form (``Section.to_dict``; a list of these for several levels), stable for 
      "compartments": {"quadriceps": {"area_cm2": 80.1, "percent_of_muscle": 52.3,
                                      "percent_of_total": 38.0}, ...},
      "bone_coverage": {"quadriceps": 0.66, ...},
-     "open_structures": []}
+     "open_structures": [], "self_intersecting_structures": []}
 
 ``percent_of_muscle`` is ``null`` for compartments that are not muscle; ``percent_of_total``
 is relative to the summed area of every structure with an exact area at that level;
@@ -63,6 +69,9 @@ MM2_PER_CM2 = 100.0
 COVERAGE_GAP_MM = 3.0
 #: Samples along the femur's outline for bone coverage.
 COVERAGE_SAMPLES = 720
+#: A structure whose contour crosses itself is flagged when the area inside it counted other than
+#: once (twice, or negatively) exceeds this: far below the 0.01 cm^2 the tables print.
+SELF_INTERSECTION_TOLERANCE_MM2 = 0.1
 
 
 @dataclass(frozen=True)
@@ -103,7 +112,8 @@ class Section:
 
     ``polygons`` and ``areas_cm2`` hold every structure with an exact area here (an empty
     MultiPolygon and 0.0 where the structure does not reach the level); structures whose
-    surface is open here are only in ``open_structures`` / ``open_contours``.
+    surface is open here (``open_structures``) or whose contour crosses itself here
+    (``self_intersecting``) have no area: their contours are in ``open_contours``, as lines.
     """
 
     level: float
@@ -115,6 +125,14 @@ class Section:
     femur_centre: np.ndarray
     open_structures: tuple[str, ...] = ()
     open_contours: dict[str, MultiLineString] = field(default_factory=dict)
+    self_intersecting: tuple[str, ...] = ()
+
+    @property
+    def without_area(self) -> dict[str, str]:
+        """Why each structure present here has no area: name -> "not closed" | "self-intersecting"."""
+        reasons = {name: "not closed" for name in self.open_structures}
+        reasons.update((name, "self-intersecting") for name in self.self_intersecting)
+        return reasons
 
     @cached_property
     def compartment_areas_cm2(self) -> dict[Compartment, float]:
@@ -170,6 +188,7 @@ class Section:
             "compartments": compartments,
             "bone_coverage": {c.value: round(f, 4) for c, f in self.bone_coverage.items()},
             "open_structures": list(self.open_structures),
+            "self_intersecting_structures": list(self.self_intersecting),
         }
 
 
@@ -319,7 +338,12 @@ class SectionEngine:
     # --- public queries ---------------------------------------------------------------------
 
     def areas(self, level: float | None = None, *, level_mm: float | None = None) -> Areas:
-        """Exact areas (cm^2) of every structure at a level; open ones are left out (``.open``)."""
+        """Exact areas (cm^2) of every structure at a level; open ones are left out (``.open``).
+
+        The fast path (no loops are assembled): it does not check whether a closed surface
+        crosses itself at the level, and gives such a structure its signed-area sum. Use
+        :meth:`section` where that must be caught (the ``areas`` command does).
+        """
         _, t = self.axis.resolve(level, level_mm)
         cut, owner, is_open = self._cut(t)
         cm2 = np.abs(self._signed_areas_mm2(cut, owner)) / MM2_PER_CM2
@@ -327,7 +351,10 @@ class SectionEngine:
         return Areas(values, tuple(n for n, o in zip(self.names, is_open) if o))
 
     def profile(self, levels: Iterable[float] | None = None, *, n: int = 100) -> AreaProfile:
-        """Areas at many levels (default: ``n`` evenly spaced level centres)."""
+        """Areas at many levels (default: ``n`` evenly spaced level centres).
+
+        Like :meth:`areas`, it flags open surfaces but does not check for self-intersection.
+        """
         fractions = (np.arange(n) + 0.5) / n if levels is None else np.asarray(list(levels), dtype=float)
         millimetres = np.array([self.axis.resolve(level)[1] for level in fractions])
         table = np.empty((len(fractions), len(self.names)))
@@ -339,35 +366,46 @@ class SectionEngine:
                            self.compartments)
 
     def section(self, level: float | None = None, *, level_mm: float | None = None) -> Section:
-        """The full section at a level: polygons, areas, femur centre (bone coverage on demand)."""
+        """The full section at a level: polygons, areas, femur centre (bone coverage on demand).
+
+        Also checks every closed structure's loops for crossings (``self_intersecting``).
+        """
         fraction, t = self.axis.resolve(level, level_mm)
         cut, owner, is_open = self._cut(t)
         signed = self._signed_areas_mm2(cut, owner)
         areas_mm2 = np.abs(signed)
         order = np.argsort(owner, kind="stable")
         bounds = np.searchsorted(owner[order], np.arange(len(self.names) + 1))
+        loops = [_assemble(cut.select(order[bounds[i] : bounds[i + 1]])) for i in range(len(self.names))]
+        orientation = np.where(signed < 0, -1.0, 1.0)
+        crossed = ~is_open & _self_intersecting([rings for rings, _ in loops], orientation)
+        if self.strict and crossed.any():
+            names = ", ".join(n for n, c in zip(self.names, crossed) if c)
+            raise SectionError(f"the surface of {names} intersects itself at {t:.2f} mm from the proximal femur "
+                               "end", self.model.source)
+        no_area = is_open | crossed
         polygons: dict[str, MultiPolygon] = {}
         open_contours: dict[str, MultiLineString] = {}
-        for i, name in enumerate(self.names):
-            part = cut.select(order[bounds[i] : bounds[i + 1]])
-            rings, chains = _assemble(part)
-            if is_open[i]:
-                open_contours[name] = MultiLineString([LineString(c) for c in [*rings, *chains] if len(c) >= 2])
+        for i, (name, (rings, chains)) in enumerate(zip(self.names, loops)):
+            if no_area[i]:
+                closed = [np.vstack([r, r[:1]]) for r in rings]
+                open_contours[name] = MultiLineString([LineString(c) for c in [*closed, *chains] if len(c) >= 2])
             else:
-                polygons[name] = _polygonise(rings, -1.0 if signed[i] < 0 else 1.0)
+                polygons[name] = _polygonise(rings, orientation[i])
         centre = np.zeros(2)
-        if self._femur is not None and not is_open[self._femur] and not polygons["femur"].is_empty:
+        if self._femur is not None and not no_area[self._femur] and not polygons["femur"].is_empty:
             centre = np.asarray(polygons["femur"].centroid.coords[0])
         return Section(
             level=fraction,
             level_mm=t,
             frame=self.frame(level_mm=t),
             polygons=polygons,
-            areas_cm2={n: float(a / MM2_PER_CM2) for n, a, o in zip(self.names, areas_mm2, is_open) if not o},
+            areas_cm2={n: float(a / MM2_PER_CM2) for n, a, o in zip(self.names, areas_mm2, no_area) if not o},
             compartments=dict(self.compartments),
             femur_centre=centre,
             open_structures=tuple(n for n, o in zip(self.names, is_open) if o),
             open_contours=open_contours,
+            self_intersecting=tuple(n for n, c in zip(self.names, crossed) if c),
         )
 
     def sections(self, levels: Iterable[float]) -> list[Section]:
@@ -418,6 +456,51 @@ def _without_repeats(ring: np.ndarray) -> np.ndarray:
     """Drop points equal to their predecessor (a level through a vertex repeats it)."""
     keep = np.any(ring != np.roll(ring, 1, axis=0), axis=1)
     return ring[keep] if keep.any() else ring[:1]
+
+
+def _self_intersecting(rings_per_structure: list[list[np.ndarray]], orientation: np.ndarray) -> np.ndarray:
+    """Which structures' loops cross themselves or each other, by more than the tolerance.
+
+    The loops of a sound surface are simple and never cross (nested shells just nest), so one
+    vectorised ``is_simple`` clears almost every structure; the rare rest are measured by
+    :func:`_miscounted_area_mm2`.
+    """
+    flagged = np.zeros(len(rings_per_structure), dtype=bool)
+    rings = [[r for r in rings if len(r) >= 3] for rings in rings_per_structure]
+    candidates = [i for i, r in enumerate(rings) if r]
+    if not candidates:
+        return flagged
+    loops = [_loops(rings[i]) for i in candidates]
+    for i, simple, lines in zip(candidates, shapely.is_simple(loops), loops):
+        if not simple:
+            flagged[i] = _miscounted_area_mm2(lines, rings[i], orientation[i]) > SELF_INTERSECTION_TOLERANCE_MM2
+    return flagged
+
+
+def _loops(rings: list[np.ndarray]) -> MultiLineString:
+    return shapely.multilinestrings([shapely.linearrings(r) for r in rings])
+
+
+def _miscounted_area_mm2(loops: MultiLineString, rings: list[np.ndarray], orientation: float) -> float:
+    """The area the loops wind around other than 0 or 1 times (outward-facing): where a
+    contour folds over itself or two loops overlap, so no one answer for the area exists."""
+    noded = shapely.node(loops)
+    faces = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
+    if len(faces) == 0:
+        return 0.0
+    points = shapely.get_coordinates(shapely.point_on_surface(faces))
+    winding = orientation * sum(_winding_numbers(points, ring) for ring in rings)
+    return float(shapely.area(faces)[(winding != 0) & (winding != 1)].sum())
+
+
+def _winding_numbers(points: np.ndarray, ring: np.ndarray) -> np.ndarray:
+    """How many times the closed ``ring`` winds counter-clockwise around each point (none on it)."""
+    a, b = ring, np.roll(ring, -1, axis=0)
+    px, py = points[:, None, 0], points[:, None, 1]
+    left = (b[:, 0] - a[:, 0]) * (py - a[:, 1]) - (px - a[:, 0]) * (b[:, 1] - a[:, 1])
+    up = (a[:, 1] <= py) & (b[:, 1] > py) & (left > 0)
+    down = (a[:, 1] > py) & (b[:, 1] <= py) & (left < 0)
+    return (up.sum(axis=1) - down.sum(axis=1)).astype(float)
 
 
 def _signed_area(ring: np.ndarray) -> float:

@@ -19,6 +19,9 @@ from thighview.gui import state as st
 from thighview.gui.workers import run_in_thread
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
+#: The area cell of a structure without an area here, by ``Section.without_area`` reason.
+_NO_AREA_CELLS = {"not closed": "open", "self-intersecting": "crossed"}
+_ABSENT = "not present at this level"
 #: Compartments in the order the table lists them.
 ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.NEUROVASCULAR,
          Compartment.FASCIA, Compartment.FAT, Compartment.SKIN, Compartment.UNASSIGNED)
@@ -163,6 +166,7 @@ class AreaPanel(QtWidgets.QWidget):
                 self.chart.show_profile(profile, self.state.scheme.palette, self.state.level)
         elif isinstance(event, st.LevelChanged):
             self._fill(event.section)
+            self._mark_absent(event.section)
             self.chart.set_level(event.level)
         elif isinstance(event, st.ColoursChanged):
             self._colour(event.colours)
@@ -208,13 +212,29 @@ class AreaPanel(QtWidgets.QWidget):
         rows += [(n, item, section.areas_cm2.get(n)) for n, item in self.items.items()]
         for key, item, area in rows:
             share = section.percent_of_muscle(key) if area is not None else None
-            item.setText(1, "open" if area is None and key in section.open_structures else
-                         ("–" if area is None else f"{area:.1f}"))
+            reason = section.without_area.get(key) if area is None else None
+            item.setText(1, _NO_AREA_CELLS.get(reason, "–" if area is None else f"{area:.1f}"))
+            item.setToolTip(1, f"{reason} at this level, so no exact area" if reason else "")
             item.setText(2, "" if share is None else f"{share:.1f}")
         self.total.setText(f"Muscle: <b>{section.muscle_area_cm2:.1f} cm²</b> of "
                            f"{section.total_area_cm2:.1f} cm² section at {section.level * 100:.1f}% "
                            f"({section.level_mm / 10:.1f} cm from the hip)")
         self.coverage.setText(coverage_text({c: f for c, f in section.bone_coverage.items() if c.is_muscle}))
+
+    def _mark_absent(self, section) -> None:
+        """Grey out, with a dash, the structures that do not reach this level (area exactly 0, as
+        the CLI's "not present at this level"), so a "0.0" row is not read as a tiny muscle."""
+        grey = QtGui.QBrush(QtGui.QColor(150, 150, 150))
+        for name, item in self.items.items():
+            absent = section.areas_cm2.get(name) == 0.0
+            for column in range(3):
+                item.setData(column, QtCore.Qt.ItemDataRole.ForegroundRole, grey if absent else None)
+            if absent:
+                item.setText(1, "—")
+                item.setText(2, "")
+                item.setToolTip(1, _ABSENT)
+            elif item.toolTip(1) == _ABSENT:
+                item.setToolTip(1, "")
 
     def _colour(self, colours) -> None:
         palette = self.state.scheme.palette

@@ -210,7 +210,8 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
         outline = PathPatch(drawing.patches[highlight].get_path(), facecolor="none", edgecolor=HIGHLIGHT,
                             lw=2.6, zorder=15)
         ax.add_artist(outline)
-    all_section = [p for p in section.polygons.values() if p is not None and not p.is_empty]
+    all_section = [g for g in (*section.polygons.values(), *getattr(section, "open_contours", {}).values())
+                   if g is not None and not g.is_empty]  # dashed contours without an area in view too
     bounds = _bounds(all_section)
     targets = _label_targets(polygons, compartments) if labels else []
     centre_x = (bounds[0] + bounds[2]) / 2.0
@@ -228,8 +229,14 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
     return drawing
 
 
+#: Why a structure has no area at a level (``Section.without_area``) -> the plate's note.
+_NO_AREA_NOTES = {"not closed": "Open surface here (no exact area)",
+                  "self-intersecting": "Self-intersecting surface here (no exact area)"}
+
+
 def _draw_open_contours(ax: Axes, section, colours: Mapping[str, RGB], visible: Iterable[str] | None) -> None:
-    """Surfaces open at this level have no exact area: draw their contour dashed and say so."""
+    """Surfaces open or crossing themselves at this level have no exact area: draw their contour
+    dashed and say why."""
     import shapely
 
     shown = {n: g for n, g in getattr(section, "open_contours", {}).items()
@@ -239,9 +246,12 @@ def _draw_open_contours(ax: Axes, section, colours: Mapping[str, RGB], visible: 
             xy = np.asarray(line.coords)
             ax.plot(xy[:, 0], xy[:, 1], ls=(0, (3, 2)), lw=1.2, color=darker(colours.get(name, (0.5, 0.5, 0.5))),
                     zorder=12)
-    if shown:
-        names = ", ".join(anatomy.label_of(n) for n in shown)
-        ax.text(0.01, 0.94, f"Open surface here (no exact area): {names}", transform=ax.transAxes, ha="left",
+    reasons = getattr(section, "without_area", {})
+    notes: dict[str, list[str]] = {}
+    for name in shown:
+        notes.setdefault(_NO_AREA_NOTES[reasons.get(name, "not closed")], []).append(anatomy.label_of(name))
+    for row, (note, names) in enumerate(notes.items()):
+        ax.text(0.01, 0.94 - 0.035 * row, f"{note}: {', '.join(names)}", transform=ax.transAxes, ha="left",
                 va="top", fontsize=7.5, color="#a33", zorder=30)
 
 
