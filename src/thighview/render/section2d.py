@@ -107,13 +107,15 @@ def _linea_aspera(femur: shapely.Geometry) -> tuple[float, float]:
 
 
 def _label_targets(polygons: Mapping[str, shapely.Geometry], compartments) -> list[tuple[str, str, tuple]]:
-    """(key, text, anchor) for every labelled structure: muscles, femur, vessels, nerve, linea aspera."""
+    """(key, text, anchor) for every labelled structure: muscles, unassigned structures (so the
+    user sees what to assign), femur, vessels, nerve, linea aspera."""
     targets = []
     for name, geometry in polygons.items():
         if geometry is None or geometry.is_empty or geometry.area < _MIN_LABEL_AREA_MM2 / 10:
             continue
         compartment = _compartment(name, compartments)
-        if compartment.is_muscle and geometry.area >= _MIN_LABEL_AREA_MM2 or compartment in (
+        large = geometry.area >= _MIN_LABEL_AREA_MM2
+        if (compartment.is_muscle or compartment is Compartment.UNASSIGNED) and large or compartment in (
                 Compartment.BONE, Compartment.NEUROVASCULAR):
             targets.append((name, anatomy.label_of(name), _anchor(geometry)))
         if compartment is Compartment.BONE:
