@@ -21,9 +21,10 @@ def test_level_wording_follows_the_chosen_axis(window, femurless_file, qtbot):
         window.load(femurless_file)
     window.state.set_level(0.25)
     status = window.level_label.text()
-    assert "25.0%</b> of the distance between the two axis points" in status and "5.0 cm" in status
+    assert "25.0%</b> of point distance · 5.0 cm from the proximal end" in status
     assert "femur" not in status and "hip" not in status
-    assert window.level_control.of_length.text() == "of the distance between the two axis points  ·"
+    assert window.level_control.of_length.text() == "of point distance  ·"
+    assert "the distance between the two axis points" in window.level_control.of_length.toolTip()
 
 
 def test_level_wording_with_a_femur_is_unchanged(shown):

@@ -11,6 +11,14 @@ from PySide6 import QtCore, QtWidgets
 from thighview.gui import state as st
 
 _STEPS = 1000  # slider resolution: 0.1% of femur length
+#: What levels are fractions of, short enough for the level bar (by ``FemurAxis.basis``; the
+#: tooltip gives ``FemurAxis.length_name`` in full).
+_SHORT_LENGTH_NAMES = {"femur": "femur length", "principal": "thigh extent", "points": "point distance"}
+
+
+def short_length_name(axis) -> str:
+    """``"femur length"``, or for an axis chosen without a femur what its levels measure, briefly."""
+    return _SHORT_LENGTH_NAMES[axis.basis]
 
 
 class LevelControl(QtWidgets.QWidget):
@@ -61,7 +69,9 @@ class LevelControl(QtWidgets.QWidget):
     def on_event(self, event) -> None:
         if isinstance(event, st.ModelChanged):
             self.setEnabled(True)
-            self.of_length.setText(f"of {self.state.engine.axis.length_name}  ·")
+            axis = self.state.engine.axis
+            self.of_length.setText(f"of {short_length_name(axis)}  ·")
+            self.of_length.setToolTip(f"Levels are fractions of {axis.length_name}, from its proximal end")
             with QtCore.QSignalBlocker(self.cm):
                 self.cm.setMaximum(self._femur_length_mm() / 10.0)
         elif isinstance(event, st.LevelChanged):

@@ -17,7 +17,7 @@ from thighview.errors import ThighViewError
 from thighview.gui import state as st
 from thighview.gui.about import about_html
 from thighview.gui.area_panel import AreaPanel
-from thighview.gui.level_control import LevelControl
+from thighview.gui.level_control import LevelControl, short_length_name
 from thighview.gui.session_actions import SessionController
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
@@ -333,7 +333,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.model_label.setText(f"  Model: <b>{model.name}</b> ({model.side} thigh)  ")
         elif isinstance(event, st.LevelChanged):
             axis = state.engine.axis
-            of, start = ("femur", "the hip") if axis.basis == "femur" else (axis.length_name, "its proximal end")
+            femur = axis.basis == "femur"
+            of, start = ("femur", "the hip") if femur else (short_length_name(axis), "the proximal end")
             self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of {of} · "
                                      f"{event.level_mm / 10:.1f} cm from {start}  ")
             if state.hovered:
