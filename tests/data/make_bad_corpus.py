@@ -142,8 +142,7 @@ MEASURED = {"good_thigh.glb", "good_thigh.obj", "truncated.obj", "zero_area_femu
 
 def cases() -> dict[str, tuple[bytes, str, str]]:
     """file name -> (content, outcome, phrase). Outcomes: ``"error"`` (one line containing the
-    phrase), ``"ok"`` (exit 0, the phrase in the output), ``"undetected"`` (a known gap: the
-    input is wrong but ThighView cannot tell yet; the tests mark it as an expected failure)."""
+    phrase) or ``"ok"`` (exit 0, the phrase in the output)."""
     rng = np.random.default_rng(20261126)
     parts = base_parts()
     femur_v, femur_f = parts["femur"]
