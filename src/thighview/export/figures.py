@@ -239,26 +239,17 @@ def set_scale(ax: Axes, mm_per_px: float, centre: tuple[float, float] | None = N
     ax.set_ylim(cy - half_h, cy + half_h)
 
 
-def _profile_chart(ax: Axes, profile: AreaProfile, sections: Sequence[Section], palette: str) -> None:
-    """Stacked muscle areas by compartment along the femur, the sheet's levels marked."""
-    areas = profile.compartment_areas_cm2
-    stacked = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in areas]
-    x = profile.levels * 100.0
-    ax.stackplot(x, *[np.nan_to_num(areas[c]) for c in stacked],
-                 colors=[anatomy.compartment_colour(c, palette) for c in stacked],
-                 labels=[c.label for c in stacked], edgecolor="white", linewidth=0.4, alpha=0.95)
+def _profile_chart(ax: Axes, profile: AreaProfile, sections: Sequence[Section], palette: str,
+                   length_name: str) -> None:
+    """The shared profile chart (render.profile_chart), with the sheet's levels marked."""
+    from thighview.render.profile_chart import draw_profile
+
+    draw_profile(ax, profile, palette, length_name=length_name, fontsize=9, edgecolor="white")
     for section in sections:
         ax.axvline(section.level * 100.0, color=_INK, linewidth=0.9, linestyle=(0, (4, 3)))
         ax.text(section.level * 100.0, 1.01, f"{section.level * 100:.0f}%", transform=ax.get_xaxis_transform(),
                 ha="center", va="bottom", fontsize=8.5, color=_INK)
-    ax.set_xlim(0, 100)
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("Level along the femur (% of its length from the proximal end)", fontsize=9, color=_INK)
-    ax.set_ylabel("Muscle area (cm²)", fontsize=9, color=_INK)
     ax.set_title("Area profile: muscle area by compartment", fontsize=10, color=_INK, loc="left", pad=14)
-    ax.tick_params(labelsize=8, colors=_INK)
-    for spine in ("top", "right"):
-        ax.spines[spine].set_visible(False)
 
 
 def _sheet_table(ax: Axes, sections: Sequence[Section], palette: str) -> None:
@@ -322,7 +313,7 @@ def sheet_figure(sections: Sequence[Section], profile: AreaProfile, *, side: str
     legend_rows = [(c.label, colour) for c, colour, _ in _compartment_rows(sections[0], options.palette)]
     if options.legend and options.colour_mode != "area":
         _legend(fig, legend_rows, y=0.415, fontsize=10, ncol=len(legend_rows))
-    _profile_chart(fig.add_axes((0.06, 0.07, 0.5, 0.25)), profile, sections, options.palette)
+    _profile_chart(fig.add_axes((0.06, 0.07, 0.5, 0.25)), profile, sections, options.palette, options.length_name)
     _sheet_table(fig.add_axes((0.64, 0.04, 0.34, 0.3)), sections, options.palette)
     return fig
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -86,23 +85,17 @@ class ProfileChart(QtWidgets.QWidget):
                        color="#777777", transform=self.axes.transAxes)
         self.canvas.draw_idle()
 
-    def show_profile(self, profile, palette: str, level: float) -> None:
+    def show_profile(self, profile, palette: str, level: float, length_name: str) -> None:
+        from thighview.render.profile_chart import draw_profile
+
         self.profile, self.palette = profile, palette
         ax = self.axes
         ax.clear()
         ax.set_axis_on()
-        areas = profile.compartment_areas_cm2
-        shown = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in areas]
-        x = np.asarray(profile.levels) * 100.0
-        ax.stackplot(x, *[np.nan_to_num(areas[c]) for c in shown], labels=[c.label for c in shown],
-                     colors=[anatomy.compartment_colour(c, palette) for c in shown], alpha=0.9, lw=0)
-        ax.set_xlim(0, 100)
-        ax.set_xlabel("level (% of femur length from the hip)", fontsize=7.5)
-        ax.set_ylabel("muscle area (cm²)", fontsize=7.5)
-        ax.tick_params(labelsize=7)
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(fontsize=6.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncols=len(shown),
-                  handlelength=1.0, columnspacing=0.8, borderaxespad=0.1)
+        shown = draw_profile(ax, profile, palette, length_name=length_name, fontsize=7.5)
+        if shown:
+            ax.legend(fontsize=6.5, loc="lower left", bbox_to_anchor=(0.0, 1.0), frameon=False, ncols=len(shown),
+                      handlelength=1.0, columnspacing=0.8, borderaxespad=0.1)
         self.marker = ax.axvline(level * 100.0, color="#111111", lw=1.2, ls="--")
         self.canvas.draw_idle()
 
@@ -163,7 +156,7 @@ class AreaPanel(QtWidgets.QWidget):
             self._colour(self.state.colours)
             if self.chart.profile is not None:
                 profile = replace(self.chart.profile, compartments=dict(self.state.engine.compartments))
-                self.chart.show_profile(profile, self.state.scheme.palette, self.state.level)
+                self._show_profile(profile, self.state.scheme.palette)
         elif isinstance(event, st.LevelChanged):
             self._fill(event.section)
             self._mark_absent(event.section)
@@ -171,7 +164,7 @@ class AreaPanel(QtWidgets.QWidget):
         elif isinstance(event, st.ColoursChanged):
             self._colour(event.colours)
             if self.chart.profile is not None and event.scheme.palette != self.chart.palette:
-                self.chart.show_profile(self.chart.profile, event.scheme.palette, self.state.level)
+                self._show_profile(self.chart.profile, event.scheme.palette)
         elif isinstance(event, st.SelectionChanged):
             item = self.items.get(event.name)
             with QtCore.QSignalBlocker(self.tree):
@@ -180,7 +173,10 @@ class AreaPanel(QtWidgets.QWidget):
     def _on_profile(self, payload) -> None:
         engine, profile = payload
         if engine is self.state.engine:  # a model loaded meanwhile makes this profile stale
-            self.chart.show_profile(profile, self.state.scheme.palette, self.state.level)
+            self._show_profile(profile, self.state.scheme.palette)
+
+    def _show_profile(self, profile, palette: str) -> None:
+        self.chart.show_profile(profile, palette, self.state.level, self.state.engine.axis.length_name)
 
     def _build(self, model) -> None:
         self.tree.clear()
