@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import pytest
 from test_gui import shown, synthetic, window  # noqa: F401 (the real main window fixtures)
-from test_gui_axis import answer_axis_dialog, femurless_file  # noqa: F401
+from test_gui_axis import answer_axis_dialog, femurless_file, type_points  # noqa: F401
 
 pytestmark = pytest.mark.gui
 
 
 def test_level_wording_follows_the_chosen_axis(window, femurless_file, qtbot):
     def two_points(dialog) -> None:
-        dialog.use_points.setChecked(True)
-        dialog.proximal.setText("0, 0, -100")
-        dialog.distal.setText("0, 0, -300")
+        type_points(dialog)
         dialog.accept()
 
     answer_axis_dialog(two_points)

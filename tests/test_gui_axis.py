@@ -24,6 +24,13 @@ def femurless_file(tmp_path_factory):
     return path
 
 
+def type_points(dialog, proximal: str = "0, 0, -100", distal: str = "0, 0, -300") -> None:
+    """Choose "two points" in the axis dialog and type them (mm)."""
+    dialog.use_points.setChecked(True)
+    dialog.proximal.setText(proximal)
+    dialog.distal.setText(distal)
+
+
 def answer_axis_dialog(answer) -> list:
     """Wait (on the event loop, inside the dialog's own loop) for the axis dialog and ``answer(dialog)``."""
     from PySide6 import QtCore, QtWidgets

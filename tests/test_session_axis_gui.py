@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from test_gui import window  # noqa: F401 (the real main window fixture)
-from test_gui_axis import answer_axis_dialog, femurless_file  # noqa: F401
+from test_gui_axis import answer_axis_dialog, femurless_file, type_points  # noqa: F401
 
 from thighview import session as ss
 
@@ -17,9 +17,7 @@ def test_session_of_a_femurless_model_restores_its_axis_without_asking(window, f
                                                                        monkeypatch, choice):
     def answer(dialog) -> None:
         if choice == "points":
-            dialog.use_points.setChecked(True)
-            dialog.proximal.setText("0, 0, -100")
-            dialog.distal.setText("0, 0, -300")
+            type_points(dialog)
         dialog.accept()
 
     answer_axis_dialog(answer)
