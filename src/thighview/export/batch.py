@@ -28,17 +28,6 @@ if TYPE_CHECKING:
 
 FIGURE_FORMATS = ("png", "svg", "pdf")
 FORMATS = (*FIGURE_FORMATS, "png3d", "csv", "json", "glb", "gif", "mp4")
-FORMAT_HELP = {
-    "png": "the 2-D section figure per level (raster, any size)",
-    "svg": "the 2-D section figure per level (vector, text stays text)",
-    "pdf": "the 2-D section figure per level (vector, fonts embedded)",
-    "png3d": "the 3-D view cut at each level (raster, any size)",
-    "csv": "areas per structure and compartment at the levels (one table)",
-    "json": "the same areas as JSON",
-    "glb": "the 3-D scene (colours, visibility) for web viewers and slides",
-    "gif": "an animation (see --animation)",
-    "mp4": "an animation (see --animation)",
-}
 DEFAULT_SIZE = {"figure": (2400, 2100), "sheet": (5400, 3300), "png3d": (1920, 1080), "movie2d": (960, 840),
                 "movie3d": (960, 720)}
 

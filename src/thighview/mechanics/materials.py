@@ -72,9 +72,6 @@ class Materials:
                    fat_kpa=float(table["subcutaneous_fat"]["value"]),
                    sliding_kpa=sliding_kpa, poisson=float(table["poisson_ratio"]["value"]))
 
-    def with_sliding(self, sliding_kpa: float) -> Materials:
-        return replace(self, sliding_kpa=sliding_kpa)
-
     def with_stiffening(self, working_stiffening: float) -> Materials:
         return replace(self, working_stiffening=working_stiffening)
 

@@ -106,9 +106,6 @@ class ThighScene:
     def opacity(self, name: str) -> float:
         return self._opacity[name]
 
-    def is_visible(self, name: str) -> bool:
-        return self._visible[name]
-
     def set_highlight(self, name: str | None) -> None:
         """Bring one structure forward (other muscles fade); ``None`` clears it."""
         self._highlight = name if name in self.actors else None
