@@ -135,3 +135,25 @@ def test_mid_thigh_layout_reads_like_braus(mid):
                                                               "biceps_femoris_long_head")])
     assert adductors.centroid.x > mid.femur_centre[0]
     assert hamstrings.centroid.y < mid.femur_centre[1] - 20.0
+
+
+def _offset(section, name: str) -> np.ndarray:
+    """A structure's centroid relative to the femur centre (x > 0 medial for a right thigh, y > 0 anterior)."""
+    return np.asarray(section.polygons[name].centroid.coords[0]) - section.femur_centre
+
+
+@pytest.mark.parametrize("level", [0.8, 0.85, 0.9])
+def test_above_the_knee_nothing_slides_round_the_front(engine, level):
+    sec = engine.section(level)
+    assert _offset(sec, "sartorius")[0] > 25.0  # medial, towards the pes anserinus
+    gracilis = _offset(sec, "gracilis")
+    assert gracilis[0] > 25.0 and gracilis[1] < 0.0  # posteromedial
+    for name in ("semimembranosus", "semitendinosus", "biceps_femoris_long_head"):
+        assert _offset(sec, name)[1] < -20.0  # behind the femur
+    assert _offset(sec, "vastus_medialis")[1] > 10.0  # in front
+
+
+def test_sartorius_crosses_from_the_asis_to_the_medial_side(engine):
+    top, third = (_offset(engine.section(t), "sartorius") for t in (0.05, 0.33))
+    assert top[0] < 0.0 and top[1] > 20.0  # anterolateral near the hip
+    assert third[0] > 40.0  # medial a third of the way down

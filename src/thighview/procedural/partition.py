@@ -96,8 +96,9 @@ _BONE_ENDS_DEG = {
     12: (284, 284, 288),
     13: (298, 288, 292),  # back to the lateral septum (mod 360)
 }
-#: Where the lateral septum reaches the fascia lata (degrees).
-_LS_FASCIA_DEG = (-32, -58, -60)
+#: Where the lateral septum reaches the fascia lata (degrees): further back at the hip, so that
+#: the columns in front (tensor, rectus) leave the sartorius anterolateral, towards the ASIS.
+_LS_FASCIA_DEG = (-50, -58, -60)
 # Where each column ends at the fascia (degrees), as on Braus's sections: the vastus lateralis
 # round the side, the rectus in front, vastus medialis and the sartorius strap anteromedially,
 # adductor longus and gracilis medially, the hamstrings behind. Columns widths at the bone and
@@ -361,9 +362,32 @@ def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | No
 
     bone_ends, fascia_ends = (s_at(a) for a in _landmarks(t, variation))
     w0, w1, heights = _columns_and_heights(frac, bone_ends, fascia_ends, t)
-    bottoms = bone_ends[0] - 0.5 * w0[0] + np.concatenate([[0.0], np.cumsum(w0)])
-    tops = fascia_ends[0] - 0.5 * w1[0] + np.concatenate([[0.0], np.cumsum(w1)])
+    bottoms = _placed(w0, bone_ends, t)
+    tops = _placed(w1, fascia_ends, t)
     return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, variation.aspect, bottoms, tops, heights)
+
+
+#: Levels over which the layout turns from hanging on the lateral septum to fitting every landmark.
+_FIT_FROM, _FIT_TO = 0.62, 0.82
+
+
+def _placed(widths: np.ndarray, ends: np.ndarray, t: float) -> np.ndarray:
+    """Column boundaries (in s) for ``widths``, turned round the femur to meet the landmarks.
+
+    Down to mid-thigh the columns hang on the lateral septum (column 0 centred on its
+    landmark). Towards the knee the quadriceps shrink to their tendon while the hamstrings
+    keep their bellies, so columns hung on the lateral septum would slide round the front:
+    vastus medialis, sartorius and gracilis onto the anterior and lateral side, hamstrings
+    onto the medial and anterior side. There the whole layout is turned instead to the
+    angle that fits every column's landmark best (least squares, in s).
+    """
+    cum = np.concatenate([[0.0], np.cumsum(widths)])
+    hung = ends[0] - 0.5 * widths[0]
+    beta = outline._smooth_step(t, _FIT_FROM, _FIT_TO)
+    if beta == 0.0:
+        return hung + cum
+    miss = np.mod(ends[1:] - cum[2:] - hung + 0.5, 1.0) - 0.5
+    return hung + beta * float(miss.mean()) + cum
 
 
 def _columns_and_heights(frac: dict[str, float], bone_ends: np.ndarray, fascia_ends: np.ndarray,
