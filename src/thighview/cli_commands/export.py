@@ -11,9 +11,9 @@ from __future__ import annotations
 import argparse
 
 from thighview.cli_commands._input import add_model_options
+from thighview.export import FORMATS
 
 HELP = "write figures, 3-D pictures, tables and animations (PNG, SVG, PDF, CSV, JSON, GLB, GIF, MP4)"
-_FORMATS = ("png", "svg", "pdf", "png3d", "csv", "json", "glb", "gif", "mp4")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fractions of femur length from the proximal end: a list like 0.3,0.5,0.7 "
                              "or START:STOP:STEP (default 0.5)")
     parser.add_argument("--format", default="svg,png", metavar="LIST",
-                        help=f"comma-separated, from: {', '.join(_FORMATS)} (default svg,png); png/svg/pdf are "
+                        help=f"comma-separated, from: {', '.join(FORMATS)} (default svg,png); png/svg/pdf are "
                              "the 2-D section figure, png3d the 3-D view")
     parser.add_argument("--out", default=".", metavar="DIR", help="output folder (must exist; default: here)")
     parser.add_argument("--force", action="store_true", help="overwrite files that already exist")

@@ -12,3 +12,8 @@
 
 Nothing here imports Qt; heavy libraries are imported inside the modules that need them.
 """
+
+#: What ``thighview export --format`` and File › Export offer (kept here, import-free, so the CLI
+#: can list them without loading the export machinery).
+FIGURE_FORMATS = ("png", "svg", "pdf")
+FORMATS = (*FIGURE_FORMATS, "png3d", "csv", "json", "glb", "gif", "mp4")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from thighview.errors import ExportError
+from thighview.export import FIGURE_FORMATS, FORMATS
 from thighview.export.atomic import check_target
 from thighview.export.figures import FigureOptions
 from thighview.export.progress import CancelFlag, Progress, Report, Steps, run_steps
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
     from thighview.model import ThighModel
     from thighview.section import SectionEngine
 
-FIGURE_FORMATS = ("png", "svg", "pdf")
-FORMATS = (*FIGURE_FORMATS, "png3d", "csv", "json", "glb", "gif", "mp4")
 DEFAULT_SIZE = {"figure": (2400, 2100), "sheet": (5400, 3300), "png3d": (1920, 1080), "movie2d": (960, 840),
                 "movie3d": (960, 720)}
 
