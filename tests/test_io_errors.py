@@ -197,8 +197,9 @@ def test_supported_suffixes_match_the_readers():
     from thighview.io import SUPPORTED_SUFFIXES
     from thighview.io.labelmaps import NIFTI_SUFFIXES, NRRD_SUFFIXES
     from thighview.io.meshes import MESH_SUFFIXES
+    from thighview.io.readers import IMAGE_SUFFIXES
 
-    assert set(SUPPORTED_SUFFIXES) == {*MESH_SUFFIXES, *NIFTI_SUFFIXES, *NRRD_SUFFIXES, ".seg.nrrd"}
+    assert set(SUPPORTED_SUFFIXES) == {*MESH_SUFFIXES, *NIFTI_SUFFIXES, *NRRD_SUFFIXES, ".seg.nrrd", *IMAGE_SUFFIXES}
 
 
 def test_one_known_name_twice_is_refused(tmp_path):

@@ -53,7 +53,8 @@ class FemurAxis:
     point level with the most proximal point of the bone (level 0); level 1 is level with
     the most distal point. ``basis`` names what the length measures: ``"femur"`` (found from
     the bone), ``"principal"`` (the whole thigh's extent along its longest principal axis) or
-    ``"points"`` (the distance between two points the user gave).
+    ``"points"`` (the distance between two points the user gave) or ``"section"`` (a model of
+    one cross-section: the thickness of its slab, whose one level is the middle).
     """
 
     origin: np.ndarray
@@ -123,7 +124,8 @@ class FemurAxis:
     def length_name(self) -> str:
         """What a level is a fraction of, in words (for tables and the UI)."""
         return {"femur": "femur length", "principal": "the thigh's extent along its principal axis",
-                "points": "the distance between the two axis points"}[self.basis]
+                "points": "the distance between the two axis points",
+                "section": "the thickness of a single section"}[self.basis]
 
     @property
     def patient_left(self) -> np.ndarray:

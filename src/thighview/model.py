@@ -69,10 +69,29 @@ class Structure:
         return float(np.einsum("ij,ij->i", v[:, 0], np.cross(v[:, 1], v[:, 2])).sum() / 6.0)
 
 
+@dataclass(frozen=True)
+class FlatSection:
+    """What a model made from one cross-section is: a planar mesh, a thin slab or a labelled image
+    (:mod:`thighview.io.flat`). Its regions are thin prisms about one plane, so every engine works
+    on it unchanged; it has one level (``level``), not a range along the femur.
+
+    ``image`` (RGB(A) pixels) and ``image_corners`` (model coordinates, mm, of the image's
+    top-left, top-right and bottom-left pixel corners) let the 2-D view show the original
+    picture under the regions; both ``None`` for meshes. ``scale`` says how lengths were found.
+    """
+
+    kind: str  # "planar mesh", "slab" or "image"
+    level: float = 0.5
+    image: np.ndarray | None = None
+    image_corners: np.ndarray | None = None
+    scale: str = ""
+
+
 @dataclass
 class ThighModel:
     """A thigh: structures by name, which side, and where it came from.
 
+    ``flat`` is set for a model made from one cross-section (:class:`FlatSection`).
     ``side`` (``"right"``/``"left"``) fixes which way is lateral in the section view;
     ``anterior_hint`` (a unit vector in model coordinates, optional) says which way is
     anterior where the file's coordinate system tells us (RAS/LPS); otherwise the femur axis
@@ -86,6 +105,7 @@ class ThighModel:
     source: Path | None = None
     anterior_hint: np.ndarray | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
+    flat: FlatSection | None = None  # a single cross-section (no levels), else None
 
     def __post_init__(self) -> None:
         if not self.structures:
@@ -120,6 +140,11 @@ class ThighModel:
         from thighview.femur_axis import find_femur_axis
 
         return find_femur_axis(self)
+
+    @property
+    def needs_axis_choice(self) -> bool:
+        """True for a model with no femur and no axis yet: the user must choose one to cut along."""
+        return self.femur is None and "femur_axis" not in self.__dict__
 
     def set_axis(self, axis: FemurAxis) -> None:
         """Use ``axis`` for levels and sections instead of the one found from the femur (for a

@@ -103,7 +103,7 @@ def model_changed(session: Session) -> bool:
 def axis_spec(axis: FemurAxis) -> dict | None:
     """What a session stores of an axis: nothing for a femur's (it is found again from the bone),
     the choice for the principal axis (recomputed from the same model), the two points otherwise."""
-    if axis.basis == "femur":
+    if axis.basis in ("femur", "section"):  # a single section's axis comes with the model
         return None
     if axis.basis == "principal":
         return {"basis": "principal"}

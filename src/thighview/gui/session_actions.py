@@ -150,7 +150,7 @@ class SessionController(QtCore.QObject):
                     model.structures[name].compartment = Compartment(value)
             if session.axis is not None:  # the axis the user chose for this femur-less model
                 model.set_axis(ss.axis_from_spec(model, session.axis))
-            elif model.femur is None:  # an older session: the window asks for the axis again
+            elif model.needs_axis_choice:  # an older session: the window asks for the axis again
                 return model, None, changed
             return model, SectionEngine(model), changed
 

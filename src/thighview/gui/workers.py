@@ -64,7 +64,7 @@ def load_model_and_engine(path: str | None, progress=None, cancel=None):
             progress(0.85 * fraction, message)
 
     model = load_model(path, progress=reading, cancel=cancel)
-    if model.femur is None:  # no axis yet: the GUI thread asks the user for one (gui/axis_dialog.py)
+    if model.needs_axis_choice:  # no axis yet: the GUI thread asks the user for one (gui/axis_dialog.py)
         return model, None
     if progress is not None:
         progress(0.9, "Preparing the sections")

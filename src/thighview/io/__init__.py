@@ -18,6 +18,14 @@
 * ``cancel``: anything with ``is_set()`` (e.g. :class:`threading.Event`); when set, the import
   raises :class:`ImportCancelled` at its next step. Run imports off the UI thread.
 * ``limits``: :class:`~thighview.io.limits.Limits` (default: from the environment).
+* ``colour_map``: which structure each colour stands for in a labelled image or a mesh
+  coloured by face (a JSON file, a dict, or :class:`~thighview.io.colour_map.ColourMap`;
+  default: Braus's red quadriceps, green adductors, blue hamstrings, white femur).
+* ``pixel_size``: millimetres per pixel of a labelled image (default: scaled so that the
+  femur has its typical mid-shaft diameter, a stated assumption).
+
+A single cross-section (a planar mesh, a thin slab, a labelled image) becomes a model with
+one level (``model.flat``; see :mod:`thighview.io.flat`).
 
 Formats: GLB/glTF (a node per structure), OBJ (objects/groups), STL (ASCII solids), PLY, VTK
 legacy (triangle strips too), VTP, VTM (a block per structure); a folder of such files, one
@@ -41,12 +49,14 @@ __all__ = ["load_model", "ImportCancelled", "SUPPORTED_SUFFIXES"]
 
 #: Every file suffix :func:`load_model` opens (folders too).
 SUPPORTED_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply", ".vtk", ".vtp", ".vtm",
-                      ".nii", ".nii.gz", ".nrrd", ".seg.nrrd", ".nhdr")
+                      ".nii", ".nii.gz", ".nrrd", ".seg.nrrd", ".nhdr",
+                      ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
 
 
 def load_model(path: str | Path | None = None, *, units: str = "auto", labels: str | Path | None = None,
                side: str | None = None, progress: ProgressCallback | None = None,
-               cancel: CancelToken | None = None, limits: Limits | None = None) -> ThighModel:
+               cancel: CancelToken | None = None, limits: Limits | None = None,
+               colour_map: str | Path | dict | None = None, pixel_size: float | None = None) -> ThighModel:
     """Load a model file or folder; ``None`` loads the built-in default thigh (see the module docstring)."""
     from thighview.io.readers import read_any
 
@@ -55,4 +65,4 @@ def load_model(path: str | Path | None = None, *, units: str = "auto", labels: s
 
         path = default_model_path()
     return read_any(Path(path), units=units, labels=labels, side=side, progress=progress, cancel=cancel,
-                    limits=limits)
+                    limits=limits, colour_map=colour_map, pixel_size=pixel_size)

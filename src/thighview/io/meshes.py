@@ -105,6 +105,21 @@ def _node_name(node: str, geometry: str, kind: str) -> str:
     return node
 
 
+def _face_colours(mesh) -> np.ndarray | None:
+    """Per-triangle RGB where the file colours its faces (or vertices) in more than one colour:
+    a section drawn as one surface is split into regions by them (:mod:`thighview.io.flat`)."""
+    visual = getattr(mesh, "visual", None)
+    if getattr(visual, "kind", None) not in ("face", "vertex"):
+        return None
+    try:
+        colours = np.asarray(visual.face_colors)[:, :3]
+    except Exception:  # a broken colour table: the mesh is still usable without it
+        return None
+    if len(colours) != len(mesh.faces) or len(np.unique(colours, axis=0)) < 2:
+        return None
+    return colours.astype(np.uint8)
+
+
 def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
     import trimesh
 
@@ -129,6 +144,7 @@ def _read_trimesh(path: Path) -> tuple[list[Part], dict]:
                                   path)
         vertices = trimesh.transform_points(points, transform)
         part = _part(_node_name(str(node), str(geometry_name), kind), vertices, mesh.faces)
+        part.face_colours = _face_colours(mesh)
         parts.append(_weld_soup(part))
     meta = scene.metadata.get("thighview") if kind in ("glb", "gltf") else None
     return parts, meta if isinstance(meta, dict) else {}

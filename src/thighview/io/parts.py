@@ -34,12 +34,14 @@ _LPS_TO_RAS = np.array([-1.0, -1.0, 1.0])
 
 @dataclass
 class Part:
-    """One surface as found in a file: its name there, vertices, triangles, optional colour."""
+    """One surface as found in a file: its name there, vertices, triangles, optional colour, and
+    optional per-triangle RGB colours (``(m, 3)`` uint8; a coloured section splits by them)."""
 
     raw_name: str
     vertices: np.ndarray
     faces: np.ndarray
     colour: str | None = None
+    face_colours: np.ndarray | None = None
 
 
 def clean_name(raw: str) -> str:

@@ -8,7 +8,8 @@ import numpy as np
 
 from thighview import anatomy
 from thighview.errors import FileFormatError, UnsupportedFormatError
-from thighview.io import colour_tables, folders, labelmaps, meshes
+from thighview.io import colour_tables, flat, folders, labelmaps, meshes
+from thighview.io.colour_map import ColourMap
 from thighview.io.limits import Limits
 from thighview.io.parts import Part, build_model
 from thighview.io.progress import CancelToken, Progress, ProgressCallback
@@ -59,6 +60,14 @@ def _read_folder(path: Path, limits: Limits, progress: Progress) -> tuple[list[P
     return parts, {"format": "folder of meshes", "files": len(files)}, space
 
 
+#: Labelled section images (:mod:`thighview.io.section_image`).
+IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
+
+
+def is_section_image(path: Path) -> bool:
+    return path.suffix.lower() in IMAGE_SUFFIXES
+
+
 #: Leading bytes of formats that are often saved under the wrong name.
 _MAGIC = ((b"glTF", "GLB", (".glb",)), (b"NRRD", "NRRD", (".nrrd", ".nhdr")), (b"ply", "PLY", (".ply",)),
           (b"# vtk DataFile", "VTK legacy", (".vtk",)), (b"\x1f\x8b", "gzip", (".gz",)))
@@ -107,9 +116,38 @@ def _apply_sidecar(model: ThighModel, meta: dict, path: Path) -> None:
         model.provenance.setdefault(key, value)
 
 
+def _colour_map(colour_map: str | Path | dict | ColourMap | None) -> ColourMap:
+    if colour_map is None:
+        return ColourMap.default()
+    if isinstance(colour_map, ColourMap):
+        return colour_map
+    if isinstance(colour_map, dict):
+        return ColourMap.from_mapping(colour_map)
+    return ColourMap.load(colour_map)
+
+
+def _read_image(path: Path, colour_map: ColourMap, pixel_size: float | None, limits: Limits,
+                progress: Progress) -> tuple[list[Part], dict, dict]:
+    """A labelled section image: its regions as thin prisms in the z = 0 plane (x right, y up)."""
+    from thighview.io import section_image
+    from thighview.io.regions import THICKNESS_FRACTION, Plane, region_parts, section_size
+
+    image = section_image.read_section_image(path, colour_map=colour_map, pixel_size=pixel_size, limits=limits,
+                                             progress=progress.sub(0.02, 0.9))
+    plane = Plane.xy()
+    parts = region_parts(image.regions, plane, THICKNESS_FRACTION * section_size(image.regions), path)
+    meta = {"format": "image", "scale": image.scale, "pixel_size_mm": image.pixel_size_mm,
+            "colours": image.colours_found, "unmapped_colours": image.unmapped, "warnings": list(image.warnings),
+            "declared_units": ("mm", image.scale)}
+    finish = {"plane": plane, "image": image.pixels, "image_corners": plane.to_3d(image.corners_mm),
+              "scale": image.scale}
+    return parts, meta, finish
+
+
 def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = None, side: str | None = None,
              progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-             limits: Limits | None = None) -> ThighModel:
+             limits: Limits | None = None, colour_map: str | Path | dict | ColourMap | None = None,
+             pixel_size: float | None = None) -> ThighModel:
     """Read any supported file or folder into a model (see :func:`thighview.io.load_model`)."""
     limits = limits or Limits.from_env()
     report = Progress(progress, cancel, path)
@@ -122,7 +160,17 @@ def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = Non
         _check_content(path)
     declared = None
     sidecar: dict = {}
-    if path.is_dir():
+    flat_finish: dict | None = None
+    colours = _colour_map(colour_map)
+    if pixel_size is not None and not (isinstance(pixel_size, (int, float)) and 0 < pixel_size < 1000):
+        raise FileFormatError(f"pixel size must be a positive number of millimetres, not {pixel_size!r}", path)
+    if path.is_file() and is_section_image(path):
+        if units != "auto":
+            raise FileFormatError("--units does not apply to an image: give its scale with --pixel-size MM", path)
+        limits.check_file(path)
+        parts, meta, flat_finish = _read_image(path, colours, pixel_size, limits, report)
+        space, declared = None, meta.pop("declared_units")
+    elif path.is_dir():
         parts, meta, space = _read_folder(path, limits, report)
         declared = meta.pop("declared_units", None)
     elif labelmaps.is_label_image(path):
@@ -144,10 +192,19 @@ def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = Non
             "and folders of these)", path)
     if labels is not None and meta["format"] != "label map":
         raise FileFormatError("a colour table (--labels) only applies to a label map", path)
+    if pixel_size is not None and flat_finish is None:
+        raise FileFormatError("--pixel-size only applies to an image", path)
+    kind = "image" if flat_finish is not None else flat.classify([p for p in parts if len(p.faces)] or parts)
+    if kind in ("planar mesh", "slab"):
+        report(0.9, f"reading the {kind}'s regions")
+        parts, plane = flat.prepare(parts, kind, path, colours)
+        flat_finish = {"plane": plane}
     report(0.96, "naming structures")
     model = build_model(parts, path, units=units, declared_units=declared, space=space, side=side,
                         limits=limits, provenance=meta)
     if sidecar:
         _apply_sidecar(model, sidecar, path)
+    if flat_finish is not None:
+        flat.finish(model, kind, side_given=side is not None, **flat_finish)
     report(1.0, "done")
     return model

@@ -46,7 +46,8 @@ def femur_axis_summary(model: ThighModel) -> dict:
         return {"found": False, "reason": exc.reason}
     return {"found": True,
             "name": {"femur": "femur axis", "principal": "axis (no femur; the thigh's longest principal axis)",
-                     "points": "axis (no femur; through the two points given)"}[axis.basis],
+                     "points": "axis (no femur; through the two points given)",
+                     "section": "axis (a single section: its normal)"}[axis.basis],
             "levels_of": axis.length_name,
             "origin_mm": [round(float(c), 2) for c in axis.origin],
             "direction": [round(float(c), 4) for c in axis.direction],
@@ -69,5 +70,6 @@ def model_summary(model: ThighModel) -> dict:
         "dropped_other_side": model.provenance.get("dropped_other_side", []),
         "empty_masks": model.provenance.get("empty_masks", []),
         "femur_axis": femur_axis_summary(model),
+        "single_section": None if model.flat is None else {"kind": model.flat.kind, "scale": model.flat.scale},
         "structures": structure_rows(model),
     }
