@@ -1,10 +1,13 @@
 """The import options every command that opens a model shares: ``--units``, ``--labels``, ``--side``,
-``--axis`` and ``--assign NAME=COMPARTMENT``.
+``--axis``, ``--assign NAME=COMPARTMENT``, and for a labelled section image ``--pixel-size`` and
+``--colour-map``.
 
 Use ``add_input_options(parser)`` in ``add_arguments`` and ``load_input(args.model, args)``
 in ``run`` so that ``areas``, ``profile``, ``export``, ``info`` and ``convert`` open exactly
 what File › Open opens. Commands whose own options clash with ``--side`` take only
-``add_model_options(parser)`` (``--axis``, ``--assign``) and ``apply_model_options(model, args)``.
+``add_model_options(parser)`` (``--axis``, ``--assign``, ``--pixel-size``, ``--colour-map``), open the
+model with ``load_model(path, **image_options(args))`` and call ``apply_model_options(model, args)``.
+A single cross-section has one level: :func:`section_levels` gives it, and refuses others.
 ``--assign`` does on the command line what the Structures panel's "assign to compartment" does
 in the app (a structure the vocabulary does not know is otherwise "unassigned", not muscle).
 """
@@ -28,17 +31,52 @@ def add_input_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--labels", metavar="FILE",
                        help="colour table naming a label map's values (Slicer .ctbl/.txt/.csv, ITK-SNAP, JSON)")
     group.add_argument("--side", choices=("right", "left"),
-                       help="which thigh to keep when a file holds both (default: the one with a femur)")
+                       help="which thigh to keep when a file holds both (default: the one with a femur); for a "
+                            "single section, which thigh it is (default: judged from where the adductors lie)")
     add_model_options(group)
 
 
 def add_model_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """``--axis`` and ``--assign``: what the user decides about a model once it is open."""
+    """``--axis`` and ``--assign`` (what the user decides about a model once it is open), and how to
+    read a labelled section image: ``--pixel-size`` and ``--colour-map``."""
     from thighview.anatomy import Compartment  # stdlib-only module: no numpy behind it
 
     parser.add_argument("--axis", metavar="principal|X,Y,Z:X,Y,Z", help=AXIS_HELP)
     parser.add_argument("--assign", metavar="NAME=COMPARTMENT", action="append", default=[],
                         help=ASSIGN_HELP.format(choices=", ".join(c.value for c in Compartment)))
+    parser.add_argument("--pixel-size", type=float, metavar="MM",
+                        help="millimetres per pixel of a labelled section image (default: assume the femur's "
+                             "typical mid-shaft diameter, and say so)")
+    parser.add_argument("--colour-map", metavar="FILE.json",
+                        help="which structure each colour of a section image (or coloured mesh) stands for, as "
+                             '{"#ff0000": "quadriceps", ...} (default: red quadriceps, green adductors, blue '
+                             "hamstrings, white femur, yellow fat)")
+
+
+def image_options(args: argparse.Namespace) -> dict:
+    """``load_model`` keywords from ``--pixel-size`` and ``--colour-map``."""
+    return {"pixel_size": getattr(args, "pixel_size", None), "colour_map": getattr(args, "colour_map", None)}
+
+
+def section_levels(model, levels: list[float] | None, default: list[float]) -> list[float]:
+    """The levels to cut ``model`` at: the asked ones (or ``default``); a single cross-section's one
+    level, where asking for any other is a LevelError (it has no levels to choose)."""
+    from thighview.errors import LevelError
+
+    if model.flat is None:
+        return list(default) if levels is None else list(levels)
+    if levels is not None:
+        raise LevelError(f"this model is a single section ({model.flat.kind}) with one level: "
+                         "leave out --level/--levels", model.source)
+    return [model.flat.level]
+
+
+def refuse_single_section(model, what: str) -> None:
+    """LevelError for work along the thigh (a profile, a level sweep) on a single cross-section."""
+    from thighview.errors import LevelError
+
+    if model.flat is not None:
+        raise LevelError(f"this model is a single section ({model.flat.kind}): it has no {what}", model.source)
 
 
 def load_input(path, args: argparse.Namespace):
@@ -46,17 +84,27 @@ def load_input(path, args: argparse.Namespace):
     from thighview.io import load_model
 
     model = load_model(path, units=getattr(args, "units", "auto"), labels=getattr(args, "labels", None),
-                       side=getattr(args, "side", None))
+                       side=getattr(args, "side", None), **image_options(args))
     return apply_model_options(model, args)
 
 
 def apply_model_options(model, args: argparse.Namespace):
     """Give ``model`` the compartments ``--assign`` sets and the axis ``--axis`` asks for (none
-    asked: the femur's, found as usual)."""
+    asked: the femur's, found as usual), and print the import's warnings (an assumed scale, a
+    colour no entry maps) to stderr, one line each."""
+    import sys
+
+    for warning in model.provenance.get("warnings", []):
+        print(f"thighview: warning: {model.source}: {warning}", file=sys.stderr)
     for name, compartment in parse_assignments(getattr(args, "assign", None) or [], model).items():
         model.structures[name].compartment = compartment
     spec = getattr(args, "axis", None)
     if spec is not None:
+        if model.flat is not None:
+            from thighview.errors import ModelError
+
+            raise ModelError(f"--axis does not apply to a single section ({model.flat.kind}): it is cut in its "
+                             "own plane", model.source)
         model.set_axis(parse_axis(spec, model))
     return model
 

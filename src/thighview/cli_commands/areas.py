@@ -56,17 +56,17 @@ def parse_levels(spec: str) -> list[float]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from thighview.cli_commands._input import load_input
+    from thighview.cli_commands._input import load_input, section_levels
     from thighview.section import SectionEngine
 
     model = load_input(args.model, args)
     engine = SectionEngine(model)
-    if args.levels is not None:
-        sections = [engine.section(level) for level in parse_levels(args.levels)]
-    elif args.level_mm is not None:
+    if args.level_mm is not None:
+        section_levels(model, [args.level_mm], [])  # a single section refuses it
         sections = [engine.section(level_mm=args.level_mm)]
     else:
-        sections = [engine.section(0.5 if args.level is None else args.level)]
+        asked = parse_levels(args.levels) if args.levels is not None else None if args.level is None else [args.level]
+        sections = [engine.section(level) for level in section_levels(model, asked, [0.5])]
     if args.format == "json":
         documents = [s.to_dict(model.name) for s in sections]
         print(json.dumps(documents[0] if len(documents) == 1 else documents, indent=2, ensure_ascii=False))

@@ -18,9 +18,9 @@ HELP = "write figures, 3-D pictures, tables and animations (PNG, SVG, PDF, CSV, 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
-    parser.add_argument("--levels", default="0.5", metavar="SPEC",
+    parser.add_argument("--levels", default=None, metavar="SPEC",
                         help="fractions of femur length from the proximal end: a list like 0.3,0.5,0.7 "
-                             "or START:STOP:STEP (default 0.5)")
+                             "or START:STOP:STEP (default 0.5; a single section has only its own)")
     parser.add_argument("--format", default="svg,png", metavar="LIST",
                         help=f"comma-separated, from: {', '.join(FORMATS)} (default svg,png); png/svg/pdf are "
                              "the 2-D section figure, png3d the 3-D view")
@@ -80,6 +80,7 @@ def _place(text: str) -> str | float:
 
 
 def run(args: argparse.Namespace) -> int:
+    import dataclasses
     import sys
     from pathlib import Path
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.export.batch import ExportRequest, plan, run_jobs
     from thighview.export.figures import FigureOptions, check_size
     from thighview.export.progress import TerminalProgress
-    from thighview.cli_commands._input import apply_model_options
+    from thighview.cli_commands._input import apply_model_options, image_options, section_levels
     from thighview.io import load_model
     from thighview.section import SectionEngine
 
@@ -99,10 +100,12 @@ def run(args: argparse.Namespace) -> int:
                             scale_bar=not args.no_scale_bar, table=args.table, transparent=args.transparent)
     request = ExportRequest(
         out_dir=Path(args.out), formats=tuple(f.strip().lower() for f in args.format.split(",") if f.strip()),
-        levels=tuple(parse_levels(args.levels)), size=size, figure=options, view=args.view, sheet=args.sheet,
+        levels=(), size=size, figure=options, view=args.view, sheet=args.sheet,
         profile=args.profile, animation=args.animation, frames=args.frames, fps=args.fps,
         pressure_at=_place(args.at), pressure_direction=args.direction, force_n=args.force_n, force=args.force)
-    model = apply_model_options(load_model(args.model), args)
+    asked = parse_levels(args.levels) if args.levels is not None else None
+    model = apply_model_options(load_model(args.model, **image_options(args)), args)
+    request = dataclasses.replace(request, levels=tuple(section_levels(model, asked, [0.5])))
     engine = SectionEngine(model)
     jobs = plan(request, model, engine)
     written = run_jobs(jobs, report=None if args.quiet else TerminalProgress(sys.stderr))

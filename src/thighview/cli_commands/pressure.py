@@ -15,8 +15,9 @@ PLACES_HELP = ("anterior, anterolateral, lateral, posterolateral, posterior, pos
 def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, ...]) -> None:
     """Arguments shared with ``thighview animate``."""
     parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
-    parser.add_argument("--level", type=float, default=0.5,
-                        help="level along the femur, fraction 0..1 from the proximal end (default 0.5)")
+    parser.add_argument("--level", type=float, default=None,
+                        help="level along the femur, fraction 0..1 from the proximal end (default 0.5; a single "
+                             "section has only its own)")
     parser.add_argument("--at", default="anterolateral", help=f"where the contact is: {PLACES_HELP}")
     parser.add_argument("--direction", choices=directions, default=directions[0],
                         help="into-bone: aimed at the femur's centre; sideways: perpendicular to the femur, past it")
@@ -33,14 +34,15 @@ def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, .
 
 def pressure_model(args: argparse.Namespace):
     """The thigh model and the factorised pressure model of the requested level."""
-    from thighview.cli_commands._input import apply_model_options
+    from thighview.cli_commands._input import apply_model_options, image_options, section_levels
     from thighview.errors import LevelError
     from thighview.io import load_model
     from thighview.mechanics import Materials, PressureModel
 
-    if not 0.0 <= args.level <= 1.0:
+    if args.level is not None and not 0.0 <= args.level <= 1.0:
         raise LevelError(f"level must be a fraction between 0 and 1 of the femur length, not {args.level}")
-    model = apply_model_options(load_model(args.model), args)
+    model = apply_model_options(load_model(args.model, **image_options(args)), args)
+    args.level = section_levels(model, None if args.level is None else [args.level], [0.5])[0]
     materials = Materials.from_targets() if args.sliding_kpa is None else Materials.from_targets(args.sliding_kpa)
     return model, PressureModel.from_model(model, args.level, materials=materials)
 

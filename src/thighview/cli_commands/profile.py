@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.errors import ExportError
     from thighview.export.atomic import check_target
     from thighview.export.provenance import provenance
-    from thighview.cli_commands._input import load_input
+    from thighview.cli_commands._input import load_input, refuse_single_section
     from thighview.section import SectionEngine
 
     out = Path(args.out)
@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError(f"the profile is written as .csv, .json or .png, not '{suffix or out.name}'", out)
     check_target(out, force=args.force)  # refuse before the work, not after
     model = load_input(args.model, args)
+    refuse_single_section(model, "profile along the femur")
     profile = SectionEngine(model).profile(parse_levels(args.levels) if args.levels else None)
     record = provenance(model, content="area profile")
     if suffix == ".png":

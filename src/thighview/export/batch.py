@@ -90,6 +90,16 @@ def _check_request(request: ExportRequest, engine: SectionEngine) -> None:
         raise ExportError("no level chosen")
     for level in request.levels:
         engine.axis.resolve(level, None)  # LevelError with the reason if outside the femur
+    flat = engine.model.flat
+    if flat is not None:  # one section: nothing along the thigh to show
+        along = [what for what, asked in (
+            ("another level", any(level != flat.level for level in request.levels)),
+            ("a figure sheet (it shows the area profile)", request.sheet),
+            ("an area profile", request.profile > 0),
+            ("a level sweep", request.animation == "sweep" and any(f in request.formats for f in ("gif", "mp4"))))
+            if asked]
+        if along:
+            raise ExportError(f"this model is a single section ({flat.kind}): it has no {along[0]}", engine.model.source)
     if not request.out_dir.is_dir():
         raise ExportError("the output folder does not exist", request.out_dir)
     uses_camera = "png3d" in request.formats or (request.animation == "turntable" and

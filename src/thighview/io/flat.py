@@ -117,7 +117,10 @@ def _groups(part: Part, colour_map: ColourMap) -> list[tuple[str, np.ndarray, st
     if count == 1:
         return [(part.raw_name, np.ones(len(f), dtype=bool), part.colour)]
     face_label = label[f[:, 0]]
-    return [(f"{part.raw_name} {k + 1}", face_label == k, part.colour) for k in range(count)]
+    v = part.vertices[f]
+    size = np.bincount(face_label, np.linalg.norm(np.cross(v[:, 1] - v[:, 0], v[:, 2] - v[:, 0]), axis=1), count)
+    order = np.argsort(-size, kind="stable")  # numbered largest first
+    return [(f"{part.raw_name} {n + 1}", face_label == k, part.colour) for n, k in enumerate(order)]
 
 
 def _named_regions(parts: list[Part], colour_map: ColourMap) -> list[tuple[str, Part, str | None]]:

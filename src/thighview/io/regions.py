@@ -125,25 +125,31 @@ def section_size(regions: list[Region]) -> float:
 def enclosed_core(regions: list[Region]) -> str | None:
     """The name of the region the others surround, the femur of an unnamed section, or None.
 
-    It must lie inside the outline of the whole section without touching its edge, be roughly
-    round (isoperimetric ratio over 0.5; a muscle belly between others is rarely that compact
-    and central at once), cover under 20 % of the section, and of those candidates be the one
-    nearest the section's centre of area.
+    Surrounded: nearly every ray out from its centre (29 of 32) meets another region. It must
+    also be roughly round (isoperimetric ratio over 0.5; a muscle belly is rarely that compact
+    and surrounded at once) and cover under 20 % of the section; of such regions, the one nearest
+    the section's centre of area.
     """
     if len(regions) < 3:
         return None
     whole = shapely.union_all([r.shape for r in regions])
-    outline = shapely.unary_union([Polygon(p.exterior) for p in shapely.get_parts(whole) if isinstance(p, Polygon)])
-    edge = outline.boundary
-    centre = whole.centroid
+    x0, y0, x1, y1 = whole.bounds
+    reach = 2.0 * np.hypot(x1 - x0, y1 - y0)
+    angles = (np.arange(32) + 0.5) * (2 * np.pi / 32)
     best, best_distance = None, np.inf
     for region in regions:
         shape = region.shape
         roundness = 4 * np.pi * shape.area / max(shape.length, 1e-300) ** 2
-        if (shape.area >= 0.2 * whole.area or roundness < 0.5
-                or shape.distance(edge) < 0.01 * np.sqrt(whole.area)):
+        if shape.area >= 0.2 * whole.area or roundness < 0.5:
             continue
-        distance = shape.centroid.distance(centre)
+        others = shapely.union_all([r.shape for r in regions if r is not region])
+        c = shape.centroid
+        rays = shapely.linestrings(np.stack([np.broadcast_to([c.x, c.y], (32, 2)),
+                                             np.c_[c.x + reach * np.cos(angles), c.y + reach * np.sin(angles)]],
+                                            axis=1))
+        if shapely.intersects(others, rays).sum() < 29:
+            continue
+        distance = c.distance(whole.centroid)
         if distance < best_distance:
             best, best_distance = region.name, distance
     return best
