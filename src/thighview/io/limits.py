@@ -3,7 +3,7 @@
 Defaults suit a desktop with a few GiB of free memory. Override them per call
 (``load_model(path, limits=Limits(max_triangles=...))``) or for a whole process with the
 environment variables ``THIGHVIEW_MAX_FILE_MB``, ``THIGHVIEW_MAX_TRIANGLES``,
-``THIGHVIEW_MAX_VOXELS`` and ``THIGHVIEW_MAX_LABELS``.
+``THIGHVIEW_MAX_VOXELS``, ``THIGHVIEW_MAX_LABELS`` and ``THIGHVIEW_MAX_IMAGE_PIXELS``.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ _ENV = {
     "max_triangles": "THIGHVIEW_MAX_TRIANGLES",
     "max_voxels": "THIGHVIEW_MAX_VOXELS",
     "max_labels": "THIGHVIEW_MAX_LABELS",
+    "max_image_pixels": "THIGHVIEW_MAX_IMAGE_PIXELS",
 }
 
 
@@ -34,6 +35,8 @@ class Limits:
     max_triangles: int = 20_000_000
     max_voxels: int = 1024**3
     max_labels: int = 1000
+    #: A section image's pixels: labelling needs about 40 bytes per pixel (7000 x 7000 = 2 GB).
+    max_image_pixels: int = 50_000_000
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -78,3 +81,10 @@ class Limits:
             raise LimitExceededError(
                 f"{count:,} distinct values: this looks like an intensity image, not a label map "
                 f"(the limit is {self.max_labels:,} labels; raise it with {_ENV['max_labels']})", path)
+
+    def check_pixels(self, width: int, height: int, path: Path) -> None:
+        count = int(width) * int(height)
+        if count > self.max_image_pixels:
+            raise LimitExceededError(
+                f"image of {int(width):,} x {int(height):,} = {count:,} pixels, over the {self.max_image_pixels:,} "
+                f"limit (raise it with {_ENV['max_image_pixels']}, or scale the image down)", path)

@@ -1,0 +1,387 @@
+"""Labelled section images (a coloured drawing or a segmented slice) -> named regions in mm.
+
+A user with Braus's drawing or a painted MRI slice has colours, not meshes. Each pixel is
+matched to the nearest colour of a :class:`~thighview.io.colour_map.ColourMap` (within its
+tolerance). The background is the colour at the image's border, connected to the border;
+white or light grey (the map's femur colours) is bone only where enclosed, so paper is not
+bone. Pixels that match nothing are outlines, anti-aliasing or JPEG ringing when they are thin
+or tiny: they join the nearest labelled pixel, so a drawn outline splits between the regions
+either side. Thick clusters of an unmapped colour become regions of their own, named after the
+colour and reported, never silently dropped.
+
+Regions are traced pixel-exactly (one boundary edge per pixel side between two labels), so
+neighbours share every vertex; the staircase is then smoothed for all regions at once with
+``shapely.coverage_simplify``, which keeps shared edges shared (no gaps, no overlaps).
+
+Coordinates are millimetres, x to the right and y up, with the origin at the image's top-left
+corner: pixel (row r, column c) covers x in [c, c+1] * px and y in [-(r+1), -r] * px.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import shapely
+from scipy import ndimage
+from shapely.geometry import MultiPolygon, Polygon
+
+from thighview.errors import FileFormatError, LimitExceededError
+from thighview.io.colour_map import ColourMap, hex_colour
+from thighview.io.limits import Limits
+from thighview.io.progress import Progress
+from thighview.io.regions import Region
+
+#: Unmatched pixels that disappear after this many steps of erosion are lines, not regions.
+THIN_PIXELS = 2
+#: A cluster (or speckle of a mapped colour) smaller than this fraction of the image is noise ...
+TINY_FRACTION = 1e-5
+#: ... and never more than this many pixels, whatever the image's size.
+TINY_MIN_PIXELS = 16
+#: How far (pixels) the pixel staircase may move when smoothed. Coverage simplification is
+#: Visvalingam-Whyatt (removed triangles of area up to this squared): at 1 px a circle keeps
+#: its stairs (perimeter +10 %), at 2 px it is smooth (+1.5 %) and areas stay within 0.1 %.
+SMOOTHING_PX = 2.0
+#: JPEG blurs colours: its matching tolerance is widened by this factor.
+JPEG_TOLERANCE_FACTOR = 1.25
+#: Unmapped colours are grouped into at most this many clusters (the rest join the nearest).
+MAX_UNMAPPED_CLUSTERS = 32
+
+_FEMUR = "femur"
+_BACKGROUND, _UNSET = -1, -2
+_JPEG_FORMATS = ("JPEG", "MPO")
+
+
+@dataclass
+class SectionImage:
+    """An image read as a section: regions in mm and what was found on the way."""
+
+    regions: list[Region]
+    pixels: np.ndarray  # (h, w, 3 or 4) uint8, as read
+    corners_mm: np.ndarray  # (3, 2): top-left, top-right, bottom-left image corners
+    pixel_size_mm: float
+    scale: str
+    warnings: list[str] = field(default_factory=list)
+    colours_found: dict = field(default_factory=dict)  # "#rrggbb" -> {"name", "pixels", "area_cm2"}
+    unmapped: dict = field(default_factory=dict)  # "#rrggbb" -> area_cm2
+
+
+# --- reading pixels ---------------------------------------------------------------------------
+
+def _to_uint8(array: np.ndarray) -> np.ndarray:
+    """16-bit, 32-bit and float greyscale scaled to 0-255 (Pillow's own conversion clips them)."""
+    if array.dtype == np.uint8:
+        return array
+    array = array.astype(float)
+    top = 65535.0 if array.max(initial=0) > 255 else 255.0
+    if array.dtype.kind == "f" and array.max(initial=0) <= 1.0:
+        top = 1.0
+    return np.clip(np.rint(array * (255.0 / top)), 0, 255).astype(np.uint8)
+
+
+def read_pixels(path: Path, limits: Limits) -> tuple[np.ndarray, str]:
+    """The image as (h, w, 3 or 4) uint8 RGB(A) and Pillow's name for its format.
+
+    Palette, greyscale, 16-bit and CMYK images become RGB; any transparency is kept as alpha.
+    Every failure is one line naming the file."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                width, height = image.size
+                if width == 0 or height == 0:
+                    raise FileFormatError(f"the image has no pixels ({width} x {height})", path)
+                limits.check_pixels(width, height, path)
+                image.load()
+                kind = image.format or path.suffix.lstrip(".").upper()
+                if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
+                    grey = _to_uint8(np.asarray(image))
+                    return np.repeat(grey[..., None], 3, axis=2), kind
+                transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+                rgb = image.convert("RGBA" if transparent else "RGB")
+                return np.array(rgb, dtype=np.uint8), kind
+    except FileFormatError:
+        raise
+    except UnidentifiedImageError:
+        raise FileFormatError("not an image ThighView can read (PNG, TIFF, JPEG or BMP), or it is damaged",
+                              path) from None
+    except Image.DecompressionBombError as exc:  # over Pillow's own limit, far above ours
+        raise LimitExceededError(f"the image is too large to decode ({' '.join(str(exc).split())})", path) from None
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise FileFormatError(f"the image is truncated or damaged ({detail})", path) from None
+
+
+# --- labelling pixels -------------------------------------------------------------------------
+
+def _border(mask_shape: tuple[int, int]) -> np.ndarray:
+    border = np.zeros(mask_shape, dtype=bool)
+    border[0, :] = border[-1, :] = border[:, 0] = border[:, -1] = True
+    return border
+
+
+def _touching_border(mask: np.ndarray) -> np.ndarray:
+    """The parts of ``mask`` connected (8-neighbours) to the image's edge."""
+    components, _ = ndimage.label(mask, structure=np.ones((3, 3)))
+    touching = np.unique(components[_border(mask.shape) & mask])
+    return np.isin(components, touching[touching > 0])
+
+
+def _background(rgb: np.ndarray, opaque: np.ndarray, label: np.ndarray, names: list[str],
+                tolerance: float) -> np.ndarray:
+    """Background pixels: transparent ones, plus the border's commonest colour where connected to
+    the border. A border dominated by a muscle's colour means the image is cropped inside the
+    section: then only transparency is background."""
+    border = _border(opaque.shape) & opaque
+    background = ~opaque
+    if not border.any():
+        return background
+    edge = rgb[border].astype(np.int64)
+    packed = (edge // 16) @ np.array([256, 16, 1])  # coarse bins: JPEG noise lands in one bin
+    values, counts = np.unique(packed, return_counts=True)
+    common = edge[packed == values[counts.argmax()]].mean(axis=0)
+    common_label = np.bincount(label[border][packed == values[counts.argmax()]] + 1).argmax() - 1
+    if common_label >= 0 and names[common_label] != _FEMUR:
+        return background
+    if common_label >= 0:
+        candidate = label == common_label
+    else:
+        candidate = ((rgb.astype(float) - common) ** 2).sum(axis=-1) <= tolerance**2
+    return background | _touching_border((candidate & opaque) | background)
+
+
+def _cluster_colours(colours: np.ndarray, counts: np.ndarray, tolerance: float) -> tuple[np.ndarray, np.ndarray]:
+    """Greedy clustering of distinct colours: the commonest unassigned colour starts a cluster of
+    all within ``tolerance``. Returns each colour's cluster and the clusters' centres."""
+    cluster = np.full(len(colours), -1)
+    centres = []
+    order = np.argsort(-counts, kind="stable")
+    for _ in range(MAX_UNMAPPED_CLUSTERS):
+        free = order[cluster[order] < 0]
+        if not len(free):
+            break
+        centre = colours[free[0]]
+        near = (cluster < 0) & (((colours - centre) ** 2).sum(axis=1) <= tolerance**2)
+        cluster[near] = len(centres)
+        centres.append(centre)
+    centres_array = np.array(centres, dtype=float).reshape(-1, 3)
+    left = cluster < 0
+    if left.any():
+        cluster[left] = ((colours[left, None, :] - centres_array[None]) ** 2).sum(axis=-1).argmin(axis=1)
+    return cluster, centres_array
+
+
+def _thick(mask: np.ndarray, min_pixels: int) -> np.ndarray:
+    """The parts of ``mask`` that survive an opening by :data:`THIN_PIXELS` and are not tiny."""
+    opened = ndimage.binary_opening(mask, iterations=THIN_PIXELS)
+    components, count = ndimage.label(opened)
+    if not count:
+        return opened
+    sizes = np.bincount(components.ravel())
+    keep = sizes >= min_pixels
+    keep[0] = False
+    return keep[components]
+
+
+def _drop_specks(label: np.ndarray, value: int, min_pixels: int) -> None:
+    """Unset components of one label smaller than ``min_pixels`` (JPEG speckles, stray dots)."""
+    components, count = ndimage.label(label == value)
+    if count:
+        small = np.bincount(components.ravel()) < min_pixels
+        small[0] = False
+        label[small[components]] = _UNSET
+
+
+@dataclass
+class _Labels:
+    """Every pixel's label: an index into ``names`` or -1 for background."""
+
+    label: np.ndarray
+    names: list[str]
+    colours: list[str]  # per name: the mean colour of its pixels as found, "#rrggbb"
+    unmapped: set[str]  # the names that are unmapped colours
+
+
+def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, progress: Progress) -> _Labels:
+    """Label every pixel (see the module docstring)."""
+    rgb = pixels[..., :3]
+    opaque = pixels[..., 3] >= 128 if pixels.shape[-1] == 4 else np.ones(rgb.shape[:2], dtype=bool)
+    names = list(dict.fromkeys(colour_map.names))
+    name_index = np.array([names.index(n) for n in colour_map.names])
+    entry, distance = colour_map.nearest(rgb)
+    label = np.where(distance <= tolerance, name_index[entry], _UNSET)
+    label[~opaque] = _UNSET
+    progress(0.15, "finding the background")
+    background = _background(rgb, opaque, label, names, tolerance)
+    label[background] = _BACKGROUND
+    min_pixels = max(TINY_MIN_PIXELS, int(TINY_FRACTION * label.size))
+    if _FEMUR in names:  # bone is a solid area, never a white line between regions
+        femur = names.index(_FEMUR)
+        is_femur = label == femur
+        label[is_femur & ~_thick(is_femur, min_pixels)] = _UNSET
+    for value in range(len(names)):
+        _drop_specks(label, value, min_pixels)
+    progress(0.3, "grouping colours that match no entry")
+    unmapped_names = _unmapped_regions(rgb, label, names, tolerance, min_pixels)
+    progress(0.45, "absorbing outlines and anti-aliasing")
+    unset = label == _UNSET
+    if unset.all():
+        return _Labels(label, names, [], set())
+    if unset.any():
+        _, (rows, cols) = ndimage.distance_transform_edt(unset, return_indices=True)
+        label[unset] = label[rows[unset], cols[unset]]
+    used = np.unique(label[label >= 0])
+    remap = np.full(len(names) + 1, _BACKGROUND)
+    remap[used] = np.arange(len(used))
+    label = np.where(label >= 0, remap[np.maximum(label, 0)], _BACKGROUND)
+    kept = [names[i] for i in used]
+    flat = label.ravel()
+    sums = np.stack([np.bincount(flat[flat >= 0], weights=rgb[..., k].ravel()[flat >= 0], minlength=len(used))
+                     for k in range(3)], axis=1)
+    counts = np.bincount(flat[flat >= 0], minlength=len(used))
+    colours = [hex_colour(s / max(c, 1)) for s, c in zip(sums, counts)]
+    return _Labels(label, kept, colours, set(unmapped_names) & set(kept))
+
+
+def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tolerance: float,
+                      min_pixels: int) -> list[str]:
+    """Give thick clusters of unmatched colours labels of their own (appended to ``names``)."""
+    unset = label == _UNSET
+    if not unset.any():
+        return []
+    packed = rgb[unset].astype(np.int64) @ np.array([65536, 256, 1])
+    values, inverse, counts = np.unique(packed, return_inverse=True, return_counts=True)
+    colours = np.stack([values // 65536, values // 256 % 256, values % 256], axis=1).astype(float)
+    cluster, centres = _cluster_colours(colours, counts, tolerance)
+    pixel_cluster = np.full(label.shape, -1)
+    pixel_cluster[unset] = cluster[inverse.ravel()]
+    added = []
+    for k, centre in enumerate(centres):
+        thick = _thick(pixel_cluster == k, min_pixels)
+        if thick.any():
+            name = f"colour {hex_colour(rgb[thick].mean(axis=0))}"
+            label[thick] = len(names)
+            names.append(name)
+            added.append(name)
+    return added
+
+
+# --- regions ----------------------------------------------------------------------------------
+
+def _boundary_segments(label: np.ndarray) -> np.ndarray:
+    """Unit pixel edges between differently labelled pixels (and around the image), as
+    (n, 2, 2) lattice coordinates (x = column line, y = -row line)."""
+    padded = np.pad(label, 1, constant_values=_BACKGROUND - 1)
+    h, w = label.shape
+    # horizontal edges: between rows i-1 and i (i = 0..h), columns j..j+1
+    rows, cols = np.nonzero(padded[:-1, 1:-1] != padded[1:, 1:-1])
+    horizontal = np.stack([np.stack([cols, -rows], 1), np.stack([cols + 1, -rows], 1)], axis=1)
+    rows, cols = np.nonzero(padded[1:-1, :-1] != padded[1:-1, 1:])
+    vertical = np.stack([np.stack([cols, -rows], 1), np.stack([cols, -(rows + 1)], 1)], axis=1)
+    return np.concatenate([horizontal, vertical]).astype(float)
+
+
+def _faces(label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The connected areas of equal label as polygons (holes kept) in pixel units, and their labels."""
+    lines = shapely.linestrings(_boundary_segments(label))
+    faces = np.asarray(shapely.get_parts(shapely.polygonize(lines)))
+    inside = shapely.point_on_surface(faces)
+    x, y = shapely.get_x(inside), shapely.get_y(inside)
+    row = np.clip(np.floor(-y).astype(int), 0, label.shape[0] - 1)
+    col = np.clip(np.floor(x).astype(int), 0, label.shape[1] - 1)
+    return faces, label[row, col]
+
+
+def _regions_px(labels: _Labels, progress: Progress) -> list[Polygon | MultiPolygon]:
+    """One smoothed shape per name (pixel units), neighbours sharing their edges."""
+    faces, face_label = _faces(labels.label)
+    progress(0.75, "smoothing outlines")
+    smooth = shapely.coverage_simplify(faces, SMOOTHING_PX)
+    shapes = []
+    for k in range(len(labels.names)):
+        pieces = [p for p in shapely.get_parts(smooth[face_label == k]) if not p.is_empty]
+        shapes.append(shapely.coverage_union_all(pieces) if len(pieces) > 1 else pieces[0])
+    return shapes
+
+
+# --- scale ------------------------------------------------------------------------------------
+
+def _femur_diameter() -> tuple[float, str]:
+    from thighview._resources import data_path
+
+    femur = json.loads(Path(data_path("anatomy_targets.json")).read_text(encoding="utf-8"))["femur"]
+    entry = femur["midshaft_diameter_mm"]
+    return float(entry["value"]), str(entry["source"])
+
+
+def _scale(pixel_size: float | None, femur_px: Polygon | MultiPolygon | None, path: Path
+           ) -> tuple[float, str, list[str]]:
+    """Pixel size (mm), how it was found, and any warning about it."""
+    if pixel_size is not None:
+        return float(pixel_size), f"pixel size {pixel_size:g} mm as given", []
+    if femur_px is None:
+        raise FileFormatError("the image has no femur to judge its scale from: give the pixel size with "
+                              "--pixel-size MM (or draw a known length in the app)", path)
+    outline = shapely.union_all([Polygon(p.exterior) for p in shapely.get_parts(femur_px)])
+    diameter_px = 2.0 * np.sqrt(outline.area / np.pi)
+    diameter_mm, source = _femur_diameter()
+    size = diameter_mm / diameter_px
+    scale = (f"pixel size {size:.4g} mm assumed: the femur's equivalent diameter ({diameter_px:.0f} px) taken as "
+             f"the mid-shaft diameter {diameter_mm:g} mm ({source})")
+    warning = (f"areas assume the femur is {diameter_mm:g} mm across (pixel size {size:.4g} mm); give "
+               "--pixel-size MM for true sizes; percentages do not depend on it")
+    return size, scale, [warning]
+
+
+# --- the whole reader -------------------------------------------------------------------------
+
+def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None, pixel_size: float | None = None,
+                       limits: Limits | None = None, progress: Progress | None = None) -> SectionImage:
+    """Read a labelled section image into regions in mm (see the module docstring)."""
+    path = Path(path)
+    colour_map = colour_map or ColourMap.default()
+    limits = limits or Limits.from_env()
+    progress = progress or Progress(path=path)
+    progress(0.0, f"reading {path.name}")
+    pixels, kind = read_pixels(path, limits)
+    notes = []
+    tolerance = colour_map.tolerance
+    if kind in _JPEG_FORMATS:
+        tolerance *= JPEG_TOLERANCE_FACTOR
+        notes.append("JPEG compression blurs colours: the colour tolerance was widened and blurred edges were "
+                     "absorbed into the regions beside them; a PNG gives exact outlines")
+    progress(0.05, "matching colours")
+    labels = label_pixels(pixels, colour_map, tolerance, progress)
+    mapped = [n for n in labels.names if n not in labels.unmapped]
+    if not mapped:
+        known = ", ".join(dict.fromkeys(colour_map.names))
+        raise FileFormatError(f"no region of a mapped colour found (the colour map knows {known}); map the "
+                              "image's colours with --colour-map FILE.json", path)
+    progress(0.6, "tracing regions")
+    shapes_px = _regions_px(labels, progress)
+    femur_px = shapes_px[labels.names.index(_FEMUR)] if _FEMUR in labels.names else None
+    size, scale, scale_notes = _scale(pixel_size, femur_px, path)
+    progress(0.9, "measuring")
+    h, w = labels.label.shape
+    counts = np.bincount(labels.label[labels.label >= 0].ravel(), minlength=len(labels.names))
+    regions, found, unmapped = [], {}, {}
+    total = sum(s.area for s in shapes_px)
+    for name, colour, shape, count in zip(labels.names, labels.colours, shapes_px, counts):
+        shape_mm = shapely.transform(shape, lambda xy: xy * size)
+        area_cm2 = round(shape_mm.area / 100.0, 4)
+        regions.append(Region(name, shape_mm, colour))
+        is_unmapped = name in labels.unmapped
+        found[colour] = {"name": None if is_unmapped else name, "pixels": int(count), "area_cm2": area_cm2}
+        if is_unmapped:
+            unmapped[colour] = area_cm2
+            notes.append(f"colour {colour} ({area_cm2:.2f} cm², {100 * shape.area / total:.1f}% of the section) matches "
+                         f"no colour in the map: reported as structure 'colour_{colour.lstrip('#')}'; map it with "
+                         "--colour-map FILE.json or in the Open dialog")
+    corners = np.array([[0.0, 0.0], [w * size, 0.0], [0.0, -h * size]])
+    progress(1.0, "done")
+    return SectionImage(regions, pixels, corners, size, scale, scale_notes + notes, found, unmapped)
