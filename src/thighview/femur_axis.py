@@ -37,6 +37,8 @@ from thighview.errors import LevelError, ModelError
 if TYPE_CHECKING:
     from thighview.model import Structure, ThighModel
 
+#: ``FemurAxis.length_name`` of a single cross-section's axis (its levels mean nothing to a user).
+SINGLE_SECTION = "the thickness of a single section"
 _SHAFT = np.linspace(0.3, 0.7, 9)  # where the shaft centroids are sampled (fractions of extent)
 _END_ZONE = 0.15  # the share of the bone at each end compared when deciding which end is proximal
 
@@ -125,7 +127,7 @@ class FemurAxis:
         """What a level is a fraction of, in words (for tables and the UI)."""
         return {"femur": "femur length", "principal": "the thigh's extent along its principal axis",
                 "points": "the distance between the two axis points",
-                "section": "the thickness of a single section"}[self.basis]
+                "section": SINGLE_SECTION}[self.basis]
 
     @property
     def patient_left(self) -> np.ndarray:

@@ -133,8 +133,10 @@ def _table(section, model, by: str) -> str:
     def line(row: list[str]) -> str:
         return "  ".join(c.ljust(w) if i < text_columns else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
-    lines = [f"{model.name} ({model.side} thigh): level {section.level:.3f} of {model.femur_axis.length_name} = "
-             f"{section.level_mm:.1f} mm from its proximal end",
+    where = (f"a single section ({model.flat.kind})" if model.flat is not None else
+             f"level {section.level:.3f} of {model.femur_axis.length_name} = {section.level_mm:.1f} mm from its "
+             "proximal end")
+    lines = [f"{model.name} ({model.side} thigh): {where}",
              "areas in cm²; shares in % of all muscle area and of the whole section at this level",
              line(header), *(line(row) for row in body)]
     coverage = ", ".join(f"{c.label.lower()} {f * 100:.0f}%" for c, f in section.bone_coverage.items())

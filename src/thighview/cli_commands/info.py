@@ -34,7 +34,11 @@ def _print_table(summary: dict) -> None:
     units = summary["units"]
     print(f"units: {units['found_in_file']} in the file ({units['reason']}); shown in mm")
     axis = summary["femur_axis"]
-    if axis["found"]:
+    single = summary["single_section"]
+    if single is not None:
+        scale = f"; {single['scale']}" if single["scale"] else ""
+        print(f"a single section ({single['kind']}), cut in its own plane; normal {axis['direction']}{scale}")
+    elif axis["found"]:
         print(f"{axis['name']}: from {axis['origin_mm']} towards {axis['direction']}, {axis['length_mm']:.0f} mm long"
               f" (levels are fractions of {axis['levels_of']})")
     else:

@@ -81,7 +81,11 @@ def _colours(section: Section, options: FigureOptions):
 
 
 def level_text(section: Section, length_name: str = "femur length") -> str:
-    """'50% of femur length, 22.4 cm below the proximal end'."""
+    """'50% of femur length, 22.4 cm below the proximal end'; 'a single section' for one."""
+    from thighview.femur_axis import SINGLE_SECTION
+
+    if length_name == SINGLE_SECTION:
+        return "a single section"
     return f"{section.level * 100:.0f}% of {length_name}, {section.level_mm / 10:.1f} cm below the proximal end"
 
 

@@ -129,7 +129,11 @@ class OffscreenScene:
         ink = "#1a1a1a" if options.transparent else "white"
         title = options.title
         if title is None:
-            title = f"{model.side.capitalize()} thigh, section at {self.section.level * 100:.0f}% of {self.length_name}"
+            from thighview.femur_axis import SINGLE_SECTION
+
+            where = ("a single section" if self.length_name == SINGLE_SECTION else
+                     f"section at {self.section.level * 100:.0f}% of {self.length_name}")
+            title = f"{model.side.capitalize()} thigh, {where}"
         if title:  # VTK's font size unit is ~1.2 px per character: fit the width, scale with the height
             font = max(6, round(min(self.size[1] / 60, 0.8 * self.size[0] / (1.25 * len(title)))))
             self.plotter.add_text(title, position="upper_edge", font_size=font, color=ink, name="title")
