@@ -1,7 +1,8 @@
 """The area panel: areas per compartment and muscle, bone coverage, and the area profile chart.
 
 Every number is read from the state's current ``Section`` (the section engine); the profile
-is the engine's ``profile()``, computed once per model off the UI thread.
+is the engine's ``profile()``, computed once per model off the UI thread. A model made from one
+cross-section has no profile: the chart says so.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole
 #: The area cell of a structure without an area here, by ``Section.without_area`` reason.
 _NO_AREA_CELLS = {"not closed": "open", "self-intersecting": "crossed"}
 _ABSENT = "not present at this level"
+SINGLE_SECTION_CHART_NOTE = "One cross-section: no area profile along the femur."
 #: Compartments in the order the table lists them.
 ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.NEUROVASCULAR,
          Compartment.FASCIA, Compartment.FAT, Compartment.SKIN, Compartment.UNASSIGNED)
@@ -78,11 +80,16 @@ class ProfileChart(QtWidgets.QWidget):
 
     def waiting(self) -> None:
         """An empty chart saying the profile is on its way (it is computed off the UI thread)."""
+        self.show_note("Computing the area profile…")
+
+    def show_note(self, text: str) -> None:
+        """An empty chart with a note instead of a profile."""
         self.profile = None
+        self.marker = None
         self.axes.clear()
         self.axes.set_axis_off()
-        self.axes.text(0.5, 0.5, "Computing the area profile…", ha="center", va="center", fontsize=8,
-                       color="#777777", transform=self.axes.transAxes)
+        self.note = self.axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, color="#777777",
+                                   transform=self.axes.transAxes)
         self.canvas.draw_idle()
 
     def show_profile(self, profile, palette: str, level: float, length_name: str) -> None:
@@ -148,6 +155,9 @@ class AreaPanel(QtWidgets.QWidget):
     def on_event(self, event) -> None:
         if isinstance(event, st.ModelChanged):
             self._build(event.model)
+            if event.model.flat is not None:
+                self.chart.show_note(SINGLE_SECTION_CHART_NOTE)
+                return
             self.chart.waiting()
             engine = self.state.engine
             run_in_thread(engine.profile, lambda profile: self.profile_ready.emit((engine, profile)))
@@ -212,9 +222,10 @@ class AreaPanel(QtWidgets.QWidget):
             item.setText(1, _NO_AREA_CELLS.get(reason, "–" if area is None else f"{area:.1f}"))
             item.setToolTip(1, f"{reason} at this level, so no exact area" if reason else "")
             item.setText(2, "" if share is None else f"{share:.1f}")
+        where = ("in this single section" if self.state.single_section else
+                 f"at {section.level * 100:.1f}% ({section.level_mm / 10:.1f} cm from the hip)")
         self.total.setText(f"Muscle: <b>{section.muscle_area_cm2:.1f} cm²</b> of "
-                           f"{section.total_area_cm2:.1f} cm² section at {section.level * 100:.1f}% "
-                           f"({section.level_mm / 10:.1f} cm from the hip)")
+                           f"{section.total_area_cm2:.1f} cm² section {where}")
         self.coverage.setText(coverage_text({c: f for c, f in section.bone_coverage.items() if c.is_muscle}))
 
     def _mark_absent(self, section) -> None:

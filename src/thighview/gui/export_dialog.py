@@ -76,6 +76,8 @@ class ExportDialog(QtWidgets.QDialog):
         self._signals.progress.connect(self._on_progress)
         self._signals.finished.connect(self._on_job_done)
         self._build()
+        if state.single_section:
+            self._one_level_only()
         self._choice_changed()
 
     # --- widgets ------------------------------------------------------------------------------
@@ -133,6 +135,22 @@ class ExportDialog(QtWidgets.QDialog):
         layout = QtWidgets.QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
+
+    def _one_level_only(self) -> None:
+        """A single cross-section has no levels to sweep: figure sheets and the level sweep are
+        greyed out (with the reason), and the one level is the only level."""
+        why = "One cross-section: no levels to sweep"
+        for combo, disabled in ((self.choice, [i for i, c in enumerate(CHOICES) if c[2] == "sheet"]),
+                                (self.animation, [i for i, a in enumerate(ANIMATIONS) if a[1] == "sweep"])):
+            for index in disabled:
+                item = combo.model().item(index)
+                item.setEnabled(False)
+                item.setToolTip(why)
+            if combo.currentIndex() in disabled:
+                combo.setCurrentIndex(next(i for i in range(combo.count()) if i not in disabled))
+        self.levels.setText(f"{self.state.model.flat.level:.2f}")
+        self.levels.setEnabled(False)
+        self.levels.setToolTip(why)
 
     def _choice_changed(self) -> None:
         _, formats, kind = CHOICES[self.choice.currentIndex()]

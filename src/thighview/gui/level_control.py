@@ -1,7 +1,8 @@
 """The level control: a slider and two spin boxes (% of femur length, cm from the hip).
 
 Widgets write the level into the app state; the state's ``LevelChanged`` writes it back into
-all three widgets under ``QSignalBlocker`` so the two directions never loop.
+all three widgets under ``QSignalBlocker`` so the two directions never loop. A model made from
+one cross-section has no levels: the widgets are disabled and a note says so.
 """
 
 from __future__ import annotations
@@ -14,6 +15,12 @@ _STEPS = 1000  # slider resolution: 0.1% of femur length
 #: What levels are fractions of, short enough for the level bar (by ``FemurAxis.basis``; the
 #: tooltip gives ``FemurAxis.length_name`` in full).
 _SHORT_LENGTH_NAMES = {"femur": "femur length", "principal": "thigh extent", "points": "point distance"}
+SINGLE_SECTION_NOTE = "One section: no levels"
+
+
+def single_section_name(model) -> str:
+    """``"single section (image)"``: what the level bar and status bar say for a flat model."""
+    return f"single section ({model.flat.kind})"
 
 
 def short_length_name(axis) -> str:
@@ -52,6 +59,12 @@ class LevelControl(QtWidgets.QWidget):
         layout.addWidget(self.of_length)
         layout.addWidget(self.cm)
         layout.addWidget(QtWidgets.QLabel("from the hip"))
+        self.note = QtWidgets.QLabel(f"<i>{SINGLE_SECTION_NOTE}</i>")
+        self.note.setToolTip("This model is one cross-section (a planar mesh, a thin slab or an image): "
+                             "it is measured at its one level")
+        self.note.hide()
+        layout.addSpacing(12)
+        layout.addWidget(self.note)
         self.slider.valueChanged.connect(lambda v: app_state.set_level(v / _STEPS))
         self.percent.valueChanged.connect(lambda v: app_state.set_level(v / 100.0))
         self.cm.valueChanged.connect(self._from_cm)
@@ -68,7 +81,15 @@ class LevelControl(QtWidgets.QWidget):
 
     def on_event(self, event) -> None:
         if isinstance(event, st.ModelChanged):
+            single = event.model.flat is not None
             self.setEnabled(True)
+            for widget in (self.slider, self.percent, self.cm):
+                widget.setEnabled(not single)  # the note beside them stays readable
+            self.note.setVisible(single)
+            if single:
+                self.setToolTip(f"{single_section_name(event.model)}: {SINGLE_SECTION_NOTE.lower()}")
+                return
+            self.setToolTip("")
             axis = self.state.engine.axis
             self.of_length.setText(f"of {short_length_name(axis)}  ·")
             self.of_length.setToolTip(f"Levels are fractions of {axis.length_name}, from its proximal end")

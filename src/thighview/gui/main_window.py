@@ -17,7 +17,7 @@ from thighview.errors import ThighViewError
 from thighview.gui import state as st
 from thighview.gui.about import about_html
 from thighview.gui.area_panel import AreaPanel
-from thighview.gui.level_control import LevelControl, short_length_name
+from thighview.gui.level_control import LevelControl, short_length_name, single_section_name
 from thighview.gui.session_actions import SessionController
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
@@ -36,8 +36,15 @@ QLabel#presentation_caption { font-size: 21pt; font-weight: 600; color: #1d2633;
 QPushButton, QCheckBox, QSpinBox { font-size: 15pt; }
 QDockWidget::title { font-size: 15pt; }
 """
-OPEN_FILTER = ("Thigh models (*.glb *.gltf *.obj *.stl *.ply *.vtk *.vtp *.vtm *.nii *.nii.gz *.nrrd *.seg.nrrd);;"
-               "All files (*)")
+
+
+def open_filter() -> str:
+    """File › Open's filter: every suffix the readers open, and the section images on their own."""
+    from thighview.io import SUPPORTED_SUFFIXES
+    from thighview.io.readers import IMAGE_SUFFIXES
+
+    return (f"Thigh models and section images ({' '.join('*' + s for s in SUPPORTED_SUFFIXES)});;"
+            f"Section images ({' '.join('*' + s for s in IMAGE_SUFFIXES)});;All files (*)")
 
 
 def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -99,6 +106,8 @@ class MainWindow(QtWidgets.QMainWindow):
         for widget in (self.busy, self.level_label, self.model_label):
             bar.addPermanentWidget(widget)
         self.error_box: QtWidgets.QMessageBox | None = None
+        self.image_dialog = None  # the Image import dialog while it is open
+        self.load_options: dict = {}  # the current image's colour map and pixel size, as chosen
         self._build_actions()
         self._build_menus_and_toolbar()
         self.structures.install_edit_menu(self.menuBar())  # Edit › Undo/Redo (compartment assignments)
@@ -173,6 +182,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.clip_action.setChecked(True)
         self.plane_action = a("Show cutting &plane", self.view3d.set_plane_visible, "Ctrl+P", checkable=True)
         self.plane_action.setChecked(True)
+        self.image_action = a("Show the section &image under the regions", self.section_view.set_image_visible,
+                              "Ctrl+I", checkable=True, tip="For a model opened from a labelled image")
+        self.image_action.setChecked(True)
+        self.image_action.setEnabled(False)
+        self.import_action = a("Image &import settings…", self.reopen_image_import, "Ctrl+Shift+I",
+                               tip="Colours and scale of the section image")
+        self.import_action.setEnabled(False)
         steps = (("1% towards the hip", -0.01, "Ctrl+Up"), ("1% towards the knee", 0.01, "Ctrl+Down"),
                  ("10% towards the hip", -0.10, "Ctrl+PgUp"), ("10% towards the knee", 0.10, "Ctrl+PgDown"))
         self.level_actions = [a(f"Move {text}", lambda _=False, d=delta: self.state.step_level(d), key)
@@ -207,7 +223,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_menus_and_toolbar(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        file_menu.addActions([self.open_action, self.open_folder_action, self.open_default_action])
+        file_menu.addActions([self.open_action, self.open_folder_action, self.open_default_action,
+                              self.import_action])
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
@@ -217,7 +234,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view_menu.addActions(self.view_actions)
         view_menu.addAction(self.reset_action)
         view_menu.addSeparator()
-        view_menu.addActions([self.clip_action, self.plane_action])
+        view_menu.addActions([self.clip_action, self.plane_action, self.image_action])
         view_menu.addSeparator()
         for dock in self._docks:
             view_menu.addAction(dock.toggleViewAction())
@@ -331,6 +348,12 @@ class MainWindow(QtWidgets.QMainWindow):
             model = event.model
             self.setWindowTitle(f"ThighView — {model.name}")
             self.model_label.setText(f"  Model: <b>{model.name}</b> ({model.side} thigh)  ")
+            for action in self.level_actions:
+                action.setEnabled(model.flat is None)  # one section: nowhere to move
+            self.image_action.setEnabled(self.section_view.has_image)
+            self.import_action.setEnabled(self.section_view.has_image)
+        elif isinstance(event, st.LevelChanged) and state.single_section:
+            self.level_label.setText(f"  <b>{single_section_name(state.model).capitalize()}</b>  ")
         elif isinstance(event, st.LevelChanged):
             axis = state.engine.axis
             femur = axis.basis == "femur"
@@ -345,10 +368,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.hover_label.setText(prefix + state.describe(name) if name else "")
 
     # --- loading ----------------------------------------------------------------------------
-    def load(self, path: str | Path | None) -> None:
+    def load(self, path: str | Path | None, *, ask_image_import: bool = True, **options) -> None:
         """Open a model (``None`` = the built-in thigh) off the UI thread, with progress and Cancel.
 
-        Errors go to a dialog; the window keeps showing the previous model meanwhile.
+        Errors go to a dialog; the window keeps showing the previous model meanwhile. ``options``
+        are an image's ``colour_map`` and ``pixel_size`` (:func:`~thighview.io.load_model`); a
+        section image opened with ``ask_image_import`` shows the Image import dialog once open.
         """
         text = None if path is None else str(path)
         name = Path(text).name if text else "the built-in thigh"
@@ -366,14 +391,14 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def done(result) -> None:
             dialog.close()
-            self.finish_loading(text, result)
+            self.finish_loading(text, result, options=options, ask_image_import=ask_image_import)
 
         def failed(error: BaseException) -> None:
             dialog.close()
             self.loading_failed(error)
 
         self.begin_loading(text)
-        run_in_thread(lambda: load_model_and_engine(text, progress=relay, cancel=cancel), done, failed)
+        run_in_thread(lambda: load_model_and_engine(text, progress=relay, cancel=cancel, **options), done, failed)
 
     def begin_loading(self, path: str | None) -> None:
         """Show that a model is being opened (busy bar and cursor) until it finishes or fails."""
@@ -386,8 +411,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.busy.hide()
         self.hover_label.clear()
 
-    def finish_loading(self, path: str | None, result) -> None:
-        """Show a model loaded by :func:`load_model_and_engine` (GUI thread)."""
+    def finish_loading(self, path: str | None, result, *, options: dict | None = None,
+                       ask_image_import: bool = False) -> None:
+        """Show a model loaded by :func:`load_model_and_engine` (GUI thread); ``options`` are the
+        image options it was read with (sessions store them)."""
         self._loading_done()
         if self._closing:
             return
@@ -395,10 +422,34 @@ class MainWindow(QtWidgets.QMainWindow):
         engine = engine or self._engine_along_chosen_axis(model)
         if engine is None:
             return
-        self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))
+        self.load_options = dict(options or {})
+        level = model.flat.level if model.flat is not None else float(self.settings.value("level", 0.5))
+        self.state.set_model(model, engine, level=level)
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()
+        if model.flat is not None and model.flat.kind == "image":
+            self._after_image_import(path, model, ask_image_import)
+
+    def reopen_image_import(self) -> None:
+        """File › Image import settings: the dialog again for the image on screen."""
+        model = self.state.model
+        if model is not None and model.flat is not None and model.flat.kind == "image" and model.source:
+            self._after_image_import(str(model.source), model, ask=True)
+
+    def _after_image_import(self, path: str, model, ask: bool) -> None:
+        """An image: the Image import dialog (colours, scale) when asked; its warnings otherwise."""
+        from thighview.gui.image_import import ImageImportDialog, warnings_text
+
+        if not ask:
+            warnings = warnings_text(model)
+            if warnings:
+                self.statusBar().showMessage(warnings, 15000)
+            return
+        self.image_dialog = ImageImportDialog(model, self.load_options, self.settings, self)
+        self.image_dialog.chosen.connect(lambda opts: self.load(path, ask_image_import=False, **opts))
+        self.image_dialog.finished.connect(lambda _r: setattr(self, "image_dialog", None))
+        self.image_dialog.open()
 
     def _engine_along_chosen_axis(self, model):
         """For a model without a femur: ask which axis to cut along, then build its section
@@ -426,7 +477,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open a thigh model", start, OPEN_FILTER)
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open a thigh model", start, open_filter())
         if path:
             self.settings.setValue("last_dir", str(Path(path).parent))
             self.load(path)
@@ -510,7 +561,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("splitter", self.splitter.saveState())
         self.settings.setValue("colour_mode", self.state.scheme.mode.value)
         self.settings.setValue("palette", self.state.scheme.palette)
-        self.settings.setValue("level", self.state.level)
+        if not self.state.single_section:  # a single section's one level is not a place to return to
+            self.settings.setValue("level", self.state.level)
         self.settings.sync()
 
     # --- drag and drop ----------------------------------------------------------------------

@@ -112,9 +112,15 @@ class AppState:
         self._publish(ModelChanged(model))
         self.set_level(self.level if level is None else level, force=True)
 
+    @property
+    def single_section(self) -> bool:
+        """True for a model made from one cross-section (``model.flat``): it has no other level."""
+        return self.model is not None and self.model.flat is not None
+
     def set_level(self, level: float, *, force: bool = False) -> None:
-        """Move to a level (fraction of femur length from proximal, clamped to 0..1)."""
-        level = min(max(float(level), 0.0), 1.0)
+        """Move to a level (fraction of femur length from proximal, clamped to 0..1); a single
+        section stays at its one level whatever is asked."""
+        level = self.model.flat.level if self.single_section else min(max(float(level), 0.0), 1.0)
         if self.engine is None or (level == self.level and self.section is not None and not force):
             self.level = level
             return

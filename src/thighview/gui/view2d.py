@@ -1,7 +1,8 @@
 """The 2-D section view: :func:`thighview.render.section2d.draw_section` on a Qt matplotlib canvas.
 
 Redraws once per batch of state changes (and on resize, since labels are laid out in pixels);
-hovering names the structure under the mouse, clicking selects it.
+hovering names the structure under the mouse, clicking selects it. A model made from a labelled
+image shows that image under its (then semi-transparent) regions unless turned off.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ class SectionView(QtWidgets.QWidget):
         self.canvas.setMinimumSize(320, 320)
         self.axes = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
         self.drawing = section2d.SectionDrawing()
+        self.show_image = True  # an image model's picture under its regions
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
@@ -45,6 +47,17 @@ class SectionView(QtWidgets.QWidget):
     def request_redraw(self) -> None:
         self._redraw_timer.start()
 
+    def set_image_visible(self, on: bool) -> None:
+        """Show or hide the original picture under an image model's regions."""
+        self.show_image = bool(on)
+        self.request_redraw()
+
+    @property
+    def has_image(self) -> bool:
+        """True when the current model came from a labelled image (an underlay can be shown)."""
+        model = self.state.model
+        return model is not None and model.flat is not None and model.flat.image is not None
+
     def redraw(self) -> None:
         """Draw the current section now (the timer calls this once per batch)."""
         state, section = self.state, self.state.section
@@ -53,9 +66,10 @@ class SectionView(QtWidgets.QWidget):
             self.canvas.draw_idle()
             return
         visible = [n for n, v in state.visible.items() if v]
+        underlay = section2d.image_underlay(state.model.flat, section.frame) if self.show_image else None
         self.drawing = section2d.draw_section(self.axes, section, state.colours, side=state.model.side,
                                               visible=visible, highlight=state.selected,
-                                              compartments=section.compartments)
+                                              compartments=section.compartments, underlay=underlay)
         if state.scheme.mode is ColourMode.AREA:
             vmin, vmax = area_range(state.model.structures.values(), state.scheme, section)
             section2d.add_area_colourbar(self.axes, vmin, vmax, state.scheme.unit_label)

@@ -18,6 +18,8 @@ from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
 
 #: Delay (ms) between the first model on screen and creating the VTK view: lets the section paint.
 _CREATE_AFTER_MS = 40
+#: A single cross-section is seen along its normal from below, as the 2-D view shows it.
+SINGLE_SECTION_VIEW = "up_femur"
 
 
 class View3D(QtWidgets.QWidget):
@@ -115,8 +117,8 @@ class View3D(QtWidgets.QWidget):
         self.scene.set_clipping(self._clipping)
         self.scene.set_plane_visible(self._plane_visible)
         self.scene.add_orientation_marker()
-        self._view_key = DEFAULT_VIEW
-        self.scene.view(DEFAULT_VIEW)
+        self._view_key = SINGLE_SECTION_VIEW if model.flat is not None else DEFAULT_VIEW
+        self.scene.view(self._view_key)
 
     def _show_state(self) -> None:
         """Bring a freshly built scene up to the state (level, colours, visibility, selection, camera)."""

@@ -52,10 +52,11 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any], None],
     QtCore.QThreadPool.globalInstance().start(task)
 
 
-def load_model_and_engine(path: str | None, progress=None, cancel=None):
+def load_model_and_engine(path: str | None, progress=None, cancel=None, **options):
     """Worker-thread part of opening a model: read it (with progress and cancel) and precompute
     its section engine (None for a model without a femur: the user picks an axis first).
-    ``progress(fraction, message)`` and ``cancel.is_set()`` as in :mod:`thighview.io.progress`."""
+    ``progress(fraction, message)`` and ``cancel.is_set()`` as in :mod:`thighview.io.progress`;
+    ``options`` go to :func:`~thighview.io.load_model` (an image's ``colour_map``, ``pixel_size``)."""
     from thighview.io import load_model
     from thighview.section import SectionEngine
 
@@ -63,7 +64,7 @@ def load_model_and_engine(path: str | None, progress=None, cancel=None):
         if progress is not None:
             progress(0.85 * fraction, message)
 
-    model = load_model(path, progress=reading, cancel=cancel)
+    model = load_model(path, progress=reading, cancel=cancel, **options)
     if model.needs_axis_choice:  # no axis yet: the GUI thread asks the user for one (gui/axis_dialog.py)
         return model, None
     if progress is not None:

@@ -3,8 +3,9 @@
 Filled, outlined regions in the section's frame (anterior up, viewed from below as in CT/MRI,
 so a right thigh's lateral side is on the viewer's left), labels in two columns beside the
 section with leader lines that never overlap (least-squares spacing), the femur's linea aspera
-marked, a centimetre scale bar, orientation words, and a legend or an area colour bar. The GUI
-draws it on a Qt canvas; exports draw the same function on an SVG/PDF/PNG figure.
+marked, a centimetre scale bar, orientation words, and a legend or an area colour bar. A model
+made from a labelled image can show that image under its regions (:func:`image_underlay`). The
+GUI draws it on a Qt canvas; exports draw the same function on an SVG/PDF/PNG figure.
 """
 
 from __future__ import annotations
@@ -31,6 +32,43 @@ _LAYER = {Compartment.SKIN: 0, Compartment.FAT: 1, Compartment.UNASSIGNED: 2, Co
 HIGHLIGHT = (1.0, 0.83, 0.0)
 LABEL_FONT_PT = 8.5
 _MIN_LABEL_AREA_MM2 = 30.0
+#: Opacity of the regions' fill over an image underlay: the picture stays readable under the colours.
+UNDERLAY_FILL_ALPHA = 0.45
+
+
+@dataclass(frozen=True)
+class Underlay:
+    """A section image placed in the section's 2-D frame: ``corners`` (3, 2) mm are its
+    top-left, top-right and bottom-left pixel corners (any rotation or mirroring)."""
+
+    image: np.ndarray  # (h, w, 3|4) uint8
+    corners: np.ndarray
+
+    def pixel_to_frame(self) -> np.ndarray:
+        """The 3x3 affine matrix taking (column, row) pixel coordinates to the frame, mm."""
+        h, w = self.image.shape[:2]
+        top_left, top_right, bottom_left = np.asarray(self.corners, dtype=float)
+        matrix = np.eye(3)
+        matrix[:2, 0] = (top_right - top_left) / w
+        matrix[:2, 1] = (bottom_left - top_left) / h
+        matrix[:2, 2] = top_left
+        return matrix
+
+
+def image_underlay(flat, frame) -> Underlay | None:
+    """The original picture of a model made from an image (``model.flat``) in ``frame``
+    (``section.frame``); None for any other model."""
+    if flat is None or flat.image is None or flat.image_corners is None:
+        return None
+    return Underlay(flat.image, frame.to_2d(np.asarray(flat.image_corners, dtype=float)))
+
+
+def _draw_underlay(ax: Axes, underlay: Underlay) -> None:
+    from matplotlib.transforms import Affine2D
+
+    h, w = underlay.image.shape[:2]
+    picture = ax.imshow(underlay.image, extent=(0, w, h, 0), interpolation="antialiased", zorder=0.5)
+    picture.set_transform(Affine2D(underlay.pixel_to_frame()) + ax.transData)
 
 
 @dataclass
@@ -188,23 +226,28 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
                  visible: Iterable[str] | None = None, highlight: str | None = None, labels: bool = True,
                  scale_bar: bool = True, orientation: bool = True,
                  compartments: Mapping[str, Compartment] | None = None,
-                 min_mm_per_px: float | None = None) -> SectionDrawing:
+                 min_mm_per_px: float | None = None, underlay: Underlay | None = None) -> SectionDrawing:
     """Draw a ``Section`` on empty axes and return the artists by structure name.
 
     ``min_mm_per_px`` draws at least that coarse, so panels of a figure sheet or frames of a
-    level sweep share one scale with labels spaced for it (exports)."""
+    level sweep share one scale with labels spaced for it (exports). ``underlay`` draws that
+    image beneath the regions, which are then filled semi-transparently."""
     from matplotlib.patches import PathPatch
 
     polygons = {n: p for n, p in section.polygons.items()
                 if p is not None and not p.is_empty and (visible is None or n in set(visible))}
     drawing = SectionDrawing()
     ax.set_axis_off()
+    if underlay is not None:
+        _draw_underlay(ax, underlay)
+    alpha = 1.0 if underlay is None else UNDERLAY_FILL_ALPHA
     for name in draw_order(polygons, compartments):
         path = polygon_path(polygons[name])
         if path is None:
             continue
         colour = colours.get(name, (0.8, 0.8, 0.8))
-        patch = PathPatch(path, facecolor=colour, edgecolor=darker(colour), lw=0.7, joinstyle="round",
+        fill = (*colour[:3], alpha)
+        patch = PathPatch(path, facecolor=fill, edgecolor=darker(colour), lw=0.7, joinstyle="round",
                           zorder=1 + _LAYER.get(_compartment(name, compartments), 2))
         ax.add_artist(patch)  # not add_patch: limits are set below, skip its path scan
         drawing.patches[name] = patch
