@@ -21,6 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
+from thighview import anatomy
 from thighview.errors import FileFormatError
 
 #: RGB distance within which a colour matches an entry of the map, unless the map says otherwise.
@@ -36,9 +37,6 @@ _DEFAULT_ENTRIES = (
     ("#ffff00", "subcutaneous_fat"), ("#f3d88a", "subcutaneous_fat"), ("#f0e060", "subcutaneous_fat"),
 )
 
-#: Names a colour map may use besides the anatomy vocabulary.
-_ALIASES = {"bone": "femur"}
-
 
 def parse_colour(text: object) -> tuple[int, int, int]:
     """``"#rrggbb"``, ``"rrggbb"`` or ``[r, g, b]`` (0-255) -> an RGB triple; ValueError otherwise."""
@@ -46,13 +44,19 @@ def parse_colour(text: object) -> tuple[int, int, int]:
         value = text.strip().lstrip("#")
         if len(value) == 3:
             value = "".join(c * 2 for c in value)
-        if len(value) != 6:
+        if len(value) != 6 or any(c not in "0123456789abcdefABCDEF" for c in value):
             raise ValueError(f"{text!r} is not a colour like #ff0000")
         return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
     if isinstance(text, (list, tuple)) and len(text) == 3 and all(isinstance(c, (int, float)) for c in text):
         if all(0 <= c <= 255 for c in text):
             return tuple(int(round(c)) for c in text)  # type: ignore[return-value]
     raise ValueError(f"{text!r} is not a colour like #ff0000 or [255, 0, 0]")
+
+
+def canonical_name(name: str) -> str:
+    """The vocabulary's name for a map entry (``"quadriceps"`` -> ``quadriceps_femoris``), so that
+    two spellings of one structure make one region; an unknown name stays as written."""
+    return anatomy.match_name(name.strip()).canonical or name.strip()
 
 
 def hex_colour(rgb) -> str:
@@ -91,7 +95,7 @@ class ColourMap:
                 raise FileFormatError(f"colour map: {exc}", path) from None
             if not isinstance(name, str) or not name.strip():
                 raise FileFormatError(f"colour map: the name for {colour} must be text, not {name!r}", path)
-            names.append(_ALIASES.get(name.strip().lower(), name.strip()))
+            names.append(canonical_name(name))
         return cls(np.array(colours, dtype=float), names, float(tolerance))
 
     @classmethod

@@ -144,11 +144,14 @@ def _background(rgb: np.ndarray, opaque: np.ndarray, label: np.ndarray, names: l
     edge = rgb[border].astype(np.int64)
     packed = (edge // 16) @ np.array([256, 16, 1])  # coarse bins: JPEG noise lands in one bin
     values, counts = np.unique(packed, return_counts=True)
-    common = edge[packed == values[counts.argmax()]].mean(axis=0)
-    common_label = np.bincount(label[border][packed == values[counts.argmax()]] + 1).argmax() - 1
-    if common_label >= 0 and names[common_label] != _FEMUR:
-        return background
-    if common_label >= 0:
+    commonest = packed == values[counts.argmax()]
+    common = edge[commonest].mean(axis=0)
+    labels = label[border][commonest]
+    mapped = labels[labels >= 0]
+    if len(mapped) > len(labels) / 2:  # the border's colour is in the map
+        common_label = np.bincount(mapped).argmax()
+        if names[common_label] != _FEMUR:
+            return background
         candidate = label == common_label
     else:
         candidate = ((rgb.astype(float) - common) ** 2).sum(axis=-1) <= tolerance**2
