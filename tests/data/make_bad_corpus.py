@@ -125,6 +125,37 @@ def nrrd_bytes(data: np.ndarray, sizes: tuple[int, ...] | None = None, encoding:
     return head.encode() + data.tobytes(order="F")
 
 
+def section_pixels(femur: bool = True) -> np.ndarray:
+    """A 64 x 64 labelled section on white: red front, blue back, a white femur in the middle."""
+    rows, cols = np.mgrid[:64, :64] + 0.5
+    r = np.hypot(rows - 32, cols - 32)
+    pixels = np.full((64, 64, 3), 255, dtype=np.uint8)
+    pixels[r < 28] = (255, 0, 0)
+    pixels[(r < 28) & (rows > 32)] = (0, 0, 255)
+    if femur:
+        pixels[r < 6] = (255, 255, 255)
+    return pixels
+
+
+def image_bytes(pixels: np.ndarray, kind: str) -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, format=kind, **({"quality": 75} if kind == "JPEG" else {}))
+    return out.getvalue()
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A PNG whose header (with a valid checksum) claims ``width`` x ``height`` pixels."""
+    import zlib
+
+    head = b"IHDR" + struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    png = image_bytes(section_pixels(), "PNG")
+    return png[:12] + head + struct.pack(">I", zlib.crc32(head)) + png[33:]
+
+
 # --- the cases -----------------------------------------------------------------------------
 
 def _replace_part(name: str, vertices: np.ndarray, faces: np.ndarray) -> dict:
@@ -175,6 +206,8 @@ def cases() -> dict[str, tuple[bytes, str, str]]:
         crossed[[a, b]] = crossed[[b, a]]
     latin1 = obj_text(parts).replace("o vastus_lateralis", "o vasto_lateral_\u00e1\u00e9").encode("latin-1")
     float_labels = labels().astype(np.float32) + rng.random((24, 24, 24), dtype=np.float32) * 0.5
+
+    png, jpeg = image_bytes(section_pixels(), "PNG"), image_bytes(section_pixels(), "JPEG")
 
     nan_v = femur_v.copy()
     nan_v[3] = np.nan
@@ -236,6 +269,16 @@ def cases() -> dict[str, tuple[bytes, str, str]]:
         "float_labels.nii": (nifti_bytes(float_labels), "error", "fractional"),
         "integral_float_labels.nii": (nifti_bytes(labels().astype(np.float32)), "ok", ""),
         "negative_labels.nrrd": (nrrd_bytes(-labels().astype(np.int8), kind="int8"), "error", "negative"),
+        # labelled section images
+        "truncated.png": (png[: len(png) // 2], "error", "truncated or damaged"),
+        "corrupted.png": (garble(png, 50, 40), "error", "truncated or damaged"),
+        "truncated.jpg": (jpeg[: len(jpeg) // 2], "error", "truncated or damaged"),
+        "corrupted.jpg": (garble(jpeg, 2, 16), "error", "not an image"),
+        "text_named.png": (b"thigh section, drawn by hand\n" * 8, "error", "not an image"),
+        "huge_claim.png": (png_claiming(100_000, 100_000), "error", "THIGHVIEW_MAX_IMAGE_PIXELS"),
+        "no_mapped_colour.png": (image_bytes(np.full((32, 32, 3), 255, dtype=np.uint8), "PNG"), "error",
+                                 "no region of a mapped colour"),
+        "no_femur_no_scale.png": (image_bytes(section_pixels(femur=False), "PNG"), "error", "--pixel-size MM"),
     }
 
 

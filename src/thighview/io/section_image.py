@@ -89,6 +89,8 @@ def read_pixels(path: Path, limits: Limits) -> tuple[np.ndarray, str]:
     Every failure is one line naming the file."""
     from PIL import Image, UnidentifiedImageError
 
+    if limits.max_image_pixels > (Image.MAX_IMAGE_PIXELS or 0):  # a raised limit applies to Pillow too
+        Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -110,8 +112,10 @@ def read_pixels(path: Path, limits: Limits) -> tuple[np.ndarray, str]:
     except UnidentifiedImageError:
         raise FileFormatError("not an image ThighView can read (PNG, TIFF, JPEG or BMP), or it is damaged",
                               path) from None
-    except Image.DecompressionBombError as exc:  # over Pillow's own limit, far above ours
-        raise LimitExceededError(f"the image is too large to decode ({' '.join(str(exc).split())})", path) from None
+    except Image.DecompressionBombError:  # Pillow's own guard (twice its MAX_IMAGE_PIXELS) fired before ours
+        raise LimitExceededError(
+            f"the image claims over {2 * Image.MAX_IMAGE_PIXELS:,} pixels, over the {limits.max_image_pixels:,} "
+            "limit (raise it with THIGHVIEW_MAX_IMAGE_PIXELS, or scale the image down)", path) from None
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__
         raise FileFormatError(f"the image is truncated or damaged ({detail})", path) from None
