@@ -17,7 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview import anatomy
-from thighview.io.colour_map import ColourMap, parse_colour
+from thighview.io.colour_map import ColourMap, hex_colour, parse_colour
 
 #: Choices offered for a colour: the compartments first, then every muscle and tissue by name.
 _GROUPS = ("quadriceps_femoris", "adductors", "hamstrings", "femur", "subcutaneous_fat", "skin")
@@ -155,11 +155,8 @@ class ImageImportDialog(QtWidgets.QDialog):
 
     # --- colours ----------------------------------------------------------------------------
     def _colour_table(self, provenance: dict) -> QtWidgets.QTableWidget:
-        found = dict(provenance.get("colours", {}))
-        unmapped = dict(provenance.get("unmapped_colours", {}))
-        rows = [(c, e.get("name"), e.get("pixels"), e.get("area_cm2")) for c, e in found.items()]
-        px_cm2 = (self.pixel_size_mm / 10.0) ** 2
-        rows += [(c, None, round(a / px_cm2) if px_cm2 else None, a) for c, a in unmapped.items()]
+        rows = [(c, e.get("name"), e.get("pixels"), e.get("area_cm2"))
+                for c, e in provenance.get("colours", {}).items()]
         table = QtWidgets.QTableWidget(len(rows), 4)
         table.setHorizontalHeaderLabels(["Colour", "Pixels", "cm²", "Stands for"])
         table.verticalHeader().hide()
@@ -168,6 +165,7 @@ class ImageImportDialog(QtWidgets.QDialog):
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.colours: list[str] = []
+        self.found_names: list[str | None] = []  # what each colour stood for when read (None: unmapped)
         self.combos: list[QtWidgets.QComboBox] = []
         choices = structure_choices()
         for row, (colour, name, pixels, area) in enumerate(rows):
@@ -196,6 +194,7 @@ class ImageImportDialog(QtWidgets.QDialog):
             combo.setToolTip("What this colour stands for; type any name for a structure not listed")
             table.setCellWidget(row, 3, combo)
             self.colours.append(colour)
+            self.found_names.append(name)
             self.combos.append(combo)
         return table
 
@@ -212,12 +211,24 @@ class ImageImportDialog(QtWidgets.QDialog):
         combo.setCurrentIndex(combo.findData(name))
 
     def colour_map(self) -> dict:
-        """The colour map (JSON form) the table describes: each colour found, by what it stands for."""
-        tolerance = ColourMap.default().tolerance
-        if isinstance(self.options.get("colour_map"), dict):
-            tolerance = self.options["colour_map"].get("tolerance", tolerance)
-        entries = {c: self.name_for(i) for i, c in enumerate(self.colours) if self.name_for(i)}
-        return {"tolerance": tolerance, "colours": entries}
+        """The colour map (JSON form) the table describes: the map the image was read with, each
+        region renamed as chosen (every shade that made it follows; "not mapped" drops them) and
+        each unmapped colour given a name added."""
+        given = self.options.get("colour_map")
+        base = ColourMap.from_mapping(given) if isinstance(given, dict) else ColourMap.default()
+        renamed, added = {}, {}
+        for row, colour in enumerate(self.colours):
+            before, after = self.found_names[row], self.name_for(row)
+            if before is None and after:
+                added[colour] = after
+            elif before is not None and after != before:
+                renamed[before] = after
+        entries = {}
+        for rgb, name in zip(base.colours, base.names):
+            name = renamed.get(name, name)
+            if name:
+                entries[hex_colour(rgb)] = name
+        return {"tolerance": base.tolerance, "colours": {**entries, **added}}
 
     # --- scale ------------------------------------------------------------------------------
     def _scale_box(self, provenance: dict) -> QtWidgets.QGroupBox:

@@ -5,6 +5,11 @@ opens the built-in thigh in a window with throw-away settings, waits until every
 (including the area profile), and saves ``main_window.png`` and ``mode_<mode>.png``, then
 ``presentation_mode.png``: presentation mode during the guided demo's first step, the load at
 its peak, the 3D view showing the deformed slab.
+
+``python -m thighview.gui.screenshots assets/ --image assets/braus_like_section.png --pixel-size 0.125``
+instead opens a labelled section image as a new user would (the Image import dialog: the pixel
+size typed, an unmapped colour named, OK) and saves ``single_section_image.png`` (and
+``single_section_import.png``, the dialog).
 """
 
 from __future__ import annotations
@@ -84,6 +89,42 @@ def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:
     return target
 
 
+def take_single_section_shot(image: str | Path, out_dir: str | Path, *, pixel_size: float,
+                             names: dict[str, str] | None = None, size: tuple[int, int] = (1560, 940)) -> list[Path]:
+    """Open a section image in the window, answer the Image import dialog (``pixel_size`` typed,
+    unmapped colours named by ``names`` {"#rrggbb": structure}), OK, and save the dialog and
+    the window once the image is re-measured; returns the written paths."""
+    from PySide6 import QtCore
+
+    from thighview.gui.app import create_application
+    from thighview.gui.main_window import MainWindow
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    app = create_application()
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = QtCore.QSettings(str(Path(scratch) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+        window = MainWindow(settings)
+        window.resize(*size)
+        window.show()
+        window.load(image)
+        _settle(app, 1.0, lambda: window.image_dialog is not None and window.view3d.scene is not None)
+        dialog = window.image_dialog
+        dialog.by_pixel.setChecked(True)
+        dialog.pixel_box.setValue(pixel_size)
+        for colour, name in (names or {}).items():
+            dialog.set_name(colour, name)
+        _settle(app, 0.5)
+        written = [_save(dialog, out / "single_section_import.png")]
+        first = window.state.model
+        dialog.accept()
+        _settle(app, 1.0, lambda: window.state.model is not first and window.view3d.scene is not None)
+        _settle(app, 1.5)
+        written.append(_save(window, out / "single_section_image.png"))
+        window.close()
+    return written
+
+
 def _save(window, target: Path) -> Path:
     """The window's pixels to ``target``, written whole or not at all."""
     partial = target.with_suffix(".tmp.png")
@@ -93,6 +134,24 @@ def _save(window, target: Path) -> Path:
     return target
 
 
-if __name__ == "__main__":  # pragma: no cover
-    for path in take_screenshots(sys.argv[1] if len(sys.argv) > 1 else "assets"):
+def main(argv: list[str]) -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Screenshots of the real main window")
+    parser.add_argument("out", nargs="?", default="assets")
+    parser.add_argument("--image", help="instead: open this section image and save single_section_image.png")
+    parser.add_argument("--pixel-size", type=float, default=None, help="the image's mm per pixel")
+    parser.add_argument("--name", action="append", default=[], metavar="#RRGGBB=STRUCTURE",
+                        help="name an unmapped colour in the Image import dialog")
+    args = parser.parse_args(argv)
+    if args.image:
+        names = dict(item.split("=", 1) for item in args.name)
+        paths = take_single_section_shot(args.image, args.out, pixel_size=args.pixel_size, names=names)
+    else:
+        paths = take_screenshots(args.out)
+    for path in paths:
         print(path)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])
