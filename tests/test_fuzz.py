@@ -229,3 +229,22 @@ def test_section_areas_do_not_depend_on_where_the_thigh_lies(quaternion, shift, 
     assert moved.keys() == reference.keys()
     for name, area in reference.items():
         assert moved[name] == pytest.approx(area, rel=1e-6, abs=1e-6), name
+
+
+@FUZZ
+@given(points=hnp.arrays(np.float64, st.tuples(st.integers(3, 30), st.just(2)), elements=coordinate),
+       faces=st.lists(st.tuples(*[st.integers(0, 29)] * 3), min_size=1, max_size=60),
+       objects=st.integers(1, 4), names=st.sampled_from([("femur", "quads", "x"), ("a", "b", "c")]),
+       tilt=st.booleans())
+def test_planar_sections_open_or_say_why(scratch, points, faces, objects, names, tilt):
+    """Random flat triangle soups (a drawing's export gone wrong): a single section or a clear refusal."""
+    vertices = np.c_[points, np.zeros(len(points))]
+    if tilt:
+        vertices = vertices @ _rotation(np.array([0.9, 0.3, -0.2, 0.1])).T + [10.0, -20.0, 30.0]
+    faces = np.array(faces) % len(points)
+    text = "".join(f"v {x!r} {y!r} {z!r}\n" for x, y, z in vertices.tolist())
+    for k, chunk in enumerate(np.array_split(faces, objects)):
+        text += f"o {names[k % 3]}{k}\n" + "".join(f"f {a + 1} {b + 1} {c + 1}\n" for a, b, c in chunk.tolist())
+    path = scratch / "planar.obj"
+    path.write_text(text)
+    opens_or_says_why(path, "planar section")

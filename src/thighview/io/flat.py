@@ -23,6 +23,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from thighview import anatomy
+from thighview._planecut import orthonormal_basis
 from thighview.anatomy import Compartment
 from thighview.errors import MeshError
 from thighview.io.colour_map import ColourMap, hex_colour
@@ -236,6 +237,8 @@ def finish(model: ThighModel, kind: str, plane: Plane, *, side_given: bool, imag
     if not thickness > 0:
         raise MeshError("the section's regions have no thickness", model.source)
     up = _in_plane(plane.v, normal)
+    if up is None:  # the regions' own plane differs from the one read (only for degenerate input)
+        up = orthonormal_basis(normal)[1]
     anterior = _anterior(model, centre, normal, up, axis_aligned=image is not None)
     if not side_given:
         found = _side(model, centre, normal, anterior)

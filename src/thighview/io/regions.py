@@ -139,8 +139,7 @@ def enclosed_core(regions: list[Region]) -> str | None:
     best, best_distance = None, np.inf
     for region in regions:
         shape = region.shape
-        roundness = 4 * np.pi * shape.area / max(shape.length, 1e-300) ** 2
-        if shape.area >= 0.2 * whole.area or roundness < 0.5:
+        if not shape.length > 0 or shape.area >= 0.2 * whole.area or 4 * np.pi * shape.area / shape.length ** 2 < 0.5:
             continue
         others = shapely.union_all([r.shape for r in regions if r is not region])
         c = shape.centroid
