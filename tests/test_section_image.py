@@ -212,6 +212,50 @@ def test_a_bad_colour_map_is_one_line(tmp_path, content, phrase):
     assert str(caught.value).startswith(str(mapping)) and "\n" not in str(caught.value)
 
 
+def test_thick_outlines_and_a_second_background_colour_by_map_entry(tmp_path):
+    pixels = canvas(colour=BLACK)
+    pixels[:, 200:] = (40, 40, 120)  # a scanner's second background tone, not at the border's colour
+    disc(pixels, (200, 200), 150, RED)
+    pixels[196:205, 70:330] = BLACK  # a 9-px line inside the section: too thick to vanish on its own
+    disc(pixels, (200, 200), 30, WHITE)
+    path = save(pixels, tmp_path / "thick.png")
+    plain = read_section_image(path, pixel_size=1.0)
+    assert "colour #000000" in areas(plain) and "colour #282878" in areas(plain)
+    mapping = ColourMap.default().to_mapping()
+    mapping["colours"].update({"#000000": "outline", "#282878": "Background"})
+    section = read_section_image(path, colour_map=ColourMap.from_mapping(mapping), pixel_size=1.0)
+    assert set(areas(section)) == {"quadriceps_femoris", "femur"}
+    assert areas(section)["quadriceps_femoris"] == pytest.approx(np.pi * (150**2 - 30**2), rel=0.01)
+
+
+def test_on_black_and_cropped_inside_the_section(tmp_path):
+    on_black = canvas(colour=BLACK)
+    disc(on_black, (200, 200), 150, GREEN)
+    disc(on_black, (200, 200), 30, WHITE)
+    section = read_section_image(save(on_black, tmp_path / "black.png"), pixel_size=1.0)
+    assert areas(section) == pytest.approx({"adductors": np.pi * (150**2 - 30**2), "femur": np.pi * 30**2}, rel=0.01)
+    cropped = canvas(colour=RED)  # no paper at all: the image shows the inside of the thigh
+    cropped[250:] = BLUE
+    disc(cropped, (200, 200), 30, WHITE)
+    section = read_section_image(save(cropped, tmp_path / "cropped.png"), pixel_size=1.0)
+    assert sum(areas(section).values()) == pytest.approx(400 * 400)
+    assert areas(section)["femur"] == pytest.approx(np.pi * 30**2, rel=0.01)
+
+
+def test_only_the_largest_enclosed_white_is_bone_and_white_lines_are_outlines(tmp_path):
+    pixels = canvas()
+    disc(pixels, (200, 200), 150, RED)
+    disc(pixels, (200, 200), 30, WHITE)
+    disc(pixels, (290, 200), 12, WHITE)  # a vessel left white
+    pixels[100:102, 120:280] = WHITE  # a 2-px white septum line
+    disc(pixels, (120, 260), 3, BLUE)  # a stray dot of blue
+    section = read_section_image(save(pixels, tmp_path / "gaps.png"), pixel_size=1.0)
+    assert areas(section)["femur"] == pytest.approx(np.pi * 30**2, rel=0.01)
+    assert areas(section)["quadriceps_femoris"] == pytest.approx(np.pi * (150**2 - 30**2 - 12**2), rel=0.01)
+    assert any("1 more enclosed white area" in w for w in section.warnings)
+    assert any(w.startswith("hamstrings covers only") for w in section.warnings)
+
+
 # --- scale ----------------------------------------------------------------------------------
 
 def test_scale_assumed_from_the_femur_diameter(tmp_path):

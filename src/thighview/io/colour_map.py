@@ -9,8 +9,10 @@ sections tint the fat). A user's map is JSON, either ``{"#rrggbb": "name", ...}`
 
 Names are anything :func:`thighview.anatomy.match_name` knows (``"quadriceps"``,
 ``"vastus lateralis"``, ``"fat"``) or ``"bone"``; an unknown name stays as the structure's name
-(unassigned, like an unknown mesh name). ``tolerance`` is the largest RGB distance (0-441) at
-which a pixel still counts as that colour.
+(unassigned, like an unknown mesh name). Two names are not structures, for images only:
+``"background"`` (paper or scanner black that is not the border's colour) and ``"outline"``
+(lines too thick to vanish on their own: absorbed into the regions either side).
+``tolerance`` is the largest RGB distance (0-441) at which a pixel still counts as that colour.
 """
 
 from __future__ import annotations
@@ -53,10 +55,17 @@ def parse_colour(text: object) -> tuple[int, int, int]:
     raise ValueError(f"{text!r} is not a colour like #ff0000 or [255, 0, 0]")
 
 
+#: Map entries that name no structure: what to do with an image's pixels of that colour.
+BACKGROUND, OUTLINE = "background", "outline"
+
+
 def canonical_name(name: str) -> str:
     """The vocabulary's name for a map entry (``"quadriceps"`` -> ``quadriceps_femoris``), so that
     two spellings of one structure make one region; an unknown name stays as written."""
-    return anatomy.match_name(name.strip()).canonical or name.strip()
+    name = name.strip()
+    if name.lower() in (BACKGROUND, OUTLINE):
+        return name.lower()
+    return anatomy.match_name(name).canonical or name
 
 
 def hex_colour(rgb) -> str:

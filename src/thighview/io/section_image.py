@@ -30,7 +30,7 @@ from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon
 
 from thighview.errors import FileFormatError, LimitExceededError
-from thighview.io.colour_map import ColourMap, hex_colour
+from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap, hex_colour
 from thighview.io.limits import Limits
 from thighview.io.progress import Progress
 from thighview.io.regions import Region
@@ -45,13 +45,18 @@ TINY_MIN_PIXELS = 16
 #: Visvalingam-Whyatt (removed triangles of area up to this squared): at 1 px a circle keeps
 #: its stairs (perimeter +10 %), at 2 px it is smooth (+1.5 %) and areas stay within 0.1 %.
 SMOOTHING_PX = 2.0
+#: A region under this share (%) of the section gets a warning: probably a stray mark.
+TINY_SHARE_PERCENT = 0.1
 #: JPEG blurs colours: its matching tolerance is widened by this factor.
 JPEG_TOLERANCE_FACTOR = 1.25
 #: Unmapped colours are grouped into at most this many clusters (the rest join the nearest).
 MAX_UNMAPPED_CLUSTERS = 32
 
 _FEMUR = "femur"
-_BACKGROUND, _UNSET = -1, -2
+#: An unmapped colour's region is named "colour #rrggbb" (the model builder makes it colour_rrggbb).
+_UNMAPPED_PREFIX = "colour "
+#: Labels that are no region: background, not yet labelled (matched nothing), an outline colour.
+_BACKGROUND, _UNSET, _OUTLINE = -1, -2, -3
 _JPEG_FORMATS = ("JPEG", "MPO")
 
 
@@ -212,33 +217,30 @@ class _Labels:
     names: list[str]
     colours: list[str]  # per name: the mean colour of its pixels as found, "#rrggbb"
     unmapped: set[str]  # the names that are unmapped colours
+    notes: list[str]  # warnings about what labelling decided
 
 
 def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, progress: Progress) -> _Labels:
     """Label every pixel (see the module docstring)."""
     rgb = pixels[..., :3]
     opaque = pixels[..., 3] >= 128 if pixels.shape[-1] == 4 else np.ones(rgb.shape[:2], dtype=bool)
-    names = list(dict.fromkeys(colour_map.names))
-    name_index = np.array([names.index(n) for n in colour_map.names])
+    names = [n for n in dict.fromkeys(colour_map.names) if n not in (BACKGROUND, OUTLINE)]
+    code = {**{n: i for i, n in enumerate(names)}, BACKGROUND: _BACKGROUND, OUTLINE: _OUTLINE}
     entry, distance = colour_map.nearest(rgb)
-    label = np.where(distance <= tolerance, name_index[entry], _UNSET)
-    label[~opaque] = _UNSET
+    label = np.where(distance <= tolerance, np.array([code[n] for n in colour_map.names])[entry], _UNSET)
+    label[~opaque] = _BACKGROUND
     progress(0.15, "finding the background")
-    background = _background(rgb, opaque, label, names, tolerance)
-    label[background] = _BACKGROUND
+    label[_background(rgb, opaque, label, names, tolerance)] = _BACKGROUND
     min_pixels = max(TINY_MIN_PIXELS, int(TINY_FRACTION * label.size))
-    if _FEMUR in names:  # bone is a solid area, never a white line between regions
-        femur = names.index(_FEMUR)
-        is_femur = label == femur
-        label[is_femur & ~_thick(is_femur, min_pixels)] = _UNSET
+    notes = _keep_one_femur(label, names, min_pixels)
     for value in range(len(names)):
         _drop_specks(label, value, min_pixels)
     progress(0.3, "grouping colours that match no entry")
     unmapped_names = _unmapped_regions(rgb, label, names, tolerance, min_pixels)
     progress(0.45, "absorbing outlines and anti-aliasing")
-    unset = label == _UNSET
+    unset = label <= _UNSET
     if unset.all():
-        return _Labels(label, names, [], set())
+        return _Labels(label, names, [], set(), notes)
     if unset.any():
         _, (rows, cols) = ndimage.distance_transform_edt(unset, return_indices=True)
         label[unset] = label[rows[unset], cols[unset]]
@@ -251,8 +253,29 @@ def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, pr
     sums = np.stack([np.bincount(flat[flat >= 0], weights=rgb[..., k].ravel()[flat >= 0], minlength=len(used))
                      for k in range(3)], axis=1)
     counts = np.bincount(flat[flat >= 0], minlength=len(used))
-    colours = [hex_colour(s / max(c, 1)) for s, c in zip(sums, counts)]
-    return _Labels(label, kept, colours, set(unmapped_names) & set(kept))
+    colours = [name.removeprefix(_UNMAPPED_PREFIX) if name in unmapped_names else hex_colour(s / max(c, 1))
+               for name, s, c in zip(kept, sums, counts)]  # an unmapped region keeps the colour it is named by
+    return _Labels(label, kept, colours, set(unmapped_names) & set(kept), notes)
+
+
+def _keep_one_femur(label: np.ndarray, names: list[str], min_pixels: int) -> list[str]:
+    """Bone is one solid area: white lines between regions are outlines (absorbed), and of several
+    enclosed white areas the largest is the femur, the others gaps in the drawing (background,
+    with a warning)."""
+    if _FEMUR not in names:
+        return []
+    femur = names.index(_FEMUR)
+    is_femur = label == femur
+    label[is_femur & ~_thick(is_femur, min_pixels)] = _UNSET
+    components, count = ndimage.label(label == femur)
+    if count < 2:
+        return []
+    sizes = np.bincount(components.ravel())
+    sizes[0] = 0
+    gaps = (components > 0) & (components != sizes.argmax())
+    label[gaps] = _BACKGROUND
+    return [f"{count - 1} more enclosed white area(s) ({int(gaps.sum()):,} pixels) besides the largest, the femur, "
+            "were taken as gaps in the drawing (left out of every area); map their colour if they are a structure"]
 
 
 def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tolerance: float,
@@ -271,7 +294,7 @@ def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tole
     for k, centre in enumerate(centres):
         thick = _thick(pixel_cluster == k, min_pixels)
         if thick.any():
-            name = f"colour {hex_colour(rgb[thick].mean(axis=0))}"
+            name = _UNMAPPED_PREFIX + hex_colour(rgb[thick].mean(axis=0))
             label[thick] = len(names)
             names.append(name)
             added.append(name)
@@ -283,7 +306,7 @@ def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tole
 def _boundary_segments(label: np.ndarray) -> np.ndarray:
     """Unit pixel edges between differently labelled pixels (and around the image), as
     (n, 2, 2) lattice coordinates (x = column line, y = -row line)."""
-    padded = np.pad(label, 1, constant_values=_BACKGROUND - 1)
+    padded = np.pad(label, 1, constant_values=_UNSET)  # no pixel is unset now: the image's edge is a boundary
     h, w = label.shape
     # horizontal edges: between rows i-1 and i (i = 0..h), columns j..j+1
     rows, cols = np.nonzero(padded[:-1, 1:-1] != padded[1:, 1:-1])
@@ -312,7 +335,7 @@ def _regions_px(labels: _Labels, progress: Progress) -> list[Polygon | MultiPoly
     shapes = []
     for k in range(len(labels.names)):
         pieces = [p for p in shapely.get_parts(smooth[face_label == k]) if not p.is_empty]
-        shapes.append(shapely.coverage_union_all(pieces) if len(pieces) > 1 else pieces[0])
+        shapes.append(shapely.coverage_union_all(pieces) if len(pieces) != 1 else pieces[0])
     return shapes
 
 
@@ -356,7 +379,7 @@ def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None,
     progress = progress or Progress(path=path)
     progress(0.0, f"reading {path.name}")
     pixels, kind = read_pixels(path, limits)
-    notes = []
+    notes: list[str] = []
     tolerance = colour_map.tolerance
     if kind in _JPEG_FORMATS:
         tolerance *= JPEG_TOLERANCE_FACTOR
@@ -364,9 +387,10 @@ def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None,
                      "absorbed into the regions beside them; a PNG gives exact outlines")
     progress(0.05, "matching colours")
     labels = label_pixels(pixels, colour_map, tolerance, progress)
+    notes += labels.notes
     mapped = [n for n in labels.names if n not in labels.unmapped]
     if not mapped:
-        known = ", ".join(dict.fromkeys(colour_map.names))
+        known = ", ".join(n for n in dict.fromkeys(colour_map.names) if n not in (BACKGROUND, OUTLINE))
         raise FileFormatError(f"no region of a mapped colour found (the colour map knows {known}); map the "
                               "image's colours with --colour-map FILE.json", path)
     progress(0.6, "tracing regions")
@@ -384,9 +408,13 @@ def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None,
         regions.append(Region(name, shape_mm, colour))
         is_unmapped = name in labels.unmapped
         found[colour] = {"name": None if is_unmapped else name, "pixels": int(count), "area_cm2": area_cm2}
+        share = 100 * shape.area / total
+        if share < TINY_SHARE_PERCENT:
+            notes.append(f"{name} covers only {share:.2f}% of the section ({int(count):,} pixels): "
+                         "a stray mark of its colour?")
         if is_unmapped:
             unmapped[colour] = area_cm2
-            notes.append(f"colour {colour} ({area_cm2:.2f} cm², {100 * shape.area / total:.1f}% of the section) matches "
+            notes.append(f"colour {colour} ({area_cm2:.2f} cm², {share:.1f}% of the section) matches "
                          f"no colour in the map: reported as structure 'colour_{colour.lstrip('#')}'; map it with "
                          "--colour-map FILE.json or in the Open dialog")
     corners = np.array([[0.0, 0.0], [w * size, 0.0], [0.0, -h * size]])
