@@ -371,3 +371,21 @@ def test_cli_without_scale_or_femur_is_one_line(tmp_path, capsys):
     assert main(["areas", str(save(pixels, tmp_path / "nofemur.png"))]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "--pixel-size MM" in err
+
+
+def test_the_drawn_braus_section_gives_the_built_in_thighs_areas(default_model):
+    """assets/braus_like_section.png is the built-in thigh's section at 40 % painted by
+    docs/draw_braus_like.py at 0.125 mm per pixel, with dark outlines, fat seams and a violet
+    sartorius: read back, every compartment is within 1 % of the model's own section."""
+    from pathlib import Path
+
+    from thighview.section import SectionEngine
+
+    drawing = Path(__file__).parents[1] / "assets" / "braus_like_section.png"
+    section = read_section_image(drawing, pixel_size=0.125)
+    truth = SectionEngine(default_model).section(0.4)
+    found = {name: area / 100 for name, area in areas(section).items()}
+    for name, compartment in (("quadriceps_femoris", Compartment.QUADRICEPS), ("adductors", Compartment.ADDUCTORS),
+                              ("hamstrings", Compartment.HAMSTRINGS), ("femur", Compartment.BONE)):
+        assert found[name] == pytest.approx(truth.compartment_areas_cm2[compartment], rel=0.01), name
+    assert found["colour #9b59b6"] == pytest.approx(truth.areas_cm2["sartorius"], rel=0.01)

@@ -201,12 +201,19 @@ def _thick(mask: np.ndarray, min_pixels: int) -> np.ndarray:
 
 
 def _drop_specks(label: np.ndarray, value: int, min_pixels: int) -> None:
-    """Unset components of one label smaller than ``min_pixels`` (JPEG speckles, stray dots)."""
-    components, count = ndimage.label(label == value)
-    if count:
-        small = np.bincount(components.ravel()) < min_pixels
-        small[0] = False
-        label[small[components]] = _UNSET
+    """Unset components of one label that are smaller than ``min_pixels`` (JPEG speckles, stray
+    dots) or at most two pixels wide everywhere (a line drawn in a region's colour, the
+    anti-aliased seam between two other colours): they join their neighbours like outlines."""
+    mask = label == value
+    components, count = ndimage.label(mask)
+    if not count:
+        return
+    sizes = np.bincount(components.ravel())
+    has_core = np.zeros(count + 1, dtype=bool)
+    has_core[np.unique(components[ndimage.binary_erosion(mask)])] = True
+    drop = (sizes < min_pixels) | ~has_core
+    drop[0] = False
+    label[drop[components]] = _UNSET
 
 
 @dataclass
