@@ -8,6 +8,8 @@ drawn) — re-measuring with them. A bad image is a one-line error, never a cras
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -259,3 +261,49 @@ def test_the_open_filter_offers_section_images():
     text = open_filter()
     for suffix in (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp", *SUPPORTED_SUFFIXES):
         assert f"*{suffix}" in text
+
+
+def test_a_session_reopens_an_image_with_its_scale_and_colours(window, qtbot, tmp_path):
+    from thighview import session as ss
+
+    pixels = section_pixels()
+    path = tmp_path / "violet.png"
+    yy, xx = np.mgrid[0:SIZE, 0:SIZE]
+    pixels[(np.hypot(xx - 100, yy - 40) < 10)] = (150, 80, 180)
+    Image.fromarray(pixels).save(path)
+    model, dialog = _open_image(window, qtbot, path)
+    violet = next(c for c, e in model.provenance["colours"].items() if e["name"] is None)
+    dialog.set_name(violet, "sartorius")
+    dialog.by_pixel.setChecked(True)
+    dialog.pixel_box.setValue(0.4)
+    _accept_and_reload(window, qtbot, dialog)
+    areas = dict(window.state.section.areas_cm2)
+    session_path = tmp_path / f"lesson{ss.SUFFIX}"
+    qtbot.waitUntil(lambda: window.sessions.capture().model_sha256 is not None)
+    window.sessions.save(session_path)
+    saved = ss.load_session(session_path)
+    assert saved.image["pixel_size"] == pytest.approx(0.4)
+    assert "sartorius" in saved.image["colour_map"]["colours"].values()
+
+    window.load(path, ask_image_import=False)  # back to the defaults: assumed scale, violet unmapped
+    qtbot.waitUntil(lambda: "sartorius" not in window.state.model.structures, timeout=30000)
+    with qtbot.waitSignal(window.model_loaded, timeout=30000):
+        window.sessions.open_path(session_path)
+    assert window.image_dialog is None  # a session reopens without asking again
+    assert window.state.model.provenance["pixel_size_mm"] == pytest.approx(0.4)
+    assert window.state.section.areas_cm2 == pytest.approx(areas)
+
+
+def test_session_image_options_are_checked_and_optional():
+    from thighview import session as ss
+    from thighview.errors import SessionError
+
+    image = {"pixel_size": 0.2, "colour_map": {"tolerance": 50, "colours": {"#ff0000": "quadriceps"}}}
+    text = ss.Session(image=image).to_dict()
+    assert ss.session_from_json(json.dumps(text)).image == image
+    del text["image"]  # a session written before images: no options
+    assert ss.session_from_json(json.dumps(text)).image == {}
+    for bad, phrase in (({"pixel_size": -1}, "pixel size"), ({"colour_map": {"#zz0000": "x"}}, "image's colour map"),
+                        ({"dpi": 300}, "'dpi' is not understood")):
+        with pytest.raises(SessionError, match=phrase):
+            ss.session_from_json(json.dumps({**text, "image": bad}))

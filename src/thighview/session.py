@@ -12,7 +12,9 @@ app offer "recover last session?" after a crash. The format is plain JSON (never
      "compartments": {"mystery_muscle": "adductors"},   # the user's assignments
      "axis": null | {"basis": "principal"}                # the axis chosen for a model without a femur
              | {"basis": "points", "proximal": [x, y, z], "distal": [x, y, z]},
-     "pressure": {"direction": "sideways", "force_n": 40.0, …}}
+     "pressure": {"direction": "sideways", "force_n": 40.0, …},
+     "image": {"pixel_size": 0.125, "colour_map": {"tolerance": 60, "colours": {…}}}}  # optional:
+                                                          # how a section image was read (absent: defaults)
 
 Older versions are migrated on load (:data:`_MIGRATIONS`); a file from a newer ThighView, or
 anything that is not a session, is a one-line :class:`~thighview.errors.SessionError`.
@@ -63,6 +65,7 @@ class Session:
     compartments: dict[str, str] = field(default_factory=dict)
     pressure: dict[str, str | float | bool | None] = field(default_factory=dict)
     axis: dict | None = None  # see axis_spec(); None = the femur's own axis
+    image: dict = field(default_factory=dict)  # a section image's load options: pixel_size, colour_map
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -188,7 +191,29 @@ def _session_from_dict(data: dict, path: Path | None) -> Session:
     return Session(model_path=model_path, model_sha256=sha,
                    level=_number(data.get("level", 0.5), "level", path, 0.0, 1.0),
                    colours=colours, visible=dict(visible), opacity=opacity, camera=camera,
-                   compartments=dict(compartments), pressure=dict(pressure), axis=axis)
+                   compartments=dict(compartments), pressure=dict(pressure), axis=axis,
+                   image=_image_options(data, path))
+
+
+def _image_options(data: dict, path: Path | None) -> dict:
+    """The optional ``image`` entry: a positive pixel size and a colour map that reads, or nothing."""
+    from thighview.errors import FileFormatError
+    from thighview.io.colour_map import ColourMap
+
+    image = _mapping(data, "image", path)
+    unknown = set(image) - {"pixel_size", "colour_map"}
+    if unknown:
+        _fail(f"image setting '{sorted(unknown)[0]}' is not understood", path)
+    options = {}
+    if image.get("pixel_size") is not None:
+        options["pixel_size"] = _number(image["pixel_size"], "the image's pixel size", path, 1e-6, 1000.0)
+    if image.get("colour_map") is not None:
+        try:
+            ColourMap.from_mapping(image["colour_map"])
+        except FileFormatError as exc:
+            _fail(f"the image's {exc.reason}", path)
+        options["colour_map"] = image["colour_map"]
+    return options
 
 
 # --- migrations ------------------------------------------------------------------------------

@@ -85,9 +85,12 @@ class LevelControl(QtWidgets.QWidget):
             self.setEnabled(True)
             for widget in (self.slider, self.percent, self.cm):
                 widget.setEnabled(not single)  # the note beside them stays readable
+            for box in (self.percent, self.cm):  # a single section shows a dash, not a level
+                box.setSpecialValueText("—" if single else "")
             self.note.setVisible(single)
             if single:
                 self.setToolTip(f"{single_section_name(event.model)}: {SINGLE_SECTION_NOTE.lower()}")
+                self.of_length.setText("  ·")
                 return
             self.setToolTip("")
             axis = self.state.engine.axis
@@ -96,11 +99,12 @@ class LevelControl(QtWidgets.QWidget):
             with QtCore.QSignalBlocker(self.cm):
                 self.cm.setMaximum(self._femur_length_mm() / 10.0)
         elif isinstance(event, st.LevelChanged):
+            single = self.state.single_section
             with QtCore.QSignalBlocker(self.slider), QtCore.QSignalBlocker(self.percent), \
                     QtCore.QSignalBlocker(self.cm):
                 self.slider.setValue(round(event.level * _STEPS))
-                self.percent.setValue(event.level * 100.0)
-                self.cm.setValue(event.level_mm / 10.0)
+                self.percent.setValue(self.percent.minimum() if single else event.level * 100.0)
+                self.cm.setValue(self.cm.minimum() if single else event.level_mm / 10.0)
 
     def close_view(self) -> None:
         self.state.unsubscribe(self.on_event)

@@ -114,7 +114,8 @@ class SessionController(QtCore.QObject):
             camera=None if camera is None else tuple(tuple(float(c) for c in v) for v in camera),
             compartments={n: s.compartment.value for n, s in state.model.structures.items()
                           if n not in canonical_names() or s.compartment is not compartment_of(n)},
-            pressure=dict(self._pressure), axis=ss.axis_spec(state.engine.axis))
+            pressure=dict(self._pressure), axis=ss.axis_spec(state.engine.axis),
+            image={k: v for k, v in self.window.load_options.items() if v is not None})
 
     def _apply_view(self, session: ss.Session) -> None:
         """Everything but the model, onto the shown model (unknown names are ignored)."""
@@ -144,7 +145,7 @@ class SessionController(QtCore.QObject):
             from thighview.section import SectionEngine
 
             changed = ss.model_changed(session)
-            model = load_model(session.model_path)
+            model = load_model(session.model_path, **session.image)
             for name, value in session.compartments.items():
                 if name in model.structures:
                     model.structures[name].compartment = Compartment(value)
@@ -156,7 +157,7 @@ class SessionController(QtCore.QObject):
 
         def done(result) -> None:
             model, engine, changed = result
-            window.finish_loading(session.model_path, (model, engine))
+            window.finish_loading(session.model_path, (model, engine), options=session.image)
             if window.state.model is not model:  # the user cancelled the axis: nothing opened
                 return
             self._apply_view(session)
