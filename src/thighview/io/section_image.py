@@ -423,7 +423,7 @@ def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None,
             unmapped[colour] = area_cm2
             notes.append(f"colour {colour} ({area_cm2:.2f} cm², {share:.1f}% of the section) matches "
                          f"no colour in the map: reported as structure 'colour_{colour.lstrip('#')}'; map it with "
-                         "--colour-map FILE.json or in the Open dialog")
+                         "--colour-map FILE.json or in the app's Image import dialog")
     corners = np.array([[0.0, 0.0], [w * size, 0.0], [0.0, -h * size]])
     progress(1.0, "done")
     return SectionImage(regions, pixels, corners, size, scale, scale_notes + notes, found, unmapped)
