@@ -146,7 +146,8 @@ def test_a_planar_mesh_has_one_level_the_engines_numbers_and_no_sweeps(window, q
         area, share = window.areas.row_values(compartment)
         assert area == f"{section.compartment_areas_cm2[compartment]:.1f}"
         assert share == f"{section.percent_of_muscle(compartment):.1f}"
-    assert window.areas.chart.profile is None and window.areas.chart.note.get_text() == SINGLE_SECTION_CHART_NOTE
+    assert window.areas.chart.profile is None and not window.areas.chart.isVisible()
+    assert window.areas.single_note.isVisible() and SINGLE_SECTION_CHART_NOTE in window.areas.single_note.text()
     dialog = ExportDialog(window.state, window)
     sheets = [i for i, c in enumerate(CHOICES) if c[2] == "sheet"]
     assert sheets and not any(dialog.choice.model().item(i).isEnabled() for i in sheets)
@@ -307,3 +308,18 @@ def test_session_image_options_are_checked_and_optional():
                         ({"dpi": 300}, "'dpi' is not understood")):
         with pytest.raises(SessionError, match=phrase):
             ss.session_from_json(json.dumps({**text, "image": bad}))
+
+
+def test_a_whole_thigh_after_a_section_gets_its_levels_and_profile_back(window, qtbot, planar_path):
+    from synthetic_thigh import synthetic_model
+
+    from thighview.section import SectionEngine
+
+    _open(window, qtbot, planar_path)
+    model = synthetic_model()
+    window.state.set_model(model, SectionEngine(model), level=0.3)
+    control = window.level_control
+    assert control.slider.isEnabled() and not control.note.isVisible() and control.percent.text() == "30.0 %"
+    assert window.areas.chart.isVisible() and not window.areas.single_note.isVisible()
+    assert all(action.isEnabled() for action in window.level_actions) and "30.0%" in window.level_label.text()
+    qtbot.waitUntil(lambda: window.areas.chart.profile is not None, timeout=20000)

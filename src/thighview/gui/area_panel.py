@@ -141,8 +141,13 @@ class AreaPanel(QtWidgets.QWidget):
         layout.addWidget(self.tree, 3)
         layout.addWidget(self.total)
         layout.addWidget(self.coverage)
-        layout.addWidget(QtWidgets.QLabel("<b>Area profile along the femur</b>"))
+        self.chart_title = QtWidgets.QLabel("<b>Area profile along the femur</b>")
+        layout.addWidget(self.chart_title)
         layout.addWidget(self.chart, 2)
+        self.single_note = QtWidgets.QLabel(f"<i>{SINGLE_SECTION_CHART_NOTE}</i>", wordWrap=True)
+        self.single_note.setStyleSheet("color: #666;")
+        self.single_note.hide()
+        layout.addWidget(self.single_note)
         # two dicts: Compartment is a str enum, so the structure "skin" == Compartment.SKIN
         self.compartment_items: dict[Compartment, QtWidgets.QTreeWidgetItem] = {}
         self.items: dict[str, QtWidgets.QTreeWidgetItem] = {}
@@ -155,7 +160,11 @@ class AreaPanel(QtWidgets.QWidget):
     def on_event(self, event) -> None:
         if isinstance(event, st.ModelChanged):
             self._build(event.model)
-            if event.model.flat is not None:
+            single = event.model.flat is not None
+            for widget in (self.chart_title, self.chart):
+                widget.setVisible(not single)  # the table gets the room; a note says why
+            self.single_note.setVisible(single)
+            if single:
                 self.chart.show_note(SINGLE_SECTION_CHART_NOTE)
                 return
             self.chart.waiting()

@@ -115,7 +115,7 @@ class View3D(QtWidgets.QWidget):
         for name, opacity in self.state.opacity.items():
             self.scene.set_opacity(name, opacity)
         self.scene.set_clipping(self._clipping)
-        self.scene.set_plane_visible(self._plane_visible)
+        self.scene.set_plane_visible(self._plane_visible and model.flat is None)  # a section is its own plane
         self.scene.add_orientation_marker()
         self._view_key = SINGLE_SECTION_VIEW if model.flat is not None else DEFAULT_VIEW
         self.scene.view(self._view_key)
