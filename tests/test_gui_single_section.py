@@ -323,3 +323,16 @@ def test_a_whole_thigh_after_a_section_gets_its_levels_and_profile_back(window, 
     assert window.areas.chart.isVisible() and not window.areas.single_note.isVisible()
     assert all(action.isEnabled() for action in window.level_actions) and "30.0%" in window.level_label.text()
     qtbot.waitUntil(lambda: window.areas.chart.profile is not None, timeout=20000)
+
+
+def test_dropping_an_image_on_the_window_opens_it(window, qtbot, image_path):
+    from PySide6 import QtCore, QtGui
+
+    data = QtCore.QMimeData()
+    data.setUrls([QtCore.QUrl.fromLocalFile(str(image_path))])
+    centre = QtCore.QPointF(window.width() / 2, window.height() / 2)
+    drop = QtGui.QDropEvent(centre, QtCore.Qt.DropAction.CopyAction, data, QtCore.Qt.MouseButton.NoButton,
+                            QtCore.Qt.KeyboardModifier.NoModifier)
+    window.dropEvent(drop)
+    qtbot.waitUntil(lambda: window.image_dialog is not None, timeout=30000)
+    assert window.state.model.flat.kind == "image" and window.state.model.source == image_path

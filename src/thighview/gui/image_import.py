@@ -161,6 +161,7 @@ class ImageImportDialog(QtWidgets.QDialog):
         table.setHorizontalHeaderLabels(["Colour", "Pixels", "cm²", "Stands for"])
         table.verticalHeader().hide()
         table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.NoSelection)
+        table.setFocusPolicy(QtCore.Qt.FocusPolicy.NoFocus)  # only the combo boxes take input
         header = table.horizontalHeader()
         header.setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(3, QtWidgets.QHeaderView.ResizeMode.Stretch)
