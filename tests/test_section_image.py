@@ -12,6 +12,8 @@ import json
 import numpy as np
 import pytest
 import shapely
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
 from thighview.anatomy import Compartment
@@ -313,10 +315,13 @@ def test_bad_images_are_one_line_errors(tmp_path):
     data = (tmp_path / "good.png").read_bytes()
     (tmp_path / "truncated.png").write_bytes(data[: len(data) // 2])
     (tmp_path / "text.png").write_bytes(b"this is not an image at all\n" * 10)
-    blank = tmp_path / "blank.png"
-    save(canvas(100), blank)
+    save(canvas(100), tmp_path / "blank.png")
+    save(np.random.default_rng(3).integers(0, 256, (80, 80, 3), dtype=np.uint8), tmp_path / "noise.png")
+    save(np.where((np.arange(60) % 2)[:, None, None] == 1, np.array(RED, np.uint8), np.array(BLUE, np.uint8))
+         .repeat(60, axis=1), tmp_path / "stripes.png")  # one-pixel lines only
     cases = [("truncated.png", FileFormatError, "truncated or damaged"), ("text.png", FileFormatError, "not an image"),
-             ("blank.png", FileFormatError, "no region of a mapped colour")]
+             *((name, FileFormatError, "no region of a mapped colour") for name in ("blank.png", "noise.png",
+                                                                                   "stripes.png"))]
     for name, error, phrase in cases:
         with pytest.raises(error, match=phrase) as caught:
             read_section_image(tmp_path / name, pixel_size=1.0)
@@ -337,6 +342,29 @@ def test_progress_is_reported_and_cancel_honoured(tmp_path):
 
     with pytest.raises(ImportCancelled):
         read_section_image(tmp_path / "b.png", pixel_size=1.0, progress=Progress(cancel=Stop()))
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.lists(st.sampled_from([WHITE, RED, GREEN, BLUE, YELLOW, PURPLE]), min_size=64, max_size=64))
+def test_any_block_picture_is_covered_without_gaps_or_overlaps(colours):
+    """8 x 8 blocks of 6 px in any colours: the regions tile exactly the non-paper pixels."""
+    import tempfile
+    from pathlib import Path
+
+    pixels = np.array(colours, dtype=np.uint8).reshape(8, 8, 3).repeat(6, axis=0).repeat(6, axis=1)
+    pixels = np.pad(pixels, ((4, 4), (4, 4), (0, 0)), constant_values=255)  # paper round it
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            section = read_section_image(save(pixels, Path(folder) / "blocks.png"), pixel_size=1.0)
+        except FileFormatError as error:  # only paper is refused
+            assert "no region of a mapped colour" in str(error)
+            return
+    shapes = [r.shape for r in section.regions]
+    union = shapely.union_all(shapes)
+    assert sum(s.area for s in shapes) == pytest.approx(union.area, rel=1e-9)
+    assert all(s.is_valid for s in shapes)
+    counted = sum(e["pixels"] for e in section.colours_found.values())
+    assert union.area == pytest.approx(counted, rel=0.01)
 
 
 # --- end to end -----------------------------------------------------------------------------

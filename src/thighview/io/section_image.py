@@ -189,7 +189,9 @@ def _cluster_colours(colours: np.ndarray, counts: np.ndarray, tolerance: float) 
 
 
 def _thick(mask: np.ndarray, min_pixels: int) -> np.ndarray:
-    """The parts of ``mask`` that survive an opening by :data:`THIN_PIXELS` and are not tiny."""
+    """The parts of ``mask`` that survive an opening by :data:`THIN_PIXELS` and are not tiny, with
+    the corners the opening rounded off given back (mask pixels within THIN_PIXELS of them):
+    lines attached to a blob are cut off, the blob keeps its shape."""
     opened = ndimage.binary_opening(mask, iterations=THIN_PIXELS)
     components, count = ndimage.label(opened)
     if not count:
@@ -197,7 +199,7 @@ def _thick(mask: np.ndarray, min_pixels: int) -> np.ndarray:
     sizes = np.bincount(components.ravel())
     keep = sizes >= min_pixels
     keep[0] = False
-    return keep[components]
+    return mask & ndimage.binary_dilation(keep[components], structure=np.ones((3, 3)), iterations=THIN_PIXELS)
 
 
 def _drop_specks(label: np.ndarray, value: int, min_pixels: int) -> None:
@@ -225,6 +227,7 @@ class _Labels:
     colours: list[str]  # per name: the mean colour of its pixels as found, "#rrggbb"
     unmapped: set[str]  # the names that are unmapped colours
     notes: list[str]  # warnings about what labelling decided
+    counts: np.ndarray  # pixels per name
 
 
 def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, progress: Progress) -> _Labels:
@@ -246,8 +249,8 @@ def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, pr
     unmapped_names = _unmapped_regions(rgb, label, names, tolerance, min_pixels)
     progress(0.45, "absorbing outlines and anti-aliasing")
     unset = label <= _UNSET
-    if unset.all():
-        return _Labels(label, names, [], set(), notes)
+    if unset.all():  # nothing but background, specks and lines
+        return _Labels(label, [], [], set(), notes, np.zeros(0, dtype=np.int64))
     if unset.any():
         _, (rows, cols) = ndimage.distance_transform_edt(unset, return_indices=True)
         label[unset] = label[rows[unset], cols[unset]]
@@ -262,7 +265,7 @@ def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, pr
     counts = np.bincount(flat[flat >= 0], minlength=len(used))
     colours = [name.removeprefix(_UNMAPPED_PREFIX) if name in unmapped_names else hex_colour(s / max(c, 1))
                for name, s, c in zip(kept, sums, counts)]  # an unmapped region keeps the colour it is named by
-    return _Labels(label, kept, colours, set(unmapped_names) & set(kept), notes)
+    return _Labels(label, kept, colours, set(unmapped_names) & set(kept), notes, counts)
 
 
 def _keep_one_femur(label: np.ndarray, names: list[str], min_pixels: int) -> list[str]:
@@ -335,14 +338,20 @@ def _faces(label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _regions_px(labels: _Labels, progress: Progress) -> list[Polygon | MultiPolygon]:
-    """One smoothed shape per name (pixel units), neighbours sharing their edges."""
+    """One smoothed shape per name (pixel units), neighbours sharing their edges.
+
+    Smoothing shrinks a small region's corners: where any region would move over 1 % from its
+    pixel count, a smaller tolerance is used for all (down to the pixel-exact outline)."""
     faces, face_label = _faces(labels.label)
-    progress(0.75, "smoothing outlines")
-    smooth = shapely.coverage_simplify(faces, SMOOTHING_PX)
-    shapes = []
-    for k in range(len(labels.names)):
-        pieces = [p for p in shapely.get_parts(smooth[face_label == k]) if not p.is_empty]
-        shapes.append(shapely.coverage_union_all(pieces) if len(pieces) != 1 else pieces[0])
+    for tolerance in (SMOOTHING_PX, SMOOTHING_PX / 2, SMOOTHING_PX / 4, 0.0):
+        progress(0.75, "smoothing outlines")
+        smooth = shapely.coverage_simplify(faces, tolerance) if tolerance else faces
+        shapes = []
+        for k in range(len(labels.names)):
+            pieces = [p for p in shapely.get_parts(smooth[face_label == k]) if not p.is_empty]
+            shapes.append(shapely.coverage_union_all(pieces) if len(pieces) != 1 else pieces[0])
+        if all(abs(shape.area - n) <= 0.01 * n for shape, n in zip(shapes, labels.counts)):
+            break
     return shapes
 
 
@@ -361,7 +370,7 @@ def _scale(pixel_size: float | None, femur_px: Polygon | MultiPolygon | None, pa
     """Pixel size (mm), how it was found, and any warning about it."""
     if pixel_size is not None:
         return float(pixel_size), f"pixel size {pixel_size:g} mm as given", []
-    if femur_px is None:
+    if femur_px is None or femur_px.is_empty:
         raise FileFormatError("the image has no femur to judge its scale from: give the pixel size with "
                               "--pixel-size MM (or draw a known length in the app)", path)
     outline = shapely.union_all([Polygon(p.exterior) for p in shapely.get_parts(femur_px)])
@@ -398,18 +407,17 @@ def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None,
     mapped = [n for n in labels.names if n not in labels.unmapped]
     if not mapped:
         known = ", ".join(n for n in dict.fromkeys(colour_map.names) if n not in (BACKGROUND, OUTLINE))
-        raise FileFormatError(f"no region of a mapped colour found (the colour map knows {known}); map the "
-                              "image's colours with --colour-map FILE.json", path)
+        raise FileFormatError(f"no region of a mapped colour found, only background, specks or lines (the colour "
+                              f"map knows {known}); map the image's colours with --colour-map FILE.json", path)
     progress(0.6, "tracing regions")
     shapes_px = _regions_px(labels, progress)
     femur_px = shapes_px[labels.names.index(_FEMUR)] if _FEMUR in labels.names else None
     size, scale, scale_notes = _scale(pixel_size, femur_px, path)
     progress(0.9, "measuring")
     h, w = labels.label.shape
-    counts = np.bincount(labels.label[labels.label >= 0].ravel(), minlength=len(labels.names))
     regions, found, unmapped = [], {}, {}
     total = sum(s.area for s in shapes_px)
-    for name, colour, shape, count in zip(labels.names, labels.colours, shapes_px, counts):
+    for name, colour, shape, count in zip(labels.names, labels.colours, shapes_px, labels.counts):
         shape_mm = shapely.transform(shape, lambda xy: xy * size)
         area_cm2 = round(shape_mm.area / 100.0, 4)
         regions.append(Region(name, shape_mm, colour))
