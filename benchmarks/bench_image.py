@@ -58,7 +58,7 @@ def baseline(path: Path):
     from thighview.io.section_image import JPEG_TOLERANCE_FACTOR, SMOOTHING_PX, label_pixels, read_pixels
     from thighview.io.limits import Limits
 
-    pixels, _ = read_pixels(path, Limits())
+    pixels, _, _ = read_pixels(path, Limits())
     colour_map = ColourMap.default()
     labels = label_pixels(pixels, colour_map, colour_map.tolerance * JPEG_TOLERANCE_FACTOR, Progress())
     shapes = []

@@ -310,6 +310,22 @@ def test_tiff_and_bmp(tmp_path, suffix):
     assert len(read_section_image(tmp_path / f"b{suffix}", pixel_size=1.0).regions) == 5
 
 
+def test_a_photo_is_turned_upright_and_a_multi_page_tiff_says_which_page(tmp_path):
+    pixels = canvas()
+    pixels[20:380, 20:120] = RED  # a tall bar on the left ...
+    image = Image.fromarray(pixels)
+    exif = image.getexif()
+    exif[0x0112] = 6  # ... in a photo the camera held turned: shown rotated 90 degrees clockwise
+    image.save(tmp_path / "photo.jpg", exif=exif, quality=95)
+    section = read_section_image(tmp_path / "photo.jpg", pixel_size=1.0)
+    x0, y0, x1, y1 = region(section, "quadriceps_femoris").shape.bounds
+    assert (x1 - x0, y1 - y0) == (pytest.approx(360, abs=2), pytest.approx(100, abs=2))  # now a wide bar at the top
+    assert y1 == pytest.approx(-20, abs=2)
+    Image.fromarray(pixels).save(tmp_path / "pages.tif", save_all=True, append_images=[Image.fromarray(pixels)])
+    assert "the file holds 2 images: only the first is read" in read_section_image(tmp_path / "pages.tif",
+                                                                                  pixel_size=1.0).warnings
+
+
 def test_bad_images_are_one_line_errors(tmp_path):
     braus(200).save(tmp_path / "good.png")
     data = (tmp_path / "good.png").read_bytes()

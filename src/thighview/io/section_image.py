@@ -87,12 +87,12 @@ def _to_uint8(array: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(array * (255.0 / top)), 0, 255).astype(np.uint8)
 
 
-def read_pixels(path: Path, limits: Limits) -> tuple[np.ndarray, str]:
-    """The image as (h, w, 3 or 4) uint8 RGB(A) and Pillow's name for its format.
+def read_pixels(path: Path, limits: Limits) -> tuple[np.ndarray, str, list[str]]:
+    """The image as (h, w, 3 or 4) uint8 RGB(A), Pillow's name for its format, and warnings.
 
-    Palette, greyscale, 16-bit and CMYK images become RGB; any transparency is kept as alpha.
-    Every failure is one line naming the file."""
-    from PIL import Image, UnidentifiedImageError
+    Palette, greyscale, 16-bit and CMYK images become RGB; any transparency is kept as alpha; a
+    photo is turned upright as its EXIF orientation says. Every failure is one line naming the file."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
 
     if limits.max_image_pixels > (Image.MAX_IMAGE_PIXELS or 0):  # a raised limit applies to Pillow too
         Image.MAX_IMAGE_PIXELS = limits.max_image_pixels
@@ -104,14 +104,18 @@ def read_pixels(path: Path, limits: Limits) -> tuple[np.ndarray, str]:
                 if width == 0 or height == 0:
                     raise FileFormatError(f"the image has no pixels ({width} x {height})", path)
                 limits.check_pixels(width, height, path)
-                image.load()
                 kind = image.format or path.suffix.lstrip(".").upper()
+                notes = []
+                if getattr(image, "n_frames", 1) > 1:
+                    notes.append(f"the file holds {image.n_frames} images: only the first is read")
+                image.load()
+                upright = ImageOps.exif_transpose(image)
                 if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-                    grey = _to_uint8(np.asarray(image))
-                    return np.repeat(grey[..., None], 3, axis=2), kind
+                    grey = _to_uint8(np.asarray(upright))
+                    return np.repeat(grey[..., None], 3, axis=2), kind, notes
                 transparent = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
-                rgb = image.convert("RGBA" if transparent else "RGB")
-                return np.array(rgb, dtype=np.uint8), kind
+                rgb = upright.convert("RGBA" if transparent else "RGB")
+                return np.array(rgb, dtype=np.uint8), kind, notes
     except FileFormatError:
         raise
     except UnidentifiedImageError:
@@ -394,8 +398,7 @@ def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None,
     limits = limits or Limits.from_env()
     progress = progress or Progress(path=path)
     progress(0.0, f"reading {path.name}")
-    pixels, kind = read_pixels(path, limits)
-    notes: list[str] = []
+    pixels, kind, notes = read_pixels(path, limits)
     tolerance = colour_map.tolerance
     if kind in _JPEG_FORMATS:
         tolerance *= JPEG_TOLERANCE_FACTOR
