@@ -289,7 +289,7 @@ def _keep_one_femur(label: np.ndarray, names: list[str], min_pixels: int) -> lis
     gaps = (components > 0) & (components != sizes.argmax())
     label[gaps] = _BACKGROUND
     return [f"{count - 1} more enclosed white area(s) ({int(gaps.sum()):,} pixels) besides the largest, the femur, "
-            "were taken as gaps in the drawing (left out of every area); map their colour if they are a structure"]
+            "were taken as gaps in the drawing and left out of every area"]
 
 
 def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tolerance: float,
@@ -304,8 +304,9 @@ def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tole
     cluster, centres = _cluster_colours(colours, counts, tolerance)
     pixel_cluster = np.full(label.shape, -1)
     pixel_cluster[unset] = cluster[inverse.ravel()]
+    in_thick_parts = np.unique(pixel_cluster[_thick(unset, min_pixels)])  # the others are lines and specks only
     added = []
-    for k, centre in enumerate(centres):
+    for k in in_thick_parts:
         thick = _thick(pixel_cluster == k, min_pixels)
         if thick.any():
             name = _UNMAPPED_PREFIX + hex_colour(rgb[thick].mean(axis=0))
