@@ -8,6 +8,7 @@ drawn) — re-measuring with them. A bad image is a one-line error, never a cras
 
 from __future__ import annotations
 
+import html
 import json
 
 import numpy as np
@@ -127,6 +128,7 @@ def _fill(window, name: str) -> np.ndarray:
 
 
 def test_a_planar_mesh_has_one_level_the_engines_numbers_and_no_sweeps(window, qtbot, planar_path):
+    from thighview.gui.about import about_html
     from thighview.gui.area_panel import SINGLE_SECTION_CHART_NOTE
     from thighview.gui.export_dialog import ANIMATIONS, CHOICES, ExportDialog
     from thighview.section import SectionEngine
@@ -141,6 +143,7 @@ def test_a_planar_mesh_has_one_level_the_engines_numbers_and_no_sweeps(window, q
     assert window.state.level == model.flat.level
     assert not any(action.isEnabled() for action in window.level_actions)
     assert "Single section (planar mesh)" in window.level_label.text()
+    assert "<b>Single section</b> (planar mesh)" in about_html(model)
     section = SectionEngine(model).section(model.flat.level)
     for compartment in (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS):
         area, share = window.areas.row_values(compartment)
@@ -160,11 +163,13 @@ def test_a_planar_mesh_has_one_level_the_engines_numbers_and_no_sweeps(window, q
 
 
 def test_an_image_shows_under_its_regions_and_can_be_hidden(window, qtbot, image_path):
+    from thighview.gui.about import about_html
     from thighview.section import SectionEngine
 
     model, dialog = _open_image(window, qtbot, image_path)
     dialog.reject()
     assert not window.level_control.slider.isEnabled() and "Single section (image)" in window.level_label.text()
+    assert model.flat.scale and html.escape(model.flat.scale) in about_html(model)
     section = SectionEngine(model).section(model.flat.level)
     area, _ = window.areas.row_values(Compartment.QUADRICEPS)
     assert area == f"{section.compartment_areas_cm2[Compartment.QUADRICEPS]:.1f}"

@@ -36,6 +36,10 @@ def about_html(model) -> str:
                      f"{len(model.structures)} structures)</h4>")
         if model.source is not None:
             lines.append(f"<p>File: <code>{html.escape(str(model.source))}</code></p>")
+        if model.flat is not None:  # one cross-section: what it was, and how its lengths were found
+            scale = f"; {model.flat.scale}" if model.flat.scale else ""
+            lines.append(f"<p><b>Single section</b> ({html.escape(model.flat.kind)}), measured at its one "
+                         f"level{html.escape(scale)}</p>")
         for key in ("about", "description", "generator", "version", "source", "license"):
             value = provenance.get(key)
             if isinstance(value, (str, int, float)):
