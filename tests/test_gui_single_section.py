@@ -244,6 +244,10 @@ def test_drawing_a_known_length_sets_the_pixel_size(window, qtbot, image_path):
     assert window.load_options["pixel_size"] == pytest.approx(0.5, rel=0.02)
     femur_mm2 = window.state.section.areas_cm2["femur"] * 100
     assert femur_mm2 == pytest.approx(np.pi * (24 * 0.5) ** 2, rel=0.05)
+    window.reopen_image_import()  # the next dialog offers the last length and pixel size
+    again = window.image_dialog
+    assert again.length_box.value() == 80.0 and again.pixel_box.value() == pytest.approx(0.5, rel=0.02)
+    assert again.by_pixel.isChecked()  # the image was read with a pixel size: that is what it shows
 
 
 @pytest.mark.parametrize("content", [b"\x89PNG\r\n\x1a\n this is not really a picture", None])
