@@ -88,8 +88,8 @@ class ProfileChart(QtWidgets.QWidget):
         self.marker = None
         self.axes.clear()
         self.axes.set_axis_off()
-        self.note = self.axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, color="#777777",
-                                   transform=self.axes.transAxes)
+        self.axes.text(0.5, 0.5, text, ha="center", va="center", fontsize=8, color="#777777",
+                       transform=self.axes.transAxes)
         self.canvas.draw_idle()
 
     def show_profile(self, profile, palette: str, level: float, length_name: str) -> None:
