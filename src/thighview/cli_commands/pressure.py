@@ -71,8 +71,9 @@ def run(args: argparse.Namespace) -> int:
         body = {d: r.as_dict() for d, r in readouts.items()}
         print(json.dumps({**header, "results": body}, indent=2))
         return 0
-    print(f"{model.source}: level {args.level:g} of femur length, {model.side} thigh "
-          "(linear plane-strain model; values scale with the force)")
+    where = (f"a single section ({model.flat.kind})" if model.flat is not None else
+             f"level {args.level:g} of {model.femur_axis.length_name}")
+    print(f"{model.source}: {where}, {model.side} thigh (linear plane-strain model; values scale with the force)")
     for d, r in readouts.items():
         print(f"\n[{d}]")
         print(r.table())

@@ -2,7 +2,7 @@
 
 Widgets write the level into the app state; the state's ``LevelChanged`` writes it back into
 all three widgets under ``QSignalBlocker`` so the two directions never loop. A model made from
-one cross-section has no levels: the widgets are disabled and a note says so.
+one cross-section has no levels: the widgets are disabled and hidden, and a note says so.
 """
 
 from __future__ import annotations
@@ -50,21 +50,17 @@ class LevelControl(QtWidgets.QWidget):
             box.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
-        layout.addWidget(QtWidgets.QLabel("<b>Level</b>  hip"))
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(QtWidgets.QLabel("knee"))
-        layout.addSpacing(12)
-        layout.addWidget(self.percent)
         self.of_length = QtWidgets.QLabel("of femur length  ·")  # what levels measure, per model
-        layout.addWidget(self.of_length)
-        layout.addWidget(self.cm)
-        layout.addWidget(QtWidgets.QLabel("from the hip"))
+        hip, knee, from_hip = (QtWidgets.QLabel(text) for text in ("hip", "knee   ", "from the hip"))
+        self.controls = [hip, self.slider, knee, self.percent, self.of_length, self.cm, from_hip]
+        layout.addWidget(QtWidgets.QLabel("<b>Level</b> "))
+        for widget in self.controls:
+            layout.addWidget(widget, 1 if widget is self.slider else 0)
         self.note = QtWidgets.QLabel(f"<i>{SINGLE_SECTION_NOTE}</i>")
         self.note.setToolTip("This model is one cross-section (a planar mesh, a thin slab or an image): "
                              "it is measured at its one level")
         self.note.hide()
-        layout.addSpacing(12)
-        layout.addWidget(self.note)
+        layout.addWidget(self.note, 1)
         self.slider.valueChanged.connect(lambda v: app_state.set_level(v / _STEPS))
         self.percent.valueChanged.connect(lambda v: app_state.set_level(v / 100.0))
         self.cm.valueChanged.connect(self._from_cm)
@@ -83,14 +79,13 @@ class LevelControl(QtWidgets.QWidget):
         if isinstance(event, st.ModelChanged):
             single = event.model.flat is not None
             self.setEnabled(True)
-            for widget in (self.slider, self.percent, self.cm):
-                widget.setEnabled(not single)  # the note beside them stays readable
-            for box in (self.percent, self.cm):  # a single section shows a dash, not a level
-                box.setSpecialValueText("—" if single else "")
+            for widget in self.controls:  # the note takes their place
+                widget.setEnabled(not single)
+                widget.setVisible(not single)
+            self.note.setText(f"<i>{SINGLE_SECTION_NOTE}</i> — {single_section_name(event.model)}, measured "
+                              "in its own plane" if single else "")
             self.note.setVisible(single)
             if single:
-                self.setToolTip(f"{single_section_name(event.model)}: {SINGLE_SECTION_NOTE.lower()}")
-                self.of_length.setText("  ·")
                 return
             self.setToolTip("")
             axis = self.state.engine.axis
@@ -99,12 +94,11 @@ class LevelControl(QtWidgets.QWidget):
             with QtCore.QSignalBlocker(self.cm):
                 self.cm.setMaximum(self._femur_length_mm() / 10.0)
         elif isinstance(event, st.LevelChanged):
-            single = self.state.single_section
             with QtCore.QSignalBlocker(self.slider), QtCore.QSignalBlocker(self.percent), \
                     QtCore.QSignalBlocker(self.cm):
                 self.slider.setValue(round(event.level * _STEPS))
-                self.percent.setValue(self.percent.minimum() if single else event.level * 100.0)
-                self.cm.setValue(self.cm.minimum() if single else event.level_mm / 10.0)
+                self.percent.setValue(event.level * 100.0)
+                self.cm.setValue(event.level_mm / 10.0)
 
     def close_view(self) -> None:
         self.state.unsubscribe(self.on_event)
