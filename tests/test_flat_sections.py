@@ -217,3 +217,30 @@ def test_engine_refuses_nothing_but_levels_stay_inside_the_slab(tmp_path):
         model.femur_axis.resolve(1.5)
     with pytest.raises(ThighViewError):
         load_model(tmp_path / "section.obj", pixel_size=0.5)  # a pixel size is for images only
+
+
+def test_exported_figure_shows_the_picture_under_an_image_section(tmp_path):
+    """Two shades of one colour are one region; only the picture under it tells them apart."""
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (400, 400), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.ellipse((20, 20, 380, 380), fill="#f3d88a")
+    draw.pieslice((50, 50, 350, 350), 180, 360, fill="#e05050")  # anterior half: a light red...
+    draw.pieslice((50, 50, 350, 350), 0, 180, fill="#a02020")  # ...posterior half: a dark red, same region
+    draw.ellipse((180, 180, 220, 220), fill="white")
+    picture.save(tmp_path / "shades.png")
+    pictures = {}
+    for flag in ((), ("--no-image",)):
+        out = tmp_path / ("plain" if flag else "picture")
+        out.mkdir()
+        result = _cli("export", str(tmp_path / "shades.png"), "--pixel-size", "0.5", "--format", "png",
+                      "--no-labels", "--out", str(out), *flag)
+        assert result.returncode == 0, result.stderr
+        pictures[bool(flag)] = np.asarray(Image.open(out / "shades_section_50.png").convert("RGB"), dtype=float)
+    plain, shown = pictures[True], pictures[False]
+    height, width = plain.shape[:2]
+    # the quadriceps fill, sampled above and below the femur along the middle column
+    upper, lower = shown[int(height * 0.33), width // 2], shown[int(height * 0.58), width // 2]
+    assert np.allclose(plain[int(height * 0.33), width // 2], plain[int(height * 0.58), width // 2], atol=3)
+    assert upper.sum() - lower.sum() > 60, (upper, lower)  # the dark half shows through

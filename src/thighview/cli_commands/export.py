@@ -36,6 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-labels", action="store_true", help="no muscle labels")
     parser.add_argument("--no-legend", action="store_true", help="no legend")
     parser.add_argument("--no-scale-bar", action="store_true", help="no scale bar")
+    parser.add_argument("--no-image", action="store_true",
+                        help="a section read from an image: leave the picture out from under its regions")
     parser.add_argument("--no-level", action="store_true", help="no level annotation")
     parser.add_argument("--table", action="store_true", help="add an area table beside the section figure")
     parser.add_argument("--sheet", action="store_true",
@@ -97,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
         check_size(size)
     options = FigureOptions(colour_mode=args.colour_mode, palette=args.palette, labels=not args.no_labels,
                             legend=not args.no_legend, title=args.title, level_annotation=not args.no_level,
-                            scale_bar=not args.no_scale_bar, table=args.table, transparent=args.transparent)
+                            scale_bar=not args.no_scale_bar, table=args.table, transparent=args.transparent,
+                            image=not args.no_image)
     request = ExportRequest(
         out_dir=Path(args.out), formats=tuple(f.strip().lower() for f in args.format.split(",") if f.strip()),
         levels=(), size=size, figure=options, view=args.view, sheet=args.sheet,

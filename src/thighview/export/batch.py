@@ -171,9 +171,12 @@ def _figure_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngin
             target = request.out_dir / f"{stem}_section_{level_tag(level)}.{fmt}"
 
             def work(level: float = level, target: Path = target) -> None:
+                from thighview.render.section2d import image_underlay
+
                 section = engine.section(level)
                 fig = figures.section_figure(section, side=model.side, options=options,
-                                             size_px=request.size or DEFAULT_SIZE["figure"])
+                                             size_px=request.size or DEFAULT_SIZE["figure"],
+                                             underlay=image_underlay(model.flat, section.frame))
                 figures.save_figure(fig, target, record=provenance(model, content="section figure", levels=[level]),
                                     transparent=request.figure.transparent, force=request.force)
 

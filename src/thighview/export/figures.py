@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from thighview.render.section2d import Underlay
     from thighview.section import AreaProfile, Section
 
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
@@ -60,6 +61,7 @@ class FigureOptions:
     highlight: str | None = None
     hidden: frozenset[str] = frozenset()  # structures left out of the drawing (the GUI's visibility)
     length_name: str = "femur length"  # what levels are fractions of (FemurAxis.length_name)
+    image: bool = True  # a section made from an image: draw that picture under its regions
 
     def with_(self, **changes) -> FigureOptions:
         return replace(self, **changes)
@@ -93,7 +95,8 @@ def _heading(side: str) -> str:
     return f"{side.capitalize()} thigh in cross-section"
 
 
-def _draw(ax: Axes, section: Section, options: FigureOptions, side: str, min_mm_per_px: float | None = None) -> dict:
+def _draw(ax: Axes, section: Section, options: FigureOptions, side: str, min_mm_per_px: float | None = None,
+          underlay: Underlay | None = None) -> dict:
     """The shared section drawing with this figure's options; returns its colours."""
     from thighview.render.section2d import draw_section
 
@@ -102,7 +105,8 @@ def _draw(ax: Axes, section: Section, options: FigureOptions, side: str, min_mm_
     drawing = draw_section(ax, section, colours, side=side, visible=visible, highlight=options.highlight,
                            labels=options.labels,
                            scale_bar=options.scale_bar, orientation=options.orientation,
-                           compartments=section.compartments, min_mm_per_px=min_mm_per_px)
+                           compartments=section.compartments, min_mm_per_px=min_mm_per_px,
+                           underlay=underlay if options.image else None)
     for name, patch in drawing.patches.items():  # named groups in SVG: <g id="vastus_lateralis">
         patch.set_gid(name)
     for name, label in drawing.labels.items():
@@ -191,10 +195,13 @@ def _swatch(x: float, y: float, height: float, colour: str):
 
 
 def section_figure(section: Section, *, side: str = "right", options: FigureOptions = FigureOptions(),
-                   size_px: tuple[int, int] = (2400, 2100), min_mm_per_px: float | None = None) -> Figure:
+                   size_px: tuple[int, int] = (2400, 2100), min_mm_per_px: float | None = None,
+                   underlay: Underlay | None = None) -> Figure:
     """One level as a textbook figure: heading, the section with labels, legend with areas.
 
-    ``min_mm_per_px`` draws the section at least that coarse (one scale across a level sweep).
+    ``min_mm_per_px`` draws the section at least that coarse (one scale across a level sweep);
+    ``underlay`` is the picture a section was read from (:func:`thighview.render.section2d.image_underlay`),
+    drawn under the regions unless ``options.image`` is off.
     """
     from matplotlib.figure import Figure
 
@@ -216,7 +223,7 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
         bottom = 0.14 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
     right = 0.62 if options.table else 0.99
     ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
-    drawn = _draw(ax, section, options, side, min_mm_per_px)
+    drawn = _draw(ax, section, options, side, min_mm_per_px, underlay)
     if options.legend and area_mode:
         _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.085, 0.4, 0.018))
     elif legend_rows:

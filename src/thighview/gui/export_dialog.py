@@ -14,7 +14,7 @@ Hook it into the main window with::
 
     def open_export_dialog(self) -> None:
         ExportDialog(self.state, self, settings=self.settings,
-                     camera=self.view3d.plotter.camera_position).open()
+                     camera=self.view3d.plotter.camera_position, show_image=self.image_action.isChecked()).open()
 """
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ class ExportDialog(QtWidgets.QDialog):
     exported = QtCore.Signal(list)  # the written paths
 
     def __init__(self, state, parent: QtWidgets.QWidget | None = None, *, settings: QtCore.QSettings | None = None,
-                 camera: tuple | None = None) -> None:
+                 camera: tuple | None = None, show_image: bool = True) -> None:
         super().__init__(parent)
+        self.show_image = show_image  # a section image's picture under the regions, as the 2-D view shows it
         self.setWindowTitle("Export")
         self.state = state
         self.settings = settings
@@ -189,7 +190,8 @@ class ExportDialog(QtWidgets.QDialog):
                                level_annotation=self.title.isChecked(), scale_bar=self.scale_bar.isChecked(),
                                table=self.table.isChecked(), transparent=self.transparent.isChecked(),
                                highlight=self.state.selected,
-                               hidden=frozenset(n for n, shown in self.state.visible.items() if not shown))
+                               hidden=frozenset(n for n, shown in self.state.visible.items() if not shown),
+                               image=self.show_image)
         return ExportRequest(
             out_dir=Path(self.folder.text()).expanduser(), formats=formats,
             levels=tuple(parse_levels(self.levels.text().replace(" ", ""))),

@@ -488,8 +488,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from thighview.gui.export_dialog import ExportDialog
 
-        ExportDialog(self.state, self, settings=self.settings,
-                     camera=self.view3d.camera_position).open()
+        ExportDialog(self.state, self, settings=self.settings, camera=self.view3d.camera_position,
+                     show_image=self.image_action.isChecked()).open()
 
     def open_folder_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
