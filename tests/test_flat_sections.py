@@ -208,7 +208,7 @@ def test_cli_pressure_runs_on_a_section(tmp_path):
     path = write_obj(tmp_path / "section.obj", section_meshes())
     result = _cli("pressure", str(path), "--at", "anterior", "--force", "30")
     assert result.returncode == 0, result.stderr
-    assert "level 0.5" in result.stdout
+    assert "a single section (planar mesh)" in result.stdout
 
 
 def test_engine_refuses_nothing_but_levels_stay_inside_the_slab(tmp_path):
