@@ -228,6 +228,21 @@ def test_an_unmapped_colour_is_highlighted_and_can_be_named(window, qtbot, tmp_p
         model.provenance["colours"][violet]["area_cm2"], rel=0.02)
 
 
+def test_an_unmapped_colour_can_be_called_outline(window, qtbot, tmp_path):
+    """A thick violet line across the quadriceps is drawing, not tissue: as 'outline' it goes."""
+    pixels = section_pixels()
+    pixels[36:44, 70:130] = (150, 80, 180)
+    path = tmp_path / "line.png"
+    Image.fromarray(pixels).save(path)
+    model, dialog = _open_image(window, qtbot, path)
+    violet = next(c for c, e in model.provenance["colours"].items() if e["name"] is None)
+    total = window.state.section.total_area_cm2
+    dialog.set_name(violet, "outline")
+    reloaded = _accept_and_reload(window, qtbot, dialog)
+    assert not [n for n in reloaded.structures if n.startswith("colour_")]
+    assert window.state.section.total_area_cm2 == pytest.approx(total, rel=0.01)  # split, not dropped
+
+
 def test_drawing_a_known_length_sets_the_pixel_size(window, qtbot, image_path):
     from PySide6 import QtCore
 

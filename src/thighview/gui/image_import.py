@@ -17,7 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview import anatomy
-from thighview.io.colour_map import ColourMap, hex_colour, parse_colour
+from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap, hex_colour, parse_colour
 
 #: Choices offered for a colour: the compartments first, then every muscle and tissue by name.
 _GROUPS = ("quadriceps_femoris", "adductors", "hamstrings", "femur", "subcutaneous_fat", "skin")
@@ -181,10 +181,12 @@ class ImageImportDialog(QtWidgets.QDialog):
                     cell.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
                 if name is None:
                     cell.setBackground(_UNMAPPED_BRUSH)
-                    cell.setToolTip("No structure is mapped to this colour: its pixels are not measured")
+                    cell.setToolTip("No colour of the map matches: measured as a region of its own, unassigned")
                 table.setItem(row, column, cell)
             combo = QtWidgets.QComboBox(editable=True)
             combo.addItem(NOT_MAPPED, "")
+            combo.addItem("Background (not measured)", BACKGROUND)
+            combo.addItem("Outline (split between its neighbours)", OUTLINE)
             for choice in choices:
                 combo.addItem(anatomy.label_of(choice), choice)
             known = combo.findData(anatomy.match_name(name).canonical or name) if name else 0
