@@ -38,6 +38,9 @@ def _print_table(summary: dict) -> None:
     if single is not None:
         scale = f"; {single['scale']}" if single["scale"] else ""
         print(f"a single section ({single['kind']}), cut in its own plane; normal {axis['direction']}{scale}")
+        for colour, found in single["colours"].items():
+            print(f"  colour {colour}: {found['name'] or 'no entry of the colour map (its own region)'}, "
+                  f"{found['pixels']:,} px, {found['area_cm2']:.2f} cm²")
     elif axis["found"]:
         print(f"{axis['name']}: from {axis['origin_mm']} towards {axis['direction']}, {axis['length_mm']:.0f} mm long"
               f" (levels are fractions of {axis['levels_of']})")

@@ -70,6 +70,8 @@ def model_summary(model: ThighModel) -> dict:
         "dropped_other_side": model.provenance.get("dropped_other_side", []),
         "empty_masks": model.provenance.get("empty_masks", []),
         "femur_axis": femur_axis_summary(model),
-        "single_section": None if model.flat is None else {"kind": model.flat.kind, "scale": model.flat.scale},
+        "single_section": None if model.flat is None else {
+            "kind": model.flat.kind, "scale": model.flat.scale,
+            "colours": model.provenance.get("colours", {}), "warnings": model.provenance.get("warnings", [])},
         "structures": structure_rows(model),
     }
