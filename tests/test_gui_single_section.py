@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from thighview import anatomy
 from thighview.anatomy import Compartment
 from thighview.render.section2d import UNDERLAY_FILL_ALPHA
 
@@ -360,3 +361,16 @@ def test_dropping_an_image_on_the_window_opens_it(window, qtbot, image_path):
     window.dropEvent(drop)
     qtbot.waitUntil(lambda: window.image_dialog is not None, timeout=30000)
     assert window.state.model.flat.kind == "image" and window.state.model.source == image_path
+
+
+def test_the_same_file_opened_again_keeps_its_colours(window, qtbot, planar_path):
+    """A model whose names and colours equal the last one's is still coloured everywhere (the
+    colours were once only published when they changed, so a second open was grey in 3-D)."""
+    for _ in range(2):
+        _open(window, qtbot, planar_path)
+        qtbot.waitUntil(lambda: window.view3d.scene is not None and window.view3d.scene.model is window.state.model,
+                        timeout=30000)
+    red = np.array(anatomy.hex_to_rgb(anatomy.compartment_colour(Compartment.QUADRICEPS, "braus"))) * 255
+    image = window.view3d.screenshot().reshape(-1, 3).astype(float)
+    assert (np.abs(image - red).max(axis=1) < 40).sum() > 500, "the 3D section is not red where the quadriceps are"
+    assert not window.areas.items["quadriceps_femoris"].icon(0).isNull()

@@ -109,6 +109,7 @@ class AppState:
         self.opacity = {n: default_opacity(s.compartment) for n, s in model.structures.items()}
         self.selected = self.hovered = None
         self.section = None
+        self.colours = {}  # views rebuilt for the new model must be coloured, even with the same names
         self._publish(ModelChanged(model))
         self.set_level(self.level if level is None else level, force=True)
 
