@@ -93,6 +93,22 @@ def opens_or_says_why(path: Path, target: str) -> None:
 
 # --- seeds: one valid file per format ---------------------------------------------------------
 
+def _section_image(kind: str) -> bytes:
+    """A small labelled section (Braus's colours around a white femur) as PNG or JPEG bytes."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    picture = Image.new("RGB", (64, 64), "white")
+    draw = ImageDraw.Draw(picture)
+    for start, colour in ((200, "#c8372d"), (320, "#3f9a45"), (80, "#2f62b5")):
+        draw.pieslice((4, 4, 60, 60), start, start + 120, fill=colour)
+    draw.ellipse((26, 26, 38, 38), fill="white")
+    out = io.BytesIO()
+    picture.save(out, format=kind)
+    return out.getvalue()
+
+
 def _seeds() -> dict[str, bytes]:
     parts = corpus.base_parts()
     femur = parts["femur"]
@@ -100,7 +116,8 @@ def _seeds() -> dict[str, bytes]:
     return {".glb": corpus.glb_bytes(parts), ".obj": corpus.obj_text(parts).encode(),
             ".stl": corpus.stl_bytes(*femur), ".ply": corpus.ply_text(*femur).encode(),
             ".vtk": corpus.vtk_text(*femur).encode(), ".nii": nii, ".nii.gz": gzip.compress(nii, mtime=0),
-            ".nrrd": corpus.nrrd_bytes(corpus.labels())}
+            ".nrrd": corpus.nrrd_bytes(corpus.labels()), ".png": _section_image("PNG"),
+            ".jpg": _section_image("JPEG")}
 
 
 SEEDS = _seeds()

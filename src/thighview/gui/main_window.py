@@ -423,8 +423,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if engine is None:
             return
         self.load_options = dict(options or {})
-        level = model.flat.level if model.flat is not None else float(self.settings.value("level", 0.5))
-        self.state.set_model(model, engine, level=level)
+        self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))  # a section keeps its own
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()
