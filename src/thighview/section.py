@@ -83,10 +83,12 @@ class SectionFrame:
     y_axis: np.ndarray
     normal: np.ndarray
 
-    def to_3d(self, xy: np.ndarray) -> np.ndarray:
-        """In-plane points (n, 2) -> model coordinates (n, 3), mm."""
+    def to_3d(self, xy: np.ndarray, offset: float | np.ndarray = 0.0) -> np.ndarray:
+        """In-plane points (n, 2) -> model coordinates (n, 3), mm; ``offset`` moves them along the
+        normal (a flat section's prisms stand either side of their plane)."""
         xy = np.asarray(xy, dtype=float)
-        return self.origin + xy[..., :1] * self.x_axis + xy[..., 1:2] * self.y_axis
+        return (self.origin + xy[..., :1] * self.x_axis + xy[..., 1:2] * self.y_axis
+                + np.asarray(offset, dtype=float)[..., None] * self.normal)
 
     def to_2d(self, xyz: np.ndarray) -> np.ndarray:
         """Model coordinates (n, 3) -> in-plane points (n, 2), projected onto the plane."""

@@ -28,8 +28,9 @@ from thighview.anatomy import Compartment
 from thighview.errors import MeshError
 from thighview.io.colour_map import ColourMap, hex_colour
 from thighview.io.parts import Part
-from thighview.io.regions import THICKNESS_FRACTION, Plane, Region, enclosed_core, region_parts, section_size
+from thighview.io.regions import THICKNESS_FRACTION, Region, enclosed_core, region_parts, section_size
 from thighview.model import FlatSection, ThighModel
+from thighview.section import SectionFrame
 
 #: Vertices within this fraction of the model's size from one plane make a planar mesh.
 PLANAR_TOLERANCE = 1e-4
@@ -39,12 +40,11 @@ SLAB_RATIO = 0.2
 SLAB_ROUNDNESS = 0.4
 
 
-def _principal_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Centre, singular values (descending) and principal directions (rows) of a point cloud."""
+def _principal_frame(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and principal directions (rows, longest first) of a point cloud."""
     centre = points.mean(axis=0)
     sample = points[:: max(1, len(points) // 50000)] - centre
-    _, spread, directions = np.linalg.svd(sample, full_matrices=False)
-    return centre, spread, directions
+    return centre, np.linalg.svd(sample, full_matrices=False)[2]
 
 
 def classify(parts: list[Part]) -> str | None:
@@ -52,7 +52,7 @@ def classify(parts: list[Part]) -> str | None:
     points = np.concatenate([p.vertices for p in parts])
     if len(points) < 3 or not np.all(np.isfinite(points)):
         return None  # the model builder reports what is wrong
-    centre, _, directions = _principal_frame(points)
+    centre, directions = _principal_frame(points)
     extents = [np.ptp((points - centre) @ d) for d in directions]
     if not extents[1] > 0:
         return None
@@ -63,11 +63,11 @@ def classify(parts: list[Part]) -> str | None:
     return None
 
 
-def plane_of(parts: list[Part]) -> Plane:
+def plane_of(parts: list[Part]) -> SectionFrame:
     """The best-fit plane of the surfaces, its normal towards the side their triangles face
     (so the section is seen as the drawing program showed it), else towards +z/+y/+x."""
     points = np.concatenate([p.vertices for p in parts])
-    centre, _, directions = _principal_frame(points)
+    centre, directions = _principal_frame(points)
     normal = directions[2]
     facing = sum(_area_vector(p) for p in parts) @ normal
     if abs(facing) > 1e-9 or not np.any(normal):
@@ -78,7 +78,7 @@ def plane_of(parts: list[Part]) -> Plane:
         normal = -normal
     u = directions[0]
     v = np.cross(normal, u)
-    return Plane(centre, u, v, normal)
+    return SectionFrame(centre, u, v, normal)
 
 
 def _area_vector(part: Part) -> np.ndarray:
@@ -146,7 +146,7 @@ def _name_the_femur(regions: list[Region]) -> None:
 
 
 def prepare(parts: list[Part], kind: str, path: Path, colour_map: ColourMap | None = None
-            ) -> tuple[list[Part], Plane]:
+            ) -> tuple[list[Part], SectionFrame]:
     """Closed regions for a flat file (``kind`` from :func:`classify`) and its plane."""
     colour_map = colour_map or ColourMap.default()
     plane = plane_of(parts)
@@ -159,7 +159,7 @@ def prepare(parts: list[Part], kind: str, path: Path, colour_map: ColourMap | No
         return [part for _, part, _ in named], plane
     regions = []
     for name, part, colour in named:
-        shape = _union(plane.to_2d(part.vertices)[part.faces])
+        shape = _footprint(part, plane)
         if shape.is_empty:
             raise MeshError(f"region '{name}' of the section has no area", path)
         regions.append(Region(name, shape, colour))
@@ -168,8 +168,9 @@ def prepare(parts: list[Part], kind: str, path: Path, colour_map: ColourMap | No
     return region_parts(regions, plane, thickness, path), plane
 
 
-def _footprint(part: Part, plane: Plane) -> shapely.Geometry:
-    """A slab region's outline seen along the normal (for finding the femur among unnamed pieces)."""
+def _footprint(part: Part, plane: SectionFrame) -> shapely.Geometry:
+    """The area a region covers seen along the plane's normal: a planar region itself, a slab
+    region's outline (for finding the femur among unnamed pieces)."""
     return _union(plane.to_2d(part.vertices)[part.faces])
 
 
@@ -216,7 +217,7 @@ def _side(model: ThighModel, centre: np.ndarray, normal: np.ndarray, anterior: n
     return None if abs(medial) < 1e-9 else ("right" if medial > 0 else "left")
 
 
-def finish(model: ThighModel, kind: str, plane: Plane, *, side_given: bool, image: np.ndarray | None = None,
+def finish(model: ThighModel, kind: str, plane: SectionFrame, *, side_given: bool, image: np.ndarray | None = None,
            image_corners: np.ndarray | None = None, scale: str = "") -> ThighModel:
     """Give a model built from a section its one level (see the module docstring).
 
@@ -227,7 +228,7 @@ def finish(model: ThighModel, kind: str, plane: Plane, *, side_given: bool, imag
     from thighview.femur_axis import FemurAxis
 
     points = np.concatenate([s.vertices for s in model.structures.values()])
-    _, _, directions = _principal_frame(points)
+    _, directions = _principal_frame(points)
     normal = directions[2] if directions[2] @ plane.normal >= 0 else -directions[2]
     femur = _centroid(model, ["femur"])
     centre = femur if femur is not None else points.mean(axis=0)
@@ -236,7 +237,7 @@ def finish(model: ThighModel, kind: str, plane: Plane, *, side_given: bool, imag
     thickness = float(h.max() - h.min())
     if not thickness > 0:
         raise MeshError("the section's regions have no thickness", model.source)
-    up = _in_plane(plane.v, normal)
+    up = _in_plane(plane.y_axis, normal)
     if up is None:  # the regions' own plane differs from the one read (only for degenerate input)
         up = orthonormal_basis(normal)[1]
     anterior = _anterior(model, centre, normal, up, axis_aligned=image is not None)

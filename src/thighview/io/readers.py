@@ -130,11 +130,11 @@ def _read_image(path: Path, colour_map: ColourMap, pixel_size: float | None, lim
                 progress: Progress) -> tuple[list[Part], dict, dict]:
     """A labelled section image: its regions as thin prisms in the z = 0 plane (x right, y up)."""
     from thighview.io import section_image
-    from thighview.io.regions import THICKNESS_FRACTION, Plane, region_parts, section_size
+    from thighview.io.regions import THICKNESS_FRACTION, region_parts, section_size, xy_plane
 
     image = section_image.read_section_image(path, colour_map=colour_map, pixel_size=pixel_size, limits=limits,
                                              progress=progress.sub(0.02, 0.9))
-    plane = Plane.xy()
+    plane = xy_plane()
     parts = region_parts(image.regions, plane, THICKNESS_FRACTION * section_size(image.regions), path)
     meta = {"format": "image", "scale": image.scale, "pixel_size_mm": image.pixel_size_mm,
             "colours": image.colours_found, "unmapped_colours": image.unmapped, "warnings": list(image.warnings),

@@ -18,6 +18,7 @@ from shapely.geometry.polygon import orient
 
 from thighview.errors import MeshError
 from thighview.io.parts import Part
+from thighview.section import SectionFrame
 
 #: A prism's thickness as a fraction of the section's size: thin, yet visible as a slab in 3-D.
 THICKNESS_FRACTION = 0.05
@@ -36,28 +37,9 @@ class Region:
         return float(self.shape.area)
 
 
-@dataclass(frozen=True)
-class Plane:
-    """A section plane in model coordinates: 3-D point = origin + x*u + y*v + w*normal."""
-
-    origin: np.ndarray
-    u: np.ndarray
-    v: np.ndarray
-    normal: np.ndarray
-
-    @classmethod
-    def xy(cls) -> Plane:
-        """The z = 0 plane, drawn as seen from +z (x right, y up)."""
-        return cls(np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0]))
-
-    def to_2d(self, points: np.ndarray) -> np.ndarray:
-        rel = np.asarray(points, dtype=float) - self.origin
-        return np.stack([rel @ self.u, rel @ self.v], axis=-1)
-
-    def to_3d(self, xy: np.ndarray, w: float | np.ndarray = 0.0) -> np.ndarray:
-        xy = np.asarray(xy, dtype=float)
-        return (self.origin + xy[..., :1] * self.u + xy[..., 1:2] * self.v
-                + np.asarray(w, dtype=float)[..., None] * self.normal)
+def xy_plane() -> SectionFrame:
+    """The z = 0 plane, drawn as seen from +z (x right, y up): where an image's regions lie."""
+    return SectionFrame(np.zeros(3), np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0]), np.array([0.0, 0.0, 1.0]))
 
 
 def _ring(coords) -> np.ndarray:
@@ -99,7 +81,8 @@ def _prism(polygon: Polygon, thickness: float, path: Path | None) -> tuple[np.nd
     return xyw, faces
 
 
-def region_parts(regions: list[Region], plane: Plane, thickness: float, path: Path | None = None) -> list[Part]:
+def region_parts(regions: list[Region], plane: SectionFrame, thickness: float, path: Path | None = None
+                 ) -> list[Part]:
     """Each region as one closed prism (all its polygons) about ``plane``, as import parts."""
     parts = []
     for region in regions:
