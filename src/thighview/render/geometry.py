@@ -38,17 +38,11 @@ def triangulate(polygon: shapely.Geometry) -> np.ndarray:
     return coords.reshape(-1, 4, 2)[:, :3, :]
 
 
-def lift(points_2d: np.ndarray, origin: np.ndarray, x_axis: np.ndarray, y_axis: np.ndarray) -> np.ndarray:
-    """2-D section-frame points (mm) to 3-D model coordinates."""
-    pts = np.asarray(points_2d, dtype=float).reshape(-1, 2)
-    return np.asarray(origin) + pts[:, :1] * np.asarray(x_axis) + pts[:, 1:2] * np.asarray(y_axis)
-
-
 def section_fill_mesh(polygons: Mapping[str, shapely.Geometry], names: Sequence[str], frame) -> pv.PolyData:
     """The filled section as triangles in the cutting plane.
 
     ``names`` fixes the index stored per triangle in the ``structure`` cell array (structures
-    missing from ``names`` are skipped). ``frame`` is a ``SectionFrame`` (origin, x_axis, y_axis).
+    missing from ``names`` are skipped). ``frame`` is the section's ``SectionFrame``.
     """
     import pyvista as pv
 
@@ -60,7 +54,7 @@ def section_fill_mesh(polygons: Mapping[str, shapely.Geometry], names: Sequence[
             ids.append(np.full(len(tris), index, dtype=np.int32))
     if not chunks:
         return pv.PolyData()
-    points = lift(np.concatenate(chunks), frame.origin, frame.x_axis, frame.y_axis)
+    points = frame.to_3d(np.concatenate(chunks))
     n = len(points) // 3
     faces = np.arange(3 * n, dtype=np.int64).reshape(n, 3)
     mesh = pv.PolyData.from_regular_faces(points, faces, deep=True)
@@ -84,7 +78,7 @@ def section_outline_mesh(polygons: Mapping[str, shapely.Geometry], frame) -> pv.
             rings.extend(np.asarray(hole.coords) for hole in part.interiors)
     if not rings:
         return pv.PolyData()
-    points = lift(np.concatenate(rings), frame.origin, frame.x_axis, frame.y_axis)
+    points = frame.to_3d(np.concatenate(rings))
     lines, start = [], 0
     for ring in rings:
         lines.append(np.r_[len(ring), np.arange(start, start + len(ring))])
