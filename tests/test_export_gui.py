@@ -10,7 +10,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def state():
     from synthetic_thigh import synthetic_model
-    from thighview.gui.state import AppState
+    from thighview.app.state import AppState
     from thighview.section import SectionEngine
 
     app_state = AppState()

@@ -6,7 +6,7 @@ import pytest
 from synthetic_thigh import synthetic_model
 
 from thighview.anatomy import Compartment
-from thighview.gui import state as st
+from thighview.app import state as st
 from thighview.render.colouring import ColourMode
 
 

@@ -118,7 +118,8 @@ def test_bad_loads_are_refused():
 
 
 def test_frames_ramp_the_load_up_and_down(toy):
-    from thighview.mechanics.animation import FrameStyle, frames, ramp
+    from thighview.mechanics.animation import ramp
+    from thighview.render.pressure2d import FrameStyle, frames
 
     r = ramp(9)
     assert r[0] == 0 and r[-1] == 0 and r.max() == pytest.approx(1.0)
@@ -207,7 +208,7 @@ def test_cli_animate_writes_a_gif_atomically(tmp_path, capsys):
 
 
 def test_rolling_contact_moves_along_the_skin(toy):
-    from thighview.mechanics.animation import FrameStyle, rolling_frames
+    from thighview.render.pressure2d import FrameStyle, rolling_frames
 
     shots = list(rolling_frames(toy, [Contact("lateral", "sideways", tool=tool_named("ball"))], 60.0, n_frames=3,
                                 style=FrameStyle(panel_px=160)))

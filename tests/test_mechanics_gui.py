@@ -11,7 +11,7 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def panel(qtbot):
     from thighview.gui.pressure_panel import PressurePanel
-    from thighview.gui.state import AppState
+    from thighview.app.state import AppState
     from thighview.gui.workers import wait_for_workers
     from thighview.section import SectionEngine
 

@@ -27,8 +27,8 @@ def _full_session(model_path: str | None = None, sha: str | None = None) -> ss.S
         opacity={"skin": 0.25, "subcutaneous_fat": 0.1 + 0.2},
         camera=((412.5, -310.25, 88.0), (1e-3, 2.5, -224.0), (0.0, 0.0, 1.0)),
         compartments={"mystery_muscle": "adductors", "ünnamed_grün": "hamstrings"},
-        pressure={"at": "anterolateral", "direction": "sideways", "force_n": 40.0, "side": "lateral",
-                  "lean_deg": 65.0, "tool": "hand", "enabled": True})
+        pressure={"at": "anterolateral", "direction": "sideways", "side": "lateral", "force_n": 40.0,
+                  "tool": "hand", "lean_deg": 65.0, "sliding_kpa": None, "colour_by": "shear"})
 
 
 def test_round_trip_is_exact(tmp_path):
@@ -104,7 +104,27 @@ BAD_SESSIONS = {
                      "SHA-256"),
     "v1 with a broken hidden list": (b'{"format": "thighview.session", "version": 1, "hidden": 3}',
                                      "upgrade this version-1"),
+    "unknown pressure setting": (b'{"format": "thighview.session", "version": 4, "model": {"path": null},'
+                                 b' "pressure": {"speed": 3}}', "pressure setting 'speed' is not understood"),
+    "pressure force out of range": (b'{"format": "thighview.session", "version": 4, "model": {"path": null},'
+                                    b' "pressure": {"force_n": 900}}', "'force_n' must be a number from 1 to 200"),
+    "unknown pressure tool": (b'{"format": "thighview.session", "version": 4, "model": {"path": null},'
+                              b' "pressure": {"tool": "elbow"}}', "unknown tool 'elbow'"),
+    "unknown pressure place": (b'{"format": "thighview.session", "version": 4, "model": {"path": null},'
+                               b' "pressure": {"at": "knee"}}', "unknown contact place 'knee'"),
+    "v4 direction label": (b'{"format": "thighview.session", "version": 4, "model": {"path": null},'
+                           b' "pressure": {"direction": "Sideways"}}', "'direction' must be one of compare"),
 }
+
+
+def test_version_3_pressure_settings_migrate():
+    """Version 3 stored the pressure panel's widget texts; they become the state's settings."""
+    old = {"format": "thighview.session", "version": 3, "model": {"path": None, "sha256": None},
+           "pressure": {"at": 90.0, "direction": "Compare both", "side": "auto", "force_n": 55.0, "tool": "thumb",
+                        "sliding_kpa": 2.0}}
+    session = ss.session_from_json(json.dumps(old))
+    assert session.pressure == {"at": 90.0, "direction": "compare", "side": None, "force_n": 55.0,
+                                "tool": "thumb", "lean_deg": None, "sliding_kpa": 2.0, "colour_by": "compression"}
 
 
 @pytest.mark.parametrize("case", list(BAD_SESSIONS))
@@ -168,8 +188,8 @@ _AUTOSAVER = textwrap.dedent("""
     while True:
         generation += 1
         names = {f"structure_{i}": bool((i + generation) % 2) for i in range(3000)}
-        ss.autosave(ss.Session(level=(generation % 1000) / 1000, visible=names,
-                               pressure={"force_n": float(generation)}))
+        ss.autosave(ss.Session(level=(generation % 200) / 1000, visible=names,
+                               pressure={"force_n": float(1 + generation % 200)}))
         print(generation, flush=True)
 """)
 
@@ -189,8 +209,8 @@ def test_sigkill_during_autosave_never_corrupts_the_last_session(tmp_path, monke
         child.communicate()
         mid_write += any(p.name.startswith(PARTIAL_PREFIX) for p in state.iterdir())
         recovered = ss.load_session(ss.autosave_path())  # complete and valid, never half a file
-        generation = int(recovered.pressure["force_n"])
-        assert recovered.level == (generation % 1000) / 1000
+        generation = int(recovered.pressure["force_n"]) - 1  # the autosave's generation, modulo 200
+        assert recovered.level == generation / 1000
         assert len(recovered.visible) == 3000
         assert recovered.visible["structure_0"] is bool(generation % 2)
     assert mid_write >= 3, "the kills never landed during a write: the test proved nothing"

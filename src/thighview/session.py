@@ -3,7 +3,7 @@
 A session file lets a teacher prepare a view and reopen it exactly; the autosave copy lets the
 app offer "recover last session?" after a crash. The format is plain JSON (never pickle)::
 
-    {"format": "thighview.session", "version": 3,
+    {"format": "thighview.session", "version": 4,
      "model": {"path": "/data/thigh.glb", "sha256": "…"},   # path null = the built-in thigh
      "level": 0.5,
      "colours": {"mode": "compartment", "palette": "braus", "area_per": "muscle", "area_unit": "percent"},
@@ -12,7 +12,7 @@ app offer "recover last session?" after a crash. The format is plain JSON (never
      "compartments": {"mystery_muscle": "adductors"},   # the user's assignments
      "axis": null | {"basis": "principal"}                # the axis chosen for a model without a femur
              | {"basis": "points", "proximal": [x, y, z], "distal": [x, y, z]},
-     "pressure": {"direction": "sideways", "force_n": 40.0, …},
+     "pressure": {"at": "anterolateral", "direction": "sideways", "force_n": 40.0, …},  # PressureSettings
      "image": {"pixel_size": 0.125, "colour_map": {"tolerance": 60, "colours": {…}}}}  # optional:
                                                           # how a section image was read (absent: defaults)
 
@@ -40,13 +40,12 @@ if TYPE_CHECKING:
     from thighview.model import ThighModel
 
 FORMAT = "thighview.session"
-VERSION = 3
+VERSION = 4
 SUFFIX = ".thighview-session"
 #: A session is a few kB; anything far larger is not one (and is not read into memory).
 MAX_SESSION_BYTES = 4 * 2**20
 _COLOUR_CHOICES = {"mode": ("compartment", "muscle", "area"), "palette": ("braus", "colorblind"),
                    "area_per": ("muscle", "compartment"), "area_unit": ("percent", "cm2")}
-_PRESSURE_KEYS = ("at", "direction", "force_n", "tool", "side", "lean_deg", "sliding_kpa", "enabled")
 
 Camera = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
 
@@ -63,7 +62,7 @@ class Session:
     opacity: dict[str, float] = field(default_factory=dict)
     camera: Camera | None = None
     compartments: dict[str, str] = field(default_factory=dict)
-    pressure: dict[str, str | float | bool | None] = field(default_factory=dict)
+    pressure: dict[str, str | float | None] = field(default_factory=dict)  # PressureSettings.as_dict()
     axis: dict | None = None  # see axis_spec(); None = the femur's own axis
     image: dict = field(default_factory=dict)  # a section image's load options: pixel_size, colour_map
 
@@ -167,10 +166,7 @@ def _session_from_dict(data: dict, path: Path | None) -> Session:
     for name, value in compartments.items():
         if value not in known:
             _fail(f"compartment {value!r} for '{name}' is not one of {', '.join(sorted(known))}", path)
-    pressure = _mapping(data, "pressure", path)
-    for key, value in pressure.items():
-        if key not in _PRESSURE_KEYS or not (value is None or isinstance(value, (str, bool, int, float))):
-            _fail(f"pressure setting '{key}' = {value!r} is not understood", path)
+    pressure = _pressure_settings(_mapping(data, "pressure", path), path)
     axis = data.get("axis")
     if axis is not None:
         points = axis.get("basis") == "points" if isinstance(axis, dict) else False
@@ -191,8 +187,20 @@ def _session_from_dict(data: dict, path: Path | None) -> Session:
     return Session(model_path=model_path, model_sha256=sha,
                    level=_number(data.get("level", 0.5), "level", path, 0.0, 1.0),
                    colours=colours, visible=dict(visible), opacity=opacity, camera=camera,
-                   compartments=dict(compartments), pressure=dict(pressure), axis=axis,
+                   compartments=dict(compartments), pressure=pressure, axis=axis,
                    image=_image_options(data, path))
+
+
+def _pressure_settings(pressure: dict, path: Path | None) -> dict:
+    """The pressure demo's settings, checked as the app state takes them (nothing stored: nothing set)."""
+    from thighview.app.pressure import settings_from_mapping
+
+    if not pressure:
+        return {}
+    try:
+        return settings_from_mapping(pressure).as_dict()
+    except ValueError as exc:
+        _fail(str(exc), path)
 
 
 def _image_options(data: dict, path: Path | None) -> dict:
@@ -236,8 +244,23 @@ def _from_v2(data: dict) -> dict:
     return {**data, "axis": None}
 
 
+def _from_v3(data: dict) -> dict:
+    """Version 3 stored the pressure panel's widget texts: the direction's label, "auto" for no side;
+    "enabled" was never written."""
+    pressure = data.get("pressure")
+    if not isinstance(pressure, dict):
+        return data
+    labels = {"Compare both": "compare", "Into the bone": "into-bone", "Sideways": "sideways"}
+    pressure = {k: v for k, v in pressure.items() if k != "enabled"}
+    if pressure.get("direction") in labels:
+        pressure["direction"] = labels[pressure["direction"]]
+    if pressure.get("side") == "auto":
+        pressure["side"] = None
+    return {**data, "pressure": pressure}
+
+
 #: version -> function turning that version's dictionary into the next version's.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2, 3: _from_v3}
 
 
 def session_from_json(text: str, path: Path | None = None) -> Session:

@@ -3,7 +3,7 @@
 - level sweep: the section figure from hip to knee at one fixed scale and position, so the
   thigh visibly narrows and the compartments shift (as scrolling through a CT);
 - turntable: the camera goes once round the 3-D scene (:mod:`thighview.export.scene`);
-- pressure demo: the mechanics' own frames (:func:`thighview.mechanics.animation.frames`),
+- pressure demo: the pressure drawer's frames (:func:`thighview.render.pressure2d.frames`),
   into the bone, sideways, or both side by side.
 
 Each yields RGB(A) ``uint8`` arrays lazily, so a long movie never holds all its frames.
@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from thighview.errors import ExportError
-from thighview.export.figures import FigureOptions, figure_rgba, mm_per_pixel, section_figure, set_scale
+from thighview.export.figures import FigureOptions, mm_per_pixel, section_figure, set_scale
+from thighview.render.raster import figure_rgba
 
 if TYPE_CHECKING:
     from thighview.model import ThighModel
@@ -52,10 +53,10 @@ def sweep_frames(engine: SectionEngine, levels: Sequence[float], *, side: str = 
 
 def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, direction: str = "compare",
                     at: str | float = "anterolateral", force_n: float = 40.0, n_frames: int = 36) -> Iterator[np.ndarray]:
-    """The mechanics' pressure-demo frames for one place on the skin."""
-    from thighview.mechanics.animation import frames
+    """The pressure-demo frames for one place on the skin (the app's own drawer)."""
     from thighview.mechanics.loads import Contact
     from thighview.mechanics.model import PressureModel
+    from thighview.render.pressure2d import frames
 
     if direction not in PRESSURE_DIRECTIONS:
         raise ExportError(f"pressure direction must be one of {', '.join(PRESSURE_DIRECTIONS)}, not {direction!r}")

@@ -357,12 +357,3 @@ def save_figure(fig: Figure, path: str | Path, *, record: dict[str, str], transp
         fig.savefig(temp, format=fmt, dpi=fig.dpi, transparent=transparent, metadata=_metadata(fmt, record),
                     facecolor="none" if transparent else "white")
     return path
-
-
-def figure_rgba(fig: Figure) -> np.ndarray:
-    """The figure rendered to an RGBA ``uint8`` array (for movie frames)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    canvas = FigureCanvasAgg(fig)
-    canvas.draw()
-    return np.asarray(canvas.buffer_rgba()).copy()

@@ -1,5 +1,5 @@
 """The desktop app (PySide6 + pyvistaqt): the only package that imports Qt.
 
 Importing :mod:`thighview.gui` itself loads nothing heavy; :func:`thighview.gui.app.run_app`
-starts the app. :mod:`thighview.gui.state` (the app state and its events) is plain Python.
+starts the app. The state its widgets show and edit is :mod:`thighview.app` (plain Python).
 """

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview import anatomy
 from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
-from thighview.gui import state as st
+from thighview.app import state as st
 from thighview.gui.workers import run_in_thread
 
 NAME_ROLE = QtCore.Qt.ItemDataRole.UserRole

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtWidgets
 
-from thighview.gui import state as st
+from thighview.app import state as st
 
 _STEPS = 1000  # slider resolution: 0.1% of femur length
 #: What levels are fractions of, short enough for the level bar (by ``FemurAxis.basis``; the

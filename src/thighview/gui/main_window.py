@@ -1,6 +1,6 @@
 """The main window: 3-D view and 2-D section side by side, level bar, structure and area docks.
 
-The window wires widgets to one :class:`~thighview.gui.state.AppState`; it owns loading
+The window wires widgets to one :class:`~thighview.app.state.AppState`; it owns loading
 (off the UI thread), menus with their shortcuts, drag-and-drop, recent files, settings, the
 error dialog and presentation mode (full screen for showing clients the guided demo). Views
 update themselves from the state's events.
@@ -14,7 +14,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.errors import ThighViewError
-from thighview.gui import state as st
+from thighview.app import state as st
 from thighview.gui.about import about_html
 from thighview.gui.area_panel import AreaPanel
 from thighview.gui.level_control import LevelControl, short_length_name, single_section_name
@@ -147,7 +147,6 @@ class MainWindow(QtWidgets.QMainWindow):
                 from thighview.gui.pressure_panel import PressurePanel
 
                 self.pressure = PressurePanel(self.state)
-                self.pressure.slab_frame.connect(self.view3d.show_pressure_frame)
                 self.pressure.set_presentation(self.presenting)
                 dock.setWidget(self.pressure)
             elif not visible and self.pressure is not None:

@@ -1,12 +1,14 @@
 """The Pressure panel: press on the section, into the bone or sideways, and watch it deform.
 
-The panel listens to the app state: at each new level it builds the pressure model (mesh and
-factorisation, about a second) in a worker thread; after that every change of place, force,
-direction or tool is one fast solve on the GUI thread. Click on the section to place the
-contact. The animation state is a :class:`thighview.mechanics.animation.Playback`; the
-panel's QTimer only advances it. The guided demo steps through the article's massage order.
-While it plays, every frame is also sent out (:attr:`PressurePanel.slab_frame`) for the 3-D
-view's deformed slab. In presentation mode the settings and numbers give way to a large caption.
+The panel shows and edits the app state's :class:`~thighview.app.pressure.PressureState`: its
+widgets write the settings there, and it draws what the state publishes (the solved loads, the
+frame to show) with :mod:`thighview.render.pressure2d`. At each new level it builds the pressure
+model (mesh and factorisation, about a second) in a worker thread and hands it to the state;
+after that every change of place, force, direction or tool is one fast solve. Click on the
+section to place the contact. The animation state (frame i of n) is the state's; the panel's
+QTimer only advances it, and the 3-D view's deformed slab follows the same frames. The guided
+demo steps through the article's massage order. In presentation mode the settings and numbers
+give way to a large caption.
 """
 
 from __future__ import annotations
@@ -17,17 +19,17 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6 import QtCore, QtWidgets
 
+from thighview.app import pressure as ps
+from thighview.app import state as st
 from thighview.errors import ThighViewError
-from thighview.gui import state as st
 from thighview.gui.workers import run_in_thread
-from thighview.mechanics import PLACES, TOOLS, Contact, Materials, PressureModel
-from thighview.mechanics.animation import COLOUR_MODES, FrameStyle, PanelDrawer, Playback, Scene
-from thighview.mechanics.demo import GUIDED_DEMO
-from thighview.mechanics.geometry import lateral_sign
+from thighview.mechanics import PLACES, TOOLS, Materials, PressureModel
+from thighview.mechanics.geometry import lateral_sign, place_angle
+from thighview.mechanics.loads import SIDES
+from thighview.render.pressure2d import COLOUR_MODES, FrameStyle, PanelDrawer, draw_scene
 
-_DIRECTIONS = {"Compare both": ("into-bone", "sideways"), "Into the bone": ("into-bone",),
-               "Sideways": ("sideways",)}
-_SIDES = {"auto": None, "anterior": "anterior", "posterior": "posterior", "lateral": "lateral", "medial": "medial"}
+#: The direction presets as the panel names them.
+_DIRECTIONS = {"compare": "Compare both", "into-bone": "Into the bone", "sideways": "Sideways"}
 
 
 def readout_html(readouts) -> str:
@@ -57,25 +59,20 @@ def readout_html(readouts) -> str:
 class PressurePanel(QtWidgets.QWidget):
     """Controls, the deforming section and the readout, for the state's current section."""
 
-    #: Each played frame as ``(deformation at its load, drawn scale, compression limit %, label)``;
-    #: ``None`` when the animation stops or the section changes (nothing to show in 3-D).
-    slab_frame = QtCore.Signal(object)
-
     def __init__(self, app_state: st.AppState, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
         self.state = app_state
-        self.model: PressureModel | None = None
+        self.pressure = app_state.pressure
         self.drawer: PanelDrawer | None = None
-        self.scene: Scene | None = None
-        self.playback = Playback()
         self._generation = 0  # a newer level makes older model builds stale
         self._build_ui()
         self.timer = QtCore.QTimer(self, interval=round(1000 / self.speed.value()))
-        self.timer.timeout.connect(self._tick)
+        self.timer.timeout.connect(self.pressure.advance)
         # a level slider sends many levels: build once it rests, one build at a time
         self._settle = QtCore.QTimer(self, singleShot=True, interval=300)
         self._settle.timeout.connect(self._start_build)
         self._building = self._pending = False
+        self._show_settings()
         app_state.subscribe(self.on_event)
         if app_state.section is not None:
             self._start_build()
@@ -84,21 +81,22 @@ class PressurePanel(QtWidgets.QWidget):
     def _build_ui(self) -> None:
         self.place = QtWidgets.QComboBox()
         self.place.addItems(list(PLACES))
-        self.place.setCurrentText("anterolateral")
-        self.angle = QtWidgets.QDoubleSpinBox(minimum=-360.0, maximum=360.0, decimals=0, suffix=" °",
-                                              value=PLACES["anterolateral"], wrapping=True)
+        self.angle = QtWidgets.QDoubleSpinBox(minimum=-360.0, maximum=360.0, decimals=0, suffix=" °", wrapping=True)
         self.angle.setToolTip("Angle around the femur: 0 = anterior, positive towards lateral")
         self.direction = QtWidgets.QComboBox()
-        self.direction.addItems(list(_DIRECTIONS))
+        for key, label in _DIRECTIONS.items():
+            self.direction.addItem(label, key)
         self.side = QtWidgets.QComboBox()
-        self.side.addItems(list(_SIDES))
+        self.side.addItem("auto", None)
+        for side in SIDES:
+            self.side.addItem(side, side)
         self.side.setToolTip("Which way a sideways push goes")
-        self.force = QtWidgets.QDoubleSpinBox(minimum=1.0, maximum=200.0, value=40.0, suffix=" N", decimals=0)
+        self.force = QtWidgets.QDoubleSpinBox(minimum=ps.FORCE_RANGE_N[0], maximum=ps.FORCE_RANGE_N[1],
+                                              suffix=" N", decimals=0)
         self.tool = QtWidgets.QComboBox()
         for tool in TOOLS.values():
             self.tool.addItem(f"{tool.name} ({tool.width_mm:g} × {tool.length_mm:g} mm)", tool.name)
-        self.tool.setCurrentIndex(list(TOOLS).index("hand"))
-        self.sliding = QtWidgets.QDoubleSpinBox(minimum=0.05, maximum=20.0, value=Materials().sliding_kpa,
+        self.sliding = QtWidgets.QDoubleSpinBox(minimum=ps.SLIDING_RANGE_KPA[0], maximum=ps.SLIDING_RANGE_KPA[1],
                                                 singleStep=0.1, decimals=2, suffix=" kPa")
         self.sliding.setToolTip("Shear modulus of the sliding layers at the septa and around the femur. "
                                 "No measured value exists: this is a modelling choice.")
@@ -118,7 +116,7 @@ class PressurePanel(QtWidgets.QWidget):
 
         self.play = QtWidgets.QPushButton("Play")
         self.play.setCheckable(True)
-        self.loop = QtWidgets.QCheckBox("Loop", checked=True)
+        self.loop = QtWidgets.QCheckBox("Loop", checked=self.pressure.playback.loop)
         self.speed = QtWidgets.QSpinBox(minimum=2, maximum=30, value=12, suffix=" fps")
         controls = QtWidgets.QHBoxLayout()
         for widget in (self.play, self.loop, self.speed):
@@ -128,7 +126,6 @@ class PressurePanel(QtWidgets.QWidget):
         controls.addStretch(1)
         controls.addWidget(self.previous_step)
         controls.addWidget(self.next_step)
-        self.demo_index = -1
 
         self.figure = Figure(figsize=(6, 3.6), dpi=100, facecolor="white")
         self.canvas = FigureCanvasQTAgg(self.figure)
@@ -152,23 +149,63 @@ class PressurePanel(QtWidgets.QWidget):
         layout.addWidget(self.status)
         layout.addWidget(self.readout)
 
-        self.place.currentTextChanged.connect(lambda name: self.angle.setValue(PLACES[name]))
-        for signal in (self.angle.valueChanged, self.direction.currentIndexChanged, self.side.currentIndexChanged,
-                       self.force.valueChanged, self.tool.currentIndexChanged, self.colour.currentIndexChanged):
-            signal.connect(self._resolve)
-        self.sliding.editingFinished.connect(self._rebuild)
-        self.play.toggled.connect(self._on_play)
-        self.loop.toggled.connect(lambda on: setattr(self.playback, "loop", on))
+        update = self.pressure.update
+        self.place.currentTextChanged.connect(lambda name: update(at=name))
+        self.angle.valueChanged.connect(lambda angle: update(at=float(angle)))
+        self.direction.currentIndexChanged.connect(lambda _i: update(direction=self.direction.currentData()))
+        self.side.currentIndexChanged.connect(lambda _i: update(side=self.side.currentData()))
+        self.force.valueChanged.connect(lambda force: update(force_n=float(force)))
+        self.tool.currentIndexChanged.connect(lambda _i: update(tool=self.tool.currentData()))
+        self.colour.currentTextChanged.connect(lambda mode: update(colour_by=mode))
+        self.sliding.editingFinished.connect(self._sliding_edited)
+        self.play.toggled.connect(self.pressure.play)
+        self.loop.toggled.connect(self.pressure.set_loop)
         self.speed.valueChanged.connect(lambda fps: self.timer.setInterval(round(1000 / fps)))
-        self.next_step.clicked.connect(lambda: self._demo_step(+1))
-        self.previous_step.clicked.connect(lambda: self._demo_step(-1))
+        self.next_step.clicked.connect(lambda: self.pressure.step_demo(+1))
+        self.previous_step.clicked.connect(lambda: self.pressure.step_demo(-1))
         self.canvas.mpl_connect("button_press_event", self._on_click)
+
+    def _show_settings(self) -> None:
+        """Bring the widgets up to the state's settings (without echoing them back)."""
+        s = self.pressure.settings
+        widgets = (self.place, self.angle, self.direction, self.side, self.force, self.tool, self.sliding,
+                   self.colour)
+        blockers = [QtCore.QSignalBlocker(w) for w in widgets]
+        if s.at in PLACES:
+            self.place.setCurrentText(s.at)
+        self.angle.setValue(place_angle(s.at))
+        self.direction.setCurrentIndex(self.direction.findData(s.direction))
+        self.side.setCurrentIndex(max(self.side.findData(s.side), 0))
+        self.force.setValue(s.force_n)
+        self.tool.setCurrentIndex(self.tool.findData(s.tool))
+        self.sliding.setValue(self._sliding_kpa())
+        self.colour.setCurrentText(s.colour_by)
+        del blockers
+
+    def _sliding_kpa(self) -> float:
+        """The sliding layers' stiffness the model uses: the user's, or the mechanics' default."""
+        chosen = self.pressure.settings.sliding_kpa
+        return Materials().sliding_kpa if chosen is None else chosen
+
+    def _sliding_edited(self) -> None:
+        if self.sliding.value() != self._sliding_kpa():
+            self.pressure.update(sliding_kpa=float(self.sliding.value()))
 
     # --- state events -----------------------------------------------------------------------
     def on_event(self, event) -> None:
         if isinstance(event, st.LevelChanged):
-            self.slab_frame.emit(None)  # the 3-D slab showed the old section
             self._rebuild()
+        elif isinstance(event, ps.PressureChanged):
+            self._show_settings()
+            if "sliding_kpa" in event.names:
+                self._rebuild()
+            if "colour_by" in event.names:
+                self._draw(self.pressure.scene, self.pressure.load_fraction)
+        elif isinstance(event, ps.PressureSolved):
+            self._show_result(event)
+        elif isinstance(event, ps.PressureFrame):
+            self._show_playback(event.playing)
+            self._draw(event.scene, event.load_fraction)
 
     def _rebuild(self) -> None:
         self._settle.start()
@@ -184,7 +221,7 @@ class PressurePanel(QtWidgets.QWidget):
         self._building = True
         self._generation += 1
         generation, side = self._generation, model.side
-        materials = Materials.from_targets(self.sliding.value())
+        materials = Materials.from_targets(self._sliding_kpa())
         self.status.setText(f"Building the pressure model at {section.level * 100:.0f}% of the femur…")
 
         def build() -> PressureModel:
@@ -199,64 +236,47 @@ class PressurePanel(QtWidgets.QWidget):
         def done(result: PressureModel) -> None:
             finish()
             if generation == self._generation:  # no newer build was started
-                self.model, self.drawer = result, None
-                self.status.setText("Click on the skin to move the contact. Linear plane-strain model: "
-                                    "numbers scale with the force.")
-                self._resolve()
+                self.pressure.set_model(result)
 
         def failed(error: BaseException) -> None:
             finish()
             if generation == self._generation:
-                self.model = None
+                self.pressure.set_model(None)
                 self.status.setText(str(error) if isinstance(error, ThighViewError)
                                     else f"The pressure model failed: {type(error).__name__}: {error}")
 
         run_in_thread(build, done, failed)
 
-    # --- loads and drawing ------------------------------------------------------------------
-    def contacts(self) -> list[Contact]:
-        tool = TOOLS[self.tool.currentData()]
-        side = _SIDES[self.side.currentText()]
-        return [Contact(at=self.angle.value(), direction=d, force_n=self.force.value(), tool=tool, side=side)
-                for d in _DIRECTIONS[self.direction.currentText()]]
+    # --- showing the state ------------------------------------------------------------------
+    def _show_result(self, solved: ps.PressureSolved) -> None:
+        """The readout and caption of freshly solved loads, or why there are none."""
+        if solved.error is not None:
+            self.status.setText(solved.error)
+        elif solved.scene is not None:
+            self.status.setText("Click on the skin to move the contact. Linear plane-strain model: "
+                                "numbers scale with the force.")
+            self.readout.setText(readout_html([d.readout() for d in solved.scene.deformations]))
+            self.caption.setText(solved.scene.caption)
 
-    def _resolve(self, *_args) -> None:
-        """Solve the current loads (milliseconds: the model is factorised) and redraw."""
-        if self.model is None:
+    def _draw(self, scene, load_fraction: float) -> None:
+        if scene is None or self.pressure.model is None:
             return
-        style = FrameStyle(colour_by=self.colour.currentText())
-        if self.drawer is None or self.drawer.style != style:
-            self.drawer = PanelDrawer(self.model, style)
-        caption = None
-        if self.demo_index >= 0:
-            step = GUIDED_DEMO[self.demo_index]
-            caption = f"{self.demo_index + 1}. {step.title}: {step.caption}"
-        try:
-            self.scene = Scene.solve(self.model, self.contacts(), style, caption)
-        except ThighViewError as exc:
-            self.status.setText(str(exc))
-            return
-        self.readout.setText(readout_html([d.readout() for d in self.scene.deformations]))
-        self.caption.setText(self.scene.caption)
-        self._draw()
-
-    def _draw(self) -> None:
-        if self.scene is None or self.drawer is None:
-            return
-        fraction = self.playback.load_fraction if self.playback.playing or self.playback.index else 1.0
-        self.scene.draw(self.figure, self.drawer, fraction, footer_px=70)
+        style = FrameStyle(colour_by=self.pressure.settings.colour_by)
+        if self.drawer is None or self.drawer.model is not self.pressure.model or self.drawer.style != style:
+            self.drawer = PanelDrawer(self.pressure.model, style)
+        draw_scene(self.figure, scene, self.drawer, load_fraction, footer_px=70)
         self.canvas.draw_idle()
-        if self.playback.playing:
-            self.slab_frame.emit(self._slab(fraction))
 
-    def _slab(self, fraction: float) -> tuple:
-        """The frame for the 3-D slab: the sideways load when both are compared (what the demo is about)."""
-        scene = self.scene
-        shown = next((d for d in scene.deformations if d.contact.direction == "sideways"), scene.deformations[-1])
-        scale = "to scale" if abs(scene.exaggeration - 1.0) < 1e-6 else f"x{scene.exaggeration:.2g}"
-        label = (f"Deformed slab: {shown.contact.force_n * fraction:.0f} N {shown.contact.direction}, "
-                 f"displacement {scale}; red = compressed (+/-{scene.compression_limit_pct:.0f} %)")
-        return shown.scaled(fraction), scene.exaggeration, scene.compression_limit_pct, label
+    def _show_playback(self, playing: bool) -> None:
+        """The Play button and the timer follow the state's playback."""
+        if self.play.isChecked() != playing:
+            with QtCore.QSignalBlocker(self.play):
+                self.play.setChecked(playing)
+        self.play.setText("Pause" if playing else "Play")
+        if playing and not self.timer.isActive():
+            self.timer.start()
+        elif not playing:
+            self.timer.stop()
 
     def set_presentation(self, on: bool) -> None:
         """Presentation mode: hide the settings and the numbers, show the step's caption large."""
@@ -265,46 +285,19 @@ class PressurePanel(QtWidgets.QWidget):
         self.status.setVisible(not on)
         self.caption.setVisible(on)
 
-    # --- animation and guided demo ----------------------------------------------------------
-    def _on_play(self, on: bool) -> None:
-        self.playback.playing = on
-        self.play.setText("Pause" if on else "Play")
-        if on:
-            self.timer.start()
-        else:
-            self.timer.stop()
-            self.slab_frame.emit(None)
-
-    def _tick(self) -> None:
-        if not self.playback.advance():
-            self.play.setChecked(False)
-        self._draw()
-
-    def _demo_step(self, delta: int) -> None:
-        self.demo_index = (self.demo_index + delta) % len(GUIDED_DEMO)
-        step = GUIDED_DEMO[self.demo_index]
-        blockers = [QtCore.QSignalBlocker(w) for w in (self.place, self.angle, self.side, self.direction)]
-        self.place.setCurrentText(step.at)
-        self.angle.setValue(PLACES[step.at])
-        self.side.setCurrentText(step.side or "auto")
-        self.direction.setCurrentText("Compare both")
-        del blockers
-        self._resolve()
-        self.playback.index = 0
-        self.play.setChecked(True)
-
+    # --- input ------------------------------------------------------------------------------
     def _on_click(self, event) -> None:
         """A click on the section places the contact at that angle around the femur."""
-        if self.model is None or event.xdata is None:
+        model = self.pressure.model
+        if model is None or event.xdata is None:
             return
-        dx, dy = event.xdata - self.model.shape.centre[0], event.ydata - self.model.shape.centre[1]
-        angle = math.degrees(math.atan2(lateral_sign(self.model.shape.side) * dx, dy)) % 360.0
-        self.demo_index = -1
-        self.angle.setValue(round(angle))
+        dx, dy = event.xdata - model.shape.centre[0], event.ydata - model.shape.centre[1]
+        angle = math.degrees(math.atan2(lateral_sign(model.shape.side) * dx, dy)) % 360.0
+        self.pressure.place_at(round(angle))
 
     def pause(self) -> None:
         """Stop the animation (its 3-D slab goes); the window calls this when the panel goes out of sight."""
-        self.play.setChecked(False)
+        self.pressure.play(False)
 
     def close_view(self) -> None:
         self.timer.stop()

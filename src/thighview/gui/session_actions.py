@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 
 AUTOSAVE_MS = 15_000
 SESSION_FILTER = f"ThighView sessions (*{ss.SUFFIX} *.json);;All files (*)"
-#: Pressure panel widgets <-> session keys (combo boxes by text, spin boxes by value).
-_PRESSURE_WIDGETS = {"at": "angle", "direction": "direction", "side": "side", "force_n": "force",
-                     "tool": "tool", "sliding_kpa": "sliding"}
 
 
 def _model_path(window: MainWindow) -> str | None:
@@ -38,29 +35,6 @@ def _model_path(window: MainWindow) -> str | None:
     return str(Path(source).resolve())
 
 
-def _read_pressure(panel) -> dict:
-    values = {}
-    for key, name in _PRESSURE_WIDGETS.items():
-        widget = getattr(panel, name, None)
-        if isinstance(widget, QtWidgets.QComboBox):
-            values[key] = widget.currentData() if widget.currentData() is not None else widget.currentText()
-        elif isinstance(widget, QtWidgets.QAbstractSpinBox):
-            values[key] = float(widget.value())
-    return values
-
-
-def _write_pressure(panel, values: dict) -> None:
-    for key, name in _PRESSURE_WIDGETS.items():
-        widget = getattr(panel, name, None)
-        if key not in values or widget is None:
-            continue
-        if isinstance(widget, QtWidgets.QComboBox):
-            index = widget.findData(values[key])
-            widget.setCurrentIndex(index if index >= 0 else max(widget.findText(str(values[key])), 0))
-        elif isinstance(widget, QtWidgets.QAbstractSpinBox) and isinstance(values[key], (int, float)):
-            widget.setValue(float(values[key]))
-
-
 class SessionController(QtCore.QObject):
     """Owns the session actions, the autosave timer and recovery for one main window."""
 
@@ -68,7 +42,6 @@ class SessionController(QtCore.QObject):
         super().__init__(window)
         self.window = window
         self._checksums: dict[str, str] = {}
-        self._pressure: dict = {}  # kept while the pressure panel has not been opened
         self._last_autosave = ""
         self.recovery_box: QtWidgets.QMessageBox | None = None
         self.save_action = window._action("&Save session…", self.save_dialog, "Ctrl+S",
@@ -84,7 +57,7 @@ class SessionController(QtCore.QObject):
 
     def on_event(self, event) -> None:
         """A new model: hash its file on a worker thread (a large label map takes seconds)."""
-        from thighview.gui.state import ModelChanged
+        from thighview.app.state import ModelChanged
         from thighview.gui.workers import run_in_thread
 
         if not isinstance(event, ModelChanged) or event.model.source is None:
@@ -101,9 +74,6 @@ class SessionController(QtCore.QObject):
         if state.model is None or state.model.source is None:  # a model built in memory has no file to name
             return None
         scheme = state.scheme
-        panel = getattr(self.window, "pressure", None)
-        if panel is not None:
-            self._pressure = _read_pressure(panel)
         camera = self.window.view3d.camera_position  # None until the 3D view exists
         return ss.Session(
             model_path=_model_path(self.window), model_sha256=self._checksums.get(str(state.model.source)),
@@ -114,7 +84,7 @@ class SessionController(QtCore.QObject):
             camera=None if camera is None else tuple(tuple(float(c) for c in v) for v in camera),
             compartments={n: s.compartment.value for n, s in state.model.structures.items()
                           if n not in canonical_names() or s.compartment is not compartment_of(n)},
-            pressure=dict(self._pressure), axis=ss.axis_spec(state.engine.axis),
+            pressure=state.pressure.settings.as_dict(), axis=ss.axis_spec(state.engine.axis),
             image={k: v for k, v in self.window.load_options.items() if v is not None})
 
     def _apply_view(self, session: ss.Session) -> None:
@@ -130,9 +100,7 @@ class SessionController(QtCore.QObject):
         state.set_level(session.level)
         if session.camera is not None:
             window.view3d.camera_position = [list(v) for v in session.camera]
-        self._pressure = dict(session.pressure)
-        if getattr(window, "pressure", None) is not None:
-            _write_pressure(window.pressure, self._pressure)
+        state.pressure.apply(session.pressure)
 
     def open_session(self, session: ss.Session) -> None:
         """Open the session's model (off the UI thread) with its assignments, then its view."""

@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview import anatomy
 from thighview.anatomy import Compartment
-from thighview.gui import state as st
+from thighview.app import state as st
 from thighview.gui.area_panel import ORDER, swatch
 
 _CHECKED = QtCore.Qt.CheckState.Checked

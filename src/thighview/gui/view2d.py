@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
-from thighview.gui import state as st
+from thighview.app import state as st
 from thighview.render import section2d
 from thighview.render.colouring import ColourMode, area_range
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from thighview.gui import state as st
+from thighview.app import state as st
+from thighview.app.pressure import PressureFrame
 from thighview.render.pressure_slab import PressureSlab
 from thighview.render.scene3d import ThighScene
 from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
@@ -89,8 +90,7 @@ class View3D(QtWidgets.QWidget):
         elif scene is None:
             return
         elif isinstance(event, st.LevelChanged):
-            self.slab.hide()  # it showed the old level's section
-            scene.set_section(event.section)
+            scene.set_section(event.section)  # the state has dropped the old level's pressure frames
             if self._view_key is not None:
                 scene.view(self._view_key)
         elif isinstance(event, st.ColoursChanged):
@@ -103,6 +103,9 @@ class View3D(QtWidgets.QWidget):
                 scene.set_opacity(name, self.state.opacity[name])
         elif isinstance(event, st.SelectionChanged):
             scene.set_highlight(event.name)
+        elif isinstance(event, PressureFrame):
+            if not self._show_pressure(event):
+                return
         else:
             return
         self.request_render()
@@ -194,22 +197,15 @@ class View3D(QtWidgets.QWidget):
             self.scene.set_plane_visible(visible)
             self.request_render()
 
-    def show_pressure_frame(self, frame) -> None:
-        """Show one frame of the pressure demo as the deformed slab, or hide the slab (``None``).
-
-        ``frame`` is ``(deformation at this frame's load, drawn-displacement scale, compression
-        colour limit in %, label)``, as the pressure panel emits it; rendered at once (the VTK
-        widget does not update by itself).
-        """
-        if self.slab is None:
-            return
-        if frame is None:
-            if not self.slab.visible:
-                return
+    def _show_pressure(self, frame: PressureFrame) -> bool:
+        """The pressure demo's deformed slab while it plays, else none; True if the view changed."""
+        if frame.playing and frame.scene is not None:
+            self.slab.show_scene(frame.scene, frame.load_fraction)
+        elif self.slab.visible:
             self.slab.hide()
         else:
-            self.slab.show(*frame)
-        self.request_render()
+            return False
+        return True
 
     def screenshot(self):
         """The view's pixels (RGB array), rendered now (the view is created if need be)."""

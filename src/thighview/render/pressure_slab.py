@@ -15,6 +15,7 @@ import numpy as np
 if TYPE_CHECKING:  # pragma: no cover
     import pyvista as pv
 
+    from thighview.mechanics.animation import Scene
     from thighview.mechanics.results import Deformation
 
 ACTOR_NAME = "pressure_slab"
@@ -33,6 +34,11 @@ def vertex_compression_pct(deformation: Deformation) -> np.ndarray:
     weight = np.bincount(tri.ravel(), weights=np.repeat(area, 3), minlength=n)
     total = np.bincount(tri.ravel(), weights=np.repeat(area * deformation.compression, 3), minlength=n)
     return 100.0 * total / np.maximum(weight, 1e-12)
+
+
+def shown_deformation(scene: Scene) -> Deformation:
+    """The load the slab shows: the sideways one when both are compared (what the demo is about)."""
+    return next((d for d in scene.deformations if d.contact.direction == "sideways"), scene.deformations[-1])
 
 
 class PressureSlab:
@@ -81,6 +87,14 @@ class PressureSlab:
                 self.plotter.add_text(label, position="lower_left", font_size=10, color="white", name=LABEL_NAME,
                                       render=False)
             self._label = label
+
+    def show_scene(self, scene: Scene, load_fraction: float) -> None:
+        """Show the scene's :func:`shown_deformation` at ``load_fraction`` of its force, labelled."""
+        shown = shown_deformation(scene)
+        scale = "to scale" if abs(scene.exaggeration - 1.0) < 1e-6 else f"x{scene.exaggeration:.2g}"
+        label = (f"Deformed slab: {shown.contact.force_n * load_fraction:.0f} N {shown.contact.direction}, "
+                 f"displacement {scale}; red = compressed (+/-{scene.compression_limit_pct:.0f} %)")
+        self.show(shown.scaled(load_fraction), scene.exaggeration, scene.compression_limit_pct, label)
 
     def hide(self) -> None:
         """Take the slab (and its label) off the view; the next :meth:`show` brings it back."""

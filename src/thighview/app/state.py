@@ -1,7 +1,8 @@
 """The app's state as a plain Python object that publishes small dataclass events.
 
 No Qt here: the level, the current section, the colour scheme, visibility, opacity and the
-selection live in :class:`AppState`; the window's views subscribe and update themselves. Every
+selection live in :class:`AppState`, the pressure demo in its :class:`~thighview.app.pressure.PressureState`
+(``state.pressure``, on the same bus); the window's views subscribe and update themselves. Every
 number the views show comes from ``state.section`` (the section engine's answer).
 """
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from thighview.anatomy import Compartment
+from thighview.app.pressure import PressureState
 from thighview.render.colouring import ColourScheme, structure_colours
 from thighview.render.scene3d import default_opacity
 
@@ -88,6 +90,7 @@ class AppState:
         self.selected: str | None = None
         self.hovered: str | None = None
         self._listeners: list[Listener] = []
+        self.pressure = PressureState(self._publish)
 
     # --- publishing -------------------------------------------------------------------------
     def subscribe(self, listener: Listener) -> None:
@@ -127,6 +130,7 @@ class AppState:
             return
         self.level = level
         self.section = self.engine.section(level)
+        self.pressure.set_model(None)  # it was built for the old section
         self._publish(LevelChanged(level, self.section.level_mm, self.section))
         self._recolour()
 

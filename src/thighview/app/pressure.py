@@ -1,0 +1,248 @@
+"""The pressure demo's state: where and how hard the tool presses, the playback, the solved result.
+
+Plain Python, owned by :class:`thighview.app.state.AppState` (``state.pressure``) and publishing
+on its bus, so the pressure panel, the 3-D view's slab and sessions all read one object and
+no widget reads another's fields. Setters publish :class:`PressureChanged`; a new pressure model
+or new loads are solved at once (milliseconds: the model is factorised) and published as
+:class:`PressureSolved`; what to show now is :class:`PressureFrame` (frame ``index`` of
+``n_frames`` of the load ramp). A GUI timer only calls :meth:`PressureState.advance`.
+
+The mechanics (a second's import) is imported only when loads are solved or checked, so the
+app's start does not pay for it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    from thighview.mechanics.animation import Playback, Scene
+    from thighview.mechanics.loads import Contact
+    from thighview.mechanics.model import PressureModel
+
+#: Direction presets: the loads each one solves, side by side.
+DIRECTION_PRESETS: dict[str, tuple[str, ...]] = {
+    "compare": ("into-bone", "sideways"), "into-bone": ("into-bone",), "sideways": ("sideways",)}
+#: Limits of the settings a user can choose (the panel's spin boxes and session checks use them).
+FORCE_RANGE_N = (1.0, 200.0)
+SLIDING_RANGE_KPA = (0.05, 20.0)
+LEAN_RANGE_DEG = (30.0, 90.0)
+#: Settings whose change needs a new solve (the colouring only redraws; sliding layers need a new model).
+_SOLVED = frozenset({"at", "direction", "side", "force_n", "tool", "lean_deg"})
+
+
+@dataclass(frozen=True)
+class PressureSettings:
+    """What the user chose; also what a session stores (:meth:`as_dict` / :func:`settings_from_mapping`).
+
+    ``at`` is a place name or an angle in degrees (0 anterior, towards lateral); ``side`` None lets a
+    sideways push pick its way; ``lean_deg`` and ``sliding_kpa`` None keep the mechanics' defaults.
+    """
+
+    at: str | float = "anterolateral"
+    direction: str = "compare"
+    side: str | None = None
+    force_n: float = 40.0
+    tool: str = "hand"
+    lean_deg: float | None = None
+    sliding_kpa: float | None = None
+    colour_by: str = "compression"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def settings_from_mapping(data: Mapping[str, Any]) -> PressureSettings:
+    """Checked settings from a mapping (a session's ``pressure``); missing keys take the defaults.
+
+    Raises ``ValueError`` with a one-line reason for an unknown key or a value out of range.
+    """
+    from thighview.errors import MechanicsError
+    from thighview.mechanics.geometry import place_angle
+    from thighview.mechanics.loads import SIDES, tool_named
+    from thighview.render.pressure2d import COLOUR_MODES
+
+    names = {f.name for f in fields(PressureSettings)}
+    unknown = sorted(set(data) - names)
+    if unknown:
+        raise ValueError(f"pressure setting '{unknown[0]}' is not understood")
+    settings = PressureSettings(**data)
+
+    def number(key: str, low: float, high: float, optional: bool = False) -> None:
+        value = getattr(settings, key)
+        if optional and value is None:
+            return
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+                or not low <= value <= high:
+            raise ValueError(f"pressure setting '{key}' must be a number from {low:g} to {high:g}, not {value!r}")
+
+    def choice(key: str, allowed) -> None:
+        if getattr(settings, key) not in allowed:
+            raise ValueError(f"pressure setting '{key}' must be one of {', '.join(map(str, allowed))}, "
+                             f"not {getattr(settings, key)!r}")
+
+    choice("direction", tuple(DIRECTION_PRESETS))
+    choice("side", (None, *SIDES))
+    choice("colour_by", COLOUR_MODES)
+    number("force_n", *FORCE_RANGE_N)
+    number("lean_deg", *LEAN_RANGE_DEG, optional=True)
+    number("sliding_kpa", *SLIDING_RANGE_KPA, optional=True)
+    try:
+        if isinstance(settings.at, bool) or not isinstance(settings.at, (str, int, float)):
+            raise MechanicsError(f"contact place {settings.at!r} is not a name or an angle")
+        place_angle(settings.at)
+        tool_named(str(settings.tool))
+    except MechanicsError as exc:
+        raise ValueError(exc.reason) from None
+    return settings
+
+
+@dataclass(frozen=True)
+class PressureChanged:
+    """Settings changed (their names); the new values are in ``state.pressure.settings``."""
+
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PressureSolved:
+    """A new result for the current settings, or none (``scene`` None: no model yet, or ``error``)."""
+
+    scene: Scene | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class PressureFrame:
+    """What to show now: the scene at ``load_fraction`` of its force, frame ``index`` of ``n_frames``."""
+
+    scene: Scene | None
+    index: int
+    n_frames: int
+    load_fraction: float
+    playing: bool
+
+
+class PressureState:
+    """The pressure demo's settings, playback and result; publishes through ``publish``."""
+
+    def __init__(self, publish: Callable[[Any], None]) -> None:
+        self._publish = publish
+        self.settings = PressureSettings()
+        self.model: PressureModel | None = None  # the factorised model of the current section
+        self.scene: Scene | None = None          # the solved loads of the current settings
+        self.demo_step: int | None = None        # the guided demo's step being shown
+        self._playback: Playback | None = None
+
+    # --- settings -----------------------------------------------------------------------------
+    def update(self, **changes: Any) -> None:
+        """Change settings (as :class:`PressureSettings` fields); loads are solved again if need be."""
+        if _SOLVED.intersection(self._change(changes)):
+            self._solve()
+
+    def _change(self, changes: dict[str, Any]) -> tuple[str, ...]:
+        new = replace(self.settings, **changes)
+        changed = tuple(f.name for f in fields(new) if getattr(new, f.name) != getattr(self.settings, f.name))
+        if changed:
+            self.settings = new
+            self._publish(PressureChanged(changed))
+        return changed
+
+    def apply(self, data: Mapping[str, Any]) -> None:
+        """Take a session's settings (checked; what is missing goes back to the default)."""
+        self.update(**settings_from_mapping(data).as_dict())
+
+    def place_at(self, angle_deg: float) -> None:
+        """The user put the contact at an angle (a click on the skin): the guided demo gives way."""
+        self.demo_step = None
+        self.update(at=float(angle_deg))
+
+    def contacts(self) -> list[Contact]:
+        """The load cases the settings describe, one per direction of the preset."""
+        from thighview.mechanics.loads import Contact, tool_named
+
+        s = self.settings
+        lean = {} if s.lean_deg is None else {"lean_deg": s.lean_deg}
+        return [Contact(at=s.at, direction=d, force_n=s.force_n, tool=tool_named(s.tool), side=s.side, **lean)
+                for d in DIRECTION_PRESETS[s.direction]]
+
+    # --- model and result ---------------------------------------------------------------------
+    def set_model(self, model: PressureModel | None) -> None:
+        """A pressure model built for the current section (None: the section changed, none yet)."""
+        if model is None and self.model is None:
+            return
+        self.model = model
+        self._solve()
+
+    def _solve(self) -> None:
+        from thighview.errors import ThighViewError
+        from thighview.mechanics.animation import Scene
+
+        if self.model is None:
+            self.scene, error = None, None
+        else:
+            try:
+                self.scene, error = Scene.solve(self.model, self.contacts(), caption=self.caption), None
+            except ThighViewError as exc:
+                self.scene, error = None, str(exc)
+        self._publish(PressureSolved(self.scene, error))
+        self._publish_frame()
+
+    @property
+    def caption(self) -> str | None:
+        """The guided demo step's caption (None: the scene says what the loads did)."""
+        if self.demo_step is None:
+            return None
+        from thighview.mechanics.demo import GUIDED_DEMO
+
+        step = GUIDED_DEMO[self.demo_step]
+        return f"{self.demo_step + 1}. {step.title}: {step.caption}"
+
+    # --- the guided demo ----------------------------------------------------------------------
+    def step_demo(self, delta: int) -> None:
+        """Go ``delta`` steps through the guided demo (wrapping), compare both directions, play from the start."""
+        from thighview.mechanics.demo import GUIDED_DEMO
+
+        self.demo_step = ((-1 if self.demo_step is None else self.demo_step) + delta) % len(GUIDED_DEMO)
+        step = GUIDED_DEMO[self.demo_step]
+        self.playback.index = 0
+        self.playback.playing = True
+        self._change({"at": step.at, "side": step.side, "direction": "compare"})
+        self._solve()  # the caption is new even where the loads are not
+
+    # --- playback -----------------------------------------------------------------------------
+    @property
+    def playback(self) -> Playback:
+        """The animation state, frame ``index`` of ``n_frames``."""
+        if self._playback is None:
+            from thighview.mechanics.animation import Playback
+
+            self._playback = Playback()
+        return self._playback
+
+    @property
+    def load_fraction(self) -> float:
+        """The share of the force shown now: the ramp's while it plays or is paused mid-way, else all of it."""
+        playback = self.playback
+        return playback.load_fraction if playback.playing or playback.index else 1.0
+
+    def play(self, on: bool) -> None:
+        if on != self.playback.playing:
+            self.playback.playing = on
+            self._publish_frame()
+
+    def set_loop(self, on: bool) -> None:
+        self.playback.loop = on
+
+    def advance(self) -> None:
+        """One frame on (the GUI's timer calls this); at the end it wraps or stops."""
+        self.playback.advance()
+        self._publish_frame()
+
+    def _publish_frame(self) -> None:
+        playback = self.playback
+        self._publish(PressureFrame(self.scene, playback.index, playback.n_frames, self.load_fraction,
+                                    playback.playing))

@@ -1,0 +1,141 @@
+"""The pressure demo's state without Qt: settings, solving, playback frames, the guided demo, sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+from thighview.app import pressure as ps
+from thighview.mechanics import PressureModel, toy_section
+
+
+@pytest.fixture(scope="module")
+def toy():
+    return PressureModel.from_polygons(toy_section())
+
+
+@pytest.fixture
+def pressure(toy):
+    events: list = []
+    state = ps.PressureState(events.append)
+    state.set_model(toy)
+    return state, events
+
+
+def _types(events) -> list[type]:
+    return [type(e) for e in events]
+
+
+def test_a_model_is_solved_and_its_frame_published(pressure, toy):
+    state, events = pressure
+    assert _types(events) == [ps.PressureSolved, ps.PressureFrame]
+    scene = events[0].scene
+    assert scene is state.scene and events[0].error is None
+    assert [d.contact.direction for d in scene.deformations] == ["into-bone", "sideways"]  # "compare"
+    frame = events[1]
+    assert frame.scene is scene and not frame.playing and frame.load_fraction == 1.0  # at rest: the full load
+
+
+def test_a_load_setting_solves_again_and_colouring_does_not(pressure):
+    state, events = pressure
+    events.clear()
+    state.update(force_n=20.0, tool="thumb")
+    assert _types(events) == [ps.PressureChanged, ps.PressureSolved, ps.PressureFrame]
+    assert set(events[0].names) == {"force_n", "tool"}
+    assert all(d.contact.force_n == 20.0 and d.contact.tool.name == "thumb" for d in state.scene.deformations)
+    events.clear()
+    state.update(colour_by="slip")
+    assert _types(events) == [ps.PressureChanged] and events[0].names == ("colour_by",)
+    events.clear()
+    state.update(force_n=20.0)  # no change, no event
+    assert events == []
+
+
+def test_one_direction_and_a_lean(pressure):
+    state, _ = pressure
+    state.update(direction="sideways", side="anterior", lean_deg=45.0, at="lateral")
+    (shown,) = state.scene.deformations
+    assert shown.contact.direction == "sideways" and shown.contact.lean_deg == 45.0 and shown.towards == "anterior"
+
+
+def test_an_impossible_push_is_an_error_not_a_result(pressure):
+    state, events = pressure
+    events.clear()
+    state.update(direction="sideways", at="anterior", side="anterior")  # straight into the bone
+    solved = next(e for e in events if isinstance(e, ps.PressureSolved))
+    assert solved.scene is None and "into or out of the bone" in solved.error
+
+
+def test_playback_is_frame_i_of_n_and_stops_at_the_end_without_loop(pressure):
+    state, events = pressure
+    state.set_loop(False)
+    events.clear()
+    state.play(True)
+    n = state.playback.n_frames
+    for _ in range(n):
+        state.advance()
+    frames = [e for e in events if isinstance(e, ps.PressureFrame)]
+    assert [f.index for f in frames] == [0, *range(1, n), 0]
+    assert all(f.n_frames == n for f in frames) and frames[-1].playing is False and frames[-2].playing
+    assert frames[0].load_fraction == 0.0 and max(f.load_fraction for f in frames) == pytest.approx(1.0)
+
+
+def test_the_guided_demo_places_the_contact_captions_and_plays(pressure):
+    from thighview.mechanics.demo import GUIDED_DEMO
+
+    state, events = pressure
+    state.step_demo(+1)
+    state.step_demo(+1)
+    step = GUIDED_DEMO[1]
+    assert (state.settings.at, state.settings.side, state.settings.direction) == (step.at, step.side, "compare")
+    assert state.scene.caption.startswith(f"2. {step.title}")
+    assert state.playback.playing and state.playback.index == 0
+    state.step_demo(-2)  # wraps round to the last step
+    assert state.demo_step == len(GUIDED_DEMO) - 1 and state.settings.at == GUIDED_DEMO[-1].at
+    state.place_at(10.0)  # a click on the skin ends the guided demo's caption
+    assert state.demo_step is None and state.settings.at == 10.0
+    assert state.scene.caption.startswith("sideways vs into the bone")
+
+
+def test_settings_round_trip_exactly_through_a_mapping(pressure):
+    state, _ = pressure
+    state.update(at=123.0, direction="into-bone", side="medial", force_n=77.0, tool="ball", lean_deg=50.0,
+                 sliding_kpa=1.5, colour_by="shear")
+    saved = state.settings.as_dict()
+    other = ps.PressureState(lambda _e: None)
+    other.apply(saved)
+    assert other.settings == state.settings
+    other.apply({})  # nothing stored: the defaults
+    assert other.settings == ps.PressureSettings()
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"force_n": 0.0}, "'force_n' must be a number from 1 to 200"),
+    ({"force_n": True}, "'force_n' must be a number"),
+    ({"lean_deg": 10.0}, "'lean_deg' must be a number from 30 to 90"),
+    ({"side": "up"}, "'side' must be one of"),
+    ({"colour_by": "heat"}, "'colour_by' must be one of"),
+    ({"at": [1, 2]}, "not a name or an angle"),
+    ({"volume": 11}, "'volume' is not understood"),
+])
+def test_bad_settings_are_one_line_errors(data, message):
+    with pytest.raises(ValueError, match=message):
+        ps.settings_from_mapping(data)
+
+
+def test_a_new_level_drops_the_old_pressure_result_before_the_views_move():
+    from synthetic_thigh import synthetic_model
+
+    from thighview.app import state as st
+    from thighview.section import SectionEngine
+
+    model = synthetic_model()
+    state = st.AppState()
+    state.set_model(model, SectionEngine(model), level=0.5)
+    state.pressure.set_model(PressureModel.from_section(state.section, side=model.side))
+    state.pressure.play(True)
+    events: list = []
+    state.subscribe(events.append)
+    state.set_level(0.6)
+    kinds = _types(events)
+    assert kinds[:3] == [ps.PressureSolved, ps.PressureFrame, st.LevelChanged]
+    assert events[1].scene is None and state.pressure.model is None and state.pressure.scene is None
