@@ -22,7 +22,7 @@ def panel(qtbot):
     qtbot.addWidget(widget)
     widget.resize(700, 900)
     widget.show()
-    qtbot.waitUntil(lambda: widget.scene is not None, timeout=30000)
+    qtbot.waitUntil(lambda: state.pressure.scene is not None, timeout=30000)
     yield widget
     widget.close_view()
     wait_for_workers()
@@ -37,8 +37,8 @@ def test_panel_solves_and_reads_out(panel):
 def test_click_places_the_contact_and_play_advances(panel, qtbot):
     from PySide6 import QtCore
 
-    centre = panel.model.shape.centre
-    point = panel.model.shape.skin_point(90.0)  # lateral
+    centre = panel.pressure.model.shape.centre
+    point = panel.pressure.model.shape.skin_point(90.0)  # lateral
     ax = panel.figure.axes[0]
     x, y = ax.transData.transform(point)
     height = panel.canvas.height() * panel.canvas.device_pixel_ratio
@@ -46,8 +46,9 @@ def test_click_places_the_contact_and_play_advances(panel, qtbot):
                      pos=QtCore.QPoint(round(x / panel.canvas.device_pixel_ratio),
                                        round((height - y) / panel.canvas.device_pixel_ratio)))
     assert abs(panel.angle.value() - 90.0) < 8.0, (panel.angle.value(), centre)
+    assert panel.pressure.settings.at == panel.angle.value()
     panel.play.setChecked(True)
-    qtbot.waitUntil(lambda: panel.playback.index >= 3, timeout=5000)
+    qtbot.waitUntil(lambda: panel.pressure.playback.index >= 3, timeout=5000)
     panel.play.setChecked(False)
     assert not panel.timer.isActive()
 
@@ -57,7 +58,7 @@ def test_guided_demo_steps_through_the_article_order(panel):
 
     panel.next_step.click()
     assert panel.place.currentText() == GUIDED_DEMO[0].at
-    assert GUIDED_DEMO[0].title in panel.scene.caption
+    assert GUIDED_DEMO[0].title in panel.pressure.scene.caption
     panel.next_step.click()
     assert panel.place.currentText() == "medial"
     panel.play.setChecked(False)
@@ -71,3 +72,28 @@ def test_a_dragged_level_builds_once_it_settles(panel, qtbot):
     qtbot.waitUntil(lambda: panel._generation > builds and not panel._building, timeout=30000)
     assert panel._generation == builds + 1
     assert abs(panel.state.section.level - 0.55) < 1e-9
+
+
+def test_the_widgets_and_the_pressure_state_are_one(panel, qtbot):
+    """The panel writes its settings to the state and shows the state's: nothing lives in the widgets."""
+    from thighview.app.pressure import PressureFrame
+
+    pressure = panel.pressure
+    panel.force.setValue(25.0)
+    panel.direction.setCurrentIndex(panel.direction.findData("sideways"))
+    panel.tool.setCurrentIndex(panel.tool.findData("ball"))
+    assert (pressure.settings.force_n, pressure.settings.direction, pressure.settings.tool) == (25.0, "sideways", "ball")
+    assert [d.contact.force_n for d in pressure.scene.deformations] == [25.0]
+    pressure.update(force_n=60.0, side="posterior", at="posterolateral")
+    assert (panel.force.value(), panel.side.currentText(), panel.place.currentText(), panel.angle.value()) == \
+        (60.0, "posterior", "posterolateral", 135.0)
+    assert pressure.settings.at == "posterolateral"  # showing it did not write the angle back
+
+    frames: list = []
+    panel.state.subscribe(lambda e: frames.append(e) if isinstance(e, PressureFrame) else None)
+    panel.play.click()
+    assert pressure.playback.playing and panel.timer.isActive()
+    qtbot.waitUntil(lambda: len(frames) >= 4, timeout=5000)
+    pressure.play(False)  # the state stops it: the button and the timer follow
+    assert not panel.play.isChecked() and not panel.timer.isActive() and panel.play.text() == "Play"
+    assert [f.index for f in frames[:3]] == [0, 1, 2] and all(f.scene is pressure.scene for f in frames)

@@ -28,7 +28,7 @@ def _press(window, qtbot, key) -> None:
 def _open_pressure(window, qtbot):
     window.pressure_dock.show()
     window.pressure_dock.raise_()
-    qtbot.waitUntil(lambda: window.pressure is not None and window.pressure.scene is not None, timeout=30000)
+    qtbot.waitUntil(lambda: window.pressure is not None and window.state.pressure.scene is not None, timeout=30000)
     return window.pressure
 
 
@@ -76,7 +76,7 @@ def test_presentation_mode_hides_panels_enlarges_fonts_and_restores_the_layout(s
 
 
 def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
-    from thighview.render.pressure_slab import ACTOR_NAME
+    from thighview.render.pressure_slab import ACTOR_NAME, shown_deformation
 
     window = shown
     panel = _open_pressure(window, qtbot)
@@ -85,12 +85,12 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     assert view.slab.actor is None
 
     panel.next_step.click()  # plays the guided demo's first step
-    qtbot.waitUntil(lambda: view.slab.visible and panel.playback.index >= 2, timeout=5000)
+    qtbot.waitUntil(lambda: view.slab.visible and window.state.pressure.playback.index >= 2, timeout=5000)
     actor = view.slab.actor
     assert view.plotter.renderer.actors[ACTOR_NAME] is actor
     first = view.slab.mesh.points.copy()
-    index = panel.playback.index
-    qtbot.waitUntil(lambda: panel.playback.index >= index + 3, timeout=5000)
+    index = window.state.pressure.playback.index
+    qtbot.waitUntil(lambda: window.state.pressure.playback.index >= index + 3, timeout=5000)
     panel.play.setChecked(False)  # pause: the slab goes
     assert not view.slab.visible
     assert view.slab.actor is actor  # one actor, its points moved in place
@@ -98,10 +98,10 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     assert moved.max() > 0.5, "the slab did not move with the frames"
 
     # the shown points are the sideways deformation at the current frame's load, on the section plane
-    fraction = panel.playback.load_fraction
-    deformation, scale, _limit, label = panel._slab(fraction)
-    assert "sideways" in label
-    expected, _faces = deformation.slab(8.0, scale)
+    pressure = window.state.pressure
+    shown = shown_deformation(pressure.scene)
+    assert shown.contact.direction == "sideways"
+    expected, _faces = shown.scaled(pressure.load_fraction).slab(8.0, pressure.scene.exaggeration)
     assert np.allclose(view.slab.mesh.points, expected)
     frame = window.state.section.frame
     centre = view.slab.mesh.points.mean(axis=0)

@@ -139,19 +139,41 @@ def test_a_session_whose_model_moved_says_so(opened, qtbot, tmp_path):
     assert opened.state.model is shown  # the shown model stays
 
 
-def test_pressure_settings_are_saved_and_restored(opened, qtbot):
-    """The pressure panel's contact (place, direction, side, force, tool, sliding layers) rides along."""
+def test_pressure_settings_are_saved_and_restored(opened, qtbot, tmp_path):
+    """The pressure settings ride along exactly, through the state: set in the panel, saved to a file,
+    changed, restored; the panel shows what the state holds."""
     opened._docks[-1].raise_()  # the Pressure tab: the panel is created when first shown
     qtbot.waitUntil(lambda: opened.pressure is not None, timeout=30000)
-    panel = opened.pressure
-    panel.direction.setCurrentText("Sideways")
+    panel, pressure = opened.pressure, opened.state.pressure
+    panel.direction.setCurrentIndex(panel.direction.findData("sideways"))
     panel.side.setCurrentText("medial")
     panel.force.setValue(55.0)
     panel.tool.setCurrentIndex(panel.tool.findData("thumb"))
+    panel.colour.setCurrentText("shear")
+    chosen = pressure.settings
     saved = opened.sessions.capture()
-    assert saved.pressure["force_n"] == 55.0 and saved.pressure["tool"] == "thumb"
-    assert saved.pressure["direction"] == "Sideways" and saved.pressure["side"] == "medial"
-    panel.force.setValue(20.0)
-    panel.tool.setCurrentIndex(panel.tool.findData("hand"))
-    opened.sessions._apply_view(saved)
-    assert (panel.force.value(), panel.tool.currentData(), panel.side.currentText()) == (55.0, "thumb", "medial")
+    assert saved.pressure == chosen.as_dict()
+    assert (saved.pressure["direction"], saved.pressure["side"], saved.pressure["force_n"], saved.pressure["tool"],
+            saved.pressure["colour_by"]) == ("sideways", "medial", 55.0, "thumb", "shear")
+    loaded = ss.load_session(ss.save_session(saved, tmp_path / f"pressure{ss.SUFFIX}"))
+    assert loaded.pressure == saved.pressure
+
+    pressure.update(force_n=20.0, tool="hand", side=None, colour_by="compression", at=10.0)
+    opened.sessions._apply_view(loaded)
+    assert pressure.settings == chosen
+    assert (panel.force.value(), panel.tool.currentData(), panel.side.currentText(), panel.colour.currentText(),
+            panel.direction.currentData(), panel.place.currentText()) == \
+        (55.0, "thumb", "medial", "shear", "sideways", "anterolateral")
+
+
+def test_pressure_settings_restore_before_the_panel_is_opened(opened, qtbot):
+    """A session's pressure settings wait in the state; the panel shows them when it is first opened."""
+    session = opened.sessions.capture()
+    session.pressure = {**session.pressure, "force_n": 70.0, "tool": "ball", "at": 200.0}
+    opened.sessions._apply_view(session)
+    assert opened.pressure is None and opened.state.pressure.settings.force_n == 70.0
+    opened._docks[-1].raise_()
+    qtbot.waitUntil(lambda: opened.state.pressure.scene is not None, timeout=30000)
+    panel = opened.pressure
+    assert (panel.force.value(), panel.tool.currentData(), panel.angle.value()) == (70.0, "ball", 200.0)
+    assert all(d.contact.force_n == 70.0 for d in opened.state.pressure.scene.deformations)

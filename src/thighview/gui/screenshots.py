@@ -76,12 +76,13 @@ def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:
     window.state.select(None)
     window.set_presentation(True)
     window.resize(*size)  # Xvfb has no window manager to make the window full screen
-    _settle(app, 1.0, lambda: window.pressure is not None and window.pressure.scene is not None)
+    pressure = window.state.pressure
+    _settle(app, 1.0, lambda: window.pressure is not None and pressure.scene is not None)
     panel = window.pressure
     panel.speed.setValue(4)  # slow frames: the peak stays on screen while it is grabbed
     panel.next_step.click()  # plays the first step
-    peak = panel.playback.n_frames // 2 - 1
-    _settle(app, 0.0, lambda: panel.playback.index >= peak and window.view3d.slab.visible)
+    peak = pressure.playback.n_frames // 2 - 1
+    _settle(app, 0.0, lambda: pressure.playback.index >= peak and window.view3d.slab.visible)
     _settle(app, 0.1)  # the 3D view renders the frame
     target = _save(window, out / "presentation_mode.png")
     panel.pause()
