@@ -7,7 +7,8 @@
 Submodules: ``geometry`` (the section as soft tissue around a fixed femur), ``meshing``
 (permissively licensed quality triangulation), ``materials``, ``fem`` (Taylor-Hood mixed
 elasticity, factorised once), ``loads`` (tools, places, directions), ``model``, ``results``,
-``animation`` (frame generators) and ``demo`` (the guided massage sequence).
+``animation`` (the load ramp, solved scenes and playback: data, drawn by
+:mod:`thighview.render.pressure2d`) and ``demo`` (the guided massage sequence).
 """
 
 from __future__ import annotations
