@@ -85,12 +85,12 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     assert view.slab.actor is None
 
     panel.next_step.click()  # plays the guided demo's first step
-    qtbot.waitUntil(lambda: view.slab.visible and window.state.pressure.playback.index >= 2, timeout=5000)
+    qtbot.waitUntil(lambda: view.slab.visible and window.state.pressure.playback.index >= 2, timeout=30000)
     actor = view.slab.actor
     assert view.plotter.renderer.actors[ACTOR_NAME] is actor
     first = view.slab.mesh.points.copy()
     index = window.state.pressure.playback.index
-    qtbot.waitUntil(lambda: window.state.pressure.playback.index >= index + 3, timeout=5000)
+    qtbot.waitUntil(lambda: window.state.pressure.playback.index >= index + 3, timeout=30000)
     panel.play.setChecked(False)  # pause: the slab goes
     assert not view.slab.visible
     assert view.slab.actor is actor  # one actor, its points moved in place
@@ -108,7 +108,7 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     assert abs(float((centre - np.asarray(frame.origin)) @ np.asarray(frame.normal))) < 1.0
 
     panel.play.setChecked(True)
-    qtbot.waitUntil(lambda: view.slab.visible, timeout=5000)
+    qtbot.waitUntil(lambda: view.slab.visible, timeout=30000)
     shot = view.screenshot().astype(float)
     assert shot.std() > 10, "the 3D view is blank"
     assert np.abs(shot - plain).mean() > 2, "the slab does not show in the 3D view"

@@ -139,3 +139,12 @@ def test_a_new_level_drops_the_old_pressure_result_before_the_views_move():
     kinds = _types(events)
     assert kinds[:3] == [ps.PressureSolved, ps.PressureFrame, st.LevelChanged]
     assert events[1].scene is None and state.pressure.model is None and state.pressure.scene is None
+
+
+def test_a_bad_update_is_refused_and_changes_nothing(pressure):
+    state, events = pressure
+    before = state.settings
+    events.clear()
+    with pytest.raises(ValueError, match="'direction' must be one of"):
+        state.update(direction="upwards", force_n=50.0)
+    assert state.settings == before and events == []

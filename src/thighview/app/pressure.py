@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,12 +139,13 @@ class PressureState:
 
     # --- settings -----------------------------------------------------------------------------
     def update(self, **changes: Any) -> None:
-        """Change settings (as :class:`PressureSettings` fields); loads are solved again if need be."""
+        """Change settings (as :class:`PressureSettings` fields, checked: ``ValueError`` if out of range);
+        loads are solved again if need be."""
         if _SOLVED.intersection(self._change(changes)):
             self._solve()
 
     def _change(self, changes: dict[str, Any]) -> tuple[str, ...]:
-        new = replace(self.settings, **changes)
+        new = settings_from_mapping({**self.settings.as_dict(), **changes})
         changed = tuple(f.name for f in fields(new) if getattr(new, f.name) != getattr(self.settings, f.name))
         if changed:
             self.settings = new

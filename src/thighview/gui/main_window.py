@@ -13,8 +13,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from thighview.errors import ThighViewError
 from thighview.app import state as st
+from thighview.errors import ThighViewError
 from thighview.gui.about import about_html
 from thighview.gui.area_panel import AreaPanel
 from thighview.gui.level_control import LevelControl, short_length_name, single_section_name

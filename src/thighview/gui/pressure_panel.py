@@ -173,13 +173,14 @@ class PressurePanel(QtWidgets.QWidget):
         blockers = [QtCore.QSignalBlocker(w) for w in widgets]
         if s.at in PLACES:
             self.place.setCurrentText(s.at)
-        self.angle.setValue(place_angle(s.at))
         self.direction.setCurrentIndex(self.direction.findData(s.direction))
         self.side.setCurrentIndex(max(self.side.findData(s.side), 0))
-        self.force.setValue(s.force_n)
         self.tool.setCurrentIndex(self.tool.findData(s.tool))
-        self.sliding.setValue(self._sliding_kpa())
         self.colour.setCurrentText(s.colour_by)
+        spins = ((self.angle, place_angle(s.at)), (self.force, s.force_n), (self.sliding, self._sliding_kpa()))
+        for spin, value in spins:
+            if spin.value() != value:  # the box being typed in keeps its cursor
+                spin.setValue(value)
         del blockers
 
     def _sliding_kpa(self) -> float:
