@@ -4,7 +4,8 @@ The VTK widget (and pyvista, a second's import) is created just after the first 
 screen, so the window shows the section and its numbers first; until then a placeholder says
 the 3D view is coming. The view then listens to the app state, changes actors, and renders
 once per batch of changes (a zero-delay timer coalesces the events of one user action). A
-click without a drag picks a structure; hovering names it.
+click without a drag picks a structure; hovering names it. While the pressure demo plays, each
+:class:`~thighview.app.pressure.PressureFrame` the state publishes moves the deformed slab.
 """
 
 from __future__ import annotations
