@@ -115,3 +115,26 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     window.state.set_level(0.4)  # a new section: the old slab goes at once
     assert not view.slab.visible
     panel.play.setChecked(False)
+
+
+def test_the_3d_slab_follows_the_pressure_state_with_no_panel_open(shown, qtbot):
+    """The 3-D view listens to the state, not to the panel: with the Pressure tab never opened, a
+    pressure model and playback set on the state alone move the slab, frame by frame."""
+    from thighview.mechanics import PressureModel
+    from thighview.render.pressure_slab import shown_deformation
+
+    window, view = shown, shown.view3d
+    assert window.pressure is None  # the panel was never created
+    state = window.state
+    pressure = state.pressure
+    pressure.set_model(PressureModel.from_section(state.section, side=state.model.side))
+    assert not view.slab.visible  # solved but not playing: nothing in 3-D
+    pressure.play(True)
+    for _ in range(pressure.playback.n_frames // 2):
+        pressure.advance()
+    assert view.slab.visible
+    expected, _faces = shown_deformation(pressure.scene).scaled(pressure.load_fraction).slab(
+        8.0, pressure.scene.exaggeration)
+    assert pressure.load_fraction > 0.5 and np.allclose(view.slab.mesh.points, expected)
+    pressure.play(False)
+    assert not view.slab.visible
