@@ -227,10 +227,8 @@ def _table_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine
 
 def _scene_options(request: ExportRequest):
     from thighview.export.scene import SceneOptions
-    from thighview.render.colouring import ColourMode, ColourScheme
 
-    scheme = ColourScheme(mode=ColourMode(request.figure.colour_mode), palette=request.figure.palette)
-    return SceneOptions(view=request.view, scheme=scheme, transparent=request.figure.transparent,
+    return SceneOptions(view=request.view, scheme=request.figure.scheme, transparent=request.figure.transparent,
                         title=request.figure.title, legend=request.figure.legend, visible=request.visible,
                         opacity=request.opacity, camera=request.camera)
 

@@ -184,8 +184,7 @@ class ExportDialog(QtWidgets.QDialog):
         from thighview.cli_commands.areas import parse_levels
 
         label, formats, kind = CHOICES[self.choice.currentIndex()]
-        scheme = self.state.scheme
-        figure = FigureOptions(colour_mode=scheme.mode.value, palette=scheme.palette, labels=self.labels.isChecked(),
+        figure = FigureOptions(scheme=self.state.scheme, labels=self.labels.isChecked(),
                                legend=self.legend.isChecked(), title=None if self.title.isChecked() else "",
                                level_annotation=self.title.isChecked(), scale_bar=self.scale_bar.isChecked(),
                                table=self.table.isChecked(), transparent=self.transparent.isChecked(),

@@ -1,0 +1,93 @@
+"""Each vocabulary is defined once: colour schemes, the legend, file formats, progress and cancel."""
+
+from __future__ import annotations
+
+import argparse
+
+import pytest
+
+from synthetic_thigh import synthetic_model
+from thighview.anatomy import Compartment
+from thighview.render.colouring import PALETTES, SCHEME_CHOICES, ColourMode, ColourScheme
+
+
+@pytest.fixture(scope="module")
+def section():
+    from thighview.section import SectionEngine
+
+    return SectionEngine(synthetic_model()).section(0.5)
+
+
+# --- colour schemes -----------------------------------------------------------------------------
+
+def test_colour_scheme_choices_come_from_the_enum_and_the_palettes():
+    from thighview import anatomy
+
+    assert SCHEME_CHOICES["mode"] == tuple(m.value for m in ColourMode)
+    assert SCHEME_CHOICES["palette"] == tuple(anatomy.PALETTES) == PALETTES
+    assert ColourScheme(mode="area").mode is ColourMode.AREA  # strings become the enum
+    with pytest.raises(ValueError, match="rainbow"):
+        ColourScheme(mode="rainbow")
+    with pytest.raises(ValueError, match="'palette'"):
+        ColourScheme(palette="sepia")
+    with pytest.raises(ValueError, match="'hue'"):
+        ColourScheme.from_settings({"hue": "red"})
+
+
+@pytest.mark.parametrize("mode", list(ColourMode))
+def test_every_setting_round_trips_through_its_plain_form(mode):
+    scheme = ColourScheme(mode=mode, palette=PALETTES[-1], area_per="compartment", area_unit="cm2")
+    assert ColourScheme.from_settings(scheme.settings()) == scheme
+
+
+def test_cli_colour_options_offer_exactly_the_scheme_choices():
+    from thighview.cli_commands.export import add_colour_options, colour_scheme
+
+    parser = argparse.ArgumentParser()
+    add_colour_options(parser)
+    offered = {a.dest: tuple(a.choices) for a in parser._actions if a.choices}
+    assert offered == {"colour_mode": SCHEME_CHOICES["mode"], "palette": SCHEME_CHOICES["palette"],
+                       "area_per": SCHEME_CHOICES["area_per"], "area_unit": SCHEME_CHOICES["area_unit"]}
+    args = parser.parse_args(["--colour-mode", "area", "--area-per", "compartment", "--area-unit", "cm2"])
+    assert colour_scheme(args) == ColourScheme(mode=ColourMode.AREA, area_per="compartment", area_unit="cm2")
+    assert colour_scheme(parser.parse_args([])) == ColourScheme()
+
+
+def test_session_colours_are_checked_by_the_scheme(tmp_path):
+    from thighview import session as ss
+    from thighview.errors import SessionError
+
+    assert ss.Session().colours == ColourScheme().settings()
+    path = tmp_path / "s.thighview-session"
+    path.write_text('{"format": "thighview.session", "version": 3, "model": {"path": null},'
+                    ' "colours": {"mode": "area", "area_unit": "furlongs"}}')
+    with pytest.raises(SessionError, match="furlongs"):
+        ss.load_session(path)
+
+
+# --- the legend ---------------------------------------------------------------------------------
+
+def test_one_legend_for_the_view_and_the_figure(section):
+    from thighview.export.figures import FigureOptions, section_figure
+    from thighview.render.legend import LEGEND_ORDER, section_legend
+
+    legend = section_legend(section, ColourScheme())
+    assert legend.bar is None
+    order = [e.compartment for e in legend.entries]
+    assert order == sorted(order, key=LEGEND_ORDER.index) and Compartment.QUADRICEPS in order
+    quad = next(e for e in legend.entries if e.compartment is Compartment.QUADRICEPS)
+    assert quad.note == (f"{section.compartment_areas_cm2[Compartment.QUADRICEPS]:.1f} cm² "
+                         f"({section.percent_of_muscle(Compartment.QUADRICEPS):.0f}% of muscle)")
+    fig = section_figure(section, size_px=(800, 700))
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert texts == [e.text for e in legend.entries]
+    heat = section_legend(section, ColourScheme(mode=ColourMode.AREA, area_per="compartment", area_unit="cm2"))
+    assert not heat.entries and heat.bar.label == "Area per compartment (cm²)"
+    assert heat.bar.vmax == pytest.approx(max(section.compartment_areas_cm2[c] for c in
+                                              (Compartment.QUADRICEPS, Compartment.ADDUCTORS,
+                                               Compartment.HAMSTRINGS)))
+    area_fig = section_figure(section, size_px=(800, 700),
+                              options=FigureOptions(scheme=ColourScheme(mode=ColourMode.AREA, area_unit="cm2",
+                                                                        area_per="compartment")))
+    assert not area_fig.legends
+    assert any(ax.get_xlabel() == heat.bar.label for ax in area_fig.axes)
