@@ -91,3 +91,37 @@ def test_one_legend_for_the_view_and_the_figure(section):
                                                                         area_per="compartment")))
     assert not area_fig.legends
     assert any(ax.get_xlabel() == heat.bar.label for ax in area_fig.axes)
+
+
+# --- file formats -------------------------------------------------------------------------------
+
+def _readme_block(name: str) -> str:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    start = text.index(f"<!-- {name}")
+    return text[text.index("\n", start) + 1:text.index(f"<!-- /{name} -->")].strip()
+
+
+def test_readme_format_table_is_the_registry():
+    from thighview.io.formats import markdown_table
+
+    assert _readme_block("supported-formats") == markdown_table()
+
+
+def test_unsupported_and_misnamed_files_are_named_from_the_registry(tmp_path):
+    from thighview.errors import FileFormatError, UnsupportedFormatError
+    from thighview.io import load_model
+    from thighview.io.formats import FORMATS, SUPPORTED_SUFFIXES
+
+    (tmp_path / "model.docx").write_bytes(b"PK\x03\x04" + b"\0" * 26)
+    with pytest.raises(UnsupportedFormatError) as info:
+        load_model(tmp_path / "model.docx")
+    listed = str(info.value).split("ThighView opens ")[1]
+    assert listed == ", ".join(s.lstrip(".") for s in SUPPORTED_SUFFIXES) + " and folders of these)"
+    first_by_magic = {f.magic: f for f in reversed(FORMATS) if f.magic}  # a Slicer file is NRRD data
+    for fmt in first_by_magic.values():  # each kind of magic bytes under a mesh name it is not
+        wrong = tmp_path / ("thing.obj" if ".obj" not in fmt.suffixes else "thing.stl")
+        wrong.write_bytes(fmt.magic + b"\0" * 64)
+        with pytest.raises(FileFormatError, match=f"holds {fmt.name} data, not what its name .* says; rename it"):
+            load_model(wrong)

@@ -41,10 +41,10 @@ QDockWidget::title { font-size: 15pt; }
 def open_filter() -> str:
     """File › Open's filter: every suffix the readers open, and the section images on their own."""
     from thighview.io import SUPPORTED_SUFFIXES
-    from thighview.io.readers import IMAGE_SUFFIXES
+    from thighview.io.formats import IMAGE, suffixes_read_by
 
     return (f"Thigh models and section images ({' '.join('*' + s for s in SUPPORTED_SUFFIXES)});;"
-            f"Section images ({' '.join('*' + s for s in IMAGE_SUFFIXES)});;All files (*)")
+            f"Section images ({' '.join('*' + s for s in suffixes_read_by(IMAGE))});;All files (*)")
 
 
 def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:

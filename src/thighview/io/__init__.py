@@ -39,6 +39,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from thighview.io.formats import SUPPORTED_SUFFIXES
 from thighview.io.progress import CancelToken, ImportCancelled, ProgressCallback
 
 if TYPE_CHECKING:
@@ -47,10 +48,6 @@ if TYPE_CHECKING:
 
 __all__ = ["load_model", "ImportCancelled", "SUPPORTED_SUFFIXES"]
 
-#: Every file suffix :func:`load_model` opens (folders too).
-SUPPORTED_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply", ".vtk", ".vtp", ".vtm",
-                      ".nii", ".nii.gz", ".nrrd", ".seg.nrrd", ".nhdr",
-                      ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
 
 
 def load_model(path: str | Path | None = None, *, units: str = "auto", labels: str | Path | None = None,

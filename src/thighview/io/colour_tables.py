@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from thighview.errors import FileFormatError
+from thighview.io import formats
 
 TABLE_SUFFIXES = (".ctbl", ".txt", ".label", ".lut", ".csv", ".json")
-IMAGE_SUFFIXES = (".seg.nrrd", ".nii.gz", ".nii", ".nrrd", ".nhdr")
 _MAX_TABLE_BYTES = 4 * 2**20
 
 
@@ -111,7 +111,7 @@ def read_colour_table(path: Path) -> ColourTable:
 def image_stem(path: Path) -> str:
     """``thigh.seg.nrrd`` -> ``thigh``; ``mask.nii.gz`` -> ``mask``."""
     lower = path.name.lower()
-    for suffix in IMAGE_SUFFIXES:
+    for suffix in sorted(formats.suffixes_read_by(formats.LABEL_MAP), key=len, reverse=True):
         if lower.endswith(suffix):
             return path.name[: -len(suffix)]
     return path.stem
