@@ -125,3 +125,50 @@ def test_unsupported_and_misnamed_files_are_named_from_the_registry(tmp_path):
         wrong.write_bytes(fmt.magic + b"\0" * 64)
         with pytest.raises(FileFormatError, match=f"holds {fmt.name} data, not what its name .* says; rename it"):
             load_model(wrong)
+
+
+# --- one colour converter, one GLB writer -------------------------------------------------------
+
+def test_one_hex_converter_reads_every_spelling_and_refuses_the_rest():
+    from thighview import anatomy
+    from thighview.io.colour_map import parse_colour
+
+    assert anatomy.hex_to_rgb("#ff8800") == anatomy.hex_to_rgb("FF8800") == anatomy.hex_to_rgb(" #f80")
+    assert anatomy.hex_to_rgb("#ff8000") == (1.0, 128 / 255, 0.0)
+    assert anatomy.rgb_to_hex((1.0, 128 / 255, 0.0)) == "#ff8000" == anatomy.rgb_to_hex([255, 128, 0, 255], 255)
+    assert anatomy.rgb_to_hex((1.7, -0.2, 0.5)) == "#ff0080"  # out-of-range values are clipped
+    assert parse_colour("#f80") == (255, 136, 0)
+    for bad in ("#ff80", "red", "#gg0000", 12):
+        with pytest.raises(ValueError):
+            anatomy.hex_to_rgb(bad)
+
+
+def _glb_json(data: bytes) -> dict:
+    import json
+    import struct
+
+    length = struct.unpack_from("<I", data, 12)[0]
+    return json.loads(data[20:20 + length])
+
+
+def test_model_scene_and_default_glbs_come_from_one_writer(tmp_path):
+    from thighview import anatomy
+    from thighview.export.gltf import scene_glb
+    from thighview.io import load_model
+    from thighview.io.writers import write_glb
+
+    model = synthetic_model()
+    path = write_glb(model, tmp_path / "thigh.glb")
+    written = _glb_json(path.read_bytes())
+    scene = _glb_json(scene_glb(model, colours={n: (0.2, 0.4, 0.6) for n in model.structures},
+                                opacity={"skin": 0.25}))
+    for tree in (written, scene):
+        materials = {m["name"]: m for m in tree["materials"]}
+        assert {n["name"] for n in tree["nodes"]} >= set(model.structures)
+        assert all(m["pbrMetallicRoughness"]["metallicFactor"] == 0.0 for m in materials.values())
+    femur = {m["name"]: m for m in written["materials"]}["femur"]["pbrMetallicRoughness"]["baseColorFactor"]
+    expected = anatomy.hex_to_rgb(model.structures["femur"].colour or anatomy.structure_colour("femur"))
+    assert femur == pytest.approx([*expected, 1.0], abs=1 / 255)
+    skin = {m["name"]: m for m in scene["materials"]}["skin"]
+    assert skin["alphaMode"] == "BLEND" and skin["pbrMetallicRoughness"]["baseColorFactor"][3] == pytest.approx(0.25, abs=1 / 255)
+    assert set(load_model(path).structures) == set(model.structures)

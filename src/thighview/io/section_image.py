@@ -29,8 +29,9 @@ import shapely
 from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon
 
+from thighview.anatomy import rgb_to_hex
 from thighview.errors import FileFormatError, LimitExceededError
-from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap, hex_colour
+from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap
 from thighview.io.limits import Limits
 from thighview.io.progress import Progress
 from thighview.io.regions import Region
@@ -267,7 +268,7 @@ def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, pr
     sums = np.stack([np.bincount(flat[flat >= 0], weights=rgb[..., k].ravel()[flat >= 0], minlength=len(used))
                      for k in range(3)], axis=1)
     counts = np.bincount(flat[flat >= 0], minlength=len(used))
-    colours = [name.removeprefix(_UNMAPPED_PREFIX) if name in unmapped_names else hex_colour(s / max(c, 1))
+    colours = [name.removeprefix(_UNMAPPED_PREFIX) if name in unmapped_names else rgb_to_hex(s / max(c, 1), 255)
                for name, s, c in zip(kept, sums, counts)]  # an unmapped region keeps the colour it is named by
     return _Labels(label, kept, colours, set(unmapped_names) & set(kept), notes, counts)
 
@@ -309,7 +310,7 @@ def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tole
     for k in in_thick_parts:
         thick = _thick(pixel_cluster == k, min_pixels)
         if thick.any():
-            name = _UNMAPPED_PREFIX + hex_colour(rgb[thick].mean(axis=0))
+            name = _UNMAPPED_PREFIX + rgb_to_hex(rgb[thick].mean(axis=0), 255)
             label[thick] = len(names)
             names.append(name)
             added.append(name)
