@@ -265,13 +265,13 @@ def test_slow_opening_shows_progress_and_cancel_stops_it(shown, qtbot, monkeypat
 
     from PySide6 import QtCore, QtWidgets
 
-    from thighview.io.progress import ImportCancelled
+    from thighview.progress import Cancelled, Progress
 
     def slow_load(path, progress=None, cancel=None):  # a long import, step by step like the readers
         for step in range(400):
             if cancel.is_set():
-                raise ImportCancelled("import cancelled", path)
-            progress(step / 400, "reading the label map")
+                raise Cancelled("import cancelled", path)
+            progress(Progress(step / 400, 1.0, "reading the label map"))
             time.sleep(0.01)
         raise AssertionError("the cancel never arrived")
 
@@ -294,12 +294,12 @@ def test_cancelled_opening_is_not_an_error(shown, qtbot):
     import threading
 
     from thighview.gui.workers import load_model_and_engine
-    from thighview.io.progress import ImportCancelled
+    from thighview.progress import Cancelled
 
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(ImportCancelled) as caught:
-        load_model_and_engine(None, progress=lambda f, m: None, cancel=cancel)
+    with pytest.raises(Cancelled) as caught:
+        load_model_and_engine(None, progress=lambda p: None, cancel=cancel)
     shown.loading_failed(caught.value)
     assert shown.error_box is None  # no error dialog for a cancel
     assert shown.state.model.name == "synthetic"

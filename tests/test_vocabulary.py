@@ -172,3 +172,57 @@ def test_model_scene_and_default_glbs_come_from_one_writer(tmp_path):
     skin = {m["name"]: m for m in scene["materials"]}["skin"]
     assert skin["alphaMode"] == "BLEND" and skin["pbrMetallicRoughness"]["baseColorFactor"][3] == pytest.approx(0.25, abs=1 / 255)
     assert set(load_model(path).structures) == set(model.structures)
+
+
+# --- one progress-and-cancel contract -----------------------------------------------------------
+
+def test_imports_and_exports_share_one_progress_and_cancel(tmp_path):
+    import io
+    import threading
+
+    from thighview.io import load_model
+    from thighview.progress import Cancelled, Progress, Stage, TerminalProgress, run_steps
+
+    seen: list[Progress] = []
+    load_model(None, progress=seen.append)
+    assert all(isinstance(p, Progress) for p in seen) and seen[-1].fraction == 1.0
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled, match="import cancelled"):
+        load_model(None, cancel=cancel)
+
+    closed = []
+
+    def steps():
+        try:
+            for i in range(1, 5):
+                yield Progress(i, 4, "frames")
+        finally:
+            closed.append(True)
+
+    log = io.StringIO()
+    run_steps(steps(), report=TerminalProgress(log))
+    assert log.getvalue().splitlines()[-1] == "4/4 frames"
+    with pytest.raises(Cancelled, match="export cancelled"):
+        run_steps(steps(), cancel=cancel)
+    assert closed == [True, True]  # a stopped generator is closed (it deletes its partial file)
+
+    quiet = io.StringIO()
+    Stage(TerminalProgress(quiet)).sub(0.5, 1.0)(1.0, "done")
+    assert quiet.getvalue() == ""  # fractions (imports) stay out of a log
+
+
+def test_the_gui_runner_delivers_progress_in_order_then_the_result(qtbot):
+    from thighview.gui.workers import run_in_thread
+    from thighview.progress import Progress
+
+    got: list = []
+
+    def work(report):
+        for i in range(1, 4):
+            report(Progress(i, 3, f"step {i}"))
+        return "result"
+
+    run_in_thread(work, got.append, got.append, on_progress=lambda p: got.append(p.message))
+    qtbot.waitUntil(lambda: "result" in got, timeout=10000)
+    assert got == ["step 1", "step 2", "step 3", "result"]

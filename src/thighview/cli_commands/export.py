@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.cli_commands.areas import parse_levels
     from thighview.export.batch import ExportRequest, plan, run_jobs
     from thighview.export.figures import FigureOptions, check_size
-    from thighview.export.progress import TerminalProgress
+    from thighview.progress import TerminalProgress
     from thighview.cli_commands._input import apply_model_options, image_options, section_levels
     from thighview.io import load_model
     from thighview.section import SectionEngine

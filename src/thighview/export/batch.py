@@ -2,7 +2,7 @@
 
 An :class:`ExportRequest` says what to make (formats, levels, size, looks); :func:`plan`
 turns it into :class:`ExportJob` s, one per output file, each a generator of
-:class:`~thighview.export.progress.Progress` steps. Every target is checked before any work
+:class:`~thighview.progress.Progress` steps. Every target is checked before any work
 starts, so a batch never stops half-way because of a file that already exists. The CLI runs
 the jobs with a terminal progress bar; the GUI runs the same jobs in a worker (or, for jobs
 that use VTK, on the GUI thread between events) with a progress dialog and cancel.
@@ -20,7 +20,7 @@ from thighview.errors import ExportError
 from thighview.export import FIGURE_FORMATS, FORMATS
 from thighview.export.atomic import check_target
 from thighview.export.figures import FigureOptions
-from thighview.export.progress import CancelFlag, Progress, Report, Steps, run_steps
+from thighview.progress import CancelFlag, Progress, Report, Steps, run_steps
 from thighview.export.provenance import provenance
 
 if TYPE_CHECKING:

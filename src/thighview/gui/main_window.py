@@ -22,8 +22,8 @@ from thighview.gui.session_actions import SessionController
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
 from thighview.gui.view3d import View3D
-from thighview.gui.workers import ProgressRelay, load_model_and_engine, run_in_thread, wait_for_workers
-from thighview.io.progress import ImportCancelled
+from thighview.gui.workers import load_model_and_engine, run_in_thread, wait_for_workers
+from thighview.progress import Cancelled, Progress
 from thighview.render.colouring import AREA_PER, AREA_UNITS, COLOURBLIND, PALETTES, SCHEME_CHOICES, ColourMode
 from thighview.render.views import VIEWS
 
@@ -386,8 +386,10 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.setAutoReset(False)
         dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.canceled.connect(cancel.set)
-        relay = ProgressRelay(lambda f, m: (dialog.setValue(round(100 * f)), dialog.setLabelText(f"{name}: {m}")),
-                              dialog)
+
+        def show(progress: Progress) -> None:
+            dialog.setValue(round(100 * progress.fraction))
+            dialog.setLabelText(f"{name}: {progress.message}")
 
         def done(result) -> None:
             dialog.close()
@@ -398,7 +400,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.loading_failed(error)
 
         self.begin_loading(text)
-        run_in_thread(lambda: load_model_and_engine(text, progress=relay, cancel=cancel, **options), done, failed)
+        run_in_thread(lambda report: load_model_and_engine(text, progress=report, cancel=cancel, **options), done,
+                      failed, on_progress=show)
 
     def begin_loading(self, path: str | None) -> None:
         """Show that a model is being opened (busy bar and cursor) until it finishes or fails."""
@@ -466,7 +469,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def loading_failed(self, error: BaseException) -> None:
         self._loading_done()
-        if isinstance(error, ImportCancelled):
+        if isinstance(error, Cancelled):
             self.statusBar().showMessage("Opening cancelled.", 4000)
             return
         if isinstance(error, ThighViewError):

@@ -25,7 +25,7 @@ from thighview.errors import FileFormatError
 from thighview.io import formats
 from thighview.io.colour_tables import ColourTable
 from thighview.io.limits import Limits
-from thighview.io.progress import Progress
+from thighview.progress import Stage
 
 _LPS_SPACES = {"left-posterior-superior", "lps", "scanner-xyz"}  # scanner-xyz: DICOM patient frame
 _RAS_SPACES = {"right-anterior-superior", "ras"}
@@ -255,7 +255,7 @@ def read_label_image(path: Path, limits: Limits, table: ColourTable | None = Non
     return LabelImage(layers, affine, unit, reason, names_from)
 
 
-def read_mask_folder(files: dict[Path, str], limits: Limits, progress: Progress) -> LabelImage:
+def read_mask_folder(files: dict[Path, str], limits: Limits, progress: Stage) -> LabelImage:
     """One binary mask per structure (TotalSegmentator, Slicer "export to files"), named by file.
 
     All masks must share one voxel grid; they are folded into one label map so that the

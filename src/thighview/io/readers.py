@@ -14,7 +14,7 @@ from thighview.io import colour_tables, flat, folders, formats, labelmaps, meshe
 from thighview.io.colour_map import ColourMap
 from thighview.io.limits import Limits
 from thighview.io.parts import Part, build_model
-from thighview.io.progress import CancelToken, Progress, ProgressCallback
+from thighview.progress import CancelFlag, Report, Stage
 from thighview.io.units import UNIT_CHOICES
 from thighview.model import ThighModel
 
@@ -23,7 +23,7 @@ from thighview.model import ThighModel
 class ReadRequest:
     """What every reader is given: the caller's options and the import's progress."""
 
-    progress: Progress
+    progress: Stage
     limits: Limits
     units: str = "auto"
     labels: Path | None = None
@@ -44,7 +44,7 @@ class Loaded:
     flat: dict | None = None
 
 
-def _label_parts(image: labelmaps.LabelImage, progress: Progress) -> list[Part]:
+def _label_parts(image: labelmaps.LabelImage, progress: Stage) -> list[Part]:
     from thighview.io.surfaces import label_surfaces
 
     parts = []
@@ -192,12 +192,12 @@ def _reader(path: Path):
 
 
 def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = None, side: str | None = None,
-             progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+             progress: Report | None = None, cancel: CancelFlag | None = None,
              limits: Limits | None = None, colour_map: str | Path | dict | ColourMap | None = None,
              pixel_size: float | None = None) -> ThighModel:
     """Read any supported file or folder into a model (see :func:`thighview.io.load_model`)."""
     limits = limits or Limits.from_env()
-    report = Progress(progress, cancel, path)
+    report = Stage(progress, cancel, path)
     if units not in UNIT_CHOICES:
         raise FileFormatError(f"units must be one of {', '.join(UNIT_CHOICES)}, not {units!r}", path)
     if not path.exists():
