@@ -44,6 +44,9 @@ MUSCLE_COMPARTMENTS = frozenset(
 
 #: The three compartments the app is about, in the order they are shown.
 MAIN_COMPARTMENTS = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS)
+#: Every compartment in teaching order (tables, legends, menus): the muscle groups, then from the bone out.
+COMPARTMENT_ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.NEUROVASCULAR,
+                     Compartment.FASCIA, Compartment.FAT, Compartment.SKIN, Compartment.UNASSIGNED)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from thighview import anatomy
-from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
+from thighview.anatomy import COMPARTMENT_ORDER, Compartment
 from thighview.render.colouring import AREA_COLOURMAP, ColourScheme, area_range, darker
 
 if TYPE_CHECKING:
@@ -24,8 +24,7 @@ if TYPE_CHECKING:
     from thighview.section import Section
 
 #: Compartments listed in legends and tables, in teaching order.
-LEGEND_ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.FAT,
-                Compartment.NEUROVASCULAR, Compartment.FASCIA, Compartment.SKIN, Compartment.UNASSIGNED)
+LEGEND_ORDER = COMPARTMENT_ORDER
 
 
 @dataclass(frozen=True)
