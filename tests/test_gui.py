@@ -137,6 +137,25 @@ def test_colour_modes_recolour_the_2d_section(shown, qtbot):
     assert np.abs(_pixel(view, "vastus_lateralis") - blind).max() <= TOLERANCE
 
 
+def test_the_2d_view_shows_the_figures_legend(shown, qtbot):
+    from matplotlib.colors import to_hex
+
+    from thighview.render.legend import section_legend
+
+    view, state = shown.section_view, shown.state
+    view.redraw()
+    expected = section_legend(state.section, state.scheme, areas=False)
+    legend = view.axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [e.text for e in expected.entries]
+    assert [to_hex(h.get_facecolor()) for h in legend.legend_handles] == [e.colour for e in expected.entries]
+    shown.set_mode(ColourMode.AREA)
+    view.redraw()
+    bar = section_legend(state.section, state.scheme, structures=state.model.structures.values()).bar
+    assert view.axes.get_legend() is None
+    assert [a.get_xlabel() for a in view.axes.child_axes] == [bar.label]
+    assert view.axes.child_axes[0].get_xlim() == pytest.approx((bar.vmin, bar.vmax))
+
+
 def test_visibility_toggle_hides_a_compartment_everywhere(shown, qtbot):
     state = shown.state
     shown.structures.set_row_checked(Compartment.QUADRICEPS, False)
