@@ -19,6 +19,7 @@ from thighview.errors import ExportError
 from thighview.export import figures, tables
 from thighview.export.figures import FigureOptions
 from thighview.export.provenance import provenance
+from thighview.render.colouring import ColourMode, ColourScheme
 
 SVG = "{http://www.w3.org/2000/svg}"
 RED, GREEN, BLUE = (anatomy.hex_to_rgb(anatomy.compartment_colour(c)) for c in
@@ -79,7 +80,7 @@ def test_lateral_is_on_the_viewers_left_for_a_right_thigh(thigh):
 
 def test_svg_keeps_labels_as_text_and_regions_as_coloured_paths(thigh, tmp_path):
     model, _, section = thigh
-    fig = figures.section_figure(section, side=model.side, options=FigureOptions(colour_mode="compartment"))
+    fig = figures.section_figure(section, side=model.side, options=FigureOptions(scheme=ColourScheme(mode=ColourMode.COMPARTMENT)))
     target = figures.save_figure(fig, tmp_path / "s.svg", record=provenance(model, content="section figure"))
     root = ET.parse(target).getroot()
     texts = {"".join(t.itertext()).strip() for t in root.iter(f"{SVG}text")}
@@ -113,7 +114,7 @@ def test_pdf_renders_with_the_regions_and_embedded_fonts(thigh, tmp_path):
 
 def test_area_mode_and_table_options_draw(thigh, tmp_path):
     model, _, section = thigh
-    fig = figures.section_figure(section, side=model.side, options=FigureOptions(colour_mode="area", table=True))
+    fig = figures.section_figure(section, side=model.side, options=FigureOptions(scheme=ColourScheme(mode=ColourMode.AREA), table=True))
     texts = {t.get_text() for ax in fig.axes for t in ax.texts}
     assert "Vastus lateralis" in texts and f"{section.areas_cm2['vastus_lateralis']:.1f}" in texts
     assert any(ax.get_xlabel() == "Area per muscle (% of muscle area)" for ax in fig.axes), "a colour bar"

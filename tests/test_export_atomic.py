@@ -16,7 +16,7 @@ import pytest
 from thighview.errors import ExportError
 from thighview.export.atomic import PARTIAL_PREFIX, atomic_path, atomic_write_text, remove_stale_partials
 from thighview.export.movie import write_movie
-from thighview.export.progress import Cancelled
+from thighview.progress import Cancelled
 
 
 def _partials(folder):

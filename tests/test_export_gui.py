@@ -86,8 +86,7 @@ def test_cancel_stops_a_movie_without_a_file(dialog, qtbot, tmp_path):
         if progress.done >= 1:
             dialog._progress.canceled.emit()  # what its Cancel button does
 
-    dialog._signals.progress.disconnect(dialog._on_progress)
-    dialog._signals.progress.connect(cancel_on_first_frame)
+    dialog._on_progress = cancel_on_first_frame  # where the worker's progress is delivered
     with qtbot.waitSignal(dialog.exported, timeout=30000) as blocker:
         dialog.start()
     assert blocker.args[0] == []

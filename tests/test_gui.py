@@ -137,6 +137,25 @@ def test_colour_modes_recolour_the_2d_section(shown, qtbot):
     assert np.abs(_pixel(view, "vastus_lateralis") - blind).max() <= TOLERANCE
 
 
+def test_the_2d_view_shows_the_figures_legend(shown, qtbot):
+    from matplotlib.colors import to_hex
+
+    from thighview.render.legend import section_legend
+
+    view, state = shown.section_view, shown.state
+    view.redraw()
+    expected = section_legend(state.section, state.scheme, areas=False)
+    legend = view.axes.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [e.text for e in expected.entries]
+    assert [to_hex(h.get_facecolor()) for h in legend.legend_handles] == [e.colour for e in expected.entries]
+    shown.set_mode(ColourMode.AREA)
+    view.redraw()
+    bar = section_legend(state.section, state.scheme, structures=state.model.structures.values()).bar
+    assert view.axes.get_legend() is None
+    assert [a.get_xlabel() for a in view.axes.child_axes] == [bar.label]
+    assert view.axes.child_axes[0].get_xlim() == pytest.approx((bar.vmin, bar.vmax))
+
+
 def test_visibility_toggle_hides_a_compartment_everywhere(shown, qtbot):
     state = shown.state
     shown.structures.set_row_checked(Compartment.QUADRICEPS, False)
@@ -265,13 +284,13 @@ def test_slow_opening_shows_progress_and_cancel_stops_it(shown, qtbot, monkeypat
 
     from PySide6 import QtCore, QtWidgets
 
-    from thighview.io.progress import ImportCancelled
+    from thighview.progress import Cancelled, Progress
 
     def slow_load(path, progress=None, cancel=None):  # a long import, step by step like the readers
         for step in range(400):
             if cancel.is_set():
-                raise ImportCancelled("import cancelled", path)
-            progress(step / 400, "reading the label map")
+                raise Cancelled("import cancelled", path)
+            progress(Progress(step / 400, 1.0, "reading the label map"))
             time.sleep(0.01)
         raise AssertionError("the cancel never arrived")
 
@@ -294,12 +313,12 @@ def test_cancelled_opening_is_not_an_error(shown, qtbot):
     import threading
 
     from thighview.gui.workers import load_model_and_engine
-    from thighview.io.progress import ImportCancelled
+    from thighview.progress import Cancelled
 
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(ImportCancelled) as caught:
-        load_model_and_engine(None, progress=lambda f, m: None, cancel=cancel)
+    with pytest.raises(Cancelled) as caught:
+        load_model_and_engine(None, progress=lambda p: None, cancel=cancel)
     shown.loading_failed(caught.value)
     assert shown.error_box is None  # no error dialog for a cancel
     assert shown.state.model.name == "synthetic"

@@ -193,13 +193,14 @@ def test_invalid_sidecar_metadata(tmp_path, meta):
     assert "\n" not in str(info.value) and "box." in str(info.value)
 
 
-def test_supported_suffixes_match_the_readers():
-    from thighview.io import SUPPORTED_SUFFIXES
-    from thighview.io.labelmaps import NIFTI_SUFFIXES, NRRD_SUFFIXES
-    from thighview.io.meshes import MESH_SUFFIXES
-    from thighview.io.readers import IMAGE_SUFFIXES
+def test_every_supported_suffix_has_a_reader_that_opens_it(tmp_path):
+    from thighview.io import SUPPORTED_SUFFIXES, formats
 
-    assert set(SUPPORTED_SUFFIXES) == {*MESH_SUFFIXES, *NIFTI_SUFFIXES, *NRRD_SUFFIXES, ".seg.nrrd", *IMAGE_SUFFIXES}
+    assert SUPPORTED_SUFFIXES == tuple(s for f in formats.FORMATS if f.reader for s in f.suffixes)
+    for suffix in SUPPORTED_SUFFIXES:
+        found = formats.format_of(tmp_path / f"thigh{suffix.upper()}")
+        assert found is not None and suffix in found.suffixes and callable(found.load_reader())
+    assert formats.format_of(tmp_path / "thigh.seg.nrrd").name == "Slicer segmentation"
 
 
 def test_one_known_name_twice_is_refused(tmp_path):

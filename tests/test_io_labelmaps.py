@@ -239,22 +239,22 @@ def test_colour_table_beside_the_image_only_when_unambiguous(tmp_path):
 def test_progress_reports_and_cancel_stops(phantom, tmp_path):
     import threading
 
-    from thighview.io import ImportCancelled
+    from thighview.io import Cancelled
 
     path = S.save_nifti(tmp_path / "p.nii.gz", phantom.labels, phantom.affine, phantom.names)
     seen: list[float] = []
-    load_model(path, progress=lambda fraction, message: seen.append(fraction))
+    load_model(path, progress=lambda progress: seen.append(progress.fraction))
     assert seen[0] == 0.0 and seen[-1] == 1.0
     assert seen == sorted(seen)
     assert len(seen) >= 5
 
     cancel = threading.Event()
 
-    def cancel_midway(fraction: float, message: str) -> None:
-        if fraction > 0.3:
+    def cancel_midway(progress) -> None:
+        if progress.fraction > 0.3:
             cancel.set()
 
-    with pytest.raises(ImportCancelled, match="cancelled"):
+    with pytest.raises(Cancelled, match="cancelled"):
         load_model(path, progress=cancel_midway, cancel=cancel)
 
 

@@ -22,7 +22,7 @@ from thighview.errors import FileFormatError, LimitExceededError
 from thighview.io import load_model
 from thighview.io.colour_map import ColourMap
 from thighview.io.limits import Limits
-from thighview.io.progress import ImportCancelled, Progress
+from thighview.progress import Cancelled, Stage
 from thighview.io.section_image import read_section_image
 
 RED, GREEN, BLUE, WHITE, YELLOW = (255, 0, 0), (0, 160, 0), (0, 0, 255), (255, 255, 255), (255, 255, 0)
@@ -349,15 +349,15 @@ def test_bad_images_are_one_line_errors(tmp_path):
 def test_progress_is_reported_and_cancel_honoured(tmp_path):
     braus(200).save(tmp_path / "b.png")
     seen = []
-    read_section_image(tmp_path / "b.png", pixel_size=1.0, progress=Progress(lambda f, m: seen.append(f)))
+    read_section_image(tmp_path / "b.png", pixel_size=1.0, progress=Stage(lambda p: seen.append(p.fraction)))
     assert seen == sorted(seen) and seen[-1] == 1.0 and len(seen) >= 5
 
     class Stop:
         def is_set(self):
             return True
 
-    with pytest.raises(ImportCancelled):
-        read_section_image(tmp_path / "b.png", pixel_size=1.0, progress=Progress(cancel=Stop()))
+    with pytest.raises(Cancelled):
+        read_section_image(tmp_path / "b.png", pixel_size=1.0, progress=Stage(cancel=Stop()))
 
 
 @settings(max_examples=12, deadline=None)

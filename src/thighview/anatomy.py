@@ -44,6 +44,9 @@ MUSCLE_COMPARTMENTS = frozenset(
 
 #: The three compartments the app is about, in the order they are shown.
 MAIN_COMPARTMENTS = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS)
+#: Every compartment in teaching order (tables, legends, menus): the muscle groups, then from the bone out.
+COMPARTMENT_ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.NEUROVASCULAR,
+                     Compartment.FASCIA, Compartment.FAT, Compartment.SKIN, Compartment.UNASSIGNED)
 
 
 @dataclass(frozen=True)
@@ -152,20 +155,11 @@ PALETTES: dict[str, dict[Compartment, str]] = {"braus": _BRAUS_COMPARTMENT, "col
 _SHADE_STEPS = (-0.35, 0.25, -0.15, 0.45, 0.05, -0.5)
 
 
-def _hex_to_rgb(colour: str) -> tuple[float, float, float]:
-    colour = colour.lstrip("#")
-    return tuple(int(colour[i : i + 2], 16) / 255.0 for i in (0, 2, 4))  # type: ignore[return-value]
-
-
-def _rgb_to_hex(rgb: tuple[float, float, float]) -> str:
-    return "#" + "".join(f"{round(min(max(c, 0.0), 1.0) * 255):02x}" for c in rgb)
-
-
 def _shade(colour: str, amount: float) -> str:
     """Lighten (amount > 0, towards white) or darken (amount < 0, towards black)."""
-    rgb = _hex_to_rgb(colour)
+    rgb = hex_to_rgb(colour)
     target = 1.0 if amount > 0 else 0.0
-    return _rgb_to_hex(tuple(c + (target - c) * abs(amount) for c in rgb))  # type: ignore[arg-type]
+    return rgb_to_hex(tuple(c + (target - c) * abs(amount) for c in rgb))
 
 
 def compartment_colour(compartment: Compartment | str, palette: str = "braus") -> str:
@@ -190,8 +184,20 @@ def structure_colour(name: str, palette: str = "braus", by: str = "muscle") -> s
 
 
 def hex_to_rgb(colour: str) -> tuple[float, float, float]:
-    """``'#c8372d'`` -> ``(0.78, 0.22, 0.18)``."""
-    return _hex_to_rgb(colour)
+    """``'#c8372d'`` (or ``'c8372d'``, ``'#c32'``) -> ``(0.78, 0.22, 0.18)``; ValueError otherwise.
+
+    The one hex-colour converter (with :func:`rgb_to_hex`): palettes, colour maps, colour tables."""
+    value = colour.strip().lstrip("#") if isinstance(colour, str) else ""
+    if len(value) == 3:
+        value = "".join(c * 2 for c in value)
+    if len(value) != 6 or any(c not in "0123456789abcdefABCDEF" for c in value):
+        raise ValueError(f"{colour!r} is not a colour like #ff0000")
+    return tuple(int(value[i:i + 2], 16) / 255.0 for i in (0, 2, 4))  # type: ignore[return-value]
+
+
+def rgb_to_hex(rgb, scale: float = 1.0) -> str:
+    """``(0.78, 0.22, 0.18)`` -> ``'#c7382e'``; ``scale`` is full intensity (255 for 8-bit values)."""
+    return "#" + "".join(f"{round(min(max(float(c) / scale, 0.0), 1.0) * 255):02x}" for c in list(rgb)[:3])
 
 
 def info(name: str) -> StructureInfo:

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from thighview.anatomy import Compartment
 from thighview.errors import ExportError, SessionError
+from thighview.render.colouring import ColourScheme
 
 if TYPE_CHECKING:
     from thighview.femur_axis import FemurAxis
@@ -44,8 +45,6 @@ VERSION = 4
 SUFFIX = ".thighview-session"
 #: A session is a few kB; anything far larger is not one (and is not read into memory).
 MAX_SESSION_BYTES = 4 * 2**20
-_COLOUR_CHOICES = {"mode": ("compartment", "muscle", "area"), "palette": ("braus", "colorblind"),
-                   "area_per": ("muscle", "compartment"), "area_unit": ("percent", "cm2")}
 
 Camera = tuple[tuple[float, float, float], tuple[float, float, float], tuple[float, float, float]]
 
@@ -57,7 +56,7 @@ class Session:
     model_path: str | None = None
     model_sha256: str | None = None
     level: float = 0.5
-    colours: dict[str, str] = field(default_factory=lambda: {k: v[0] for k, v in _COLOUR_CHOICES.items()})
+    colours: dict[str, str] = field(default_factory=lambda: ColourScheme().settings())  # ColourScheme.settings()
     visible: dict[str, bool] = field(default_factory=dict)
     opacity: dict[str, float] = field(default_factory=dict)
     camera: Camera | None = None
@@ -153,10 +152,10 @@ def _session_from_dict(data: dict, path: Path | None) -> Session:
     if sha is not None and (not isinstance(sha, str) or len(sha) != 64
                             or any(c not in "0123456789abcdef" for c in sha)):
         _fail("model checksum is not a SHA-256 hex digest", path)
-    colours = {**Session().colours, **_mapping(data, "colours", path)}
-    for key, value in colours.items():
-        if value not in _COLOUR_CHOICES.get(key, ()):
-            _fail(f"colour setting '{key}' = {value!r} is not one of {_COLOUR_CHOICES.get(key, ())}", path)
+    try:
+        colours = ColourScheme.from_settings(_mapping(data, "colours", path)).settings()
+    except ValueError as exc:
+        _fail(str(exc), path)
     visible = _mapping(data, "visible", path)
     if not all(isinstance(v, bool) for v in visible.values()):
         _fail("'visible' values must be true or false", path)
@@ -235,7 +234,8 @@ def _from_v1(data: dict) -> dict:
     level = data.get("level_percent", 50.0)
     return {"model": {"path": data.get("model"), "sha256": None},
             "level": level / 100.0 if isinstance(level, (int, float)) and not isinstance(level, bool) else level,
-            "colours": {"mode": data.get("colour_mode", "compartment"), "palette": data.get("palette", "braus")},
+            "colours": {key: data[old] for key, old in (("mode", "colour_mode"), ("palette", "palette"))
+                        if old in data},  # the rest keep their defaults
             "visible": {str(name): False for name in hidden}, "camera": data.get("camera")}
 
 

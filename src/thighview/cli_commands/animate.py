@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
 
     from thighview.errors import ExportError
     from thighview.export.movie import write_movie
-    from thighview.export.progress import TerminalProgress
+    from thighview.progress import TerminalProgress
     from thighview.mechanics.demo import GUIDED_DEMO
     from thighview.render.pressure2d import FrameStyle, frames, rolling_frames
 

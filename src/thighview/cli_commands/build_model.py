@@ -24,17 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from thighview.errors import ThighViewError
     from thighview.procedural import DEFAULT_RESOLUTION, build
+    from thighview.progress import TerminalProgress
 
     resolution = DEFAULT_RESOLUTION if args.resolution is None else args.resolution
     if not MIN_RESOLUTION <= resolution <= MAX_RESOLUTION:
         raise ThighViewError(f"--resolution must be between {MIN_RESOLUTION} and {MAX_RESOLUTION}, not {resolution}")
     start = time.perf_counter()
 
-    def progress(fraction: float, what: str) -> None:
-        print(f"\r[{'#' * int(fraction * 20):<20}] {what:<40}", end="", file=sys.stderr, flush=True)
-
-    model, glb_path, json_path = build(args.out, resolution=resolution, seed=args.seed, progress=progress)
-    print(file=sys.stderr)
+    model, glb_path, json_path = build(args.out, resolution=resolution, seed=args.seed,
+                                       progress=TerminalProgress(sys.stderr))
     triangles = sum(len(faces) for _, faces in model.surfaces.values())
     print(f"wrote {glb_path} ({glb_path.stat().st_size / 1e6:.1f} MB, {len(model.surfaces)} structures, "
           f"{triangles} triangles) and {json_path.name} in {time.perf_counter() - start:.1f} s")

@@ -29,9 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--size", metavar="WxH", help="picture or frame size in pixels, e.g. 3840x2160 "
                                                       "(default: a good size per output)")
     parser.add_argument("--transparent", action="store_true", help="transparent background (PNG, SVG, PDF)")
-    parser.add_argument("--colour-mode", "--color-mode", dest="colour_mode", default="compartment",
-                        choices=("compartment", "muscle", "area"), help="colour by compartment, muscle or area")
-    parser.add_argument("--palette", default="braus", choices=("braus", "colorblind"), help="colour palette")
+    add_colour_options(parser)
     parser.add_argument("--title", help="heading text (default: '<side> thigh in cross-section'; '' for none)")
     parser.add_argument("--no-labels", action="store_true", help="no muscle labels")
     parser.add_argument("--no-legend", action="store_true", help="no legend")
@@ -59,6 +57,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force-n", type=float, default=40.0, help="pressure demo: force in newtons (default 40)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no list of written files")
     add_model_options(parser)
+
+
+def add_colour_options(parser: argparse.ArgumentParser) -> None:
+    """``--colour-mode``, ``--palette``, ``--area-per``, ``--area-unit``: a :class:`ColourScheme`'s
+    settings, with the choices it allows."""
+    from thighview.render.colouring import SCHEME_CHOICES, ColourScheme
+
+    default = ColourScheme().settings()
+    choices = SCHEME_CHOICES
+    parser.add_argument("--colour-mode", "--color-mode", dest="colour_mode", default=default["mode"],
+                        choices=choices["mode"], help=f"colour by {', '.join(choices['mode'])}")
+    parser.add_argument("--palette", default=default["palette"], choices=choices["palette"], help="colour palette")
+    parser.add_argument("--area-per", default=default["area_per"], choices=choices["area_per"],
+                        help="area heat map: one value per muscle or per compartment")
+    parser.add_argument("--area-unit", default=default["area_unit"], choices=choices["area_unit"],
+                        help="area heat map in percent of the muscle area or in cm²")
+
+
+def colour_scheme(args: argparse.Namespace):
+    """The :class:`ColourScheme` that :func:`add_colour_options` asked for."""
+    from thighview.render.colouring import ColourScheme
+
+    return ColourScheme(mode=args.colour_mode, palette=args.palette, area_per=args.area_per,
+                        area_unit=args.area_unit)
 
 
 def parse_size(text: str | None) -> tuple[int, int] | None:
@@ -89,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.cli_commands.areas import parse_levels
     from thighview.export.batch import ExportRequest, plan, run_jobs
     from thighview.export.figures import FigureOptions, check_size
-    from thighview.export.progress import TerminalProgress
+    from thighview.progress import TerminalProgress
     from thighview.cli_commands._input import apply_model_options, image_options, section_levels
     from thighview.io import load_model
     from thighview.section import SectionEngine
@@ -97,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
     size = parse_size(args.size)
     if size is not None:
         check_size(size)
-    options = FigureOptions(colour_mode=args.colour_mode, palette=args.palette, labels=not args.no_labels,
+    options = FigureOptions(scheme=colour_scheme(args), labels=not args.no_labels,
                             legend=not args.no_legend, title=args.title, level_annotation=not args.no_level,
                             scale_bar=not args.no_scale_bar, table=args.table, transparent=args.transparent,
                             image=not args.no_image)

@@ -2,7 +2,7 @@
 
 - :mod:`.atomic`      temp file in the target folder + ``os.replace``; never a partial file
 - :mod:`.provenance`  the small record (software, model, level) stored in every file's metadata
-- :mod:`.progress`    progress reporting and cancel for long exports (terminal bar, GUI dialog)
+- :mod:`thighview.progress` (not here): progress and cancel for long exports and imports
 - :mod:`.movie`       the one GIF/MP4 writer (level sweep, turntable, pressure demo)
 - :mod:`.figures`     2-D section PNG/SVG/PDF and the multi-level figure sheet (matplotlib)
 - :mod:`.scene`       3-D PNG and frames from the render scene on an off-screen plotter

@@ -2,7 +2,7 @@
 
 An :class:`ExportRequest` says what to make (formats, levels, size, looks); :func:`plan`
 turns it into :class:`ExportJob` s, one per output file, each a generator of
-:class:`~thighview.export.progress.Progress` steps. Every target is checked before any work
+:class:`~thighview.progress.Progress` steps. Every target is checked before any work
 starts, so a batch never stops half-way because of a file that already exists. The CLI runs
 the jobs with a terminal progress bar; the GUI runs the same jobs in a worker (or, for jobs
 that use VTK, on the GUI thread between events) with a progress dialog and cancel.
@@ -20,7 +20,7 @@ from thighview.errors import ExportError
 from thighview.export import FIGURE_FORMATS, FORMATS
 from thighview.export.atomic import check_target
 from thighview.export.figures import FigureOptions
-from thighview.export.progress import CancelFlag, Progress, Report, Steps, run_steps
+from thighview.progress import CancelFlag, Progress, Report, Steps, run_steps
 from thighview.export.provenance import provenance
 
 if TYPE_CHECKING:
@@ -227,10 +227,8 @@ def _table_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine
 
 def _scene_options(request: ExportRequest):
     from thighview.export.scene import SceneOptions
-    from thighview.render.colouring import ColourMode, ColourScheme
 
-    scheme = ColourScheme(mode=ColourMode(request.figure.colour_mode), palette=request.figure.palette)
-    return SceneOptions(view=request.view, scheme=scheme, transparent=request.figure.transparent,
+    return SceneOptions(view=request.view, scheme=request.figure.scheme, transparent=request.figure.transparent,
                         title=request.figure.title, legend=request.figure.legend, visible=request.visible,
                         opacity=request.opacity, camera=request.camera)
 

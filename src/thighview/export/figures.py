@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from thighview import anatomy
-from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
+from thighview.anatomy import Compartment
 from thighview.errors import ExportError
 from thighview.export.atomic import atomic_path
 from thighview.export.provenance import SOFTWARE, as_comment
+from thighview.render.colouring import ColourScheme
+from thighview.render.legend import LEGEND_ORDER, draw_colour_bar, draw_legend, section_legend, sort_key
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -39,17 +41,13 @@ MAX_PIXELS = (8192, 8192)
 MIN_PIXELS = 64
 _INK = "#1a1a1a"
 _MUTED = "#555555"
-#: Compartments listed in legends and tables, in teaching order.
-_LEGEND_ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.FAT,
-                 Compartment.NEUROVASCULAR, Compartment.FASCIA, Compartment.SKIN, Compartment.UNASSIGNED)
 
 
 @dataclass(frozen=True)
 class FigureOptions:
     """What a figure shows. ``title=None`` gives the default heading, ``""`` none."""
 
-    colour_mode: str = "compartment"  # "compartment" | "muscle" | "area"
-    palette: str = "braus"  # "braus" | "colorblind"
+    scheme: ColourScheme = ColourScheme()  # colour mode, palette and heat-map options, as on screen
     labels: bool = True
     legend: bool = True
     title: str | None = None
@@ -75,13 +73,6 @@ def check_size(size: tuple[int, int]) -> tuple[int, int]:
     return width, height
 
 
-def _colours(section: Section, options: FigureOptions):
-    from thighview.render.colouring import ColourMode, ColourScheme, structure_colours
-
-    scheme = ColourScheme(mode=ColourMode(options.colour_mode), palette=options.palette)
-    return scheme, structure_colours(list(section.polygons), scheme, section)
-
-
 def level_text(section: Section, length_name: str = "femur length") -> str:
     """'50% of femur length, 22.4 cm below the proximal end'; 'a single section' for one."""
     from thighview.femur_axis import SINGLE_SECTION
@@ -96,11 +87,12 @@ def _heading(side: str) -> str:
 
 
 def _draw(ax: Axes, section: Section, options: FigureOptions, side: str, min_mm_per_px: float | None = None,
-          underlay: Underlay | None = None) -> dict:
-    """The shared section drawing with this figure's options; returns its colours."""
+          underlay: Underlay | None = None) -> None:
+    """The shared section drawing with this figure's options."""
+    from thighview.render.colouring import structure_colours
     from thighview.render.section2d import draw_section
 
-    scheme, colours = _colours(section, options)
+    colours = structure_colours(list(section.polygons), options.scheme, section)
     visible = [n for n in section.polygons if n not in options.hidden] if options.hidden else None
     drawing = draw_section(ax, section, colours, side=side, visible=visible, highlight=options.highlight,
                            labels=options.labels,
@@ -111,49 +103,12 @@ def _draw(ax: Axes, section: Section, options: FigureOptions, side: str, min_mm_
         patch.set_gid(name)
     for name, label in drawing.labels.items():
         label.set_gid(f"label:{name}")
-    return {"scheme": scheme, "colours": colours}
 
 
-def _compartment_rows(section: Section, palette: str) -> list[tuple[Compartment, str, str]]:
-    """(compartment, colour, 'area cm² (share)') for the compartments present, teaching order."""
-    rows = []
-    areas = section.compartment_areas_cm2
-    for compartment in _LEGEND_ORDER:
-        if compartment not in areas or compartment is Compartment.UNASSIGNED and not areas[compartment]:
-            continue
-        share = section.percent_of_muscle(compartment)
-        text = f"{areas[compartment]:.1f} cm²" + (f" ({share:.0f}% of muscle)" if share is not None else "")
-        rows.append((compartment, anatomy.compartment_colour(compartment, palette), text))
-    return rows
-
-
-def _legend(fig: Figure, handles_rows, *, y: float, fontsize: float, ncol: int):
-    from matplotlib.colors import to_rgb
-    from matplotlib.patches import Patch
-
-    from thighview.render.colouring import darker
-
-    handles = [Patch(facecolor=colour, edgecolor=darker(to_rgb(colour)), linewidth=0.6, label=label)
-               for label, colour in handles_rows]
-    return fig.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, y), ncol=ncol, frameon=False,
-                      fontsize=fontsize, handlelength=1.5, handleheight=1.1, columnspacing=2.0)
-
-
-def _colour_bar(fig: Figure, ax: Axes, section: Section, scheme, *, rect) -> None:
-    from matplotlib import colormaps
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
-
-    from thighview.render.colouring import AREA_COLOURMAP, area_range
-
-    vmin, vmax = area_range(list(section.polygons), scheme, section)
-    cax = fig.add_axes(rect)
-    bar = fig.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
-                       orientation="horizontal")
-    per = "muscle" if scheme.area_per == "muscle" else "compartment"
-    bar.set_label(f"Area per {per} ({scheme.unit_label})", fontsize=9, color=_INK)
-    bar.ax.tick_params(labelsize=8)
-    bar.outline.set_linewidth(0.5)
+def _figure_legend(fig: Figure, entries, *, y: float, fontsize: float, ncol: int):
+    """The legend's entries centred under the section(s) of a figure."""
+    return draw_legend(fig, entries, fontsize=fontsize, loc="upper center", bbox_to_anchor=(0.5, y), ncol=ncol,
+                       handlelength=1.5, handleheight=1.1, columnspacing=2.0)
 
 
 def _area_table(ax: Axes, section: Section, palette: str) -> None:
@@ -161,8 +116,7 @@ def _area_table(ax: Axes, section: Section, palette: str) -> None:
     ax.set_axis_off()
     rows = []
     for name, area in sorted(section.areas_cm2.items(),
-                             key=lambda kv: (_LEGEND_ORDER.index(section.compartments[kv[0]])
-                                             if section.compartments[kv[0]] in _LEGEND_ORDER else 99, -kv[1])):
+                             key=lambda kv: (sort_key(section.compartments[kv[0]]), -kv[1])):
         if area < 0.05:  # not cut at this level (it would read 0.0)
             continue
         share = section.percent_of_muscle(name)
@@ -216,21 +170,19 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
         fig.text(0.5, top, f"{level_text(section, options.length_name)} · viewed from below", ha="center",
                  va="top", fontsize=10, color=_MUTED)
         top -= 0.04
-    legend_rows = _compartment_rows(section, options.palette) if options.legend else []
-    area_mode = options.colour_mode == "area"
+    legend = section_legend(section, options.scheme) if options.legend else None
     bottom = 0.02
-    if options.legend:
-        bottom = 0.14 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
+    if legend is not None:
+        bottom = 0.14 if legend.bar else 0.05 + 0.032 * ((len(legend.entries) + 1) // 2)
     right = 0.62 if options.table else 0.99
     ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
-    drawn = _draw(ax, section, options, side, min_mm_per_px, underlay)
-    if options.legend and area_mode:
-        _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.085, 0.4, 0.018))
-    elif legend_rows:
-        _legend(fig, [(f"{c.label}  {text}", colour) for c, colour, text in legend_rows], y=bottom + 0.01,
-                fontsize=9, ncol=2)
+    _draw(ax, section, options, side, min_mm_per_px, underlay)
+    if legend is not None and legend.bar:
+        draw_colour_bar(fig.add_axes((0.3, 0.085, 0.4, 0.018)), legend.bar, fontsize=9)
+    elif legend is not None and legend.entries:
+        _figure_legend(fig, legend.entries, y=bottom + 0.01, fontsize=9, ncol=2)
     if options.table:
-        _area_table(fig.add_axes((0.665, bottom, 0.325, top - bottom)), section, options.palette)
+        _area_table(fig.add_axes((0.665, bottom, 0.325, top - bottom)), section, options.scheme.palette)
     return fig
 
 
@@ -266,7 +218,7 @@ def _profile_chart(ax: Axes, profile: AreaProfile, sections: Sequence[Section], 
 def _sheet_table(ax: Axes, sections: Sequence[Section], palette: str) -> None:
     """Compartment areas (cm² and % of muscle) at each of the sheet's levels."""
     ax.set_axis_off()
-    present = [c for c in _LEGEND_ORDER if any(c in s.compartment_areas_cm2 for s in sections)
+    present = [c for c in LEGEND_ORDER if any(c in s.compartment_areas_cm2 for s in sections)
                and c is not Compartment.UNASSIGNED]
     columns = [f"{s.level * 100:.0f}%" for s in sections]
     n = len(present) + 1
@@ -321,11 +273,12 @@ def sheet_figure(sections: Sequence[Section], profile: AreaProfile, *, side: str
     for ax, section in zip(axes, sections):
         if options.level_annotation:
             ax.set_title(level_text(section, options.length_name), fontsize=10, color=_MUTED, pad=2)
-    legend_rows = [(c.label, colour) for c, colour, _ in _compartment_rows(sections[0], options.palette)]
-    if options.legend and options.colour_mode != "area":
-        _legend(fig, legend_rows, y=0.415, fontsize=10, ncol=len(legend_rows))
-    _profile_chart(fig.add_axes((0.06, 0.07, 0.5, 0.25)), profile, sections, options.palette, options.length_name)
-    _sheet_table(fig.add_axes((0.64, 0.04, 0.34, 0.3)), sections, options.palette)
+    entries = section_legend(sections[0], options.scheme, areas=False).entries if options.legend else ()
+    if entries:  # a heat map's values differ per level: its panels speak for themselves
+        _figure_legend(fig, entries, y=0.415, fontsize=10, ncol=len(entries))
+    palette = options.scheme.palette
+    _profile_chart(fig.add_axes((0.06, 0.07, 0.5, 0.25)), profile, sections, palette, options.length_name)
+    _sheet_table(fig.add_axes((0.64, 0.04, 0.34, 0.3)), sections, palette)
     return fig
 
 

@@ -13,8 +13,6 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from thighview import anatomy
 from thighview.errors import ExportError
 from thighview.export.atomic import atomic_write_bytes
@@ -28,23 +26,17 @@ RGB = tuple[float, float, float]
 def scene_glb(model: ThighModel, *, colours: Mapping[str, RGB], opacity: Mapping[str, float] | None = None,
               visible: Collection[str] | None = None, record: dict[str, str] | None = None) -> bytes:
     """The GLB bytes of the model's visible structures in the given colours and opacities."""
-    import trimesh
-    from trimesh.visual.material import PBRMaterial
+    from thighview.io.writers import GlbNode, glb_bytes
 
     shown = [n for n in model.structures if visible is None or n in visible]
     if not shown:
         raise ExportError("no visible structure to export", model.source)
-    scene = trimesh.Scene()
+    nodes = []
     for name in shown:
         structure = model.structures[name]
-        alpha = float((opacity or {}).get(name, 1.0))
-        r, g, b = colours.get(name, anatomy.hex_to_rgb(anatomy.compartment_colour(structure.compartment)))
-        material = PBRMaterial(name=name, baseColorFactor=[r, g, b, alpha], metallicFactor=0.0,
-                               roughnessFactor=0.7, alphaMode="BLEND" if alpha < 1.0 else "OPAQUE",
-                               doubleSided=alpha < 1.0)
-        mesh = trimesh.Trimesh(np.asarray(structure.vertices), np.asarray(structure.faces), process=False,
-                               visual=trimesh.visual.TextureVisuals(material=material))
-        scene.add_geometry(mesh, node_name=name, geom_name=name)
+        rgb = colours.get(name, anatomy.hex_to_rgb(anatomy.compartment_colour(structure.compartment)))
+        nodes.append(GlbNode(name, structure.vertices, structure.faces,
+                             (*rgb, float((opacity or {}).get(name, 1.0)))))
 
     def add_extras(tree: dict) -> None:
         tree.setdefault("asset", {})["extras"] = {**(record or {}), "units": model.units, "side": model.side}
@@ -54,7 +46,7 @@ def scene_glb(model: ThighModel, *, colours: Mapping[str, RGB], opacity: Mapping
                 node["extras"] = {"compartment": model.structures[name].compartment.value,
                                   "label": anatomy.label_of(name)}
 
-    return trimesh.exchange.gltf.export_glb(scene, tree_postprocessor=add_extras, include_normals=True)
+    return glb_bytes(nodes, normals=True, tree_postprocessor=add_extras)
 
 
 def write_glb(path: str | Path, model: ThighModel, *, colours: Mapping[str, RGB],

@@ -24,7 +24,7 @@ import numpy as np
 
 from thighview.errors import ExportError
 from thighview.export.atomic import atomic_path
-from thighview.export.progress import CancelFlag, Progress, Report, Steps, run_steps
+from thighview.progress import CancelFlag, Progress, Report, Steps, run_steps
 from thighview.export.provenance import as_comment
 
 MOVIE_SUFFIXES = (".gif", ".mp4")

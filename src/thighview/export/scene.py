@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from thighview import anatomy
-from thighview.anatomy import Compartment
 from thighview.errors import ExportError
 from thighview.export.atomic import atomic_path
 from thighview.export.figures import check_size
@@ -32,10 +30,6 @@ if TYPE_CHECKING:
 #: fail beyond about this many pixels per side (10000 works, 15360 does not), so larger
 #: pictures (8K) are rendered without it: at that size a pixel is too small for jaggies to show.
 SSAA_MAX_SIDE = 10240
-
-_LEGEND = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS, Compartment.OTHER_MUSCLE,
-           Compartment.BONE)
-
 
 @dataclass(frozen=True)
 class SceneOptions:
@@ -137,10 +131,11 @@ class OffscreenScene:
         if title:  # VTK's font size unit is ~1.2 px per character: fit the width, scale with the height
             font = max(6, round(min(self.size[1] / 60, 0.8 * self.size[0] / (1.25 * len(title)))))
             self.plotter.add_text(title, position="upper_edge", font_size=font, color=ink, name="title")
-        if options.legend and options.scheme.mode.value != "area":
-            present = {s.compartment for s in model.structures.values()}
-            entries = [[c.label, anatomy.compartment_colour(c, options.scheme.palette)]
-                       for c in _LEGEND if c in present]
+        if options.legend and not options.scheme.mode.is_heat_map:
+            from thighview.render.legend import compartment_entries
+
+            entries = [[e.text, e.colour] for e in compartment_entries(
+                (s.compartment for s in model.structures.values()), options.scheme.palette)]
             if entries:
                 # a dark box keeps every entry (text in its own colour, the femur's is pale) readable
                 self.plotter.add_legend(entries, bcolor=(0.12, 0.12, 0.14), background_opacity=0.7, border=False,

@@ -14,7 +14,7 @@ from matplotlib.figure import Figure
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview import anatomy
-from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
+from thighview.anatomy import COMPARTMENT_ORDER, MAIN_COMPARTMENTS, Compartment
 from thighview.app import state as st
 from thighview.gui.workers import run_in_thread
 
@@ -24,8 +24,13 @@ _NO_AREA_CELLS = {"not closed": "open", "self-intersecting": "crossed"}
 _ABSENT = "not present at this level"
 SINGLE_SECTION_CHART_NOTE = "One cross-section: no area profile along the femur."
 #: Compartments in the order the table lists them.
-ORDER = (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE, Compartment.BONE, Compartment.NEUROVASCULAR,
-         Compartment.FASCIA, Compartment.FAT, Compartment.SKIN, Compartment.UNASSIGNED)
+ORDER = COMPARTMENT_ORDER
+
+
+def compartment_members(model) -> list[tuple[Compartment, list[str]]]:
+    """(compartment, its structures' names) for each compartment of ``model`` that has any, in :data:`ORDER`."""
+    groups = [(c, [s.name for s in model.structures.values() if s.compartment is c]) for c in ORDER]
+    return [(c, members) for c, members in groups if members]
 
 
 def swatch(rgb) -> QtGui.QIcon:
@@ -200,10 +205,7 @@ class AreaPanel(QtWidgets.QWidget):
     def _build(self, model) -> None:
         self.tree.clear()
         self.items, self.compartment_items = {}, {}
-        for compartment in ORDER:
-            members = [s.name for s in model.structures.values() if s.compartment is compartment]
-            if not members:
-                continue
+        for compartment, members in compartment_members(model):
             top = QtWidgets.QTreeWidgetItem([compartment.label, "", ""])  # no NAME_ROLE: not selectable
             font = top.font(0)
             font.setBold(True)

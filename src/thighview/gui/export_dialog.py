@@ -28,7 +28,8 @@ from PySide6 import QtCore, QtWidgets
 from thighview.errors import ThighViewError
 from thighview.export.batch import DEFAULT_SIZE, ExportJob, ExportRequest, plan
 from thighview.export.figures import MAX_PIXELS, MIN_PIXELS, FigureOptions
-from thighview.export.progress import Cancelled, Progress, run_steps
+from thighview.gui.workers import run_in_thread
+from thighview.progress import Cancelled, Progress, run_steps
 
 #: (label, formats, kind for the default size)
 CHOICES = (
@@ -46,13 +47,6 @@ CHOICES = (
 )
 ANIMATIONS = (("Level sweep, hip to knee", "sweep"), ("Turntable of the 3-D view", "turntable"),
               ("Pressure demo: into bone vs sideways", "pressure"))
-
-
-class _Signals(QtCore.QObject):
-    """Carries a worker thread's progress and outcome to the GUI thread (queued connections)."""
-
-    progress = QtCore.Signal(object)
-    finished = QtCore.Signal(object)  # None on success, else the exception
 
 
 class ExportDialog(QtWidgets.QDialog):
@@ -73,9 +67,6 @@ class ExportDialog(QtWidgets.QDialog):
         self._cancel = threading.Event()
         self._steps = None
         self._progress: QtWidgets.QProgressDialog | None = None
-        self._signals = _Signals()
-        self._signals.progress.connect(self._on_progress)
-        self._signals.finished.connect(self._on_job_done)
         self._build()
         if state.single_section:
             self._one_level_only()
@@ -184,8 +175,7 @@ class ExportDialog(QtWidgets.QDialog):
         from thighview.cli_commands.areas import parse_levels
 
         label, formats, kind = CHOICES[self.choice.currentIndex()]
-        scheme = self.state.scheme
-        figure = FigureOptions(colour_mode=scheme.mode.value, palette=scheme.palette, labels=self.labels.isChecked(),
+        figure = FigureOptions(scheme=self.state.scheme, labels=self.labels.isChecked(),
                                legend=self.legend.isChecked(), title=None if self.title.isChecked() else "",
                                level_annotation=self.title.isChecked(), scale_bar=self.scale_bar.isChecked(),
                                table=self.table.isChecked(), transparent=self.transparent.isChecked(),
@@ -257,15 +247,8 @@ class ExportDialog(QtWidgets.QDialog):
             self._steps = job.steps()
             QtCore.QTimer.singleShot(0, self._step)
         else:
-            threading.Thread(target=self._work, args=(job,), daemon=True, name="thighview-export").start()
-
-    def _work(self, job: ExportJob) -> None:  # worker thread
-        try:
-            run_steps(job.steps(), report=self._signals.progress.emit, cancel=self._cancel)
-        except BaseException as exc:  # delivered to the GUI thread
-            self._signals.finished.emit(exc)
-        else:
-            self._signals.finished.emit(None)
+            run_in_thread(lambda report: run_steps(job.steps(), report=report, cancel=self._cancel),
+                          lambda _: self._on_job_done(None), self._on_job_done, on_progress=self._on_progress)
 
     def _step(self) -> None:
         try:

@@ -17,7 +17,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview import anatomy
-from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap, hex_colour, parse_colour
+from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap, parse_colour
 
 #: Choices offered for a colour: the compartments first, then every muscle and tissue by name.
 _GROUPS = ("quadriceps_femoris", "adductors", "hamstrings", "femur", "subcutaneous_fat", "skin")
@@ -230,7 +230,7 @@ class ImageImportDialog(QtWidgets.QDialog):
         for rgb, name in zip(base.colours, base.names):
             name = renamed.get(name, name)
             if name:
-                entries[hex_colour(rgb)] = name
+                entries[anatomy.rgb_to_hex(rgb, 255)] = name
         return {"tolerance": base.tolerance, "colours": {**entries, **added}}
 
     # --- scale ------------------------------------------------------------------------------

@@ -22,9 +22,9 @@ from thighview.gui.session_actions import SessionController
 from thighview.gui.structure_panel import StructurePanel
 from thighview.gui.view2d import SectionView
 from thighview.gui.view3d import View3D
-from thighview.gui.workers import ProgressRelay, load_model_and_engine, run_in_thread, wait_for_workers
-from thighview.io.progress import ImportCancelled
-from thighview.render.colouring import ColourMode
+from thighview.gui.workers import load_model_and_engine, run_in_thread, wait_for_workers
+from thighview.progress import Cancelled, Progress
+from thighview.render.colouring import AREA_PER, AREA_UNITS, COLOURBLIND, PALETTES, SCHEME_CHOICES, ColourMode
 from thighview.render.views import VIEWS
 
 MAX_RECENT = 8
@@ -41,10 +41,10 @@ QDockWidget::title { font-size: 15pt; }
 def open_filter() -> str:
     """File › Open's filter: every suffix the readers open, and the section images on their own."""
     from thighview.io import SUPPORTED_SUFFIXES
-    from thighview.io.readers import IMAGE_SUFFIXES
+    from thighview.io.formats import IMAGE, suffixes_read_by
 
     return (f"Thigh models and section images ({' '.join('*' + s for s in SUPPORTED_SUFFIXES)});;"
-            f"Section images ({' '.join('*' + s for s in IMAGE_SUFFIXES)});;All files (*)")
+            f"Section images ({' '.join('*' + s for s in suffixes_read_by(IMAGE))});;All files (*)")
 
 
 def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -200,18 +200,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.mode_actions[mode] = action
         self.colourblind_action = a("Colour-&blind-safe palette", self.set_colourblind, "Ctrl+Shift+B",
                                     checkable=True)
-        self.area_per_group = QtGui.QActionGroup(self)
-        self.area_per_actions = {}
-        for key, text in (("muscle", "Heat map per muscle"), ("compartment", "Heat map per compartment")):
-            action = a(text, lambda _=False, k=key: self._set_scheme(area_per=k), checkable=True)
-            self.area_per_group.addAction(action)
-            self.area_per_actions[key] = action
-        self.area_unit_group = QtGui.QActionGroup(self)
-        self.area_unit_actions = {}
-        for key, text in (("percent", "Heat map in % of muscle area"), ("cm2", "Heat map in cm²")):
-            action = a(text, lambda _=False, k=key: self._set_scheme(area_unit=k), checkable=True)
-            self.area_unit_group.addAction(action)
-            self.area_unit_actions[key] = action
+        self.area_per_actions = self._scheme_choice("area_per", {k: f"Heat map per {k}" for k in AREA_PER})
+        self.area_unit_actions = self._scheme_choice("area_unit",
+                                                     {k: f"Heat map in {unit}" for k, unit in AREA_UNITS.items()})
         self.about_action = a("&About ThighView and this model…", self.show_about, "F1")
         self.presentation_action = a("&Presentation mode", self.set_presentation, "F11", checkable=True,
                                      tip="Full screen with large captions for showing the guided demo (F11 or Esc "
@@ -325,7 +316,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self._set_scheme(mode=ColourMode(mode))
 
     def set_colourblind(self, on: bool) -> None:
-        self._set_scheme(palette="colorblind" if on else "braus")
+        self._set_scheme(palette=COLOURBLIND if on else PALETTES[0])
+
+    def _scheme_choice(self, key: str, texts: dict[str, str]) -> dict[str, QtGui.QAction]:
+        """Exclusive checkable actions setting one colour-scheme option, by value."""
+        group = QtGui.QActionGroup(self)
+        actions = {}
+        for value, text in texts.items():
+            actions[value] = self._action(text, lambda _=False, v=value: self._set_scheme(**{key: v}), checkable=True)
+            group.addAction(actions[value])
+        return actions
 
     def _set_scheme(self, **changes) -> None:
         self.state.set_scheme(self.state.scheme.with_(**changes))
@@ -336,7 +336,7 @@ class MainWindow(QtWidgets.QMainWindow):
         with QtCore.QSignalBlocker(self.mode_combo):
             self.mode_combo.setCurrentIndex(list(ColourMode).index(scheme.mode))
         self.mode_actions[scheme.mode].setChecked(True)
-        self.colourblind_action.setChecked(scheme.palette == "colorblind")
+        self.colourblind_action.setChecked(scheme.palette == COLOURBLIND)
         self.area_per_actions[scheme.area_per].setChecked(True)
         self.area_unit_actions[scheme.area_unit].setChecked(True)
 
@@ -385,8 +385,10 @@ class MainWindow(QtWidgets.QMainWindow):
         dialog.setAutoReset(False)
         dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.canceled.connect(cancel.set)
-        relay = ProgressRelay(lambda f, m: (dialog.setValue(round(100 * f)), dialog.setLabelText(f"{name}: {m}")),
-                              dialog)
+
+        def show(progress: Progress) -> None:
+            dialog.setValue(round(100 * progress.fraction))
+            dialog.setLabelText(f"{name}: {progress.message}")
 
         def done(result) -> None:
             dialog.close()
@@ -397,7 +399,8 @@ class MainWindow(QtWidgets.QMainWindow):
             self.loading_failed(error)
 
         self.begin_loading(text)
-        run_in_thread(lambda: load_model_and_engine(text, progress=relay, cancel=cancel, **options), done, failed)
+        run_in_thread(lambda report: load_model_and_engine(text, progress=report, cancel=cancel, **options), done,
+                      failed, on_progress=show)
 
     def begin_loading(self, path: str | None) -> None:
         """Show that a model is being opened (busy bar and cursor) until it finishes or fails."""
@@ -465,7 +468,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def loading_failed(self, error: BaseException) -> None:
         self._loading_done()
-        if isinstance(error, ImportCancelled):
+        if isinstance(error, Cancelled):
             self.statusBar().showMessage("Opening cancelled.", 4000)
             return
         if isinstance(error, ThighViewError):
@@ -545,11 +548,9 @@ class MainWindow(QtWidgets.QMainWindow):
         if splitter is not None:
             self.splitter.restoreState(splitter)
         scheme = self.state.scheme
-        mode = self.settings.value("colour_mode", scheme.mode.value)
-        palette = self.settings.value("palette", scheme.palette)
-        self.state.scheme = scheme.with_(mode=ColourMode(mode) if mode in {m.value for m in ColourMode}
-                                         else scheme.mode, palette=palette if palette in ("braus", "colorblind")
-                                         else scheme.palette)
+        remembered = {key: self.settings.value(name) for key, name in (("mode", "colour_mode"), ("palette", "palette"))}
+        self.state.scheme = scheme.with_(**{key: value for key, value in remembered.items()
+                                            if value in SCHEME_CHOICES[key]})
         self._sync_scheme_widgets()
         self._fill_recent_menu()
 

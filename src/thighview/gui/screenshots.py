@@ -19,14 +19,16 @@ import tempfile
 import time
 from pathlib import Path
 
-#: (file stem, colour mode, colour-blind palette, selected structure)
-SHOTS = (
-    ("main_window", "compartment", False, None),
-    ("mode_compartment", "compartment", False, None),
-    ("mode_muscle", "muscle", False, "vastus_lateralis"),
-    ("mode_area", "area", False, None),
-    ("mode_colorblind", "compartment", True, None),
-)
+#: Colour modes shown with a structure selected (its highlight is part of the picture).
+_SELECTED = {"muscle": "vastus_lateralis"}
+
+
+def shots() -> list[tuple[str, object]]:
+    """(file stem, colour scheme): the window, then one picture per colour mode and per other palette."""
+    from thighview.render.colouring import PALETTES, ColourMode, ColourScheme
+
+    return [("main_window", ColourScheme()), *((f"mode_{m.value}", ColourScheme(mode=m)) for m in ColourMode),
+            *((f"mode_{p}", ColourScheme(palette=p)) for p in PALETTES[1:])]
 
 
 def _settle(app, seconds: float, until=lambda: True) -> None:
@@ -43,7 +45,6 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
 
     from thighview.gui.app import create_application
     from thighview.gui.main_window import MainWindow
-    from thighview.render.colouring import ColourMode
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -58,10 +59,9 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
         _settle(app, 1.0, lambda: window.state.model is not None and window.areas.chart.profile is not None
                 and window.view3d.scene is not None)
         written = []
-        for stem, mode, colourblind, selected in SHOTS:
-            window.set_mode(ColourMode(mode))
-            window.set_colourblind(colourblind)
-            window.state.select(selected)
+        for stem, scheme in shots():
+            window._set_scheme(**scheme.settings())
+            window.state.select(_SELECTED.get(scheme.mode.value))
             window.state.hover(None)
             _settle(app, 1.0)
             written.append(_save(window, out / f"{stem}.png"))

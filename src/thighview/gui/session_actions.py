@@ -17,7 +17,6 @@ from PySide6 import QtCore, QtWidgets
 from thighview import session as ss
 from thighview.anatomy import Compartment, canonical_names, compartment_of
 from thighview.errors import ThighViewError
-from thighview.render.colouring import ColourMode
 
 if TYPE_CHECKING:
     from thighview.gui.main_window import MainWindow
@@ -78,8 +77,7 @@ class SessionController(QtCore.QObject):
         return ss.Session(
             model_path=_model_path(self.window), model_sha256=self._checksums.get(str(state.model.source)),
             level=float(state.level),
-            colours={"mode": scheme.mode.value, "palette": scheme.palette, "area_per": scheme.area_per,
-                     "area_unit": scheme.area_unit},
+            colours=scheme.settings(),
             visible=dict(state.visible), opacity=dict(state.opacity),
             camera=None if camera is None else tuple(tuple(float(c) for c in v) for v in camera),
             compartments={n: s.compartment.value for n, s in state.model.structures.items()
@@ -90,9 +88,7 @@ class SessionController(QtCore.QObject):
     def _apply_view(self, session: ss.Session) -> None:
         """Everything but the model, onto the shown model (unknown names are ignored)."""
         window, state = self.window, self.window.state
-        colours = session.colours
-        window._set_scheme(mode=ColourMode(colours["mode"]), palette=colours["palette"],
-                           area_per=colours["area_per"], area_unit=colours["area_unit"])
+        window._set_scheme(**session.colours)  # checked against ColourScheme when the session was read
         for visible in (True, False):
             state.set_visible([n for n, v in session.visible.items() if v is visible and n in state.visible], visible)
         for name, opacity in session.opacity.items():

@@ -13,7 +13,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from thighview import anatomy
 from thighview.anatomy import Compartment
 from thighview.app import state as st
-from thighview.gui.area_panel import ORDER, swatch
+from thighview.gui.area_panel import ORDER, compartment_members, swatch
 
 _CHECKED = QtCore.Qt.CheckState.Checked
 _UNCHECKED = QtCore.Qt.CheckState.Unchecked
@@ -113,10 +113,7 @@ class StructurePanel(QtWidgets.QWidget):
         with QtCore.QSignalBlocker(self.tree):
             self.tree.clear()
             self.rows, self.compartment_rows = {}, {}
-            for compartment in ORDER:
-                members = [s.name for s in model.structures.values() if s.compartment is compartment]
-                if not members:
-                    continue
+            for compartment, members in compartment_members(model):
                 top = QtWidgets.QTreeWidgetItem([compartment.label, ""])
                 top.setData(0, _NAMES_ROLE, members)
                 top.setFlags(top.flags() | QtCore.Qt.ItemFlag.ItemIsUserCheckable)

@@ -11,10 +11,9 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from thighview.anatomy import MAIN_COMPARTMENTS, Compartment
 from thighview.app import state as st
 from thighview.render import section2d
-from thighview.render.colouring import ColourMode, area_range
+from thighview.render.legend import draw_colour_bar, draw_legend, section_legend
 
 
 class SectionView(QtWidgets.QWidget):
@@ -70,13 +69,12 @@ class SectionView(QtWidgets.QWidget):
         self.drawing = section2d.draw_section(self.axes, section, state.colours, side=state.model.side,
                                               visible=visible, highlight=state.selected,
                                               compartments=section.compartments, underlay=underlay)
-        if state.scheme.mode is ColourMode.AREA:
-            vmin, vmax = area_range(state.model.structures.values(), state.scheme, section)
-            section2d.add_area_colourbar(self.axes, vmin, vmax, state.scheme.unit_label)
+        legend = section_legend(section, state.scheme, areas=False, structures=state.model.structures.values())
+        if legend.bar:  # the same legend as an exported figure's, inset in the lower right corner
+            draw_colour_bar(self.axes.inset_axes((0.70, 0.05, 0.27, 0.022)), legend.bar, fontsize=7.5)
         else:
-            present = set(section.compartments.values())
-            legend = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in present]
-            section2d.add_compartment_legend(self.axes, legend, state.scheme.palette)
+            draw_legend(self.axes, legend.entries, fontsize=7.5, loc="lower right", handlelength=1.2,
+                        borderaxespad=0.2)
         self.canvas.draw()
 
     def data_to_widget(self, x: float, y: float) -> QtCore.QPoint:

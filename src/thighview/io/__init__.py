@@ -14,9 +14,10 @@
   ITK-SNAP label description, JSON class map). Without it, names come from the file, else a
   table beside the image (same stem, or the only one in the folder).
 * ``side``: ``"right"``/``"left"``: which thigh to keep when a file holds both.
-* ``progress(fraction, message)``: called as the import advances (0..1).
+* ``progress(p)``: called with a :class:`~thighview.progress.Progress` as the import advances
+  (``p.fraction`` 0..1, ``p.message``).
 * ``cancel``: anything with ``is_set()`` (e.g. :class:`threading.Event`); when set, the import
-  raises :class:`ImportCancelled` at its next step. Run imports off the UI thread.
+  raises :class:`~thighview.progress.Cancelled` at its next step. Run imports off the UI thread.
 * ``limits``: :class:`~thighview.io.limits.Limits` (default: from the environment).
 * ``colour_map``: which structure each colour stands for in a labelled image or a mesh
   coloured by face (a JSON file, a dict, or :class:`~thighview.io.colour_map.ColourMap`;
@@ -39,23 +40,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from thighview.io.progress import CancelToken, ImportCancelled, ProgressCallback
+from thighview.io.formats import SUPPORTED_SUFFIXES
+from thighview.progress import CancelFlag, Cancelled, Report
 
 if TYPE_CHECKING:
     from thighview.io.limits import Limits
     from thighview.model import ThighModel
 
-__all__ = ["load_model", "ImportCancelled", "SUPPORTED_SUFFIXES"]
+__all__ = ["load_model", "Cancelled", "SUPPORTED_SUFFIXES"]
 
-#: Every file suffix :func:`load_model` opens (folders too).
-SUPPORTED_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply", ".vtk", ".vtp", ".vtm",
-                      ".nii", ".nii.gz", ".nrrd", ".seg.nrrd", ".nhdr",
-                      ".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
 
 
 def load_model(path: str | Path | None = None, *, units: str = "auto", labels: str | Path | None = None,
-               side: str | None = None, progress: ProgressCallback | None = None,
-               cancel: CancelToken | None = None, limits: Limits | None = None,
+               side: str | None = None, progress: Report | None = None,
+               cancel: CancelFlag | None = None, limits: Limits | None = None,
                colour_map: str | Path | dict | None = None, pixel_size: float | None = None) -> ThighModel:
     """Load a model file or folder; ``None`` loads the built-in default thigh (see the module docstring)."""
     from thighview.io.readers import read_any

@@ -43,12 +43,7 @@ _DEFAULT_ENTRIES = (
 def parse_colour(text: object) -> tuple[int, int, int]:
     """``"#rrggbb"``, ``"rrggbb"`` or ``[r, g, b]`` (0-255) -> an RGB triple; ValueError otherwise."""
     if isinstance(text, str):
-        value = text.strip().lstrip("#")
-        if len(value) == 3:
-            value = "".join(c * 2 for c in value)
-        if len(value) != 6 or any(c not in "0123456789abcdefABCDEF" for c in value):
-            raise ValueError(f"{text!r} is not a colour like #ff0000")
-        return tuple(int(value[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
+        return tuple(round(c * 255) for c in anatomy.hex_to_rgb(text))  # type: ignore[return-value]
     if isinstance(text, (list, tuple)) and len(text) == 3 and all(isinstance(c, (int, float)) for c in text):
         if all(0 <= c <= 255 for c in text):
             return tuple(int(round(c)) for c in text)  # type: ignore[return-value]
@@ -66,10 +61,6 @@ def canonical_name(name: str) -> str:
     if name.lower() in (BACKGROUND, OUTLINE):
         return name.lower()
     return anatomy.match_name(name).canonical or name
-
-
-def hex_colour(rgb) -> str:
-    return "#{:02x}{:02x}{:02x}".format(*(int(round(c)) for c in rgb[:3]))
 
 
 @dataclass
@@ -120,7 +111,7 @@ class ColourMap:
 
     def to_mapping(self) -> dict:
         return {"tolerance": self.tolerance,
-                "colours": {hex_colour(c): name for c, name in zip(self.colours, self.names)}}
+                "colours": {anatomy.rgb_to_hex(c, 255): name for c, name in zip(self.colours, self.names)}}
 
     def nearest(self, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For colours ``(..., 3)`` (0-255): the index of the nearest entry and its RGB distance.

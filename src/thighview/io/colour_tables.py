@@ -17,10 +17,11 @@ import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from thighview.anatomy import rgb_to_hex
 from thighview.errors import FileFormatError
+from thighview.io import formats
 
 TABLE_SUFFIXES = (".ctbl", ".txt", ".label", ".lut", ".csv", ".json")
-IMAGE_SUFFIXES = (".seg.nrrd", ".nii.gz", ".nii", ".nrrd", ".nhdr")
 _MAX_TABLE_BYTES = 4 * 2**20
 
 
@@ -31,10 +32,6 @@ class ColourTable:
     names: dict[int, str]
     colours: dict[int, str] = field(default_factory=dict)
     path: Path | None = None
-
-
-def _hex(rgb: list[float], scale: float) -> str:
-    return "#" + "".join(f"{round(min(max(c / scale, 0.0), 1.0) * 255):02x}" for c in rgb)
 
 
 def _parse_json(text: str) -> ColourTable:
@@ -59,7 +56,7 @@ def _parse_csv(text: str) -> ColourTable:
         value = int(row["LabelValue"])
         names[value] = row["Name"]
         if all(row.get(f"Color_{c}") for c in "RGB"):
-            colours[value] = _hex([float(row[f"Color_{c}"]) for c in "RGB"], 255.0)
+            colours[value] = rgb_to_hex([float(row[f"Color_{c}"]) for c in "RGB"], 255.0)
     return ColourTable(names, colours)
 
 
@@ -81,7 +78,7 @@ def _parse_lines(text: str) -> ColourTable:
                 raise ValueError(f"line {number}: expected 'value name r g b a'")
             value, name, rgb = int(fields[0]), fields[1], [float(x) for x in fields[2:5]]
         names[value] = name
-        colours[value] = _hex(rgb, 255.0)
+        colours[value] = rgb_to_hex(rgb, 255.0)
     if not names:
         raise ValueError("no label lines")
     return ColourTable(names, colours)
@@ -111,7 +108,7 @@ def read_colour_table(path: Path) -> ColourTable:
 def image_stem(path: Path) -> str:
     """``thigh.seg.nrrd`` -> ``thigh``; ``mask.nii.gz`` -> ``mask``."""
     lower = path.name.lower()
-    for suffix in IMAGE_SUFFIXES:
+    for suffix in sorted(formats.suffixes_read_by(formats.LABEL_MAP), key=len, reverse=True):
         if lower.endswith(suffix):
             return path.name[: -len(suffix)]
     return path.stem

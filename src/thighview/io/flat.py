@@ -24,9 +24,9 @@ from scipy.sparse.csgraph import connected_components
 
 from thighview import anatomy
 from thighview._planecut import orthonormal_basis
-from thighview.anatomy import Compartment
+from thighview.anatomy import Compartment, rgb_to_hex
 from thighview.errors import MeshError
-from thighview.io.colour_map import ColourMap, hex_colour
+from thighview.io.colour_map import ColourMap
 from thighview.io.parts import Part
 from thighview.io.regions import THICKNESS_FRACTION, Region, enclosed_core, region_parts, section_size
 from thighview.model import FlatSection, ThighModel
@@ -108,8 +108,8 @@ def _groups(part: Part, colour_map: ColourMap) -> list[tuple[str, np.ndarray, st
     if colours is not None and len(np.unique(colours, axis=0)) > 1:
         groups = []
         for colour in np.unique(colours, axis=0):
-            name = colour_map.name_for(colour) or f"colour {hex_colour(colour)}"
-            groups.append((name, np.all(colours == colour, axis=1), hex_colour(colour)))
+            name = colour_map.name_for(colour) or f"colour {rgb_to_hex(colour, 255)}"
+            groups.append((name, np.all(colours == colour, axis=1), rgb_to_hex(colour, 255)))
         return groups
     n = len(part.vertices)
     f = part.faces

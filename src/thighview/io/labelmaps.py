@@ -22,12 +22,11 @@ from pathlib import Path
 import numpy as np
 
 from thighview.errors import FileFormatError
+from thighview.io import formats
 from thighview.io.colour_tables import ColourTable
 from thighview.io.limits import Limits
-from thighview.io.progress import Progress
+from thighview.progress import Stage
 
-NIFTI_SUFFIXES = (".nii", ".nii.gz")
-NRRD_SUFFIXES = (".nrrd", ".nhdr")
 _LPS_SPACES = {"left-posterior-superior", "lps", "scanner-xyz"}  # scanner-xyz: DICOM patient frame
 _RAS_SPACES = {"right-anterior-superior", "ras"}
 _UNITS = {"mm": "mm", "millimeter": "mm", "millimeters": "mm", "m": "m", "meter": "m", "meters": "m",
@@ -55,8 +54,11 @@ class LabelImage:
 
 
 def is_label_image(path: Path) -> bool:
-    name = path.name.lower()
-    return name.endswith(NIFTI_SUFFIXES) or name.endswith(NRRD_SUFFIXES)
+    return formats.read_by(path, formats.LABEL_MAP)
+
+
+def _is_nifti(path: Path) -> bool:
+    return getattr(formats.format_of(path), "name", None) == "NIfTI"
 
 
 def as_labels(data: np.ndarray, path: Path, limits: Limits) -> tuple[np.ndarray, list[int]]:
@@ -229,7 +231,7 @@ def read_label_image(path: Path, limits: Limits, table: ColourTable | None = Non
                      beside: ColourTable | None = None) -> LabelImage:
     """Read a NIfTI/NRRD/.seg.nrrd label map; ``table`` (user's) and ``beside`` name its labels."""
     limits.check_file(path)
-    if path.name.lower().endswith(NIFTI_SUFFIXES):
+    if _is_nifti(path):
         data, affine, unit, reason, header_table = _read_nifti(path, limits)
         arrays, header_tables = [data], [header_table] if header_table else None
     else:
@@ -253,7 +255,7 @@ def read_label_image(path: Path, limits: Limits, table: ColourTable | None = Non
     return LabelImage(layers, affine, unit, reason, names_from)
 
 
-def read_mask_folder(files: dict[Path, str], limits: Limits, progress: Progress) -> LabelImage:
+def read_mask_folder(files: dict[Path, str], limits: Limits, progress: Stage) -> LabelImage:
     """One binary mask per structure (TotalSegmentator, Slicer "export to files"), named by file.
 
     All masks must share one voxel grid; they are folded into one label map so that the
@@ -290,7 +292,7 @@ def read_mask_folder(files: dict[Path, str], limits: Limits, progress: Progress)
 def read_label_image_raw(path: Path, limits: Limits) -> tuple[np.ndarray, np.ndarray, str, str]:
     """A single-layer label file's array (checked as labels, may be all zero), affine, unit and why."""
     limits.check_file(path)
-    if path.name.lower().endswith(NIFTI_SUFFIXES):
+    if _is_nifti(path):
         data, affine, unit, reason, _ = _read_nifti(path, limits)
     else:
         arrays, affine, unit, reason, _ = _read_nrrd(path, limits)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import NoReturn
 
 from thighview.errors import LimitExceededError
 
@@ -53,28 +54,27 @@ class Limits:
             values[f.name] = value if f.type == "float" else int(value)
         return cls(**values)
 
+    def _refuse(self, key: str, what: str, path: Path | None, how: str = "") -> NoReturn:
+        """The one-line error for ``what`` over the limit ``key`` (and how to raise it)."""
+        value = getattr(self, key)
+        limit = f"{value:.0f} MB" if key.endswith("_mb") else f"{value:,}"
+        raise LimitExceededError(f"{what}, over the {limit} limit (raise it with {_ENV[key]}{how})", path)
+
     def check_file(self, path: Path) -> None:
         size_mb = path.stat().st_size / 2**20
         if size_mb > self.max_file_mb:
-            raise LimitExceededError(
-                f"file is {size_mb:.0f} MB, over the {self.max_file_mb:.0f} MB limit "
-                f"(raise it with {_ENV['max_file_mb']})", path)
+            self._refuse("max_file_mb", f"file is {size_mb:.0f} MB", path)
 
     def check_triangles(self, count: int, path: Path) -> None:
         if count > self.max_triangles:
-            raise LimitExceededError(
-                f"{count:,} triangles, over the {self.max_triangles:,} limit "
-                f"(raise it with {_ENV['max_triangles']})", path)
+            self._refuse("max_triangles", f"{count:,} triangles", path)
 
     def check_voxels(self, shape: tuple[int, ...], path: Path) -> None:
         count = 1
         for n in shape:
             count *= int(n)
         if count > self.max_voxels:
-            dims = " x ".join(str(int(n)) for n in shape)
-            raise LimitExceededError(
-                f"image of {dims} = {count:,} voxels, over the {self.max_voxels:,} limit "
-                f"(raise it with {_ENV['max_voxels']})", path)
+            self._refuse("max_voxels", f"image of {' x '.join(str(int(n)) for n in shape)} = {count:,} voxels", path)
 
     def check_labels(self, count: int, path: Path) -> None:
         if count > self.max_labels:
@@ -85,6 +85,5 @@ class Limits:
     def check_pixels(self, width: int, height: int, path: Path) -> None:
         count = int(width) * int(height)
         if count > self.max_image_pixels:
-            raise LimitExceededError(
-                f"image of {int(width):,} x {int(height):,} = {count:,} pixels, over the {self.max_image_pixels:,} "
-                f"limit (raise it with {_ENV['max_image_pixels']}, or scale the image down)", path)
+            self._refuse("max_image_pixels", f"image of {int(width):,} x {int(height):,} = {count:,} pixels", path,
+                         ", or scale the image down")

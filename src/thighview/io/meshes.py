@@ -22,17 +22,17 @@ import numpy as np
 
 from thighview import anatomy
 from thighview.errors import FileFormatError
+from thighview.io import formats
 from thighview.io.parts import Part, refuse_duplicates
 
-TRIMESH_SUFFIXES = (".glb", ".gltf", ".obj", ".stl", ".ply")
+#: Mesh formats read with VTK (the others with trimesh); which formats are meshes: :mod:`thighview.io.formats`.
 VTK_SUFFIXES = (".vtk", ".vtp", ".vtm")
-MESH_SUFFIXES = TRIMESH_SUFFIXES + VTK_SUFFIXES
 _SPACE = re.compile(rb"SPACE\s*=\s*(LPS|RAS)", re.IGNORECASE)
 _HEADER_BYTES = 4096
 
 
 def is_mesh_file(path: Path) -> bool:
-    return path.suffix.lower() in MESH_SUFFIXES
+    return formats.read_by(path, formats.MESH)
 
 
 def declared_space(path: Path) -> str | None:

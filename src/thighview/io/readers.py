@@ -1,23 +1,50 @@
-"""Dispatch: which reader a path needs, and the steps common to all (limits, progress, names)."""
+"""Dispatch: which reader a path needs (:mod:`thighview.io.formats`), the readers, and the steps
+common to all (limits, progress, names)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from thighview import anatomy
 from thighview.errors import FileFormatError, UnsupportedFormatError
-from thighview.io import colour_tables, flat, folders, labelmaps, meshes
+from thighview.io import colour_tables, flat, folders, formats, labelmaps, meshes
 from thighview.io.colour_map import ColourMap
 from thighview.io.limits import Limits
 from thighview.io.parts import Part, build_model
-from thighview.io.progress import CancelToken, Progress, ProgressCallback
+from thighview.progress import CancelFlag, Report, Stage
 from thighview.io.units import UNIT_CHOICES
 from thighview.model import ThighModel
 
 
-def _label_parts(image: labelmaps.LabelImage, progress: Progress) -> list[Part]:
+@dataclass
+class ReadRequest:
+    """What every reader is given: the caller's options and the import's progress."""
+
+    progress: Stage
+    limits: Limits
+    units: str = "auto"
+    labels: Path | None = None
+    colours: ColourMap = field(default_factory=ColourMap.default)
+    pixel_size: float | None = None
+
+
+@dataclass
+class Loaded:
+    """What a reader found: surfaces, provenance, the space and units the file declares, a
+    ThighView GLB's metadata, and how to finish a single section (``flat``)."""
+
+    parts: list[Part]
+    meta: dict
+    space: str | None = None
+    declared: tuple[str, str] | None = None
+    sidecar: dict = field(default_factory=dict)
+    flat: dict | None = None
+
+
+def _label_parts(image: labelmaps.LabelImage, progress: Stage) -> list[Part]:
     from thighview.io.surfaces import label_surfaces
 
     parts = []
@@ -29,24 +56,27 @@ def _label_parts(image: labelmaps.LabelImage, progress: Progress) -> list[Part]:
     return parts
 
 
-def _read_label_file(path: Path, labels: Path | None, limits: Limits, progress: Progress) -> tuple[list[Part], dict]:
-    table = colour_tables.read_colour_table(labels) if labels is not None else None
+def read_label_file(path: Path, request: ReadRequest) -> Loaded:
+    """A label map (NIfTI, NRRD, Slicer segmentation): a surface per label, in RAS."""
+    progress = request.progress
+    table = colour_tables.read_colour_table(request.labels) if request.labels is not None else None
     beside = None if table is not None else colour_tables.find_beside(path)
     progress(0.02, f"reading {path.name}")
-    image = labelmaps.read_label_image(path, limits, table, beside)
+    image = labelmaps.read_label_image(path, request.limits, table, beside)
     parts = _label_parts(image, progress.sub(0.3, 0.95))
-    return parts, {"format": "label map", "names_from": image.names_from,
-                   "declared_units": (image.unit, image.units_reason)}
+    return Loaded(parts, {"format": "label map", "names_from": image.names_from}, "RAS",
+                  (image.unit, image.units_reason))
 
 
-def _read_folder(path: Path, limits: Limits, progress: Progress) -> tuple[list[Part], dict, str | None]:
+def _read_folder(path: Path, request: ReadRequest) -> Loaded:
+    limits, progress = request.limits, request.progress
     kind, files = folders.folder_files(path)
     names = folders.structure_names(files)
     if kind == "masks":
         image = labelmaps.read_mask_folder(names, limits, progress.sub(0.0, 0.5))
         parts = _label_parts(image, progress.sub(0.5, 0.95))
-        return parts, {"format": "folder of masks", "files": len(files), "empty_masks": image.skipped,
-                       "declared_units": (image.unit, image.units_reason)}, "RAS"
+        return Loaded(parts, {"format": "folder of masks", "files": len(files), "empty_masks": image.skipped},
+                      "RAS", (image.unit, image.units_reason))
     parts, spaces = [], set()
     for n, file in enumerate(files):
         progress(0.9 * n / len(files), f"reading {file.name}")
@@ -57,20 +87,25 @@ def _read_folder(path: Path, limits: Limits, progress: Progress) -> tuple[list[P
         parts += file_parts
         spaces.add(meshes.declared_space(file))
     space = spaces.pop() if len(spaces) == 1 else None
-    return parts, {"format": "folder of meshes", "files": len(files)}, space
+    return Loaded(parts, {"format": "folder of meshes", "files": len(files)}, space)
 
 
-#: Labelled section images (:mod:`thighview.io.section_image`).
-IMAGE_SUFFIXES = (".png", ".tif", ".tiff", ".jpg", ".jpeg", ".bmp")
+def read_mesh_file(path: Path, request: ReadRequest) -> Loaded:
+    """A mesh file: its surfaces, and a ThighView GLB's metadata (extras or sidecar JSON)."""
+    request.limits.check_file(path)
+    parts, sidecar = meshes.read_mesh_parts(path)
+    if path.suffix.lower() in (".glb", ".gltf"):
+        sidecar = {**sidecar, **meshes.read_sidecar(path)}
+    declared = None
+    if sidecar.get("units") in ("mm", "cm", "m"):
+        declared = (sidecar["units"], f"the model's metadata says {sidecar['units']}")
+    return Loaded(parts, {"format": path.suffix.lower().lstrip(".")}, meshes.declared_space(path), declared,
+                  sidecar)
 
 
 def is_section_image(path: Path) -> bool:
-    return path.suffix.lower() in IMAGE_SUFFIXES
-
-
-#: Leading bytes of formats that are often saved under the wrong name.
-_MAGIC = ((b"glTF", "GLB", (".glb",)), (b"NRRD", "NRRD", (".nrrd", ".nhdr")), (b"ply", "PLY", (".ply",)),
-          (b"# vtk DataFile", "VTK legacy", (".vtk",)), (b"\x1f\x8b", "gzip", (".gz",)))
+    """True for a labelled section image (:mod:`thighview.io.section_image`)."""
+    return formats.read_by(path, formats.IMAGE)
 
 
 def _check_content(path: Path) -> None:
@@ -79,11 +114,10 @@ def _check_content(path: Path) -> None:
         raise FileFormatError("the file is empty", path)
     with path.open("rb") as handle:
         head = handle.read(16)
-    name = path.name.lower()
-    for magic, kind, suffixes in _MAGIC:
-        if head.startswith(magic) and not name.endswith(suffixes):
-            raise FileFormatError(f"the file holds {kind} data, not what its name '{path.suffix}' says; "
-                                  "rename it", path)
+    disguised = formats.disguised_format(path, head)
+    if disguised is not None:
+        raise FileFormatError(f"the file holds {disguised.name} data, not what its name '{path.suffix}' says; "
+                              "rename it", path)
     size = path.stat().st_size
     if head.startswith(b"glTF") and len(head) >= 12 and int.from_bytes(head[8:12], "little") > size:
         raise FileFormatError(f"the GLB header promises {int.from_bytes(head[8:12], 'little'):,} bytes but the "
@@ -126,31 +160,44 @@ def _colour_map(colour_map: str | Path | dict | ColourMap | None) -> ColourMap:
     return ColourMap.load(colour_map)
 
 
-def _read_image(path: Path, colour_map: ColourMap, pixel_size: float | None, limits: Limits,
-                progress: Progress) -> tuple[list[Part], dict, dict]:
+def read_image_file(path: Path, request: ReadRequest) -> Loaded:
     """A labelled section image: its regions as thin prisms in the z = 0 plane (x right, y up)."""
     from thighview.io import section_image
     from thighview.io.regions import THICKNESS_FRACTION, region_parts, section_size, xy_plane
 
-    image = section_image.read_section_image(path, colour_map=colour_map, pixel_size=pixel_size, limits=limits,
-                                             progress=progress.sub(0.02, 0.9))
+    if request.units != "auto":
+        raise FileFormatError("--units does not apply to an image: give its scale with --pixel-size MM", path)
+    request.limits.check_file(path)
+    image = section_image.read_section_image(path, colour_map=request.colours, pixel_size=request.pixel_size,
+                                             limits=request.limits, progress=request.progress.sub(0.02, 0.9))
     plane = xy_plane()
     parts = region_parts(image.regions, plane, THICKNESS_FRACTION * section_size(image.regions), path)
     meta = {"format": "image", "scale": image.scale, "pixel_size_mm": image.pixel_size_mm,
-            "colours": image.colours_found, "unmapped_colours": image.unmapped, "warnings": list(image.warnings),
-            "declared_units": ("mm", image.scale)}
+            "colours": image.colours_found, "unmapped_colours": image.unmapped, "warnings": list(image.warnings)}
     finish = {"plane": plane, "image": image.pixels, "image_corners": plane.to_3d(image.corners_mm),
               "scale": image.scale}
-    return parts, meta, finish
+    return Loaded(parts, meta, declared=("mm", image.scale), flat=finish)
+
+
+def _reader(path: Path):
+    """The registry's reader for ``path``, or a one-line error listing what ThighView opens."""
+    if path.is_dir():
+        return _read_folder
+    found = formats.format_of(path)
+    if found is None:
+        raise UnsupportedFormatError(
+            f"unsupported file type '{''.join(path.suffixes[-2:]) or path.name}' "
+            f"(ThighView opens {formats.opens_text()} and folders of these)", path)
+    return found.load_reader()
 
 
 def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = None, side: str | None = None,
-             progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
+             progress: Report | None = None, cancel: CancelFlag | None = None,
              limits: Limits | None = None, colour_map: str | Path | dict | ColourMap | None = None,
              pixel_size: float | None = None) -> ThighModel:
     """Read any supported file or folder into a model (see :func:`thighview.io.load_model`)."""
     limits = limits or Limits.from_env()
-    report = Progress(progress, cancel, path)
+    report = Stage(progress, cancel, path)
     if units not in UNIT_CHOICES:
         raise FileFormatError(f"units must be one of {', '.join(UNIT_CHOICES)}, not {units!r}", path)
     if not path.exists():
@@ -158,38 +205,12 @@ def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = Non
     report(0.0, f"opening {path.name}")
     if path.is_file():
         _check_content(path)
-    declared = None
-    sidecar: dict = {}
-    flat_finish: dict | None = None
-    colours = _colour_map(colour_map)
     if pixel_size is not None and not (isinstance(pixel_size, (int, float)) and 0 < pixel_size < 1000):
         raise FileFormatError(f"pixel size must be a positive number of millimetres, not {pixel_size!r}", path)
-    if path.is_file() and is_section_image(path):
-        if units != "auto":
-            raise FileFormatError("--units does not apply to an image: give its scale with --pixel-size MM", path)
-        limits.check_file(path)
-        parts, meta, flat_finish = _read_image(path, colours, pixel_size, limits, report)
-        space, declared = None, meta.pop("declared_units")
-    elif path.is_dir():
-        parts, meta, space = _read_folder(path, limits, report)
-        declared = meta.pop("declared_units", None)
-    elif labelmaps.is_label_image(path):
-        parts, meta = _read_label_file(path, Path(labels) if labels else None, limits, report)
-        space, declared = "RAS", meta.pop("declared_units")
-    elif meshes.is_mesh_file(path):
-        limits.check_file(path)
-        parts, sidecar = meshes.read_mesh_parts(path)
-        space = meshes.declared_space(path)
-        meta = {"format": path.suffix.lower().lstrip(".")}
-        if path.suffix.lower() in (".glb", ".gltf"):
-            sidecar = {**sidecar, **meshes.read_sidecar(path)}
-        if sidecar.get("units") in ("mm", "cm", "m"):
-            declared = (sidecar["units"], f"the model's metadata says {sidecar['units']}")
-    else:
-        raise UnsupportedFormatError(
-            f"unsupported file type '{''.join(path.suffixes[-2:]) or path.name}' "
-            f"(ThighView opens {', '.join(s.lstrip('.') for s in meshes.MESH_SUFFIXES)}, NIfTI, NRRD "
-            "and folders of these)", path)
+    request = ReadRequest(report, limits, units, Path(labels) if labels else None, _colour_map(colour_map),
+                          pixel_size)
+    loaded = _reader(path)(path, request)
+    parts, meta, flat_finish = loaded.parts, loaded.meta, loaded.flat
     if labels is not None and meta["format"] != "label map":
         raise FileFormatError("a colour table (--labels) only applies to a label map", path)
     if pixel_size is not None and flat_finish is None:
@@ -197,13 +218,13 @@ def read_any(path: Path, *, units: str = "auto", labels: str | Path | None = Non
     kind = "image" if flat_finish is not None else flat.classify([p for p in parts if len(p.faces)] or parts)
     if kind in ("planar mesh", "slab"):
         report(0.9, f"reading the {kind}'s regions")
-        parts, plane = flat.prepare(parts, kind, path, colours)
+        parts, plane = flat.prepare(parts, kind, path, request.colours)
         flat_finish = {"plane": plane}
     report(0.96, "naming structures")
-    model = build_model(parts, path, units=units, declared_units=declared, space=space, side=side,
+    model = build_model(parts, path, units=units, declared_units=loaded.declared, space=loaded.space, side=side,
                         limits=limits, provenance=meta)
-    if sidecar:
-        _apply_sidecar(model, sidecar, path)
+    if loaded.sidecar:
+        _apply_sidecar(model, loaded.sidecar, path)
     if flat_finish is not None:
         flat.finish(model, kind, side_given=side is not None, **flat_finish)
     report(1.0, "done")

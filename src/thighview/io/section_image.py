@@ -29,10 +29,11 @@ import shapely
 from scipy import ndimage
 from shapely.geometry import MultiPolygon, Polygon
 
+from thighview.anatomy import rgb_to_hex
 from thighview.errors import FileFormatError, LimitExceededError
-from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap, hex_colour
+from thighview.io.colour_map import BACKGROUND, OUTLINE, ColourMap
 from thighview.io.limits import Limits
-from thighview.io.progress import Progress
+from thighview.progress import Stage
 from thighview.io.regions import Region
 
 #: Unmatched pixels that disappear after this many steps of erosion are lines, not regions.
@@ -234,7 +235,7 @@ class _Labels:
     counts: np.ndarray  # pixels per name
 
 
-def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, progress: Progress) -> _Labels:
+def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, progress: Stage) -> _Labels:
     """Label every pixel (see the module docstring)."""
     rgb = pixels[..., :3]
     opaque = pixels[..., 3] >= 128 if pixels.shape[-1] == 4 else np.ones(rgb.shape[:2], dtype=bool)
@@ -267,7 +268,7 @@ def label_pixels(pixels: np.ndarray, colour_map: ColourMap, tolerance: float, pr
     sums = np.stack([np.bincount(flat[flat >= 0], weights=rgb[..., k].ravel()[flat >= 0], minlength=len(used))
                      for k in range(3)], axis=1)
     counts = np.bincount(flat[flat >= 0], minlength=len(used))
-    colours = [name.removeprefix(_UNMAPPED_PREFIX) if name in unmapped_names else hex_colour(s / max(c, 1))
+    colours = [name.removeprefix(_UNMAPPED_PREFIX) if name in unmapped_names else rgb_to_hex(s / max(c, 1), 255)
                for name, s, c in zip(kept, sums, counts)]  # an unmapped region keeps the colour it is named by
     return _Labels(label, kept, colours, set(unmapped_names) & set(kept), notes, counts)
 
@@ -309,7 +310,7 @@ def _unmapped_regions(rgb: np.ndarray, label: np.ndarray, names: list[str], tole
     for k in in_thick_parts:
         thick = _thick(pixel_cluster == k, min_pixels)
         if thick.any():
-            name = _UNMAPPED_PREFIX + hex_colour(rgb[thick].mean(axis=0))
+            name = _UNMAPPED_PREFIX + rgb_to_hex(rgb[thick].mean(axis=0), 255)
             label[thick] = len(names)
             names.append(name)
             added.append(name)
@@ -342,7 +343,7 @@ def _faces(label: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return faces, label[row, col]
 
 
-def _regions_px(labels: _Labels, progress: Progress) -> list[Polygon | MultiPolygon]:
+def _regions_px(labels: _Labels, progress: Stage) -> list[Polygon | MultiPolygon]:
     """One smoothed shape per name (pixel units), neighbours sharing their edges.
 
     Smoothing shrinks a small region's corners: where any region would move over 1 % from its
@@ -392,12 +393,12 @@ def _scale(pixel_size: float | None, femur_px: Polygon | MultiPolygon | None, pa
 # --- the whole reader -------------------------------------------------------------------------
 
 def read_section_image(path: str | Path, *, colour_map: ColourMap | None = None, pixel_size: float | None = None,
-                       limits: Limits | None = None, progress: Progress | None = None) -> SectionImage:
+                       limits: Limits | None = None, progress: Stage | None = None) -> SectionImage:
     """Read a labelled section image into regions in mm (see the module docstring)."""
     path = Path(path)
     colour_map = colour_map or ColourMap.default()
     limits = limits or Limits.from_env()
-    progress = progress or Progress(path=path)
+    progress = progress or Stage(path=path)
     progress(0.0, f"reading {path.name}")
     pixels, kind, notes = read_pixels(path, limits)
     tolerance = colour_map.tolerance

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from thighview.io.progress import Progress
+from thighview.progress import Stage
 
 #: Windowed-sinc settings, chosen by eye and by numbers (a cylinder tilted across 2.5 mm
 #: slices, a sphere, tests/io_samples.py's phantom, benchmarks/bench_import.py): 25 iterations
@@ -174,7 +174,7 @@ def _smooth(points: np.ndarray, quads: np.ndarray) -> np.ndarray:
 
 
 def _split(points: np.ndarray, quads: np.ndarray, pairs: np.ndarray, values: list[int],
-           progress: Progress) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+           progress: Stage) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Each label's closed surface: the quads bordering it, outward, as triangles.
 
     A quad between labels a and b faces out of a; for b it is turned. Listing every quad
@@ -206,7 +206,7 @@ def _split(points: np.ndarray, quads: np.ndarray, pairs: np.ndarray, values: lis
 
 
 def label_surfaces(labels: np.ndarray, affine: np.ndarray, values: list[int] | None = None, *,
-                   smoothing: bool = True, progress: Progress | None = None
+                   smoothing: bool = True, progress: Stage | None = None
                    ) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Surface ``(vertices, faces)`` of each label value, in the affine's world coordinates.
 
@@ -215,7 +215,7 @@ def label_surfaces(labels: np.ndarray, affine: np.ndarray, values: list[int] | N
     """
     from vtkmodules.util.numpy_support import vtk_to_numpy
 
-    progress = progress or Progress()
+    progress = progress or Stage()
     start = np.zeros(3)
     if _touches_edge(labels):  # close surfaces cut by the image's edge
         labels = np.pad(labels, 1)

@@ -45,16 +45,16 @@ thigh), +y = anterior, +z = superior; the femur runs from z = 0 (proximal) to z 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from thighview.procedural.generator import DEFAULT_RESOLUTION, GeneratedModel, generate
+from thighview.progress import Report
 
 __all__ = ["DEFAULT_RESOLUTION", "GeneratedModel", "build", "generate"]
 
 
 def build(out_dir: str | Path, resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
-          progress: Callable[[float, str], None] | None = None) -> tuple[GeneratedModel, Path, Path]:
+          progress: Report | None = None) -> tuple[GeneratedModel, Path, Path]:
     """Generate the model and write ``thigh_default.glb``/``.json`` into ``out_dir``."""
     from thighview.procedural.writer import write_model
 

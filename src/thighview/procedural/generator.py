@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,6 +15,7 @@ from thighview.procedural.plan import (
     AreaPlan,
     area_plan,
 )
+from thighview.progress import Report, Stage
 
 #: Default number of levels through the soft tissue (one every ~4.5 mm).
 DEFAULT_RESOLUTION = 96
@@ -151,9 +151,9 @@ def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
 
 
 def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
-             progress: Callable[[float, str], None] | None = None) -> GeneratedModel:
+             progress: Report | None = None) -> GeneratedModel:
     """Generate the right thigh. Same ``resolution`` and ``seed`` -> the same surfaces."""
-    report = progress or (lambda fraction, what: None)
+    report = Stage(progress)
     report(0.0, "laying out the sections")
     lay = layout(resolution, seed)
     length = lay.plan.femur_length_mm

@@ -15,7 +15,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import numpy as np
 
 from thighview import anatomy
 from thighview.errors import ExportError
@@ -33,19 +32,11 @@ LEVEL_CONVENTION = (
 
 
 def glb_bytes(model: GeneratedModel) -> bytes:
-    """The GLB file's content: one named node per structure, float32 positions, uint32 indices."""
-    import trimesh
-    from trimesh.visual.material import PBRMaterial
+    """The GLB file's content: one named node per structure in its Braus colour."""
+    from thighview.io import writers
 
-    scene = trimesh.Scene()
-    for name, (vertices, faces) in model.surfaces.items():
-        rgb = anatomy.hex_to_rgb(anatomy.structure_colour(name))
-        material = PBRMaterial(name=name, baseColorFactor=[*(round(c * 255) for c in rgb), 255],
-                               metallicFactor=0.0, roughnessFactor=0.8, doubleSided=False)
-        mesh = trimesh.Trimesh(np.asarray(vertices, dtype=np.float32), faces, process=False,
-                               visual=trimesh.visual.TextureVisuals(material=material))
-        scene.add_geometry(mesh, node_name=name, geom_name=name)
-    return scene.export(file_type="glb", include_normals=False)
+    return writers.glb_bytes(writers.GlbNode.opaque(name, vertices, faces, anatomy.structure_colour(name))
+                             for name, (vertices, faces) in model.surfaces.items())
 
 
 def sidecar(model: GeneratedModel, glb: bytes) -> dict:

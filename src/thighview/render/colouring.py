@@ -7,7 +7,7 @@ heat map colours each muscle by its own or its compartment's share of the sectio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
@@ -27,7 +27,8 @@ _NEUTRAL_IN_HEATMAP = (0.82, 0.82, 0.80)
 
 
 class ColourMode(str, Enum):
-    """How structures are coloured."""
+    """How structures are coloured: the one list of colour modes (menus, CLI choices, sessions and
+    legends are all derived from it; a new mode is a member here plus its colours below)."""
 
     COMPARTMENT = "compartment"
     MUSCLE = "muscle"
@@ -36,6 +37,24 @@ class ColourMode(str, Enum):
     @property
     def label(self) -> str:
         return {"compartment": "By compartment", "muscle": "By muscle", "area": "By area (heat map)"}[self.value]
+
+    @property
+    def is_heat_map(self) -> bool:
+        """Coloured by a value (a colour bar explains it), not by name (a legend of compartments)."""
+        return self is ColourMode.AREA
+
+
+#: The palettes (:data:`thighview.anatomy.PALETTES`), the first the default.
+PALETTES: tuple[str, ...] = tuple(anatomy.PALETTES)
+#: The colour-blind-safe palette's name.
+COLOURBLIND = "colorblind"
+#: What the heat map measures: one value per muscle or per compartment.
+AREA_PER = ("muscle", "compartment")
+#: The heat map's unit -> how a colour bar names it.
+AREA_UNITS = {"percent": "% of muscle area", "cm2": "cm²"}
+#: Every setting of a :class:`ColourScheme` -> its allowed values (CLI choices, session validation).
+SCHEME_CHOICES: dict[str, tuple[str, ...]] = {"mode": tuple(m.value for m in ColourMode), "palette": PALETTES,
+                                              "area_per": AREA_PER, "area_unit": tuple(AREA_UNITS)}
 
 
 class AreaSource(Protocol):
@@ -49,19 +68,41 @@ class AreaSource(Protocol):
 
 @dataclass(frozen=True)
 class ColourScheme:
-    """A colour mode plus its options; immutable so views can compare old and new."""
+    """A colour mode plus its options; immutable so views can compare old and new.
+
+    Built from plain strings too (``ColourScheme(mode="area")``); a value outside
+    :data:`SCHEME_CHOICES` raises ``ValueError``."""
 
     mode: ColourMode = ColourMode.COMPARTMENT
-    palette: str = "braus"  # or "colorblind"
-    area_per: str = "muscle"  # heat map value per "muscle" or per "compartment"
+    palette: str = PALETTES[0]
+    area_per: str = AREA_PER[0]  # heat map value per "muscle" or per "compartment"
     area_unit: str = "percent"  # heat map in "percent" of muscle area or in "cm2"
+
+    def __post_init__(self) -> None:
+        for key, allowed in SCHEME_CHOICES.items():
+            if getattr(self, key) not in allowed:
+                raise ValueError(f"colour setting '{key}' = {getattr(self, key)!r} is not one of {allowed}")
+        object.__setattr__(self, "mode", ColourMode(self.mode))
 
     def with_(self, **changes) -> ColourScheme:
         return replace(self, **changes)
 
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object]) -> ColourScheme:
+        """A scheme from a session's ``colours`` entry (missing keys keep their defaults)."""
+        unknown = set(settings) - set(SCHEME_CHOICES)
+        if unknown:
+            raise ValueError(f"colour setting '{sorted(unknown)[0]}' is not one of {tuple(SCHEME_CHOICES)}")
+        return cls(**settings)  # type: ignore[arg-type]
+
+    def settings(self) -> dict[str, str]:
+        """The scheme as plain strings (sessions, settings)."""
+        return {"mode": self.mode.value, "palette": self.palette, "area_per": self.area_per,
+                "area_unit": self.area_unit}
+
     @property
     def unit_label(self) -> str:
-        return "% of muscle area" if self.area_unit == "percent" else "cm²"
+        return AREA_UNITS[self.area_unit]
 
 
 def _structure_compartment(structure: Structure | str) -> tuple[str, Compartment, str | None]:
@@ -73,7 +114,7 @@ def _structure_compartment(structure: Structure | str) -> tuple[str, Compartment
 def flat_colour(structure: Structure | str, scheme: ColourScheme) -> RGB:
     """The palette colour of a structure in compartment or muscle mode."""
     name, compartment, own = _structure_compartment(structure)
-    if own and scheme.mode is ColourMode.MUSCLE and scheme.palette == "braus":
+    if own and scheme.mode is ColourMode.MUSCLE and scheme.palette == PALETTES[0]:
         return anatomy.hex_to_rgb(own)
     if name in anatomy.canonical_names() and compartment is anatomy.compartment_of(name):  # not reassigned
         by = "compartment" if scheme.mode is ColourMode.COMPARTMENT else "muscle"
@@ -113,7 +154,7 @@ def structure_colours(structures: Iterable[Structure | str], scheme: ColourSchem
                       section: AreaSource | None = None) -> dict[str, RGB]:
     """Every structure's colour for a scheme; the area mode needs the current section."""
     structures = list(structures)
-    if scheme.mode is not ColourMode.AREA or section is None:
+    if not scheme.mode.is_heat_map or section is None:
         return {_structure_compartment(s)[0]: flat_colour(s, scheme) for s in structures}
     vmin, vmax = area_range(structures, scheme, section)
     colours: dict[str, RGB] = {}

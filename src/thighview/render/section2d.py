@@ -3,7 +3,7 @@
 Filled, outlined regions in the section's frame (anterior up, viewed from below as in CT/MRI,
 so a right thigh's lateral side is on the viewer's left), labels in two columns beside the
 section with leader lines that never overlap (least-squares spacing), the femur's linea aspera
-marked, a centimetre scale bar, orientation words, and a legend or an area colour bar. A model
+marked, a centimetre scale bar and orientation words (the legend: :mod:`thighview.render.legend`). A model
 made from a labelled image can show that image under its regions (:func:`image_underlay`). The
 GUI draws it on a Qt canvas; exports draw the same function on an SVG/PDF/PNG figure.
 """
@@ -18,7 +18,7 @@ import numpy as np
 
 from thighview import anatomy
 from thighview.anatomy import Compartment
-from thighview.render.colouring import AREA_COLOURMAP, RGB, darker
+from thighview.render.colouring import RGB, darker
 
 if TYPE_CHECKING:
     import shapely
@@ -196,30 +196,6 @@ def _draw_orientation(ax: Axes, side: str) -> None:
     ax.text(0.5, 0.01, "POSTERIOR", ha="center", va="bottom", **style)
     ax.text(0.01, 0.99, f"◀ {left.upper()}", ha="left", va="top", **style)
     ax.text(0.99, 0.99, f"{right.upper()} ▶", ha="right", va="top", **style)
-
-
-def add_compartment_legend(ax: Axes, compartments: Iterable[Compartment], palette: str) -> None:
-    """A small legend of compartment colours in the lower right corner."""
-    from matplotlib.patches import Patch
-
-    handles = [Patch(facecolor=anatomy.compartment_colour(c, palette), edgecolor=darker(
-        anatomy.hex_to_rgb(anatomy.compartment_colour(c, palette))), label=c.label) for c in compartments]
-    ax.legend(handles=handles, loc="lower right", fontsize=7.5, frameon=False, handlelength=1.2,
-              borderaxespad=0.2)
-
-
-def add_area_colourbar(ax: Axes, vmin: float, vmax: float, label: str) -> None:
-    """A horizontal colour bar for the area heat map, inset in the lower right corner."""
-    from matplotlib import colormaps
-    from matplotlib.cm import ScalarMappable
-    from matplotlib.colors import Normalize
-
-    cax = ax.inset_axes((0.70, 0.05, 0.27, 0.022))
-    bar = ax.figure.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
-                             orientation="horizontal")
-    bar.ax.tick_params(labelsize=7, length=2)
-    bar.set_label(label, fontsize=7.5)
-    bar.outline.set_linewidth(0.5)
 
 
 def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "right",
