@@ -44,3 +44,14 @@ def test_generated_figures_match_the_code(generate):
     stale = generate.regenerate()
     assert not stale, "run `python docs/generate.py`:\n" + "".join(
         generate.diff(path, old, new) for path, (old, new) in stale.items())
+
+
+def test_single_section_rules_state_the_code_constants():
+    """docs/single_sections.md states what io.flat and io.regions decide with, at their precision."""
+    from thighview.io.flat import PLANAR_TOLERANCE, SLAB_RATIO
+    from thighview.io.regions import THICKNESS_FRACTION
+
+    text = " ".join((DOCS / "single_sections.md").read_text(encoding="utf-8").split())
+    assert f"every vertex within {100 * PLANAR_TOLERANCE:g} % of the model's size from one plane" in text
+    assert f"thinner than {100 * SLAB_RATIO:g} % of its width along its thinnest axis" in text
+    assert f"a thin prism either side of its plane ({100 * THICKNESS_FRACTION:g} % of the section's size" in text

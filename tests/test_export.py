@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -94,7 +95,8 @@ def test_svg_keeps_labels_as_text_and_regions_as_coloured_paths(thigh, tmp_path)
     assert json.loads(description)["model"] == "synthetic"
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.skipif(shutil.which("pdftoppm") is None and not os.environ.get("CI"),
+                    reason="pdftoppm (poppler-utils) is not installed")
 def test_pdf_renders_with_the_regions_and_embedded_fonts(thigh, tmp_path):
     model, _, section = thigh
     fig = figures.section_figure(section, side=model.side, size_px=(1600, 1400))
