@@ -4,7 +4,8 @@ Ours traces every label's pixel edges once, polygonizes them and smooths all reg
 (``coverage_simplify``: shared edges stay shared). The baseline is the obvious alternative on the
 same labels: per label, the union of its pixel-row boxes (``shapely.union_all``), each region
 simplified on its own (which opens gaps and overlaps between neighbours). Both start from the
-file, so labelling (colour matching, background, absorption) is in both timings.
+file, so labelling (colour matching, background, absorption) is in both timings. The second case
+holds ours to a budget: at most ``DECODES`` decodes of the same JPEG, measured in the same run.
 
     python -m benchmarks image
 """
@@ -54,13 +55,13 @@ def baseline(path: Path):
     import shapely
 
     from thighview.io.colour_map import ColourMap
-    from thighview.io.progress import Progress
+    from thighview.progress import Stage
     from thighview.io.section_image import JPEG_TOLERANCE_FACTOR, SMOOTHING_PX, label_pixels, read_pixels
     from thighview.io.limits import Limits
 
     pixels, _, _ = read_pixels(path, Limits())
     colour_map = ColourMap.default()
-    labels = label_pixels(pixels, colour_map, colour_map.tolerance * JPEG_TOLERANCE_FACTOR, Progress())
+    labels = label_pixels(pixels, colour_map, colour_map.tolerance * JPEG_TOLERANCE_FACTOR, Stage())
     shapes = []
     for k in range(len(labels.names)):
         padded = np.pad(labels.label == k, ((0, 0), (1, 1))).astype(np.int8)
@@ -71,5 +72,23 @@ def baseline(path: Path):
     return shapes
 
 
+#: The budget: reading the image into regions costs at most this many decodes of the same JPEG. It
+#: replaces a wall-clock target (2.0 s), which on the shared 2-core machine measured 1.1-1.3 s, 2.13 s
+#: and 12-23 s for the same code as the load varied; a budget measured in the same run moves with the
+#: machine. Measured (CPU time, then the runner): 34 decodes before the linear-time colour lookup and the
+#: windowed speck removal, 26 after.
+DECODES = 30
+
+
+def decodes(path: Path) -> None:
+    from thighview.io.limits import Limits
+    from thighview.io.section_image import read_pixels
+
+    for _ in range(DECODES):
+        read_pixels(path, Limits())
+
+
 CASES = [Case(name=f"section image {SIZE}x{SIZE} JPEG to regions", ours=ours, baseline=baseline, setup=setup,
-              repeats=3, targets={"max_ours_s": 2.0})]
+              repeats=3),
+         Case(name=f"section image {SIZE}x{SIZE} JPEG to regions, against {DECODES} decodes of it", ours=ours,
+              baseline=decodes, setup=setup, repeats=3, targets={"min_ratio": 1.0})]

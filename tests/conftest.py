@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# As on many CI machines and in pyvista's tutorials: off-screen pyvista plotters by default. The app's
+# embedded 3-D view must not inherit it (tests/test_gui.py::test_pyvista_off_screen_setting_...).
+os.environ["PYVISTA_OFF_SCREEN"] = "true"
 
 
 @pytest.fixture(scope="session")

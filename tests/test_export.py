@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -95,7 +96,8 @@ def test_svg_keeps_labels_as_text_and_regions_as_coloured_paths(thigh, tmp_path)
     assert json.loads(description)["model"] == "synthetic"
 
 
-@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+@pytest.mark.skipif(shutil.which("pdftoppm") is None and not os.environ.get("CI"),
+                    reason="pdftoppm (poppler-utils) is not installed")
 def test_pdf_renders_with_the_regions_and_embedded_fonts(thigh, tmp_path):
     model, _, section = thigh
     fig = figures.section_figure(section, side=model.side, size_px=(1600, 1400))
@@ -230,6 +232,27 @@ def test_movie_frames_must_share_one_size(tmp_path):
     with pytest.raises(ExportError, match="frame 2"):
         write_movie(tmp_path / "m.gif", frames)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_without_the_video_extra_mp4_is_one_line_naming_it_and_gif_still_works(tmp_path, monkeypatch, capsys):
+    """Without imageio-ffmpeg (``pip install thighview`` without ``[video]``): refused before any frame."""
+    import sys
+
+    from thighview.cli import main
+    from thighview.errors import MissingExtraError
+    from thighview.export.movie import write_movie
+
+    monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # as if not installed: find_spec gives None
+    frames = [np.zeros((20, 20, 3), np.uint8)] * 3
+    with pytest.raises(MissingExtraError, match=r"pip install 'thighview\[video\]'"):
+        write_movie(tmp_path / "m.mp4", frames)
+    assert write_movie(tmp_path / "m.gif", frames).is_file()
+    for argv in (["animate", "--level", "0.5", "--out", str(tmp_path / "demo.mp4")],
+                 ["export", "--format", "mp4", "--out", str(tmp_path)]):
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "thighview[video]" in err and "GIF works without it" in err, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.gif"]
 
 
 def test_level_sweep_frames_share_one_scale_and_decode(thigh, tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 pytestmark = pytest.mark.gui
@@ -104,4 +105,21 @@ def test_3d_picture_is_rendered_on_the_gui_thread(dialog, qtbot, tmp_path):
         dialog.start()
     (target,) = blocker.args[0]
     assert target.name == "synthetic_3d_overview_40.png"
-    assert Image.open(target).size == (320, 240)
+    image = Image.open(target)
+    assert image.size == (320, 240)
+    _assert_flat_section_colours(np.asarray(image.convert("RGB")).astype(float))
+
+
+def _assert_flat_section_colours(pixels):
+    """The cut face is drawn unlit in the compartments' exact colours, near the top of the overview
+    (the thigh is cut away above the level, looked at from above); nothing else has those colours."""
+    from thighview import anatomy
+    from thighview.anatomy import Compartment
+
+    least = {Compartment.QUADRICEPS: 500, Compartment.ADDUCTORS: 150, Compartment.HAMSTRINGS: 80,
+             Compartment.BONE: 30}  # of about 1300 / 300 / 170 / 80 pixels at 320 x 240
+    for compartment, count in least.items():
+        colour = np.array(anatomy.hex_to_rgb(anatomy.compartment_colour(compartment))) * 255
+        rows, _ = np.nonzero(np.abs(pixels - colour).max(axis=2) <= 4)
+        assert len(rows) >= count, f"{compartment}: {len(rows)} pixels of its colour"
+        assert np.median(rows) < 80, f"{compartment} is not on the cut face at the top"

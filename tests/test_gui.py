@@ -78,6 +78,26 @@ def _pixel(view, name: str) -> np.ndarray:
     return values[np.argmax(counts)]
 
 
+def test_pyvista_off_screen_setting_does_not_reach_the_window(window, synthetic, qtbot, monkeypatch):
+    """``PYVISTA_OFF_SCREEN=true`` (CI machines, pyvista tutorials; tests/conftest.py sets it for the
+    whole run) once made the embedded view interactor-less and a dialog opened over it crashed Qt."""
+    import pyvista
+    from PySide6 import QtCore, QtWidgets
+
+    monkeypatch.setattr(pyvista, "OFF_SCREEN", True)
+    model, engine = synthetic
+    window.state.set_model(model, engine, level=0.5)
+    qtbot.waitUntil(lambda: window.view3d.scene is not None, timeout=20000)
+    plotter = window.view3d.plotter
+    assert plotter.iren is not None and not plotter.ren_win.GetOffScreenRendering()
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Over the 3-D view", "closing soon",
+                                parent=window)
+    QtCore.QTimer.singleShot(300, box.accept)
+    box.exec()  # the modal loop repaints the 3-D view beneath it
+    image = window.view3d.screenshot()
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 50, "3D view is blank"
+
+
 def test_default_model_opens_renders_and_shows_engine_numbers(window, qtbot):
     from thighview.section import SectionEngine
 

@@ -61,5 +61,9 @@ class SessionError(ThighViewError):
     """A session file is unreadable or from an unknown version."""
 
 
+class MissingExtraError(ThighViewError):
+    """A feature needs an optional part of ThighView that is not installed (``pip install 'thighview[EXTRA]'``)."""
+
+
 class MechanicsError(ThighViewError):
     """The pressure simulation cannot be set up for this section."""

@@ -168,7 +168,7 @@ def _replace_part(name: str, vertices: np.ndarray, faces: np.ndarray) -> dict:
 #: (the others with ``thighview info``, which only reads the file).
 MEASURED = {"good_thigh.glb", "good_thigh.obj", "truncated.obj", "zero_area_femur.obj",
             "some_degenerate_triangles.obj", "nonmanifold_femur.obj", "self_intersecting.obj",
-            "open_surface.obj", "duplicate_femur.obj", "non_utf8_names.obj", "no_femur.glb"}
+            "open_surface.obj", "duplicate_femur.obj", "non_utf8_names.obj", "no_femur.glb", "single_triangle.obj"}
 
 
 def cases() -> dict[str, tuple[bytes, str, str]]:
@@ -261,6 +261,8 @@ def cases() -> dict[str, tuple[bytes, str, str]]:
                                                     open_faces)).encode(), "ok", "not closed"),
         "absurd_units_km.obj": (obj_text(base_parts(scale=1e5)).encode(), "error", "units"),
         "absurd_units_tiny.obj": (obj_text(base_parts(scale=1e-6)).encode(), "error", "units"),
+        # one 1 x 1 x 0 triangle: as metres 1.4 m across, as cm 14 mm; no unit makes it a thigh's section
+        "single_triangle.obj": (b"v 0 0 0\nv 1 0 0\nv 0 1 0\nf 1 2 3\n", "error", "no thigh is that size"),
         # bad names and structure lists
         "duplicate_femur.obj": (duplicate_text.encode(), "error", "both named"),
         "non_utf8_names.obj": (latin1, "ok", ""),

@@ -30,17 +30,12 @@ def run(args: argparse.Namespace) -> int:
     import itertools
 
     from thighview.errors import ExportError
-    from thighview.export.movie import write_movie
+    from thighview.export.movie import check_movie_target, write_movie
     from thighview.progress import TerminalProgress
     from thighview.mechanics.demo import GUIDED_DEMO
     from thighview.render.pressure2d import FrameStyle, frames, rolling_frames
 
-    from pathlib import Path
-
-    from thighview.export.movie import MOVIE_SUFFIXES
-
-    if Path(args.out).suffix.lower() not in MOVIE_SUFFIXES:
-        raise ExportError(f"a movie must be .gif or .mp4, not '{Path(args.out).suffix or args.out}'", args.out)
+    check_movie_target(args.out)
     if not 2 <= args.frames <= 600:
         raise ExportError(f"frames must be between 2 and 600, not {args.frames}", args.out)
     if args.roll is not None and args.guided:

@@ -111,6 +111,10 @@ def _check_request(request: ExportRequest, engine: SectionEngine) -> None:
             raise ExportError(f"unknown view '{request.view}' (choose from {', '.join(VIEWS_BY_KEY)})")
     if not request.fps > 0:
         raise ExportError(f"frames per second must be positive, not {request.fps:g}")
+    if "mp4" in request.formats:
+        from thighview.export.movie import require_video
+
+        require_video(request.out_dir)
 
 
 def plan(request: ExportRequest, model: ThighModel, engine: SectionEngine) -> list[ExportJob]:

@@ -22,12 +22,33 @@ from pathlib import Path
 
 import numpy as np
 
-from thighview.errors import ExportError
+from thighview.errors import ExportError, MissingExtraError
 from thighview.export.atomic import atomic_path
 from thighview.progress import CancelFlag, Progress, Report, Steps, run_steps
 from thighview.export.provenance import as_comment
 
 MOVIE_SUFFIXES = (".gif", ".mp4")
+#: MP4 needs ffmpeg (imageio-ffmpeg, about 165 MB), an extra of the install; GIF needs only Pillow.
+VIDEO_EXTRA = "video"
+
+
+def require_video(path: str | Path) -> None:
+    """Refuse MP4 (in one line naming the extra to install) where imageio-ffmpeg is absent."""
+    import importlib.util
+
+    if importlib.util.find_spec("imageio_ffmpeg") is None:
+        raise MissingExtraError(f"MP4 export needs ffmpeg, which this install lacks: pip install "
+                                f"'thighview[{VIDEO_EXTRA}]' (GIF works without it)", path)
+
+
+def check_movie_target(path: str | Path) -> None:
+    """Refuse, before any frame is drawn, a movie of a type this install cannot write."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in MOVIE_SUFFIXES:
+        raise ExportError(f"a movie must be .gif or .mp4, not '{suffix or path.name}'", path)
+    if suffix == ".mp4":
+        require_video(path)
 
 
 def _rgb(frame: np.ndarray, background: float = 255.0) -> np.ndarray:
@@ -77,8 +98,7 @@ def movie_steps(path: str | Path, frames: Iterable[np.ndarray], *, n_frames: int
     one). Closing the generator early deletes the partial file.
     """
     path = Path(path)
-    if path.suffix.lower() not in MOVIE_SUFFIXES:
-        raise ExportError(f"a movie must be .gif or .mp4, not '{path.suffix or path.name}'", path)
+    check_movie_target(path)
     if not fps > 0:
         raise ExportError(f"frames per second must be positive, not {fps}", path)
     total = n_frames if n_frames is not None else (len(frames) if isinstance(frames, Sized) else 0)

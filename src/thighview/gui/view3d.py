@@ -63,7 +63,9 @@ class View3D(QtWidgets.QWidget):
             return
         from pyvistaqt import QtInteractor
 
-        self.plotter = QtInteractor(self, auto_update=False, lighting="three lights")
+        # off_screen=False: never inherit pyvista.OFF_SCREEN (PYVISTA_OFF_SCREEN=true, common on CI machines),
+        # which leaves the widget without an interactor and crashes Qt when a dialog opens over it
+        self.plotter = QtInteractor(self, auto_update=False, lighting="three lights", off_screen=False)
         self.plotter.enable_anti_aliasing("fxaa")  # smooth silhouettes for a screen-space pass's cost
         self._layout.removeWidget(self._placeholder)
         self._placeholder.deleteLater()

@@ -63,6 +63,17 @@ def canonical_name(name: str) -> str:
     return anatomy.match_name(name).canonical or name
 
 
+def _distinct(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(codes, return_inverse=True)`` for 24-bit colour codes by a lookup table (no sort:
+    a 2000 x 2000 image takes a quarter of the time)."""
+    seen = np.zeros(1 << 24, dtype=bool)
+    seen[codes] = True
+    unique = np.flatnonzero(seen)
+    position = np.empty(1 << 24, dtype=np.int32)  # only the entries of present colours are read
+    position[unique] = np.arange(len(unique), dtype=np.int32)
+    return unique, position[codes]
+
+
 @dataclass
 class ColourMap:
     """Colours and the structure each stands for; ``tolerance`` is an RGB distance."""
@@ -119,8 +130,12 @@ class ColourMap:
         Distances are computed once per distinct colour (an image has far fewer colours than
         pixels, even after JPEG), so a large image costs memory for its pixels only."""
         rgb = np.asarray(rgb)[..., :3]
-        packed = np.rint(rgb).astype(np.int64).reshape(-1, 3) @ np.array([65536, 256, 1])
-        unique, inverse = np.unique(packed, return_inverse=True)
+        if rgb.dtype == np.uint8:  # an image: 24-bit codes, distinct ones found in linear time
+            packed = (rgb[..., 0].astype(np.int32) << 16 | rgb[..., 1].astype(np.int32) << 8 | rgb[..., 2]).ravel()
+            unique, inverse = _distinct(packed)
+        else:
+            packed = np.rint(rgb).astype(np.int64).reshape(-1, 3) @ np.array([65536, 256, 1])
+            unique, inverse = np.unique(packed, return_inverse=True)
         colours = np.stack([unique // 65536, unique // 256 % 256, unique % 256], axis=1).astype(float)
         d2 = ((colours[:, None, :] - self.colours[None, :, :]) ** 2).sum(axis=-1)
         index = d2.argmin(axis=1)

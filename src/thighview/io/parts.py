@@ -73,8 +73,10 @@ def _merge(parts: list[Part]) -> tuple[np.ndarray, np.ndarray]:
             np.vstack([p.faces + off for p, off in zip(parts, offsets)]))
 
 
-#: Any thigh, child's to giant's, scanned or modelled, is this big across (mm): outside it, the units are wrong.
-PLAUSIBLE_SIZE_MM = (5.0, 5000.0)
+#: Any thigh, child's to giant's, scanned or modelled, whole or one section, is this big across (mm, the
+#: bounding box's diagonal): a 30 mm section of a muscle up to a giant's femur with the hip (about 800 mm).
+#: Outside it the units are wrong, a vertex is astray, or the file is not a thigh.
+PLAUSIBLE_SIZE_MM = (10.0, 1000.0)
 
 
 def _check_size(points: np.ndarray, decision: UnitsDecision, path: Path) -> None:
@@ -83,7 +85,8 @@ def _check_size(points: np.ndarray, decision: UnitsDecision, path: Path) -> None
     size_mm = size * decision.scale
     if not PLAUSIBLE_SIZE_MM[0] <= size_mm <= PLAUSIBLE_SIZE_MM[1]:
         raise ModelError(f"the model is {size:.3g} units across, read as {decision.found} that is {size_mm:.3g} mm: "
-                         "no thigh is that size; check the file's units (--units) or stray vertices", path)
+                         f"no thigh is that size ({PLAUSIBLE_SIZE_MM[0]:g}-{PLAUSIBLE_SIZE_MM[1]:g} mm across); "
+                         "check the file's units (--units) or stray vertices", path)
 
 
 def refuse_duplicates(raw_names: list[str], path: Path) -> None:

@@ -212,15 +212,18 @@ def _drop_specks(label: np.ndarray, value: int, min_pixels: int) -> None:
     dots) or at most two pixels wide everywhere (a line drawn in a region's colour, the
     anti-aliased seam between two other colours): they join their neighbours like outlines."""
     mask = label == value
-    components, count = ndimage.label(mask)
-    if not count:
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if not len(rows):
         return
+    window = (slice(rows[0], rows[-1] + 1), slice(cols[0], cols[-1] + 1))  # the label's box: less to scan
+    mask = mask[window]
+    components, count = ndimage.label(mask)
     sizes = np.bincount(components.ravel())
     has_core = np.zeros(count + 1, dtype=bool)
-    has_core[np.unique(components[ndimage.binary_erosion(mask)])] = True
+    has_core[components[ndimage.binary_erosion(mask)]] = True
     drop = (sizes < min_pixels) | ~has_core
     drop[0] = False
-    label[drop[components]] = _UNSET
+    label[window][drop[components]] = _UNSET
 
 
 @dataclass
