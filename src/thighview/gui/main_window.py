@@ -93,6 +93,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self._docks[0], self._docks[1])  # the views get the width; tabs hold the rest
         self._dock_pressure_panel()
         self._docks[0].raise_()
+        # dragging the level is an interaction with the 3-D view: it draws at low detail meanwhile
+        self.level_control.slider.sliderPressed.connect(self.view3d.begin_interaction)
+        self.level_control.slider.sliderReleased.connect(self.view3d.end_interaction)
         level_bar = QtWidgets.QToolBar("Level", objectName="level_bar", movable=False)
         level_bar.addWidget(self.level_control)
         self.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, level_bar)

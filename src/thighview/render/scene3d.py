@@ -5,6 +5,10 @@ section filled in that plane (one actor, per-triangle colours). Structures are c
 plane on the GPU (mapper clipping planes), so moving the level costs one new fill mesh and a
 plane move, never re-clipping surfaces. The scene never calls ``render()``: its host does, once
 per batch of changes.
+
+While the user moves the camera or the level, the host can switch the structures to low-detail
+meshes (:mod:`thighview.render.lod`, given once with :meth:`ThighScene.set_low_detail`) with
+:meth:`ThighScene.set_low_detail_shown`; the section is always drawn in full.
 """
 
 from __future__ import annotations
@@ -63,12 +67,19 @@ class ThighScene:
         self._visible = {n: True for n in self.names}
         self._colours: dict[str, RGB] = {}
         self._highlight: str | None = None
+        self._low_actors: dict = {}  # low-detail twins of self.actors (see set_low_detail)
+        self._low_shown = False
+        self._fxaa = False  # the host's FXAA setting, paused while low detail is shown
         self._clip_plane = vtkPlane()
         self._clipping = True
         self._kept_distal = True
         self._section = None
         if background:
             plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
+        # Plain alpha blending for the see-through skin and plane: VTK's order-independent
+        # translucency pass costs ~15 % of a frame in software OpenGL and changed a dozen pixels
+        # of the default view (compared side by side); depth peeling stays off (pyvista's default).
+        plotter.renderer.SetUseOIT(False)
         mins, maxs = model.bounds()
         self.extent_mm = float(np.linalg.norm(maxs - mins))
         self.actors = {}
@@ -118,9 +129,63 @@ class ThighScene:
         if self._highlight and name != self._highlight and structure.is_muscle:
             opacity *= _DIMMED
         actor = self.actors[name]
-        actor.prop.opacity = opacity
-        actor.SetVisibility(self._visible[name] and opacity > 0.0)  # fully transparent: skip drawing it
+        actor.prop.opacity = opacity  # shared with the low-detail twin
+        # fully transparent: skip drawing it; see-through layers wait while the view moves
+        shown = self._visible[name] and opacity > 0.0 and not (self._low_shown and opacity < 1.0)
+        low = self._low_shown and name in self._low_actors
+        actor.SetVisibility(shown and not low)
         actor.SetPickable(opacity >= _PICKABLE_OPACITY)  # see-through skin must not catch the clicks
+        if name in self._low_actors:
+            self._low_actors[name].SetVisibility(shown and low)
+
+    # --- level of detail --------------------------------------------------------------------
+    def set_low_detail(self, meshes: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        """Give the low-detail ``(vertices, faces)`` per structure (hidden until shown).
+
+        Each twin shares its structure's property (colour, opacity, lighting) and clipping
+        plane, so every later change applies to both.
+        """
+        import pyvista as pv
+
+        for name, (vertices, faces) in meshes.items():
+            full = self.actors.get(name)
+            if full is None:
+                continue
+            mesh = pv.PolyData.from_regular_faces(vertices, faces, deep=False)
+            actor = self.plotter.add_mesh(mesh, name=f"low_detail:{name}", smooth_shading=self.lighting,
+                                          pickable=False, reset_camera=False, render=False)
+            actor.SetProperty(full.GetProperty())
+            actor.mapper.AddClippingPlane(self._clip_plane)
+            self._low_actors[name] = actor
+            self._apply_opacity(name)
+
+    @property
+    def has_low_detail(self) -> bool:
+        return bool(self._low_actors)
+
+    @property
+    def low_detail_shown(self) -> bool:
+        return self._low_shown
+
+    def set_low_detail_shown(self, low: bool) -> None:
+        """Draw the structures from their low-detail meshes (``True``, during an interaction) or in
+        full; the filled section and its outline are full in both.
+
+        Software OpenGL shades every covered pixel of every layer, so while low detail is shown
+        the see-through layers (skin, cutting plane, faded muscles) are left out, back faces are
+        culled (the back halves of closed surfaces are hidden behind their front halves or, at
+        the cut, behind the filled section) and the host's FXAA pass is paused.
+        """
+        if low != self._low_shown:
+            self._low_shown = low
+            renderer = self.plotter.renderer
+            if low:
+                self._fxaa = bool(renderer.GetUseFXAA())
+            renderer.SetUseFXAA(self._fxaa and not low)
+            for name, actor in self.actors.items():
+                actor.prop.SetBackfaceCulling(low)  # the property both twins share
+                self._apply_opacity(name)
+            self._show_plane()
 
     # --- the section ------------------------------------------------------------------------
     def set_section(self, section) -> None:
@@ -135,7 +200,7 @@ class ThighScene:
                                                   name="cutting_plane", lighting=False, pickable=False,
                                                   reset_camera=False, render=False, show_edges=True,
                                                   edge_color=(0.75, 0.85, 1.0), line_width=2)
-        self._plane_actor.SetVisibility(self._plane_visible)
+        self._show_plane()
         self._refresh_fill()
 
     def _refresh_fill(self) -> None:
@@ -202,8 +267,11 @@ class ThighScene:
 
     def set_plane_visible(self, visible: bool) -> None:
         self._plane_visible = visible
+        self._show_plane()
+
+    def _show_plane(self) -> None:
         if self._plane_actor is not None:
-            self._plane_actor.SetVisibility(visible)
+            self._plane_actor.SetVisibility(self._plane_visible and not self._low_shown)
 
     # --- cameras ----------------------------------------------------------------------------
     def view(self, view: NamedView | str = DEFAULT_VIEW) -> None:
