@@ -125,8 +125,9 @@ def test_the_window_answers_keys_before_the_3d_view_exists(window, qtbot):
 
     def on_loaded() -> None:  # the 2-D section and the numbers are up; the 3-D view is not yet
         seen["plotter"] = window.view3d.plotter
-        qtbot.keyClick(QtWidgets.QApplication.focusWidget() or window, QtCore.Qt.Key.Key_Down,
-                       QtCore.Qt.KeyboardModifier.ControlModifier)  # Level › 1% towards the knee
+        target = QtWidgets.QApplication.focusWidget() or window
+        qtbot.keyClick(target, QtCore.Qt.Key.Key_Down, QtCore.Qt.KeyboardModifier.ControlModifier)  # Level › 1% down
+        qtbot.keyRelease(target, QtCore.Qt.Key.Key_Control)  # Ctrl up too: Qt would remember it held
         seen["level"] = window.state.level
         seen["plotter_after_key"] = window.view3d.plotter
         seen["row"] = window.areas.row_values("vastus_lateralis")[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from thighview._memory import release_free_memory
 from thighview.errors import ThighViewError
 from thighview.gui import state as st
 from thighview.gui.about import about_html
@@ -427,6 +428,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.load_options = dict(options or {})
         self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))  # a section keeps its own
+        release_free_memory()  # the reader's and the engine's temporaries (freed on a worker thread)
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()

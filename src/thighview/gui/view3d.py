@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from thighview._memory import release_free_memory
 from thighview.gui import state as st
 from thighview.gui.workers import run_in_thread
 from thighview.render.pressure_slab import PressureSlab
@@ -132,8 +133,7 @@ class View3D(QtWidgets.QWidget):
         self.scene.set_plane_visible(self._plane_visible and model.flat is None)  # a section is its own plane
         self.scene.add_orientation_marker()
         self._view_key = SINGLE_SECTION_VIEW if model.flat is not None else DEFAULT_VIEW
-        self.scene.view(self._view_key)
-        self._make_low_detail(self.scene)
+        self._make_low_detail(self.scene)  # the camera is placed once the section is in (LevelChanged / _show_state)
 
     def _make_low_detail(self, scene: ThighScene) -> None:
         """Build the scene's low-detail meshes on a worker thread; hand them over when done."""
@@ -142,6 +142,7 @@ class View3D(QtWidgets.QWidget):
         def deliver(meshes) -> None:
             if scene is self.scene and not self._closed:
                 scene.set_low_detail(meshes)
+                release_free_memory()  # the scene's and the decimation's temporaries
         run_in_thread(lambda: low_detail_meshes(scene.model.structures), deliver)
 
     def _show_state(self) -> None:

@@ -42,6 +42,7 @@ PLANE_OPACITY = 0.22
 BACKGROUND = ((0.16, 0.17, 0.20), (0.36, 0.38, 0.43))  # bottom, top: a quiet studio gradient
 _DIMMED = 0.18  # opacity factor of muscles that are not highlighted
 _PICKABLE_OPACITY = 0.35
+_HEIGHT_SLABS = 512  # slabs along the femur summarising the model's extent for camera fits
 
 
 def default_opacity(compartment: Compartment) -> float:
@@ -84,17 +85,23 @@ class ThighScene:
         self.extent_mm = float(np.linalg.norm(maxs - mins))
         self.actors = {}
         for name, structure in model.structures.items():
-            actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
-                                     name=f"structure:{name}", lighting=lighting, smooth_shading=lighting,
-                                     specular=0.3 if lighting else 0.0, specular_power=25,
-                                     diffuse=0.9 if lighting else 1.0, pickable=True, reset_camera=False,
-                                     render=False)
-            actor.mapper.AddClippingPlane(self._clip_plane)
-            self.actors[name] = actor
+            self.actors[name] = self._add_surface(structure.vertices, structure.faces, f"structure:{name}")
             self._apply_opacity(name)
         self._fill_actor = self._outline_actor = self._plane_actor = None
         self._fill_mesh = self._outline_mesh = self._plane_mesh = None
         self._plane_visible = True
+
+    def _add_surface(self, vertices: np.ndarray, faces: np.ndarray, name: str):
+        """An actor drawing a surface over the model's own arrays (smooth-shaded when lit),
+        clipped by the cutting plane."""
+        lit = self.lighting
+        mesh = geometry.display_mesh(vertices, faces, normals=lit)
+        actor = self.plotter.add_mesh(mesh, color=(0.8, 0.8, 0.8), name=name, lighting=lit,
+                                      interpolation="Phong" if lit else "Flat", specular=0.3 if lit else 0.0,
+                                      specular_power=25, diffuse=0.9 if lit else 1.0, pickable=False,
+                                      reset_camera=False, render=False)
+        actor.mapper.AddClippingPlane(self._clip_plane)
+        return actor
 
     # --- colours, visibility, opacity, highlight --------------------------------------------
     def set_colours(self, colours: Mapping[str, RGB]) -> None:
@@ -145,17 +152,12 @@ class ThighScene:
         Each twin shares its structure's property (colour, opacity, lighting) and clipping
         plane, so every later change applies to both.
         """
-        import pyvista as pv
-
         for name, (vertices, faces) in meshes.items():
             full = self.actors.get(name)
             if full is None:
                 continue
-            mesh = pv.PolyData.from_regular_faces(vertices, faces, deep=False)
-            actor = self.plotter.add_mesh(mesh, name=f"low_detail:{name}", smooth_shading=self.lighting,
-                                          pickable=False, reset_camera=False, render=False)
+            actor = self._add_surface(vertices, faces, f"low_detail:{name}")
             actor.SetProperty(full.GetProperty())
-            actor.mapper.AddClippingPlane(self._clip_plane)
             self._low_actors[name] = actor
             self._apply_opacity(name)
 
@@ -291,18 +293,18 @@ class ThighScene:
     def _kept_bounds(self) -> np.ndarray:
         """(xmin, xmax, ymin, ymax, zmin, zmax) of the model's part that the cut keeps.
 
-        Points are sorted by height once, with running minima and maxima from both ends, so the
-        bounds of everything below (or above) a level cost one binary search.
+        The model's points are summarised once in thin slabs along the femur, with running
+        minima and maxima from both ends, so the bounds of everything below (or above) a level
+        cost one lookup; the slab the cut passes through counts as kept (at most a slab, about
+        a millimetre, more generous than the exact bounds).
         """
-        heights, lows, highs = self._height_index
+        edges, lows, highs = self._height_index
         if self._clipping and self._section is not None:
             cut = float(np.asarray(self._section.frame.origin) @ self.axes.superior)
-            k = int(np.searchsorted(heights, cut, side="right"))
-            if self._keeps_distal():
-                mins, maxs = (lows[0][k - 1], highs[0][k - 1]) if k > 0 else (None, None)
-            else:
-                mins, maxs = (lows[1][k], highs[1][k]) if k < len(heights) else (None, None)
-            parts = [] if mins is None else [mins[None, :], maxs[None, :]]
+            k = int(np.clip(np.searchsorted(edges, cut, side="right") - 1, 0, len(edges) - 2))
+            end = 0 if self._keeps_distal() else 1
+            mins, maxs = lows[end][k], highs[end][k]
+            parts = [mins[None, :], maxs[None, :]] if np.all(np.isfinite(mins)) else []
             if self._outline_mesh is not None and self._outline_mesh.n_points:
                 parts.append(self._outline_mesh.points)  # the section itself is always in view
             if parts:
@@ -312,14 +314,20 @@ class ThighScene:
 
     @cached_property
     def _height_index(self):
-        """Points' heights along the femur (sorted) and running min/max from the knee up and the hip down."""
+        """Slab edges along the femur, and running min/max corners from the knee up and the hip down.
+
+        A few kilobytes instead of every point sorted by height (tens of megabytes).
+        """
         points = np.concatenate([s.vertices for s in self.model.structures.values()])
         heights = points @ self.axes.superior
-        order = np.argsort(heights)
-        points = points[order]
-        from_below = (np.minimum.accumulate(points), np.maximum.accumulate(points))
-        from_above = (np.minimum.accumulate(points[::-1])[::-1], np.maximum.accumulate(points[::-1])[::-1])
-        return heights[order], (from_below[0], from_above[0]), (from_below[1], from_above[1])
+        edges = np.linspace(heights.min(), heights.max(), _HEIGHT_SLABS + 1)
+        slab = np.clip(np.searchsorted(edges, heights, side="right") - 1, 0, _HEIGHT_SLABS - 1)
+        lows, highs = np.full((_HEIGHT_SLABS, 3), np.inf), np.full((_HEIGHT_SLABS, 3), -np.inf)
+        np.minimum.at(lows, slab, points)
+        np.maximum.at(highs, slab, points)
+        from_below = (np.minimum.accumulate(lows), np.maximum.accumulate(highs))
+        from_above = (np.minimum.accumulate(lows[::-1])[::-1], np.maximum.accumulate(highs[::-1])[::-1])
+        return edges, (from_below[0], from_above[0]), (from_below[1], from_above[1])
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
