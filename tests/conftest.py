@@ -24,10 +24,11 @@ def default_model():
 
 @pytest.fixture(scope="session", autouse=True)
 def _throwaway_state_and_log_dirs(tmp_path_factory):
-    """App windows in tests autosave and log crashes in a temporary folder, never the user's."""
+    """App windows in tests autosave, log crashes and cache in a temporary folder, never the user's."""
     patch = pytest.MonkeyPatch()
     patch.setenv("THIGHVIEW_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     patch.setenv("THIGHVIEW_LOG_DIR", str(tmp_path_factory.mktemp("logs")))
+    patch.setenv("THIGHVIEW_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
     yield
     patch.undo()
 

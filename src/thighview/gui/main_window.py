@@ -13,6 +13,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from thighview._memory import release_free_memory
 from thighview.app import state as st
 from thighview.errors import ThighViewError
 from thighview.gui.about import about_html
@@ -93,6 +94,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tabifyDockWidget(self._docks[0], self._docks[1])  # the views get the width; tabs hold the rest
         self._dock_pressure_panel()
         self._docks[0].raise_()
+        # dragging the level is an interaction with the 3-D view: it draws at low detail meanwhile
+        self.level_control.slider.sliderPressed.connect(self.view3d.begin_interaction)
+        self.level_control.slider.sliderReleased.connect(self.view3d.end_interaction)
         level_bar = QtWidgets.QToolBar("Level", objectName="level_bar", movable=False)
         level_bar.addWidget(self.level_control)
         self.addToolBar(QtCore.Qt.ToolBarArea.BottomToolBarArea, level_bar)
@@ -426,6 +430,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.load_options = dict(options or {})
         self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))  # a section keeps its own
+        release_free_memory()  # the reader's and the engine's temporaries (freed on a worker thread)
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()

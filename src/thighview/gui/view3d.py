@@ -6,14 +6,20 @@ the 3D view is coming. The view then listens to the app state, changes actors, a
 once per batch of changes (a zero-delay timer coalesces the events of one user action). A
 click without a drag picks a structure; hovering names it. While the pressure demo plays, each
 :class:`~thighview.app.pressure.PressureFrame` the state publishes moves the deformed slab.
+
+Level of detail: once the scene is up, low-detail meshes are made off the UI thread
+(:mod:`thighview.render.lod`); while the user rotates, zooms or drags the level the scene draws
+them, and shortly after the last movement it redraws in full.
 """
 
 from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from thighview._memory import release_free_memory
 from thighview.app import state as st
 from thighview.app.pressure import PressureFrame
+from thighview.gui.workers import run_in_thread
 from thighview.render.pressure_slab import PressureSlab
 from thighview.render.scene3d import ThighScene
 from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
@@ -22,6 +28,9 @@ from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
 _CREATE_AFTER_MS = 40
 #: A single cross-section is seen along its normal from below, as the 2-D view shows it.
 SINGLE_SECTION_VIEW = "up_femur"
+#: The view returns to full detail this long (ms) after the last interaction (wheel zooms come
+#: as separate short interactions; this keeps a burst of them in low detail).
+FULL_DETAIL_AFTER_MS = 200
 
 
 class View3D(QtWidgets.QWidget):
@@ -55,6 +64,9 @@ class View3D(QtWidgets.QWidget):
         self._clipping = True
         self._plane_visible = True
         self._closed = False
+        self._interactions = 0  # interactions under way (camera, level drag)
+        self._full_detail_timer = QtCore.QTimer(self, singleShot=True, interval=FULL_DETAIL_AFTER_MS)
+        self._full_detail_timer.timeout.connect(self._show_full_detail)
         app_state.subscribe(self.on_event)
 
     def ensure_plotter(self) -> None:
@@ -76,6 +88,9 @@ class View3D(QtWidgets.QWidget):
         self.plotter.iren.add_observer("MouseMoveEvent", self._on_move)
         for wheel in ("MouseWheelForwardEvent", "MouseWheelBackwardEvent"):
             self.plotter.iren.add_observer(wheel, self._on_user_camera)
+        style = self.plotter.iren.style  # rotate, zoom and pan begin and end here
+        style.AddObserver("StartInteractionEvent", lambda *_: self.begin_interaction())
+        style.AddObserver("EndInteractionEvent", lambda *_: self.end_interaction())
         if self.state.model is not None:
             self._build(self.state.model)
             self._show_state()
@@ -124,7 +139,17 @@ class View3D(QtWidgets.QWidget):
         self.scene.set_plane_visible(self._plane_visible and model.flat is None)  # a section is its own plane
         self.scene.add_orientation_marker()
         self._view_key = SINGLE_SECTION_VIEW if model.flat is not None else DEFAULT_VIEW
-        self.scene.view(self._view_key)
+        self._make_low_detail(self.scene)  # the camera is placed once the section is in (LevelChanged / _show_state)
+
+    def _make_low_detail(self, scene: ThighScene) -> None:
+        """Build the scene's low-detail meshes on a worker thread; hand them over when done."""
+        from thighview.render.lod import low_detail_meshes
+
+        def deliver(meshes) -> None:
+            if scene is self.scene and not self._closed:
+                scene.set_low_detail(meshes)
+                release_free_memory()  # the scene's and the decimation's temporaries
+        run_in_thread(lambda: low_detail_meshes(scene.model.structures), deliver)
 
     def _show_state(self) -> None:
         """Bring a freshly built scene up to the state (level, colours, visibility, selection, camera)."""
@@ -187,6 +212,25 @@ class View3D(QtWidgets.QWidget):
 
     def _on_user_camera(self, *_args) -> None:
         self._view_key = None
+
+    # --- level of detail --------------------------------------------------------------------
+    def begin_interaction(self) -> None:
+        """The user started moving the camera or the level: draw low-detail meshes until it ends."""
+        self._interactions += 1
+        self._full_detail_timer.stop()
+        if self.scene is not None:
+            self.scene.set_low_detail_shown(True)
+
+    def end_interaction(self) -> None:
+        """One interaction ended; full detail returns shortly after the last one."""
+        self._interactions = max(self._interactions - 1, 0)
+        if self._interactions == 0:
+            self._full_detail_timer.start()
+
+    def _show_full_detail(self) -> None:
+        if self.scene is not None and self.scene.low_detail_shown and not self._closed:
+            self.scene.set_low_detail_shown(False)
+            self.request_render()
 
     def set_clipping(self, on: bool) -> None:
         self._clipping = on
@@ -260,7 +304,7 @@ class View3D(QtWidgets.QWidget):
         """Stop listening and release the VTK window (called by the main window on close)."""
         self._closed = True
         self.state.unsubscribe(self.on_event)
-        for timer in (self._render_timer, self._hover_timer, self._create_timer):
+        for timer in (self._render_timer, self._hover_timer, self._create_timer, self._full_detail_timer):
             timer.stop()
         if self.plotter is not None:
             self.plotter.close()

@@ -21,10 +21,32 @@ if TYPE_CHECKING:
 
 
 def structure_mesh(structure: Structure) -> pv.PolyData:
-    """A structure's closed surface as PolyData (vertices in mm)."""
+    """A structure's closed surface as PolyData (vertices in mm), sharing the model's arrays."""
     import pyvista as pv
 
-    return pv.PolyData.from_regular_faces(structure.vertices, structure.faces, deep=True)
+    return pv.PolyData.from_regular_faces(structure.vertices, structure.faces, deep=False)
+
+
+def display_mesh(vertices: np.ndarray, faces: np.ndarray, *, normals: bool = True) -> pv.PolyData:
+    """A surface to draw: PolyData over these very arrays (no copy), with point normals for
+    smooth shading (float32, the adjacent triangles' normals weighted by their areas).
+
+    Drawing it with Phong interpolation gives what pyvista's ``smooth_shading`` gives, without
+    that option's filtered copy of every surface (points, cells and normals again).
+    """
+    import pyvista as pv
+
+    mesh = pv.PolyData.from_regular_faces(vertices, faces, deep=False)
+    if not normals:
+        return mesh
+    corners = vertices[faces]
+    face_normals = np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0])  # length = 2 x area
+    summed = np.stack([np.bincount(faces.ravel(), np.repeat(face_normals[:, k], 3), minlength=len(vertices))
+                        for k in range(3)], axis=1)
+    length = np.linalg.norm(summed, axis=1, keepdims=True)
+    mesh.point_data["Normals"] = (summed / np.where(length > 0, length, 1.0)).astype(np.float32)
+    mesh.point_data.active_normals_name = "Normals"
+    return mesh
 
 
 def triangulate(polygon: shapely.Geometry) -> np.ndarray:

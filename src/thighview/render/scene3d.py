@@ -5,6 +5,10 @@ section filled in that plane (one actor, per-triangle colours). Structures are c
 plane on the GPU (mapper clipping planes), so moving the level costs one new fill mesh and a
 plane move, never re-clipping surfaces. The scene never calls ``render()``: its host does, once
 per batch of changes.
+
+While the user moves the camera or the level, the host can switch the structures to low-detail
+meshes (:mod:`thighview.render.lod`, given once with :meth:`ThighScene.set_low_detail`) with
+:meth:`ThighScene.set_low_detail_shown`; the section is always drawn in full.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ PLANE_OPACITY = 0.22
 BACKGROUND = ((0.16, 0.17, 0.20), (0.36, 0.38, 0.43))  # bottom, top: a quiet studio gradient
 _DIMMED = 0.18  # opacity factor of muscles that are not highlighted
 _PICKABLE_OPACITY = 0.35
+_HEIGHT_SLABS = 512  # slabs along the femur summarising the model's extent for camera fits
 
 
 def default_opacity(compartment: Compartment) -> float:
@@ -63,27 +68,40 @@ class ThighScene:
         self._visible = {n: True for n in self.names}
         self._colours: dict[str, RGB] = {}
         self._highlight: str | None = None
+        self._low_actors: dict = {}  # low-detail twins of self.actors (see set_low_detail)
+        self._low_shown = False
+        self._fxaa = False  # the host's FXAA setting, paused while low detail is shown
         self._clip_plane = vtkPlane()
         self._clipping = True
         self._kept_distal = True
         self._section = None
         if background:
             plotter.set_background(BACKGROUND[0], top=BACKGROUND[1])
+        # Plain alpha blending for the see-through skin and plane: VTK's order-independent
+        # translucency pass costs ~15 % of a frame in software OpenGL and changed a dozen pixels
+        # of the default view (compared side by side); depth peeling stays off (pyvista's default).
+        plotter.renderer.SetUseOIT(False)
         mins, maxs = model.bounds()
         self.extent_mm = float(np.linalg.norm(maxs - mins))
         self.actors = {}
         for name, structure in model.structures.items():
-            actor = plotter.add_mesh(geometry.structure_mesh(structure), color=(0.8, 0.8, 0.8),
-                                     name=f"structure:{name}", lighting=lighting, smooth_shading=lighting,
-                                     specular=0.3 if lighting else 0.0, specular_power=25,
-                                     diffuse=0.9 if lighting else 1.0, pickable=True, reset_camera=False,
-                                     render=False)
-            actor.mapper.AddClippingPlane(self._clip_plane)
-            self.actors[name] = actor
+            self.actors[name] = self._add_surface(structure.vertices, structure.faces, f"structure:{name}")
             self._apply_opacity(name)
         self._fill_actor = self._outline_actor = self._plane_actor = None
         self._fill_mesh = self._outline_mesh = self._plane_mesh = None
         self._plane_visible = True
+
+    def _add_surface(self, vertices: np.ndarray, faces: np.ndarray, name: str):
+        """An actor drawing a surface over the model's own arrays (smooth-shaded when lit),
+        clipped by the cutting plane."""
+        lit = self.lighting
+        mesh = geometry.display_mesh(vertices, faces, normals=lit)
+        actor = self.plotter.add_mesh(mesh, color=(0.8, 0.8, 0.8), name=name, lighting=lit,
+                                      interpolation="Phong" if lit else "Flat", specular=0.3 if lit else 0.0,
+                                      specular_power=25, diffuse=0.9 if lit else 1.0, pickable=False,
+                                      reset_camera=False, render=False)
+        actor.mapper.AddClippingPlane(self._clip_plane)
+        return actor
 
     # --- colours, visibility, opacity, highlight --------------------------------------------
     def set_colours(self, colours: Mapping[str, RGB]) -> None:
@@ -118,9 +136,58 @@ class ThighScene:
         if self._highlight and name != self._highlight and structure.is_muscle:
             opacity *= _DIMMED
         actor = self.actors[name]
-        actor.prop.opacity = opacity
-        actor.SetVisibility(self._visible[name] and opacity > 0.0)  # fully transparent: skip drawing it
+        actor.prop.opacity = opacity  # shared with the low-detail twin
+        # fully transparent: skip drawing it; see-through layers wait while the view moves
+        shown = self._visible[name] and opacity > 0.0 and not (self._low_shown and opacity < 1.0)
+        low = self._low_shown and name in self._low_actors
+        actor.SetVisibility(shown and not low)
         actor.SetPickable(opacity >= _PICKABLE_OPACITY)  # see-through skin must not catch the clicks
+        if name in self._low_actors:
+            self._low_actors[name].SetVisibility(shown and low)
+
+    # --- level of detail --------------------------------------------------------------------
+    def set_low_detail(self, meshes: Mapping[str, tuple[np.ndarray, np.ndarray]]) -> None:
+        """Give the low-detail ``(vertices, faces)`` per structure (hidden until shown).
+
+        Each twin shares its structure's property (colour, opacity, lighting) and clipping
+        plane, so every later change applies to both.
+        """
+        for name, (vertices, faces) in meshes.items():
+            full = self.actors.get(name)
+            if full is None:
+                continue
+            actor = self._add_surface(vertices, faces, f"low_detail:{name}")
+            actor.SetProperty(full.GetProperty())
+            self._low_actors[name] = actor
+            self._apply_opacity(name)
+
+    @property
+    def has_low_detail(self) -> bool:
+        return bool(self._low_actors)
+
+    @property
+    def low_detail_shown(self) -> bool:
+        return self._low_shown
+
+    def set_low_detail_shown(self, low: bool) -> None:
+        """Draw the structures from their low-detail meshes (``True``, during an interaction) or in
+        full; the filled section and its outline are full in both.
+
+        Software OpenGL shades every covered pixel of every layer, so while low detail is shown
+        the see-through layers (skin, cutting plane, faded muscles) are left out, back faces are
+        culled (the back halves of closed surfaces are hidden behind their front halves or, at
+        the cut, behind the filled section) and the host's FXAA pass is paused.
+        """
+        if low != self._low_shown:
+            self._low_shown = low
+            renderer = self.plotter.renderer
+            if low:
+                self._fxaa = bool(renderer.GetUseFXAA())
+            renderer.SetUseFXAA(self._fxaa and not low)
+            for name, actor in self.actors.items():
+                actor.prop.SetBackfaceCulling(low)  # the property both twins share
+                self._apply_opacity(name)
+            self._show_plane()
 
     # --- the section ------------------------------------------------------------------------
     def set_section(self, section) -> None:
@@ -135,7 +202,7 @@ class ThighScene:
                                                   name="cutting_plane", lighting=False, pickable=False,
                                                   reset_camera=False, render=False, show_edges=True,
                                                   edge_color=(0.75, 0.85, 1.0), line_width=2)
-        self._plane_actor.SetVisibility(self._plane_visible)
+        self._show_plane()
         self._refresh_fill()
 
     def _refresh_fill(self) -> None:
@@ -202,8 +269,11 @@ class ThighScene:
 
     def set_plane_visible(self, visible: bool) -> None:
         self._plane_visible = visible
+        self._show_plane()
+
+    def _show_plane(self) -> None:
         if self._plane_actor is not None:
-            self._plane_actor.SetVisibility(visible)
+            self._plane_actor.SetVisibility(self._plane_visible and not self._low_shown)
 
     # --- cameras ----------------------------------------------------------------------------
     def view(self, view: NamedView | str = DEFAULT_VIEW) -> None:
@@ -223,18 +293,18 @@ class ThighScene:
     def _kept_bounds(self) -> np.ndarray:
         """(xmin, xmax, ymin, ymax, zmin, zmax) of the model's part that the cut keeps.
 
-        Points are sorted by height once, with running minima and maxima from both ends, so the
-        bounds of everything below (or above) a level cost one binary search.
+        The model's points are summarised once in thin slabs along the femur, with running
+        minima and maxima from both ends, so the bounds of everything below (or above) a level
+        cost one lookup; the slab the cut passes through counts as kept (at most a slab, about
+        a millimetre, more generous than the exact bounds).
         """
-        heights, lows, highs = self._height_index
+        edges, lows, highs = self._height_index
         if self._clipping and self._section is not None:
             cut = float(np.asarray(self._section.frame.origin) @ self.axes.superior)
-            k = int(np.searchsorted(heights, cut, side="right"))
-            if self._keeps_distal():
-                mins, maxs = (lows[0][k - 1], highs[0][k - 1]) if k > 0 else (None, None)
-            else:
-                mins, maxs = (lows[1][k], highs[1][k]) if k < len(heights) else (None, None)
-            parts = [] if mins is None else [mins[None, :], maxs[None, :]]
+            k = int(np.clip(np.searchsorted(edges, cut, side="right") - 1, 0, len(edges) - 2))
+            end = 0 if self._keeps_distal() else 1
+            mins, maxs = lows[end][k], highs[end][k]
+            parts = [mins[None, :], maxs[None, :]] if np.all(np.isfinite(mins)) else []
             if self._outline_mesh is not None and self._outline_mesh.n_points:
                 parts.append(self._outline_mesh.points)  # the section itself is always in view
             if parts:
@@ -244,14 +314,20 @@ class ThighScene:
 
     @cached_property
     def _height_index(self):
-        """Points' heights along the femur (sorted) and running min/max from the knee up and the hip down."""
+        """Slab edges along the femur, and running min/max corners from the knee up and the hip down.
+
+        A few kilobytes instead of every point sorted by height (tens of megabytes).
+        """
         points = np.concatenate([s.vertices for s in self.model.structures.values()])
         heights = points @ self.axes.superior
-        order = np.argsort(heights)
-        points = points[order]
-        from_below = (np.minimum.accumulate(points), np.maximum.accumulate(points))
-        from_above = (np.minimum.accumulate(points[::-1])[::-1], np.maximum.accumulate(points[::-1])[::-1])
-        return heights[order], (from_below[0], from_above[0]), (from_below[1], from_above[1])
+        edges = np.linspace(heights.min(), heights.max(), _HEIGHT_SLABS + 1)
+        slab = np.clip(np.searchsorted(edges, heights, side="right") - 1, 0, _HEIGHT_SLABS - 1)
+        lows, highs = np.full((_HEIGHT_SLABS, 3), np.inf), np.full((_HEIGHT_SLABS, 3), -np.inf)
+        np.minimum.at(lows, slab, points)
+        np.maximum.at(highs, slab, points)
+        from_below = (np.minimum.accumulate(lows), np.maximum.accumulate(highs))
+        from_above = (np.minimum.accumulate(lows[::-1])[::-1], np.maximum.accumulate(highs[::-1])[::-1])
+        return edges, (from_below[0], from_above[0]), (from_below[1], from_above[1])
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
