@@ -232,7 +232,7 @@ class PressurePanel(QtWidgets.QWidget):
             step = GUIDED_DEMO[self.demo_index]
             caption = f"{self.demo_index + 1}. {step.title}: {step.caption}"
         try:
-            self.scene = Scene.solve(self.model, self.contacts(), style, caption)
+            self.scene = Scene.solve(self.model, self.contacts(), style, caption, nonlinear=False)  # instant preview
         except ThighViewError as exc:
             self.status.setText(str(exc))
             return

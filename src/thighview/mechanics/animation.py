@@ -1,8 +1,10 @@
 """Frames of the pressure demo: the load ramps up, holds and relaxes while the section deforms.
 
 Frames come from a plain generator (:func:`frames`) of RGBA arrays, drawn with matplotlib
-off-screen, so the CLI's movie writer, the GUI and tests all use the same pictures. The model
-is linear, so one solve per load gives every frame (the ramp only scales it). The drawn
+off-screen, so the CLI's movie writer, the GUI and tests all use the same pictures. By default
+each load is solved with large deformation and friction in load steps, and each frame shows
+the solution path at that fraction of the force (exact at the load steps, interpolated between
+them); ``nonlinear=False`` uses the instant linear preview, which scales. The drawn
 displacement may be scaled to stay readable; the scale is printed on every frame.
 """
 
@@ -247,12 +249,13 @@ class Scene:
 
     @classmethod
     def solve(cls, model: PressureModel, contacts: Sequence[Contact], style: FrameStyle = FrameStyle(),
-              caption: str | None = None) -> Scene:
+              caption: str | None = None, nonlinear: bool = True) -> Scene:
+        """Solve the contacts (large deformation by default, ``nonlinear=False``: the linear preview)."""
         if style.colour_by not in COLOUR_MODES:
             from thighview.errors import MechanicsError
 
             raise MechanicsError(f"colour by {style.colour_by!r}? use {', '.join(COLOUR_MODES)}")
-        deformations = tuple(model.solve(c) for c in contacts)
+        deformations = tuple(model.solve(c, nonlinear=nonlinear) for c in contacts)
         readouts = [d.readout() for d in deformations]
         limit = style.compression_limit_pct or max(1.0, max(
             100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
@@ -291,13 +294,14 @@ class Scene:
 
 
 def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36,
-           style: FrameStyle = FrameStyle(), caption: str | None = None) -> Iterator[np.ndarray]:
+           style: FrameStyle = FrameStyle(), caption: str | None = None,
+           nonlinear: bool = True) -> Iterator[np.ndarray]:
     """RGBA frames, one panel per contact side by side, sharing colour scale and drawn-displacement scale."""
     from matplotlib.figure import Figure
 
     from thighview.export.figures import figure_rgba
 
-    scene = Scene.solve(model, contacts, style, caption)
+    scene = Scene.solve(model, contacts, style, caption, nonlinear=nonlinear)
     drawer = PanelDrawer(model, style)
     px = style.panel_px
     for fraction in ramp(n_frames):
@@ -310,21 +314,22 @@ def rolling_frames(model: PressureModel, contacts: Sequence[Contact], sweep_deg:
                    style: FrameStyle = FrameStyle()) -> Iterator[np.ndarray]:
     """A rolling contact (a massage ball): the full load moves ``sweep_deg`` degrees along the skin.
 
-    One solve per frame (the factorisation is reused); the colour and displacement scales of the
-    first frame are kept so the frames compare.
+    One solve per frame with the linear preview (the factorisation is reused; a large-deformation
+    solve per frame would take minutes); the colour and displacement scales of the first frame
+    are kept so the frames compare.
     """
     from matplotlib.figure import Figure
 
     from thighview.export.figures import figure_rgba
 
-    first = Scene.solve(model, contacts, style)
+    first = Scene.solve(model, contacts, style, nonlinear=False)
     fixed = replace(style, exaggeration=first.exaggeration, compression_limit_pct=first.compression_limit_pct)
     drawer = PanelDrawer(model, fixed)
     px = style.panel_px
     for step in np.linspace(0.0, sweep_deg, max(int(n_frames), 2)):
         moved = [replace(c, at=c.angle_deg + float(step)) for c in contacts]
         fig = Figure(figsize=(px * len(contacts) / style.dpi, (px + 80) / style.dpi), dpi=style.dpi)
-        Scene.solve(model, moved, fixed).draw(fig, drawer, 1.0)
+        Scene.solve(model, moved, fixed, nonlinear=False).draw(fig, drawer, 1.0)
         yield figure_rgba(fig)
 
 
