@@ -198,7 +198,6 @@ class HyperelasticSolver:
         self.mu_q = self.mu_cell[:, None]
         self.kappa_q = self.kappa_cell[:, None]
         self.interface = interface
-        self.last_sign: np.ndarray | None = None   # slip direction per interface node at the last iterate
         self.fixed = np.unique(np.asarray(fixed, dtype=int))
         self.free = np.setdiff1d(np.arange(size), self.fixed)
         # basis data at the quadrature points, fixed for a total-Lagrangian solve
@@ -239,13 +238,8 @@ class HyperelasticSolver:
         return np.einsum("ae,aeq->eq", p[self.pdofs - self.n_u], self.Q)
 
     def assemble(self, x: np.ndarray, load: np.ndarray, slip_before: np.ndarray | None,
-                 tangent: bool = True, friction: float | None = None,
-                 last_sign: np.ndarray | None = None) -> tuple[np.ndarray, sp.csr_matrix | None]:
-        """Residual on all DOFs (internal minus external forces) and the tangent on the free DOFs.
-
-        ``last_sign``: the slip direction of each interface node at the previous iterate; a node
-        whose slip reverses gets the stick tangent (see :meth:`_contact`).
-        """
+                 tangent: bool = True, friction: float | None = None) -> tuple[np.ndarray, sp.csr_matrix | None]:
+        """Residual on all DOFs (internal minus external forces) and the tangent on the free DOFs."""
         u, p = x[: self.n_u], x[self.n_u:]
         P, A, J, JFiT = stress_and_tangent(self.gradient(u), self.pressure_at_points(p), self.mu_q, tangent)
         dx = self.dx
@@ -267,30 +261,22 @@ class HyperelasticSolver:
             if tangent:
                 values.append(f.data)
         if self.interface is not None:
-            seen = self.last_sign
-            kc = self._contact(u, slip_before, R, friction, last_sign)
+            kc = self._contact(u, slip_before, R, friction)
             if tangent:
                 values.extend(kc)
-            else:   # a residual alone (line search) does not move the iteration's memory
-                self.last_sign = seen
         if not tangent:
             return R, None
         return R, self.pattern.matrix(np.concatenate(values))
 
-    def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray, friction: float | None,
-                 last_sign: np.ndarray | None) -> list[np.ndarray]:
+    def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray,
+                 friction: float | None) -> list[np.ndarray]:
         """Add the contact forces to ``R``; return the contact tangent in the pattern's (x, y) x (x, y) order.
 
-        A slipping node has no tangential stiffness but the friction's dependence on pressure, so
-        where the true state is stick Newton overshoots, the slip reverses, and the iterates
-        cycle. A node whose slip reversed since the last iterate therefore gets the stick tangent
-        (the residual is unchanged, only the Newton direction), which returns it into the stick cone.
+        A slipping node has no tangential stiffness, only the friction's dependence on the pressure.
         """
         i = self.interface
         mu = i.friction if friction is None else friction
         pressure, shear, slipping, sign = i.tractions(u, slip_before, mu)
-        self.last_sign = np.where(slipping, sign, 0.0)
-        as_slip = slipping if last_sign is None else slipping & (sign * last_sign >= 0)
         n, t, w, eps = i.normal, i.tangent, i.weight, i.penalty
         force = w[:, None] * (pressure[:, None] * n + shear[:, None] * t)   # the bone's force on the tissue
         R[i.xdof] -= force[:, 0]
@@ -298,8 +284,8 @@ class HyperelasticSolver:
         touching = (i.gaps(u)[0] <= 0).astype(float)   # closed at zero gap: the bone can push from the start
         # d(-force)/du: normal penalty n n^T; stick: eps t t^T; slip: -mu eps sign t n^T (d|shear|/d gap)
         k_nn = w * eps * touching
-        k_tt = w * eps * np.where(as_slip, 0.0, 1.0)
-        k_tn = np.where(as_slip, w * mu * eps * sign * touching, 0.0)
+        k_tt = w * eps * np.where(slipping, 0.0, 1.0)
+        k_tn = np.where(slipping, w * mu * eps * sign * touching, 0.0)
         blocks = []
         for a in (0, 1):
             for b in (0, 1):
@@ -355,12 +341,11 @@ class HyperelasticSolver:
         x = x0.copy()
         scale = max(float(np.linalg.norm(load)), 1e-30)
         residuals = []
-        self.last_sign = None
         for it in range(NEWTON_MAX_ITERATIONS + 1):
             if cancel is not None and cancel():
                 raise MechanicsError("the large-deformation solve was cancelled")
             try:
-                R, K = self.assemble(x, load, slip, friction=friction, last_sign=self.last_sign)
+                R, K = self.assemble(x, load, slip, friction=friction)
             except MechanicsError:
                 raise _NoConvergence() from None
             norm = float(np.linalg.norm(R[self.free]))
@@ -369,35 +354,31 @@ class HyperelasticSolver:
                 return x, it, residuals
             if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
                 break
-            x, gained = self._line_search(x, _lu_solve(K, -R[self.free]), norm, load, slip, friction)
-            if not gained and self.last_sign is not None:
-                # stalled with slipping nodes: take the next direction with their stick tangent
-                self.last_sign = -self.last_sign
+            x = self._line_search(x, _lu_solve(K, -R[self.free]), norm, load, slip, friction)
         raise _NoConvergence()
 
     def _line_search(self, x, step, norm, load, slip, friction):
-        """Backtrack along the Newton step until the residual falls (the friction law is only piecewise smooth).
-
-        Returns the new iterate and whether the full-size gain (residual halved) was reached.
+        """Backtrack along the Newton step until the residual falls (Armijo); the friction law is only
+        piecewise smooth. If no fraction of the step lowers it, the full step is taken, as plain Newton would.
         """
-        best, best_norm = None, np.inf
+        full = None
         alpha = 1.0
-        for _ in range(8):
+        for _ in range(6):
             trial = x.copy()
             trial[self.free] += alpha * step
             try:
                 R, _ = self.assemble(trial, load, slip, tangent=False, friction=friction)
                 trial_norm = float(np.linalg.norm(R[self.free]))
-            except MechanicsError:
+            except MechanicsError:   # inverted elements: shorten the step
                 trial_norm = np.inf
-            if trial_norm < best_norm:
-                best, best_norm = trial, trial_norm
-            if trial_norm <= 0.5 * norm or (alpha < 1.0 and trial_norm <= (1.0 - 1e-4 * alpha) * norm):
-                return trial, trial_norm <= 0.5 * norm
+            if full is None and np.isfinite(trial_norm):
+                full = trial
+            if trial_norm <= (1.0 - 1e-4 * alpha) * norm:
+                return trial
             alpha *= 0.5
-        if best is None:
+        if full is None:
             raise _NoConvergence()
-        return best, False
+        return full
 
 
 class _NoConvergence(Exception):
