@@ -354,12 +354,14 @@ class HyperelasticSolver:
                 return x, it, residuals
             if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
                 break
-            x = self._line_search(x, _lu_solve(K, -R[self.free]), norm, load, slip, friction)
+            x = self._line_search(x, _lu_solve(K, -R[self.free]), np.inf if it == 0 else norm, load, slip, friction)
         raise _NoConvergence()
 
     def _line_search(self, x, step, norm, load, slip, friction):
         """Backtrack along the Newton step until the residual falls (Armijo); the friction law is only
         piecewise smooth. If no fraction of the step lowers it, the full step is taken, as plain Newton would.
+        The first iteration of a load step passes ``norm`` = inf: its full step is kept unless it inverts
+        elements (the first step from a new load often raises the residual before Newton converges).
         """
         full = None
         alpha = 1.0
