@@ -23,6 +23,15 @@ def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, .
                         help="into-bone: aimed at the femur's centre; sideways: perpendicular to the femur, past it")
     parser.add_argument("--side", choices=("anterior", "posterior", "lateral", "medial"),
                         help="which way a sideways push goes (default: anterior, or lateral at the front/back)")
+    parser.add_argument("--lean", type=float, default=None, metavar="DEG",
+                        help="degrees between the push and the line into the bone: 0 = into the bone, 90 = along the "
+                             "skin, perpendicular to the femur (default: into-bone 0; sideways 26.6, the friction "
+                             "limit of a hand on dry skin)")
+    parser.add_argument("--friction", type=float, default=None,
+                        help="friction coefficient where tissue slides on the bone (default 0.089, the middle of "
+                             "the measured range 0.016-0.5)")
+    parser.add_argument("--preview", action="store_true",
+                        help="use the instant linear small-strain model instead of the large-deformation solve")
     parser.add_argument("--force", type=float, default=40.0, help="force in newtons (default 40)")
     parser.add_argument("--tool", choices=("thumb", "hand", "ball"), default="hand",
                         help="contact: thumb 20x25 mm, hand 60x80 mm, ball 35x35 mm (width x length along the thigh)")
@@ -44,13 +53,15 @@ def pressure_model(args: argparse.Namespace):
     model = apply_model_options(load_model(args.model, **image_options(args)), args)
     args.level = section_levels(model, None if args.level is None else [args.level], [0.5])[0]
     materials = Materials.from_targets() if args.sliding_kpa is None else Materials.from_targets(args.sliding_kpa)
-    return model, PressureModel.from_model(model, args.level, materials=materials)
+    return model, PressureModel.from_model(model, args.level, materials=materials, friction=args.friction)
 
 
 def contact(args: argparse.Namespace, direction: str):
     from thighview.mechanics import Contact, tool_named
 
-    return Contact(at=args.at, direction=direction, force_n=args.force, tool=tool_named(args.tool), side=args.side)
+    lean = 0.0 if direction == "into-bone" and args.direction == "compare" else args.lean
+    return Contact(at=args.at, direction=direction, force_n=args.force, tool=tool_named(args.tool), side=args.side,
+                   lean_deg=lean)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
     model, pressure = pressure_model(args)
     directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
-    readouts = {d: pressure.solve(contact(args, d)).readout() for d in directions}
+    readouts = {d: pressure.solve(contact(args, d), nonlinear=not args.preview).readout() for d in directions}
     header = {"model": str(model.source), "level": args.level, "side": model.side}
     if args.format == "json":
         body = {d: r.as_dict() for d, r in readouts.items()}
@@ -73,7 +84,9 @@ def run(args: argparse.Namespace) -> int:
         return 0
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
              f"level {args.level:g} of {model.femur_axis.length_name}")
-    print(f"{model.source}: {where}, {model.side} thigh (linear plane-strain model; values scale with the force)")
+    kind = ("linear small-strain preview; values scale with the force" if args.preview else
+            "large deformation, neo-Hookean, friction at the bone; solved in load steps")
+    print(f"{model.source}: {where}, {model.side} thigh (plane strain, {kind})")
     for d, r in readouts.items():
         print(f"\n[{d}]")
         print(r.table())

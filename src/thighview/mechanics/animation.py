@@ -1,6 +1,8 @@
 """The pressure demo's data over time: the load ramps up, holds and relaxes while the section deforms.
 
-The model is linear, so one solve per load gives every frame (the ramp only scales it).
+By default each load is solved with large deformation and friction in load steps and each
+frame shows the solution path at that fraction of the force (exact at the load steps,
+interpolated between them); ``nonlinear=False`` uses the instant linear preview, which scales.
 :class:`Scene` holds one picture's solved loads and the scales its frames share (colour limits,
 drawn displacement, stated on every frame); :class:`Playback` is the animation state, frame
 ``index`` of ``n_frames``. Nothing here draws: :mod:`thighview.render.pressure2d` does.
@@ -61,9 +63,11 @@ class Scene:
 
     @classmethod
     def solve(cls, model: PressureModel, contacts: Sequence[Contact], *, exaggeration: float | None = None,
-              compression_limit_pct: float | None = None, caption: str | None = None) -> Scene:
-        """Solve each contact; the scales are fixed where given, else chosen from the loads."""
-        deformations = tuple(model.solve(c) for c in contacts)
+              compression_limit_pct: float | None = None, caption: str | None = None,
+              nonlinear: bool = True) -> Scene:
+        """Solve each contact (large deformation by default, ``nonlinear=False``: the linear
+        preview); the scales are fixed where given, else chosen from the loads."""
+        deformations = tuple(model.solve(c, nonlinear=nonlinear) for c in contacts)
         readouts = [d.readout() for d in deformations]
         limit = compression_limit_pct or max(1.0, max(
             100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))

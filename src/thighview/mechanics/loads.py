@@ -5,22 +5,24 @@ of thigh length. A tool of contact length ``length_mm`` along the thigh pressing
 ``force_n`` newtons puts ``force_n / length_mm`` N/mm on the slice, spread over ``width_mm``
 of skin in the section plane with a smooth (raised-cosine) profile.
 
-Directions: ``into-bone`` aims the force from the contact point at the femur's centre;
-``sideways`` pushes in the section plane (perpendicular to the femur shaft) but past the bone,
-towards the chosen ``side``: the force leans ``lean_deg`` (default 65) from the line to the
-femur's centre, keeping an inward part of cos(65 deg) = 42 %; its line of action still misses
-the femur by far (R sin 65 deg, about 60 mm on a mid-thigh). Friction alone could not hold such
-a lean (skin friction about 0.5 allows 27 deg): 65 deg assumes the hand grips the tissue by its
-shape (heel of the hand or fingers against the bulge of the muscle). A modelling choice.
+Directions are presets of one input, the **lean**: the angle between the force and the line
+from the contact to the femur's centre (0 = straight into the bone, 90 = along the skin,
+perpendicular to the femur). ``into-bone`` is lean 0; ``sideways`` leans as far as a flat hand
+can by friction alone, atan(mu_skin) with mu_skin = 0.5 (dry skin, typically about 0.5 and at
+least 0.2; Derler & Gerhardt 2012, ``data/friction.json``): 26.6 degrees, range 11-45 degrees
+over mu_skin 0.2-1.0. Any other lean is a user input (``--lean``).
 """
 
 from __future__ import annotations
 
+import json
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
+from thighview._resources import data_path
 from thighview.errors import MechanicsError
 from thighview.mechanics.geometry import lateral_sign, place_angle
 
@@ -42,6 +44,23 @@ TOOLS: dict[str, Tool] = {
 }
 
 DIRECTIONS = ("into-bone", "sideways")
+
+
+@lru_cache(maxsize=1)
+def friction_data() -> dict:
+    """The friction coefficients and their sources (``data/friction.json``)."""
+    return json.loads(data_path("friction.json").read_text())
+
+
+def friction_lean_deg(mu: float) -> float:
+    """The steepest lean (degrees from the bone) a contact with friction coefficient ``mu`` holds without sliding."""
+    return math.degrees(math.atan(mu))
+
+
+#: The sideways preset: the friction limit of a flat hand on dry skin.
+SIDEWAYS_LEAN_DEG = friction_lean_deg(friction_data()["hand_on_skin"]["typical"])
+#: Its range over the measured skin friction (0.2-1.0).
+SIDEWAYS_LEAN_RANGE_DEG = tuple(friction_lean_deg(m) for m in friction_data()["hand_on_skin"]["range"])
 SIDES = ("anterior", "posterior", "lateral", "medial")
 
 
@@ -60,8 +79,8 @@ class Contact:
     direction: str = "into-bone"
     force_n: float = 40.0
     tool: Tool = TOOLS["hand"]
-    side: str | None = None   # for "sideways": anterior, posterior, lateral or medial
-    lean_deg: float = 65.0    # for "sideways": angle between the force and the line to the femur centre
+    side: str | None = None   # which way a leaning push goes: anterior, posterior, lateral or medial
+    lean_deg: float | None = None  # degrees from the line to the femur centre; None: the direction's preset
 
     def __post_init__(self) -> None:
         if self.direction not in DIRECTIONS:
@@ -72,9 +91,16 @@ class Contact:
             raise MechanicsError(f"unknown side {self.side!r}: use one of {', '.join(SIDES)}")
         if not (self.tool.width_mm > 0 and self.tool.length_mm > 0):
             raise MechanicsError("the contact tool must have a positive width and length")
-        if not 30.0 <= self.lean_deg <= 90.0:
-            raise MechanicsError(f"a sideways push must lean 30-90 degrees from the bone, not {self.lean_deg}")
+        if self.lean_deg is not None and not (math.isfinite(self.lean_deg) and 0.0 <= self.lean_deg <= 90.0):
+            raise MechanicsError(f"the lean must be 0-90 degrees from the line into the bone, not {self.lean_deg}")
         place_angle(self.at)
+
+    @property
+    def lean(self) -> float:
+        """Degrees between the force and the line into the bone (the preset when ``lean_deg`` is None)."""
+        if self.lean_deg is not None:
+            return float(self.lean_deg)
+        return 0.0 if self.direction == "into-bone" else SIDEWAYS_LEAN_DEG
 
     @property
     def angle_deg(self) -> float:
@@ -88,7 +114,7 @@ class Contact:
     def force_direction(self, radial: np.ndarray, thigh_side: str) -> tuple[np.ndarray, str]:
         """Unit force vector and the side it pushes towards, given the outward unit ``radial`` at the contact."""
         inward = -np.asarray(radial, dtype=float)
-        if self.direction == "into-bone":
+        if self.lean == 0.0:
             return inward, "femur"
         tangent = np.array([-inward[1], inward[0]])
         compass = {"anterior": np.array([0.0, 1.0]), "posterior": np.array([0.0, -1.0]),
@@ -101,7 +127,7 @@ class Contact:
         if abs(along) < 0.2:
             raise MechanicsError(f"at {self.angle_deg:g} degrees, pushing {side} would be into or out of the bone: "
                                  "choose another side")
-        lean = math.radians(self.lean_deg)
+        lean = math.radians(self.lean)
         return inward * math.cos(lean) + tangent * math.copysign(math.sin(lean), along), side
 
 

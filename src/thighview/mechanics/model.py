@@ -32,7 +32,7 @@ from thighview.anatomy import Compartment
 from thighview.errors import MechanicsError
 from thighview.mechanics.fem import ElasticitySolver, lame
 from thighview.mechanics.geometry import SectionShape
-from thighview.mechanics.loads import Contact, raised_cosine
+from thighview.mechanics.loads import Contact, friction_data, raised_cosine
 from thighview.mechanics.materials import FEMUR_LAYER, Materials
 from thighview.mechanics.meshing import TriMesh, resample, triangulate
 from thighview.mechanics.results import Deformation
@@ -41,6 +41,11 @@ from thighview.mechanics.results import Deformation
 NEAR_BONE_MM = 5.0
 _PROBE_GAP_MM = 0.4      # slip is read this far outside a sliding band
 _SLIP_SPACING_MM = 1.0   # spacing of slip read-out points along septa and femur
+
+
+def nominal_friction() -> float:
+    """The nominal friction coefficient of tissue sliding on bone and along septa (``data/friction.json``)."""
+    return float(friction_data()["tissue_interfaces"]["nominal"]["value"])
 
 
 @dataclass(frozen=True)
@@ -151,9 +156,15 @@ class PressureModel:
     """Plane-strain FE model of one section with the femur held fixed; solve many contacts quickly."""
 
     def __init__(self, shape: SectionShape, materials: Materials | None = None,
-                 options: MeshOptions | None = None, frame=None) -> None:
+                 options: MeshOptions | None = None, frame=None, level: float | None = None,
+                 friction: float | None = None) -> None:
         self.shape = shape
         self.frame = frame  # the section's SectionFrame (to place the deformed slab in 3-D), if known
+        self.level = level  # fraction of femur length (places the attachment map); None: unknown
+        self.friction = nominal_friction() if friction is None else float(friction)
+        if not 0.0 <= self.friction <= 2.0:
+            raise MechanicsError(f"the friction coefficient must be 0-2, not {self.friction}")
+        self._large = None
         self.materials = materials or Materials.from_targets()
         self.options = opts = options or MeshOptions()
         domain, femur = shape.domain, shape.femur
@@ -198,7 +209,8 @@ class PressureModel:
         """From a :class:`thighview.model.ThighModel` at a level (fraction of femur length from proximal)."""
         from thighview.section import SectionEngine
 
-        return cls.from_section(SectionEngine(model).section(level), side=model.side, **kwargs)
+        return cls.from_section(SectionEngine(model).section(level), side=model.side,
+                                level=None if model.flat is not None else level, **kwargs)
 
     @classmethod
     def from_section(cls, section, side: str = "right", **kwargs) -> PressureModel:
@@ -254,6 +266,21 @@ class PressureModel:
         self._skin_length = skin.length
         self._comp = s.dof_component()
         self._skin_comp = self._comp[self._skin_dofs]
+        # skin nodes as (x dof, y dof) pairs with their own inward normals, for the readouts under the tool
+        xs = self._skin_dofs[self._skin_comp == 0]
+        ys = self._skin_dofs[self._skin_comp == 1]
+        key = lambda d: [tuple(np.round(q, 9)) for q in s.ubasis.doflocs[:, d].T]  # noqa: E731
+        ymap = dict(zip(key(ys), ys))
+        self._skin_pairs = np.array([[x, ymap[k]] for x, k in zip(xs, key(xs))])
+        pts = s.ubasis.doflocs[:, self._skin_pairs[:, 0]].T
+        arc = shapely.line_locate_point(skin, shapely.points(pts))
+        ahead = shapely.get_coordinates(shapely.line_interpolate_point(skin, (arc + 0.5) % self._skin_length))
+        behind = shapely.get_coordinates(shapely.line_interpolate_point(skin, (arc - 0.5) % self._skin_length))
+        t = ahead - behind
+        n = np.column_stack([-t[:, 1], t[:, 0]]) / np.linalg.norm(t, axis=1)[:, None]   # left of the skin's run
+        if not self.shape.domain.exterior.is_ccw:   # the tissue lies left of a counter-clockwise ring
+            n *= -1
+        self._skin_nodes, self._skin_normals, self._skin_node_arc = pts, n, arc
 
     def _prepare_outputs(self) -> None:
         opts = self.options
@@ -290,6 +317,17 @@ class PressureModel:
         direction, towards = contact.force_direction(radial, self.shape.side)
         return point, direction, towards
 
+    def skin_under(self, contact: Contact) -> tuple[np.ndarray, ...]:
+        """Skin nodes under the tool: points, inward normals, pressure-profile weights, x dofs and y dofs."""
+        point, _, _ = self.contact_frame(contact)
+        s0 = shapely.line_locate_point(self.shape.skin, shapely.points(point))
+        gap = np.abs(self._skin_node_arc - s0)
+        gap = np.minimum(gap, self._skin_length - gap)
+        w = raised_cosine(gap, contact.tool.width_mm)
+        on = w > 0
+        return (self._skin_nodes[on], self._skin_normals[on], w[on], self._skin_pairs[on, 0],
+                self._skin_pairs[on, 1])
+
     def load_vector(self, contact: Contact) -> np.ndarray:
         """Right-hand side for a contact: its traction profile, scaled so the resultant is exactly the force."""
         point, direction, _ = self.contact_frame(contact)
@@ -306,10 +344,31 @@ class PressureModel:
             raise MechanicsError("the contact patch is too small for this mesh: widen the tool")
         return rhs * (contact.line_load_n_per_mm / magnitude)
 
-    def solve(self, contact: Contact) -> Deformation:
-        """Deformation of the section under one contact (linear: scale it for a ramp)."""
+    def preview(self, contact: Contact) -> Deformation:
+        """The instant linear preview (one pair of triangular solves; it scales with the force)."""
         u, p = self.solver.solve_with_pressure(self.load_vector(contact))
         return self.deformation(u, p, contact)
+
+    def solve(self, contact: Contact, nonlinear: bool = True, cancel=None) -> Deformation:
+        """Deformation under one contact: the large-deformation solution with friction (default) or the preview."""
+        if not nonlinear:
+            return self.preview(contact)
+        return self.solve_path(contact, cancel=cancel)
+
+    @property
+    def large(self):
+        """The large-deformation solver with the bone interface (built on first use)."""
+        if self._large is None:
+            from thighview.mechanics.interface import build_large_deformation
+
+            self._large = build_large_deformation(self)
+        return self._large
+
+    def solve_path(self, contact: Contact, fractions=None, cancel=None, friction: float | None = None) -> Deformation:
+        """The solution path of a contact in load steps; the result is the last step, with every step on ``path``."""
+        from thighview.mechanics.interface import solve_path
+
+        return solve_path(self, contact, fractions, cancel, friction)
 
     def deformation(self, u: np.ndarray, p: np.ndarray, contact: Contact) -> Deformation:
         point, direction, towards = self.contact_frame(contact)

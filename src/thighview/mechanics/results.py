@@ -1,8 +1,9 @@
-"""What a load does to the section: fields per triangle and vertex, slip per band, and a readout.
+"""What a load does to the section: fields per triangle and vertex, slip per band, stress on the bone, a readout.
 
-Everything is linear in the load, so a deformation scaled by a factor is the deformation
-under that fraction of the force (:meth:`Deformation.scaled`): an animation ramp costs no
-new solves.
+A large-deformation result carries its solution path (the converged load steps);
+:meth:`Deformation.scaled` then returns the state at that fraction of the force from the path
+(exact at each step, linearly interpolated between neighbouring steps). A linear preview
+scales exactly.
 """
 
 from __future__ import annotations
@@ -24,6 +25,12 @@ PEAK_PERCENTILE = 95.0
 #: Units of every readout field, stated in tables and JSON.
 UNITS = {"force": "N", "length": "mm", "slip": "mm", "compression": "% volume", "stiffness": "kPa"}
 
+#: The material model of each kind of result, as the readout names it.
+MATERIAL_MODELS = {
+    "linear": "linear elastic, small strain (instant preview)",
+    "neo-Hookean": "nearly incompressible neo-Hookean, mixed u-p, large deformation",
+}
+
 #: What every readout says about the model (the stiffness choices are stated next to it).
 MODEL_NOTE = ("linear plane-strain elasticity; soft tissue at its tangent stiffness under a hand (elastography x "
               "{k:g}, calibrated to in-vivo indentation); sliding-layer stiffness is a modelling choice")
@@ -43,12 +50,37 @@ class Deformation:
     compression: np.ndarray = field(repr=False)    # (n_triangles,), positive = volume lost
     shear: np.ndarray = field(repr=False)          # (n_triangles,), engineering shear strain
     slip: dict[str, np.ndarray] = field(repr=False)  # gauge name -> (k,) mm
+    kind: str = "linear"                             # "linear" (preview) or "neo-Hookean"
+    fraction: float = 1.0                            # of the contact's force, on a solution path
+    path: tuple[Deformation, ...] = field(default=(), repr=False)   # converged load steps (large deformation)
+    bone: BoneStress | None = field(default=None, repr=False)
+    friction: float | None = None                    # coefficient at the bone interface (large deformation)
+    principal_strain: np.ndarray | None = field(default=None, repr=False)  # largest |Green-Lagrange| per triangle
+    newton_iterations: int = 0
 
     def scaled(self, factor: float) -> Deformation:
-        """The deformation under ``factor`` times the force (the model is linear)."""
+        """The deformation under ``factor`` times the force: from the solution path, or scaled (linear)."""
+        if self.path:
+            return self._on_path(float(factor))
         return replace(self, dofs=self.dofs * factor, displacement=self.displacement * factor,
                        compression=self.compression * factor, shear=np.abs(factor) * self.shear,
-                       slip={k: np.abs(factor) * v for k, v in self.slip.items()})
+                       slip={k: np.abs(factor) * v for k, v in self.slip.items()}, fraction=self.fraction * factor)
+
+    def _on_path(self, factor: float) -> Deformation:
+        first = self.path[0]
+        rest = replace(first, dofs=0 * first.dofs, displacement=0 * first.displacement, fraction=0.0,
+                       compression=0 * first.compression, shear=0 * first.shear,
+                       slip={k: 0 * v for k, v in first.slip.items()})
+        states = (rest, *self.path)
+        fractions = np.array([d.fraction for d in states])
+        factor = float(np.clip(factor, 0.0, fractions[-1]))
+        i = int(np.clip(np.searchsorted(fractions, factor), 1, len(states) - 1))
+        a, c = states[i - 1], states[i]
+        t = (factor - a.fraction) / (c.fraction - a.fraction)
+        mix = lambda x, y: (1.0 - t) * x + t * y  # noqa: E731
+        return replace(c, dofs=mix(a.dofs, c.dofs), displacement=mix(a.displacement, c.displacement),
+                       compression=mix(a.compression, c.compression), shear=mix(a.shear, c.shear),
+                       slip={k: mix(a.slip[k], v) for k, v in c.slip.items()}, fraction=factor, path=self.path)
 
     def slab(self, half_thickness_mm: float = 8.0, exaggeration: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
         """The deformed section as a thin slab in model coordinates, for the 3-D view.
@@ -84,6 +116,20 @@ class Deformation:
                  for k, v in self.slip.items()]
         indentation, drag = self.at_contact()
         c = self.contact
+        extra = {}
+        if self.bone is not None:
+            b = self.bone
+            front = b.facing(c.angle_deg)
+            extra = dict(
+                bone_normal_kpa=(_area_percentile(b.normal_kpa, b.weight, PEAK_PERCENTILE),
+                                 _area_mean(b.normal_kpa[front], b.weight[front])),
+                bone_shear_kpa=(_area_percentile(b.shear_kpa, b.weight, PEAK_PERCENTILE),
+                                _area_mean(b.shear_kpa[front], b.weight[front])),
+                interface_shares=b.shares(), friction=self.friction,
+                bone_slip_mm=(float(b.slip_mm.max()), _area_mean(b.slip_mm, b.weight)))
+        if self.principal_strain is not None:
+            tissue = ~np.array([m.is_sliding(n) for n in m.region_names])[m.region]
+            extra["peak_strain"] = _area_percentile(self.principal_strain[tissue], areas[tissue], PEAK_PERCENTILE)
         return Readout(
             force_n=c.force_n, tool=c.tool.name, width_mm=c.tool.width_mm, length_mm=c.tool.length_mm,
             direction=c.direction, at_deg=c.angle_deg, towards=self.towards,
@@ -94,22 +140,40 @@ class Deformation:
             under_contact_peak_pct=100.0 * _area_percentile(self.compression[facing], areas[facing], PEAK_PERCENTILE),
             under_contact_mean_pct=100.0 * _area_mean(self.compression[facing], areas[facing]),
             peak_displacement_mm=float(np.linalg.norm(self.displacement, axis=1).max()),
-            indentation_mm=indentation, drag_mm=drag, working_stiffening=m.materials.working_stiffening)
+            indentation_mm=indentation, drag_mm=drag, working_stiffening=m.materials.working_stiffening,
+            material_model=MATERIAL_MODELS[self.kind], lean_deg=c.lean, **extra)
 
     def at_contact(self) -> tuple[float, float]:
-        """Largest indentation (into the tissue, towards the femur's centre) and drag (across that) under the tool, mm.
-
-        Read at the mesh vertices within half the tool's width of the contact centre; this is
-        what a hand feels (how deep it sinks) and what the calibration test checks.
+        """Indentation and drag under the tool, mm: each skin point's displacement along its own inward normal
+        and along the skin, averaged with the tool's pressure profile as weights (what the tool itself moves).
         """
         m = self.model
-        inward = m.shape.centre - self.point
-        inward /= np.linalg.norm(inward)
-        under = np.linalg.norm(m.mesh.points - self.point, axis=1) <= 0.5 * self.contact.tool.width_mm
-        u = self.displacement[under]
-        if not len(u):
-            return 0.0, 0.0
-        return float((u @ inward).max()), float(np.abs(u[:, 0] * inward[1] - u[:, 1] * inward[0]).max())
+        points, normals, weights, xdof, ydof = m.skin_under(self.contact)
+        u = np.column_stack([self.dofs[xdof], self.dofs[ydof]])
+        tangent = np.column_stack([-normals[:, 1], normals[:, 0]])
+        w = weights / weights.sum()
+        return float(w @ (u * normals).sum(axis=1)), float(abs(w @ (u * tangent).sum(axis=1)))
+
+
+@dataclass(frozen=True)
+class BoneStress:
+    """What the tissue does at the femur's outline, per node: stress in kPa, interface state, slip in mm."""
+
+    angle_deg: np.ndarray     # round the femur, 0 anterior, + towards lateral
+    weight: np.ndarray        # mm of outline per node
+    normal_kpa: np.ndarray    # compression positive
+    shear_kpa: np.ndarray
+    state: tuple[str, ...]    # bonded, stick, slip or open (lifted off)
+    slip_mm: np.ndarray       # tangential displacement of the tissue on the bone
+
+    def facing(self, angle_deg: float, half_angle_deg: float = 45.0) -> np.ndarray:
+        return np.abs((self.angle_deg - angle_deg + 180.0) % 360.0 - 180.0) <= half_angle_deg
+
+    def shares(self) -> dict[str, float]:
+        """Share of the outline (by length) in each interface state."""
+        state = np.array(self.state)
+        total = self.weight.sum()
+        return {k: round(float(self.weight[state == k].sum() / total), 4) for k in ("bonded", "stick", "slip", "open")}
 
 
 def _area_mean(values: np.ndarray, weights: np.ndarray) -> float:
@@ -153,6 +217,15 @@ class Readout:
     indentation_mm: float           # under the tool, towards the femur's centre
     drag_mm: float                  # under the tool, across that (along the skin)
     working_stiffening: float       # elastography modulus -> tangent modulus at massage strain
+    material_model: str = MATERIAL_MODELS["linear"]
+    lean_deg: float = 0.0           # degrees between the force and the line into the bone
+    friction: float | None = None   # at the bone (large deformation only)
+    bone_normal_kpa: tuple[float, float] | None = None   # (95th percentile, mean facing the contact)
+    bone_shear_kpa: tuple[float, float] | None = None
+    bone_slip_mm: tuple[float, float] | None = None      # (max, mean) tangential motion on the bone
+    interface_shares: dict[str, float] | None = None     # bonded / stick / slip / open share of the bone outline
+    peak_strain: float | None = None                     # 95th percentile of the largest principal strain
+    ranges: dict[str, tuple[float, float]] | None = None  # headline figure -> (min, max) over plausible parameters
 
     @property
     def femur_slip(self) -> SlipStat:
@@ -171,7 +244,23 @@ class Readout:
                 f"contact {self.under_contact_mean_pct:.1f} %")
 
     def as_dict(self) -> dict[str, Any]:
+        from thighview.mechanics.loads import friction_data
+
+        source = friction_data()["tissue_interfaces"]
+        headline = {
+            "lean_deg": round(self.lean_deg, 2), "force_n": self.force_n, "material_model": self.material_model,
+            "friction": None if self.friction is None else {
+                "coefficient": self.friction, "range": source["range"],
+                "source": f"{source['low']['source']}; {source['high']['source']}"},
+            "interfaces": self._interfaces(),
+            "bone_normal_stress_kpa": _pair_dict(self.bone_normal_kpa),
+            "bone_shear_stress_kpa": _pair_dict(self.bone_shear_kpa),
+            "indentation_mm": round(self.indentation_mm, 3), "drag_mm": round(self.drag_mm, 3),
+            "peak_strain": None if self.peak_strain is None else round(self.peak_strain, 4),
+            "range": {k: {"min": round(lo, 3), "max": round(hi, 3)} for k, (lo, hi) in (self.ranges or {}).items()},
+        }
         return {
+            **headline,
             "units": UNITS,
             "load": {"force_n": self.force_n, "tool": self.tool, "contact_width_mm": self.width_mm,
                      "contact_length_mm": self.length_mm, "direction": self.direction,
@@ -188,6 +277,18 @@ class Readout:
                       "note": MODEL_NOTE.format(k=self.working_stiffening)},
         }
 
+    def _interfaces(self) -> dict[str, Any]:
+        """Per interface: slip (max, mean) and how it is modelled (state shares at the bone)."""
+        out = {}
+        for s in self.slip:
+            if s.name == "femur" and self.interface_shares is not None:
+                out[s.name] = {"slip_mm": {"max": round(self.bone_slip_mm[0], 3), "mean": round(self.bone_slip_mm[1], 3)},
+                               "state": self.interface_shares, "model": "bonded at attachments, Coulomb friction elsewhere"}
+            else:
+                out[s.name] = {"slip_mm": {"max": round(s.max_mm, 3), "mean": round(s.mean_mm, 3)},
+                               "state": None, "model": f"soft sliding band, {self.sliding_kpa:g} kPa"}
+        return out
+
     def table(self) -> str:
         """A plain-text table with units."""
         rows = [("load", f"{self.force_n:g} N by {self.tool} ({self.width_mm:g} mm wide, "
@@ -202,11 +303,27 @@ class Readout:
                  ("under the tool", f"indentation {self.indentation_mm:.1f} mm, drag along the skin "
                                     f"{self.drag_mm:.1f} mm"),
                  ("peak displacement (anywhere)", f"{self.peak_displacement_mm:.2f} mm"),
+                 ("material", self.material_model + f"; push leans {self.lean_deg:.1f} deg from the bone")]
+        if self.bone_normal_kpa is not None:
+            shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in self.interface_shares.items())
+            rows += [("stress on the bone", f"normal {self.bone_normal_kpa[1]:.1f} kPa mean facing the contact "
+                                            f"(95th pct {self.bone_normal_kpa[0]:.1f}), shear {self.bone_shear_kpa[1]:.1f} "
+                                            f"kPa (95th pct {self.bone_shear_kpa[0]:.1f})"),
+                     ("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
+                                            f"{self.bone_slip_mm[0]:.2f} mm, mean {self.bone_slip_mm[1]:.2f} mm"),
+                     ("peak strain (95th pct)", f"{100 * self.peak_strain:.0f} %")]
+        for name, (lo, hi) in (self.ranges or {}).items():
+            rows.append((f"range: {name}", f"{lo:.3g} to {hi:.3g}"))
+        rows += [
                  ("soft tissue", f"elastography modulus x {self.working_stiffening:g} (tangent stiffness under a "
                                  "hand, calibrated to in-vivo indentation)"),
                  ("sliding layers", f"{self.sliding_kpa:g} kPa shear modulus (a modelling choice)")]
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
+
+
+def _pair_dict(pair: tuple[float, float] | None) -> dict[str, float] | None:
+    return None if pair is None else {"peak_p95": round(pair[0], 3), "mean_facing_contact": round(pair[1], 3)}
 
 
 def compare_summary(a: Readout, b: Readout) -> str:

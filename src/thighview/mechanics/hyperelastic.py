@@ -1,0 +1,463 @@
+"""Large deformation of nearly incompressible tissue: neo-Hookean, mixed u-p (Taylor-Hood), Newton with load steps.
+
+Why: under a hand the tissue strains by tens of percent and turns round the bone, where a
+linear model's small-strain kinematics are wrong, and the one mechanism the massage advice
+rests on, friction at the layers (pressing into the bone raises the normal stress that holds
+them together), is nonlinear. The linear model (:mod:`thighview.mechanics.fem`) stays as the
+instant preview.
+
+Formulation (total Lagrangian, plane strain, so F33 = 1 and J = det F of the 2x2 block):
+
+    Pi(u, p) = integral  mu/2 (J^-2/3 I1 - 3) - p (J - 1) - p^2 / (2 kappa)  dX  - W_ext(u)
+
+with I1 = F:F + 1 (the 3-D isochoric neo-Hookean energy) and kappa = lambda + 2 mu / 3, so the
+linearisation at u = 0 is exactly the linear model with the same mu and Poisson's ratio.
+``p`` (P1) is the pressure, positive in compression; u is P2 (Taylor-Hood, no locking). Loads are
+dead tractions on the reference skin. Newton's method on the saddle-point system, in load steps.
+
+The interface with the femur (see :class:`BoneInterface`) is node-to-rigid-surface contact:
+bonded nodes are held (Dirichlet); the others touch the bone through a normal penalty
+(unilateral: tissue may lift off) and Coulomb friction with a penalty-regularised stick and a
+return mapping for slip, the standard frictional contact of Wriggers (*Computational Contact
+Mechanics*, 2nd ed., 2006, ch. 5 and 10). Slip is history dependent, so it is updated only
+when a load step has converged.
+
+Speed: scikit-fem provides the elements, quadrature, DOF maps and basis gradients; the
+tangent and residual are contracted for all elements at once and summed into a fixed sparse
+pattern built once (:class:`_Pattern`), and each load step starts from a secant predictor.
+:func:`naive_newton` (the scikit-fem textbook loop, re-assembling the forms and
+re-factorising every iteration) is kept as the reference the benchmark and tests compare with.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import splu
+from skfem import BilinearForm, ElementTriP0, LinearForm, asm
+
+from thighview.errors import MechanicsError
+from thighview.mechanics.fem import ElasticitySolver
+
+#: Newton stops when the residual norm falls below this fraction of the external load's norm.
+NEWTON_RTOL = 1e-8
+NEWTON_MAX_ITERATIONS = 25
+
+
+def bulk_modulus(mu: np.ndarray, nu: np.ndarray | float) -> np.ndarray:
+    """kappa = lambda + 2 mu / 3: the bulk modulus that makes the mixed energy match (mu, nu) at small strain."""
+    nu = np.asarray(nu, dtype=float)
+    return 2.0 * np.asarray(mu, dtype=float) * (1.0 + nu) / (3.0 * (1.0 - 2.0 * nu))
+
+
+# -- kinematics and the neo-Hookean stress, at all quadrature points at once ----------------------
+def _inv_transpose(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    J = F[0, 0] * F[1, 1] - F[0, 1] * F[1, 0]
+    FiT = np.array([[F[1, 1], -F[1, 0]], [-F[0, 1], F[0, 0]]]) / J
+    return J, FiT
+
+
+def stress_and_tangent(H: np.ndarray, p: np.ndarray, mu: np.ndarray,
+                       tangent: bool = True) -> tuple[np.ndarray, np.ndarray | None, np.ndarray, np.ndarray]:
+    """First Piola stress P, its derivative A = dP/dF, J and J F^-T, for a displacement gradient H (2, 2, ...).
+
+    ``p`` is the pressure and ``mu`` the shear modulus at the same points.
+    """
+    F = H + np.eye(2).reshape(2, 2, *([1] * (H.ndim - 2)))
+    J, FiT = _inv_transpose(F)
+    if np.any(J <= 0):
+        raise MechanicsError("the tissue was turned inside out (J <= 0): the load step is too large")
+    I1 = (F * F).sum(axis=(0, 1)) + 1.0
+    a = mu * J ** (-2.0 / 3.0)
+    dev = F - I1 / 3.0 * FiT
+    P = a * dev - p * J * FiT
+    if not tangent:
+        return P, None, J, J * FiT
+    eye = np.eye(2)
+    d_ik_jl = np.einsum("ik,jl->ijkl", eye, eye).reshape(2, 2, 2, 2, *([1] * (H.ndim - 2)))
+    A = (a * (-2.0 / 3.0 * (np.einsum("kl...,ij...->ijkl...", FiT, dev) + np.einsum("kl...,ij...->ijkl...", F, FiT))
+              + d_ik_jl + I1 / 3.0 * np.einsum("il...,kj...->ijkl...", FiT, FiT))
+         - p * J * (np.einsum("kl...,ij...->ijkl...", FiT, FiT) - np.einsum("il...,kj...->ijkl...", FiT, FiT)))
+    return P, A, J, J * FiT
+
+
+# -- the interface with the bone -----------------------------------------------------------------
+@dataclass(frozen=True)
+class BoneInterface:
+    """Frictional contact of tissue nodes with the fixed femur.
+
+    ``xdof``/``ydof``: the displacement DOFs of each interface node; ``normal``: unit normal
+    out of the bone (into the tissue) at each node; ``weight``: the node's share of the bone
+    surface (mm of outline, per mm of slice), so a traction times the weight is the nodal force.
+    ``penalty`` (N/mm^3) is a numerical stiffness, large enough that penetration and elastic
+    stick are small against the slip (stated in the readout), not a tissue property.
+    """
+
+    xdof: np.ndarray
+    ydof: np.ndarray
+    normal: np.ndarray
+    weight: np.ndarray
+    friction: float
+    penalty: float
+
+    @property
+    def tangent(self) -> np.ndarray:
+        return np.column_stack([-self.normal[:, 1], self.normal[:, 0]])
+
+    def gaps(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normal gap (positive = lifted off the bone) and tangential displacement (slip) at each node, mm."""
+        d = np.column_stack([u[self.xdof], u[self.ydof]])
+        return (d * self.normal).sum(axis=1), (d * self.tangent).sum(axis=1)
+
+    def tractions(self, u: np.ndarray, slip_before: np.ndarray,
+                  friction: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Contact pressure (>= 0), friction traction on the tissue, the slipping nodes and the trial sign.
+
+        Return mapping: the trial traction is the stick penalty times the slip since the last
+        converged step; where it exceeds mu times the pressure the node slips and the traction is
+        held at mu * pressure.
+        """
+        mu = self.friction if friction is None else friction
+        gn, gt = self.gaps(u)
+        pressure = self.penalty * np.maximum(-gn, 0.0)
+        trial = -self.penalty * (gt - slip_before)       # the bone resists the tangential motion
+        limit = mu * pressure
+        slipping = np.abs(trial) > limit
+        sign = np.sign(trial)
+        shear = np.where(slipping, sign * limit, trial)
+        return pressure, shear, slipping, sign
+
+    def slip_after(self, u: np.ndarray, slip_before: np.ndarray) -> np.ndarray:
+        """The irreversible (plastic) slip once a load step has converged."""
+        _, gt = self.gaps(u)
+        _, shear, slipping, _ = self.tractions(u, slip_before)
+        return np.where(slipping, gt + shear / self.penalty, slip_before)
+
+
+# -- the sparse pattern, built once ------------------------------------------------------------
+class _Pattern:
+    """A fixed CSR pattern on the free DOFs; :meth:`matrix` sums COO values into it without sorting."""
+
+    def __init__(self, rows: np.ndarray, cols: np.ndarray, free: np.ndarray, size: int) -> None:
+        index = np.full(size, -1)
+        index[free] = np.arange(len(free))
+        r, c = index[rows], index[cols]
+        self.keep = (r >= 0) & (c >= 0)
+        n = len(free)
+        keys = r[self.keep].astype(np.int64) * n + c[self.keep]
+        unique, self.slot = np.unique(keys, return_inverse=True)
+        self.shape = (n, n)
+        self.indices = (unique % n).astype(np.int32)
+        self.indptr = np.concatenate([[0], np.cumsum(np.bincount(unique // n, minlength=n))]).astype(np.int32)
+        self.nnz = len(unique)
+
+    def matrix(self, values: np.ndarray) -> sp.csr_matrix:
+        data = np.bincount(self.slot, weights=values[self.keep], minlength=self.nnz)
+        return sp.csr_matrix((data, self.indices, self.indptr), shape=self.shape)
+
+
+@BilinearForm
+def _foundation(u, v, w):
+    return w.k * (u[0] * v[0] + u[1] * v[1])
+
+
+@dataclass
+class LoadStep:
+    """One converged point of the solution path."""
+
+    fraction: float
+    u: np.ndarray = field(repr=False)
+    p: np.ndarray = field(repr=False)
+    iterations: int
+    residuals: tuple[float, ...]
+    contact_pressure: np.ndarray = field(repr=False)   # N/mm^2 at each interface node
+    contact_shear: np.ndarray = field(repr=False)      # N/mm^2 at each interface node (on the tissue)
+    slipping: np.ndarray = field(repr=False)           # bool per interface node
+
+
+class HyperelasticSolver:
+    """Nearly incompressible neo-Hookean section on the linear solver's mesh, bases and load vectors.
+
+    ``fixed`` are the DOFs held at zero (bonded to the bone); ``interface`` the frictional
+    contact with the bone (optional); ``foundation`` the out-of-plane holding (N/mm^3 per triangle).
+    """
+
+    def __init__(self, linear: ElasticitySolver, mu: np.ndarray, nu: np.ndarray | float,
+                 fixed: np.ndarray, interface: BoneInterface | None = None,
+                 foundation: np.ndarray | None = None) -> None:
+        self.linear = linear
+        ub, pb = linear.ubasis, linear.pbasis
+        self.n_u, self.n_p = ub.N, pb.N
+        size = self.n_u + self.n_p
+        ne = linear.mesh.nelements
+        self.mu_cell = np.broadcast_to(np.asarray(mu, dtype=float), (ne,)).copy()
+        self.kappa_cell = bulk_modulus(self.mu_cell, np.broadcast_to(np.asarray(nu, dtype=float), (ne,)))
+        self.mu_q = self.mu_cell[:, None]
+        self.kappa_q = self.kappa_cell[:, None]
+        self.interface = interface
+        self.fixed = np.unique(np.asarray(fixed, dtype=int))
+        self.free = np.setdiff1d(np.arange(size), self.fixed)
+        # basis data at the quadrature points, fixed for a total-Lagrangian solve
+        self.G = np.stack([ub.basis[i][0].grad for i in range(ub.Nbfun)])   # (12, 2, 2, E, Q)
+        self.Q = np.stack([pb.basis[i][0].value for i in range(pb.Nbfun)])  # (3, E, Q)
+        self.dx = ub.dx
+        self.udofs = ub.element_dofs
+        self.pdofs = pb.element_dofs + self.n_u
+        self.foundation = None
+        if foundation is not None:
+            cells = ub.with_element(ElementTriP0())
+            self.foundation = asm(_foundation, ub, k=cells.interpolate(np.broadcast_to(foundation, (ne,)))).tocoo()
+        rows, cols = self._coo_index()
+        self.pattern = _Pattern(rows, cols, self.free, size)
+
+    # -- assembly ------------------------------------------------------------------------------
+    def _coo_index(self) -> tuple[np.ndarray, np.ndarray]:
+        U, P = self.udofs, self.pdofs
+        blocks = [(U, U), (U, P), (P, U), (P, P)]
+        rows = [np.broadcast_to(a[:, None, :], (a.shape[0], b.shape[0], a.shape[1])).ravel() for a, b in blocks]
+        cols = [np.broadcast_to(b[None, :, :], (a.shape[0], b.shape[0], a.shape[1])).ravel() for a, b in blocks]
+        if self.foundation is not None:
+            rows.append(self.foundation.row)
+            cols.append(self.foundation.col)
+        if self.interface is not None:
+            i = self.interface
+            for a in (i.xdof, i.ydof):
+                for b in (i.xdof, i.ydof):
+                    rows.append(a)
+                    cols.append(b)
+        return np.concatenate(rows), np.concatenate(cols)
+
+    def gradient(self, u: np.ndarray) -> np.ndarray:
+        """Displacement gradient (2, 2, E, Q) at the quadrature points."""
+        return np.einsum("ae,aijeq->ijeq", u[self.udofs], self.G)
+
+    def pressure_at_points(self, p: np.ndarray) -> np.ndarray:
+        return np.einsum("ae,aeq->eq", p[self.pdofs - self.n_u], self.Q)
+
+    def assemble(self, x: np.ndarray, load: np.ndarray, slip_before: np.ndarray | None,
+                 tangent: bool = True, friction: float | None = None) -> tuple[np.ndarray, sp.csr_matrix | None]:
+        """Residual on all DOFs (internal minus external forces) and the tangent on the free DOFs."""
+        u, p = x[: self.n_u], x[self.n_u:]
+        P, A, J, JFiT = stress_and_tangent(self.gradient(u), self.pressure_at_points(p), self.mu_q, tangent)
+        dx = self.dx
+        size = self.n_u + self.n_p
+        Ru = np.einsum("ijeq,aijeq,eq->ae", P, self.G, dx)
+        Rp = np.einsum("eq,beq,eq->be", -(J - 1.0) - self.pressure_at_points(p) / self.kappa_q, self.Q, dx)
+        R = np.bincount(self.udofs.ravel(), Ru.ravel(), size) + np.bincount(self.pdofs.ravel(), Rp.ravel(), size)
+        R[: self.n_u] -= load
+        values = []
+        if tangent:
+            AG = np.einsum("ijkleq,bkleq->ijbeq", A, self.G, optimize=True)
+            Kuu = np.einsum("aijeq,ijbeq,eq->abe", self.G, AG, dx, optimize=True)
+            Kup = -np.einsum("ijeq,aijeq,beq,eq->abe", JFiT, self.G, self.Q, dx, optimize=True)
+            Kpp = -np.einsum("aeq,beq,eq->abe", self.Q, self.Q, dx / self.kappa_q, optimize=True)
+            values = [Kuu.ravel(), Kup.ravel(), np.transpose(Kup, (1, 0, 2)).ravel(), Kpp.ravel()]
+        if self.foundation is not None:
+            f = self.foundation
+            R[: self.n_u] += np.bincount(f.row, f.data * u[f.col], self.n_u)
+            if tangent:
+                values.append(f.data)
+        if self.interface is not None:
+            kc = self._contact(u, slip_before, R, friction)
+            if tangent:
+                values.extend(kc)
+        if not tangent:
+            return R, None
+        return R, self.pattern.matrix(np.concatenate(values))
+
+    def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray,
+                 friction: float | None) -> list[np.ndarray]:
+        """Add the contact forces to ``R``; return the contact tangent in the pattern's (x, y) x (x, y) order.
+
+        A slipping node has no tangential stiffness, only the friction's dependence on the pressure.
+        """
+        i = self.interface
+        mu = i.friction if friction is None else friction
+        pressure, shear, slipping, sign = i.tractions(u, slip_before, mu)
+        n, t, w, eps = i.normal, i.tangent, i.weight, i.penalty
+        force = w[:, None] * (pressure[:, None] * n + shear[:, None] * t)   # the bone's force on the tissue
+        R[i.xdof] -= force[:, 0]
+        R[i.ydof] -= force[:, 1]
+        touching = (i.gaps(u)[0] <= 0).astype(float)   # closed at zero gap: the bone can push from the start
+        # d(-force)/du: normal penalty n n^T; stick: eps t t^T; slip: -mu eps sign t n^T (d|shear|/d gap)
+        k_nn = w * eps * touching
+        k_tt = w * eps * np.where(slipping, 0.0, 1.0)
+        k_tn = np.where(slipping, w * mu * eps * sign * touching, 0.0)
+        blocks = []
+        for a in (0, 1):
+            for b in (0, 1):
+                blocks.append(k_nn * n[:, a] * n[:, b] + k_tt * t[:, a] * t[:, b] + k_tn * t[:, a] * n[:, b])
+        return blocks
+
+    # -- Newton ----------------------------------------------------------------------------------
+    def path(self, load: np.ndarray, fractions: Sequence[float], cancel: Callable[[], bool] | None = None,
+             friction: float | None = None) -> Iterator[LoadStep]:
+        """Converged states at each load fraction: the real solution path, step by step.
+
+        Each step starts from a linear extrapolation of the last two (a secant predictor), which
+        saves about one Newton iteration per step.
+        """
+        x = np.zeros(self.n_u + self.n_p)
+        last, last_fraction = x.copy(), 0.0
+        slip = np.zeros(len(self.interface.xdof)) if self.interface is not None else None
+        done = 0.0
+        for fraction in fractions:
+            guess = x + (x - last) * ((float(fraction) - done) / (done - last_fraction)) if done > 0 else x
+            last, last_fraction = x, done
+            try:
+                x, its, res = self.newton(guess, load * float(fraction), slip, cancel, friction)
+            except _NoConvergence:
+                x, its, res = self._step(x, load, done, float(fraction), slip, cancel, friction)
+            done = float(fraction)
+            yield self._record(x, done, its, res, slip, friction)
+            if self.interface is not None:
+                slip = self.interface.slip_after(x[: self.n_u], slip)
+
+    def _record(self, x, fraction, its, res, slip, friction) -> LoadStep:
+        u, p = x[: self.n_u], x[self.n_u:]
+        if self.interface is None:
+            empty = np.empty(0)
+            return LoadStep(fraction, u.copy(), p.copy(), its, tuple(res), empty, empty, empty.astype(bool))
+        pressure, shear, slipping, _ = self.interface.tractions(u, slip, friction)
+        return LoadStep(fraction, u.copy(), p.copy(), its, tuple(res), pressure, shear, slipping)
+
+    def _step(self, x, load, start, end, slip, cancel, friction, depth: int = 0):
+        """Newton from the state at ``start`` to ``end``; halves the step (at most 5 times) if it fails."""
+        try:
+            return self.newton(x, load * end, slip, cancel, friction)
+        except _NoConvergence:
+            if depth >= 5:
+                raise MechanicsError("the large-deformation solve did not converge (try a smaller force)") from None
+            mid = 0.5 * (start + end)
+            x, _, _ = self._step(x, load, start, mid, slip, cancel, friction, depth + 1)
+            return self._step(x, load, mid, end, slip, cancel, friction, depth + 1)
+
+    def newton(self, x0: np.ndarray, load: np.ndarray, slip: np.ndarray | None,
+               cancel: Callable[[], bool] | None = None, friction: float | None = None):
+        """Newton iterations to equilibrium under ``load``; returns (x, iterations, residual norms)."""
+        x = x0.copy()
+        scale = max(float(np.linalg.norm(load)), 1e-30)
+        residuals = []
+        for it in range(NEWTON_MAX_ITERATIONS + 1):
+            if cancel is not None and cancel():
+                raise MechanicsError("the large-deformation solve was cancelled")
+            try:
+                R, K = self.assemble(x, load, slip, friction=friction)
+            except MechanicsError:
+                raise _NoConvergence() from None
+            norm = float(np.linalg.norm(R[self.free]))
+            residuals.append(norm / scale)
+            if norm <= NEWTON_RTOL * scale:
+                return x, it, residuals
+            if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
+                break
+            x = self._line_search(x, _lu_solve(K, -R[self.free]), np.inf if it == 0 else norm, load, slip, friction)
+        raise _NoConvergence()
+
+    def _line_search(self, x, step, norm, load, slip, friction):
+        """Backtrack along the Newton step until the residual falls (Armijo); the friction law is only
+        piecewise smooth. If no fraction of the step lowers it, the full step is taken, as plain Newton would.
+        The first iteration of a load step passes ``norm`` = inf: its full step is kept unless it inverts
+        elements (the first step from a new load often raises the residual before Newton converges).
+        """
+        full = None
+        alpha = 1.0
+        for _ in range(6):
+            trial = x.copy()
+            trial[self.free] += alpha * step
+            try:
+                R, _ = self.assemble(trial, load, slip, tangent=False, friction=friction)
+                trial_norm = float(np.linalg.norm(R[self.free]))
+            except MechanicsError:   # inverted elements: shorten the step
+                trial_norm = np.inf
+            if full is None and np.isfinite(trial_norm):
+                full = trial
+            if trial_norm <= (1.0 - 1e-4 * alpha) * norm:
+                return trial
+            alpha *= 0.5
+        if full is None:
+            raise _NoConvergence()
+        return full
+
+
+class _NoConvergence(Exception):
+    pass
+
+
+def _lu_solve(K: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray:
+    """Sparse LU of the Newton system (minimum-degree ordering of A + A^T, as the linear model) and one refinement."""
+    lu = splu(K.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+    dx = lu.solve(rhs)
+    return dx + lu.solve(rhs - K @ dx)
+
+
+def naive_newton(solver: HyperelasticSolver, load: np.ndarray, fractions: Sequence[float]) -> list[np.ndarray]:
+    """The textbook scikit-fem loop: assemble the forms with ``asm`` and factorise anew at every iteration.
+
+    An independent implementation of the same energy (forms written with scikit-fem's helpers),
+    used by the tests as a cross-check of the vectorised assembly and by the benchmark as baseline.
+    Without an interface (bonded everywhere that is fixed).
+    """
+    from skfem.helpers import ddot, grad
+
+    lin = solver.linear
+    ub, pb = lin.ubasis, lin.pbasis
+    cells = ub.with_element(ElementTriP0())
+    mu = cells.interpolate(solver.mu_cell)
+    kappa = cells.interpolate(solver.kappa_cell)
+
+    def fields(x):
+        return ub.interpolate(x[: solver.n_u]), pb.interpolate(x[solver.n_u:])
+
+    @BilinearForm
+    def k_uu(du, v, w):
+        _, A, _, _ = stress_and_tangent(grad(w.u), w.p, w.mu)
+        return np.einsum("ij...,ijkl...,kl...->...", grad(v), A, grad(du))
+
+    @BilinearForm
+    def k_up(dp, v, w):
+        _, _, _, JFiT = stress_and_tangent(grad(w.u), w.p, w.mu, tangent=False)
+        return -ddot(JFiT, grad(v)) * dp
+
+    @BilinearForm
+    def k_pp(dp, q, w):
+        return -dp * q / w.kappa
+
+    @LinearForm
+    def r_u(v, w):
+        P, _, _, _ = stress_and_tangent(grad(w.u), w.p, w.mu, tangent=False)
+        return ddot(P, grad(v))
+
+    @LinearForm
+    def r_p(q, w):
+        _, _, J, _ = stress_and_tangent(grad(w.u), w.p, w.mu, tangent=False)
+        return (-(J - 1.0) - w.p / w.kappa) * q
+
+    x = np.zeros(solver.n_u + solver.n_p)
+    F = None
+    if solver.foundation is not None:
+        F = solver.foundation.tocsr()
+    out = []
+    free = solver.free
+    for fraction in fractions:
+        f = load * fraction
+        scale = max(float(np.linalg.norm(f)), 1e-30)
+        for _ in range(NEWTON_MAX_ITERATIONS):
+            uf, pf = fields(x)
+            Kuu = asm(k_uu, ub, u=uf, p=pf, mu=mu)
+            Kup = asm(k_up, pb, ub, u=uf, p=pf, mu=mu)
+            Kpp = asm(k_pp, pb, kappa=kappa)
+            Ru = asm(r_u, ub, u=uf, p=pf, mu=mu) - f
+            if F is not None:
+                Kuu = Kuu + F
+                Ru = Ru + F @ x[: solver.n_u]
+            R = np.concatenate([Ru, asm(r_p, pb, u=uf, p=pf, mu=mu, kappa=kappa)])
+            if np.linalg.norm(R[free]) <= NEWTON_RTOL * scale:
+                break
+            K = sp.bmat([[Kuu, Kup], [Kup.T, Kpp]], format="csc")[free][:, free]
+            x[free] -= splu(K.tocsc()).solve(R[free])
+        out.append(x.copy())
+    return out

@@ -1,0 +1,114 @@
+"""Verification of the large-deformation solver: linear limit (Lame), a large-strain closed form, Newton."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from shapely.geometry import Point, Polygon
+
+from thighview.mechanics.fem import ElasticitySolver, lame
+from thighview.mechanics.hyperelastic import HyperelasticSolver, naive_newton
+from thighview.mechanics.meshing import triangulate
+
+MU = 0.0038  # N/mm^2
+
+
+def _uniform(h: float):
+    return lambda p: np.full(len(p), h)
+
+
+def _boundary(mesh, test):
+    from skfem import MeshTri
+
+    m = MeshTri(mesh.points.T.copy(), mesh.triangles.T.copy())
+    bf = m.boundary_facets()
+    mid = m.p[:, m.facets[:, bf]].mean(axis=1)
+    return bf[test(mid)]
+
+
+def _radial_traction(solver: ElasticitySolver, magnitude: float) -> np.ndarray:
+    """Load vector of a traction ``magnitude`` * e_r on the loaded facets (outward positive)."""
+    x = solver.ubasis.doflocs
+    r = np.hypot(*x)
+    comp = solver.dof_component()
+    return solver.traction_load(magnitude * np.where(comp == 0, x[0], x[1]) / r)
+
+
+def test_linear_limit_matches_the_lame_ring_within_half_a_percent():
+    a, b, h, nu, pressure = 20.0, 50.0, 2.0, 0.49, 1e-5
+    mesh = triangulate(Point(0, 0).buffer(b, 512).difference(Point(0, 0).buffer(a, 256)), [], _uniform(h), h)
+    inner = _boundary(mesh, lambda m: np.hypot(*m) < (a + b) / 2)
+    outer = _boundary(mesh, lambda m: np.hypot(*m) >= (a + b) / 2)
+    lin = ElasticitySolver(mesh, MU, nu, fixed_facets=inner, loaded_facets=outer)
+    solver = HyperelasticSolver(lin, MU, nu, fixed=lin.fixed)
+    step = list(solver.path(_radial_traction(lin, -pressure), [1.0]))[-1]
+    x = lin.ubasis.doflocs
+    r = np.hypot(*x)
+    lam = lame(MU, nu)
+    A = -pressure / (2 * (lam + MU) + 2 * MU * a**2 / b**2)
+    normal = np.where(lin.dof_component() == 0, x[0], x[1]) / r
+    exact = (A * r - A * a**2 / r) * normal
+    assert np.max(np.abs(step.u - exact)) / np.max(np.abs(exact)) < 0.005
+
+
+def _quarter_ring(A: float, B: float, h: float, nu: float):
+    """Quarter of a thick cylinder on rollers (u_x = 0 on x = 0, u_y = 0 on y = 0), loaded on the inside."""
+    ring = Point(0, 0).buffer(B, 1024).difference(Point(0, 0).buffer(A, 1024))
+    mesh = triangulate(ring.intersection(Polygon([(0, 0), (2 * B, 0), (2 * B, 2 * B), (0, 2 * B)])), [],
+                       _uniform(h), h)
+    inner = _boundary(mesh, lambda m: np.hypot(*m) < A + 0.1 * h)
+    probe = ElasticitySolver(mesh, MU, nu, fixed_dofs=np.array([0]), loaded_facets=inner)
+    x = probe.ubasis.doflocs
+    comp = probe.dof_component()
+    rollers = np.flatnonzero(((comp == 0) & (np.abs(x[0]) < 1e-6)) | ((comp == 1) & (np.abs(x[1]) < 1e-6)))
+    lin = ElasticitySolver(mesh, MU, nu, fixed_dofs=rollers, loaded_facets=inner)
+    return lin, HyperelasticSolver(lin, MU, nu, fixed=rollers)
+
+
+@pytest.fixture(scope="module")
+def inflated():
+    """Plane-strain inflation of an incompressible neo-Hookean tube to 1.5x its inner radius (Rivlin)."""
+    A, B, a = 20.0, 50.0, 30.0
+    c = a * a - A * A
+    b = math.sqrt(B * B + c)
+    cauchy = MU / 2 * (math.log(B * B * a * a / (b * b * A * A)) + c * (1 / (a * a) - 1 / (b * b)))
+    nominal = cauchy * a / A      # a dead radial load on the reference surface carries p * a per unit angle
+    lin, solver = _quarter_ring(A, B, 2.0, 0.4999)
+    load = _radial_traction(lin, nominal)
+    steps = list(solver.path(load, np.linspace(0.2, 1.0, 5)))
+    return A, a, lin, solver, load, steps
+
+
+def test_large_strain_inflation_of_a_thick_tube_matches_rivlins_solution_within_one_percent(inflated):
+    A, a, lin, _, _, steps = inflated
+    x = lin.ubasis.doflocs
+    comp = lin.dof_component()
+    on_inner = np.flatnonzero((comp == 0) & (np.abs(np.hypot(*x) - A) < 1e-6))
+    ydof = {tuple(np.round(x[:, i], 9)): i for i in np.flatnonzero(comp == 1)}
+    pairs = np.array([[i, ydof[tuple(np.round(x[:, i], 9))]] for i in on_inner])
+    u = steps[-1].u
+    r = np.hypot(x[0, pairs[:, 0]] + u[pairs[:, 0]], x[1, pairs[:, 0]] + u[pairs[:, 1]])
+    assert abs(r.mean() - a) / (a - A) < 0.01           # radial displacement of the bore, 10 mm
+    assert np.ptp(r) / (a - A) < 0.01                    # and it stays round
+
+
+def test_newton_converges_quadratically(inflated):
+    *_, steps = inflated
+    for step in steps:
+        assert step.iterations <= 6
+        res = step.residuals
+        assert res[-1] < 1e-8
+        # near the solution Newton squares the residual: the last iteration gains far more than a
+        # fixed-point (modified Newton) iteration would, and at least as much as r^1.5
+        assert res[-1] / res[-2] < 1e-3
+        assert res[-1] <= res[-2] ** 1.5
+
+
+def test_vectorised_assembly_agrees_with_the_textbook_scikit_fem_loop(inflated):
+    *_, lin, solver, load, steps = inflated
+    fractions = [s.fraction for s in steps]
+    naive = naive_newton(solver, load, fractions)
+    for step, x in zip(steps, naive):
+        assert np.max(np.abs(step.u - x[: solver.n_u])) < 1e-6 * np.max(np.abs(step.u))
