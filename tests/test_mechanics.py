@@ -195,7 +195,7 @@ def test_elastography_stiffness_alone_indents_far_too_deep(default_pressure):
 def test_cli_pressure_json_and_errors(capsys):
     from thighview.cli import main
 
-    assert main(["pressure", "--direction", "compare", "--format", "json", "--force", "20", "--preview",
+    assert main(["pressure", "--direction", "compare", "--format", "json", "--force", "20",
                  "--lean", "60"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data["results"]) == {"into-bone", "sideways"}
@@ -214,7 +214,7 @@ def test_cli_animate_writes_a_gif_atomically(tmp_path, capsys):
     from thighview.cli import main
 
     out = tmp_path / "demo.gif"
-    assert main(["animate", "--direction", "sideways", "--frames", "3", "--preview", "--out", str(out)]) == 0
+    assert main(["animate", "--direction", "sideways", "--frames", "3", "--out", str(out)]) == 0
     with Image.open(out) as gif:
         assert gif.n_frames == 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo.gif"]

@@ -66,7 +66,7 @@ def test_friction_holds_the_layer_and_a_frictionless_one_is_not_held_by_pressing
 def pair(toy_model):
     from thighview.mechanics import Contact
 
-    return [toy_model.solve(Contact("anterolateral", d)).readout() for d in ("into-bone", "sideways")]
+    return [toy_model.solve(Contact("anterolateral", d), nonlinear=True).readout() for d in ("into-bone", "sideways")]
 
 
 @pytest.mark.xfail(strict=True, reason="model outcome, reported in docs/mechanics.md: with large deformation and "

@@ -50,10 +50,10 @@ def run(args: argparse.Namespace) -> int:
         steps = [(argparse.Namespace(**{**vars(args), "at": s.at, "side": s.side or args.side}),
                   f"{i + 1}. {s.title}: {s.caption}") for i, s in enumerate(GUIDED_DEMO)]
         clips = [frames(pressure, [contact(a, d) for d in directions], n_frames=args.frames, style=style,
-                        caption=caption, nonlinear=not args.preview) for a, caption in steps]
+                        caption=caption, nonlinear=args.large_deformation) for a, caption in steps]
     else:
         clips = [frames(pressure, [contact(args, d) for d in directions], n_frames=args.frames, style=style,
-                        nonlinear=not args.preview)]
+                        nonlinear=args.large_deformation)]
     write_movie(args.out, itertools.chain.from_iterable(clips), n_frames=args.frames * len(clips), fps=args.fps,
                 force=args.force_overwrite, report=TerminalProgress(),
                 provenance={"model": str(model.source), "level": f"{args.level:g}", "force_n": f"{args.force:g}",

@@ -30,8 +30,10 @@ def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, .
     parser.add_argument("--friction", type=float, default=None,
                         help="friction coefficient where tissue slides on the bone (default 0.089, the middle of "
                              "the measured range 0.016-0.5)")
-    parser.add_argument("--preview", action="store_true",
-                        help="use the instant linear small-strain model instead of the large-deformation solve")
+    parser.add_argument("--large-deformation", action="store_true",
+                        help="solve with large deformation and friction at the bone, in load steps (slow: tens "
+                             "of seconds a load; still being verified, see docs/mechanics.md) instead of the "
+                             "linear small-strain model")
     parser.add_argument("--force", type=float, default=40.0, help="force in newtons (default 40)")
     parser.add_argument("--tool", choices=("thumb", "hand", "ball"), default="hand",
                         help="contact: thumb 20x25 mm, hand 60x80 mm, ball 35x35 mm (width x length along the thigh)")
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
     model, pressure = pressure_model(args)
     directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
-    readouts = {d: pressure.solve(contact(args, d), nonlinear=not args.preview).readout() for d in directions}
+    readouts = {d: pressure.solve(contact(args, d), nonlinear=args.large_deformation).readout() for d in directions}
     header = {"model": str(model.source), "level": args.level, "side": model.side}
     if args.format == "json":
         body = {d: r.as_dict() for d, r in readouts.items()}
@@ -84,8 +86,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
              f"level {args.level:g} of {model.femur_axis.length_name}")
-    kind = ("linear small-strain preview; values scale with the force" if args.preview else
-            "large deformation, neo-Hookean, friction at the bone; solved in load steps")
+    kind = ("large deformation, neo-Hookean, friction at the bone; solved in load steps" if args.large_deformation
+            else "linear small-strain model; values scale with the force")
     print(f"{model.source}: {where}, {model.side} thigh (plane strain, {kind})")
     for d, r in readouts.items():
         print(f"\n[{d}]")

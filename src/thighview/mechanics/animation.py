@@ -1,8 +1,8 @@
 """The pressure demo's data over time: the load ramps up, holds and relaxes while the section deforms.
 
-By default each load is solved with large deformation and friction in load steps and each
-frame shows the solution path at that fraction of the force (exact at the load steps,
-interpolated between them); ``nonlinear=False`` uses the instant linear preview, which scales.
+The linear model gives every frame from one solve (the ramp scales it); with ``nonlinear`` each
+load is solved with large deformation and friction in load steps and each frame shows the
+solution path at that fraction of the force (exact at the load steps, interpolated between them).
 :class:`Scene` holds one picture's solved loads and the scales its frames share (colour limits,
 drawn displacement, stated on every frame); :class:`Playback` is the animation state, frame
 ``index`` of ``n_frames``. Nothing here draws: :mod:`thighview.render.pressure2d` does.
@@ -64,9 +64,9 @@ class Scene:
     @classmethod
     def solve(cls, model: PressureModel, contacts: Sequence[Contact], *, exaggeration: float | None = None,
               compression_limit_pct: float | None = None, caption: str | None = None,
-              nonlinear: bool = True) -> Scene:
-        """Solve each contact (large deformation by default, ``nonlinear=False``: the linear
-        preview); the scales are fixed where given, else chosen from the loads."""
+              nonlinear: bool = False) -> Scene:
+        """Solve each contact (the linear model; ``nonlinear``: large deformation with friction);
+        the scales are fixed where given, else chosen from the loads."""
         deformations = tuple(model.solve(c, nonlinear=nonlinear) for c in contacts)
         readouts = [d.readout() for d in deformations]
         limit = compression_limit_pct or max(1.0, max(

@@ -47,10 +47,10 @@ class FrameStyle:
 
 
 def solve_scene(model: PressureModel, contacts: Sequence[Contact], style: FrameStyle = FrameStyle(),
-                caption: str | None = None) -> Scene:
+                caption: str | None = None, nonlinear: bool = False) -> Scene:
     """The mechanics' :class:`Scene` for ``contacts`` at the style's fixed scales (if any)."""
     return Scene.solve(model, contacts, exaggeration=style.exaggeration,
-                       compression_limit_pct=style.compression_limit_pct, caption=caption)
+                       compression_limit_pct=style.compression_limit_pct, caption=caption, nonlinear=nonlinear)
 
 
 def _outline_edges(model: PressureModel) -> tuple[np.ndarray, np.ndarray]:
@@ -260,9 +260,11 @@ def _figure(style: FrameStyle, n_panels: int):
 
 
 def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36,
-           style: FrameStyle = FrameStyle(), caption: str | None = None) -> Iterator[np.ndarray]:
-    """RGBA frames, one panel per contact side by side, sharing colour scale and drawn-displacement scale."""
-    scene = solve_scene(model, contacts, style, caption)
+           style: FrameStyle = FrameStyle(), caption: str | None = None,
+           nonlinear: bool = False) -> Iterator[np.ndarray]:
+    """RGBA frames, one panel per contact side by side, sharing colour scale and drawn-displacement scale
+    (``nonlinear``: the frames are the large-deformation solve's load steps)."""
+    scene = solve_scene(model, contacts, style, caption, nonlinear)
     drawer = PanelDrawer(model, style)
     for fraction in ramp(n_frames):
         fig = _figure(style, len(contacts))
