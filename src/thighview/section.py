@@ -36,6 +36,9 @@ JSON form (``Section.to_dict``; a list of these for several levels), stable for 
      "bone_coverage": {"quadriceps": 0.66, ...},
      "open_structures": [], "self_intersecting_structures": []}
 
+For part of a femur (a knee or hip scan, a thigh MRI: see :class:`~thighview.femur_axis.FemurPiece`)
+it adds ``"level_from_landmark": "40 mm above the knee joint line"``.
+
 ``percent_of_muscle`` is ``null`` for compartments that are not muscle; ``percent_of_total``
 is relative to the summed area of every structure with an exact area at that level;
 ``bone_coverage`` is the fraction (0..1) of the femur's outer perimeter bordered (within
@@ -128,6 +131,9 @@ class Section:
     open_structures: tuple[str, ...] = ()
     open_contours: dict[str, MultiLineString] = field(default_factory=dict)
     self_intersecting: tuple[str, ...] = ()
+    #: Where the level lies from a named landmark, for part of a femur (``"40 mm above the knee
+    #: joint line"``, see ``FemurAxis.level_words``); empty where levels are fractions of a length.
+    where: str = ""
 
     @property
     def without_area(self) -> dict[str, str]:
@@ -191,6 +197,7 @@ class Section:
             "bone_coverage": {c.value: round(f, 4) for c, f in self.bone_coverage.items()},
             "open_structures": list(self.open_structures),
             "self_intersecting_structures": list(self.self_intersecting),
+            **({"level_from_landmark": self.where} if self.where else {}),
         }
 
 
@@ -408,6 +415,7 @@ class SectionEngine:
             open_structures=tuple(n for n, o in zip(self.names, is_open) if o),
             open_contours=open_contours,
             self_intersecting=tuple(n for n, c in zip(self.names, crossed) if c),
+            where=self.axis.level_words(t) if self.axis.levels_in_mm else "",
         )
 
     def sections(self, levels: Iterable[float]) -> list[Section]:

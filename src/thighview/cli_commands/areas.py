@@ -133,10 +133,12 @@ def _table(section, model, by: str) -> str:
     def line(row: list[str]) -> str:
         return "  ".join(c.ljust(w) if i < text_columns else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
+    axis = model.femur_axis
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
-             f"level {section.level:.3f} of {model.femur_axis.length_name} = {section.level_mm:.1f} mm from its "
-             "proximal end")
+             f"level {section.where} ({section.level_mm:.1f} mm from the piece's proximal end)" if section.where else
+             f"level {section.level:.3f} of {axis.length_name} = {section.level_mm:.1f} mm from its proximal end")
     lines = [f"{model.name} ({model.side} thigh): {where}",
+             *([f"femur: {axis.describe()}"] if axis.piece is not None and model.flat is None else []),
              "areas in cm²; shares in % of all muscle area and of the whole section at this level",
              line(header), *(line(row) for row in body)]
     coverage = ", ".join(f"{c.label.lower()} {f * 100:.0f}%" for c, f in section.bone_coverage.items())
