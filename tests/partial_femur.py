@@ -46,7 +46,7 @@ def clip(vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray, normal: np
 def piece(model: ThighModel, start_mm: float, stop_mm: float, rotation, shift, *, bone_only: bool = False
           ) -> ThighModel:
     """The structures of ``model`` between two levels (mm from the proximal femur end), rotated
-    (a scipy ``Rotation``) and moved by ``shift`` (mm)."""
+    (a scipy ``Rotation``) and moved by ``shift`` (mm); its anterior hint turns with it."""
     axis = model.femur_axis
     structures = {}
     for name, s in model.structures.items():
@@ -57,4 +57,5 @@ def piece(model: ThighModel, start_mm: float, stop_mm: float, rotation, shift, *
             kept = clip(*kept, axis.origin + stop_mm * axis.direction, -axis.direction)
         if kept is not None:
             structures[name] = Structure(name, rotation.apply(kept[0]) + shift, kept[1], s.compartment, s.raw_name)
-    return ThighModel(structures, name=f"{model.name} piece", side=model.side)
+    hint = None if model.anterior_hint is None else rotation.apply(model.anterior_hint)  # the file says, as RAS does
+    return ThighModel(structures, name=f"{model.name} piece", side=model.side, anterior_hint=hint)

@@ -358,8 +358,11 @@ class MainWindow(QtWidgets.QMainWindow):
             axis = state.engine.axis
             femur = axis.basis == "femur"
             of, start = ("femur", "the hip") if femur else (short_length_name(axis), "the proximal end")
-            self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of {of} · "
-                                     f"{event.level_mm / 10:.1f} cm from {start}  ")
+            if axis.levels_in_mm:  # part of a femur: from its landmark, and what the scan holds
+                self.level_label.setText(f"  Level <b>{axis.level_words(event.level_mm)}</b> · {axis.piece.name}  ")
+            else:
+                self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of {of} · "
+                                         f"{event.level_mm / 10:.1f} cm from {start}  ")
             if state.hovered:
                 self.hover_label.setText(state.describe(state.hovered))
         elif isinstance(event, (st.HoverChanged, st.SelectionChanged)):
@@ -427,6 +430,8 @@ class MainWindow(QtWidgets.QMainWindow):
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()
+        if engine.axis.piece is not None and not engine.axis.piece.is_whole:  # say what part of the femur it is
+            self.statusBar().showMessage(f"Femur: {engine.axis.describe()}.", 20000)
         if model.flat is not None and model.flat.kind == "image":
             self._after_image_import(path, model, ask_image_import)
 
