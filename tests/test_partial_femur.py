@@ -118,3 +118,30 @@ def test_an_oblique_scan_cut_is_within_the_stated_uncertainty(default_model):
     axis = axis_model.femur_axis
     error = np.degrees(np.arccos(np.clip(axis.direction @ full.direction, -1, 1)))
     assert error <= axis.piece.uncertainty_deg + 1.0
+
+
+@pytest.fixture(scope="module")
+def knee_scan(default_model, tmp_path_factory):
+    """The distal 79 mm of the built-in thigh, turned and moved, as a GLB file."""
+    from thighview.io.writers import write_glb
+
+    length = default_model.femur_axis.length_mm
+    model = piece(default_model, length - 79.0, length + 1.0, Rotation.from_euler("xyz", [15, -20, 30], degrees=True),
+                  np.array([40.0, -20.0, 100.0]))
+    return write_glb(model, tmp_path_factory.mktemp("knee") / "knee.glb")
+
+
+def test_cli_states_the_piece_and_counts_levels_from_the_knee(knee_scan, capsys):
+    import json
+
+    from thighview.cli import main
+
+    assert main(["info", str(knee_scan)]) == 0
+    assert "femur: distal 79 mm of the femur (condyles): levels in mm from the knee joint line" in capsys.readouterr().out
+    assert main(["areas", str(knee_scan), "--level", "0.5"]) == 0
+    table = capsys.readouterr().out
+    assert "level 40 mm above the knee joint line" in table and "of the femur" in table
+    assert main(["areas", str(knee_scan), "--level", "0.5", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["level_from_landmark"] == "40 mm above the knee joint line"
+    assert main(["areas", str(knee_scan), "--level", "0.5", "--femur-length", "448"]) == 0
+    assert "estimated: 448 mm" in capsys.readouterr().out
