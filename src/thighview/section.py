@@ -75,6 +75,20 @@ COVERAGE_SAMPLES = 720
 #: A structure whose contour crosses itself is flagged when the area inside it counted other than
 #: once (twice, or negatively) exceeds this: far below the 0.01 cm^2 the tables print.
 SELF_INTERSECTION_TOLERANCE_MM2 = 0.1
+#: Gaps narrower than twice this between the outermost structures are closed when a section
+#: without skin or fat gets its envelope (the tissue between two muscles under the skin).
+ENVELOPE_CLOSING_MM = 5.0
+#: What the areas say of a model without skin or fat.
+ENVELOPE_NOTE = ("no skin or fat in this model: the section's outline is the outermost muscle and fascia surfaces "
+                 "(closed, smoothed); no fat area is counted")
+
+
+def default_fat_mm() -> float:
+    """The fat layer (mm) the mechanics adds around a section without skin or fat: the mean anterior
+    mid-thigh subcutaneous fat thickness by ultrasound (``anatomy_targets.json``: Mechelli)."""
+    from thighview.procedural.plan import targets
+
+    return float(targets()["thigh_outline"]["subcutaneous_fat_anterior_mm"]["value"])
 
 
 @dataclass(frozen=True)
@@ -145,6 +159,35 @@ class Section:
     @cached_property
     def compartment_areas_cm2(self) -> dict[Compartment, float]:
         return _group_by_compartment(self.areas_cm2, self.compartments)
+
+    @property
+    def envelope_note(self) -> str:
+        """``ENVELOPE_NOTE`` for a model without skin or fat (its outline is the muscles'), else ""."""
+        outer = (Compartment.SKIN, Compartment.FAT)
+        return "" if any(c in outer for c in self.compartments.values()) else ENVELOPE_NOTE
+
+    def for_mechanics(self, fat_mm: float | None = None) -> Section:
+        """The section the pressure model meshes: this one where the model has skin or fat; else the
+        envelope of its structures (gaps closed) plus a fat layer ``fat_mm`` thick (default
+        :func:`default_fat_mm`) as ``subcutaneous_fat``, filling the gaps too. For the mechanics
+        only: areas never count this fat."""
+        if not self.envelope_note:
+            return self
+        from dataclasses import replace
+
+        thickness = default_fat_mm() if fat_mm is None else float(fat_mm)
+        if not (np.isfinite(thickness) and thickness >= 0):
+            raise SectionError(f"the fat layer must be a thickness of 0 mm or more, not {fat_mm!r}")
+        tissue = shapely.union_all([g for g in self.polygons.values() if not g.is_empty])
+        if tissue.is_empty:
+            return self
+        closed = tissue.buffer(ENVELOPE_CLOSING_MM, quad_segs=16).buffer(-ENVELOPE_CLOSING_MM, quad_segs=16)
+        envelope = max(_as_multipolygon(closed).geoms, key=lambda p: p.area)
+        outline = Polygon(envelope.exterior).buffer(thickness, quad_segs=16) if thickness > 0 else \
+            Polygon(envelope.exterior)
+        fat = _as_multipolygon(outline.difference(tissue))
+        polygons = {**self.polygons, "subcutaneous_fat": fat}
+        return replace(self, polygons=polygons, compartments={**self.compartments, "subcutaneous_fat": Compartment.FAT})
 
     @property
     def muscle_area_cm2(self) -> float:

@@ -145,6 +145,8 @@ def _table(section, model, by: str) -> str:
     lines.append(f"bone coverage (share of the femur's outline bordered by each compartment): {coverage or 'none'}")
     if absent:
         lines.append("not present at this level: " + ", ".join(absent))
+    if section.envelope_note:
+        lines.append(f"envelope: {section.envelope_note}")
     for reason in dict.fromkeys(section.without_area.values()):
         names = [n for n, r in section.without_area.items() if r == reason]
         lines.append(f"{reason} at this level, so no area: " + ", ".join(names))
