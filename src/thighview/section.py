@@ -16,7 +16,8 @@ of the areas, listed in ``open_structures`` and its contour is kept as lines in
 ``open_contours`` (``strict=True`` raises :class:`~thighview.errors.SectionError` instead).
 Likewise a closed surface whose contour crosses itself at a level (or whose loops cross each
 other: a surface passing through itself), which has no single inside whose area could be
-meant: ``engine.section`` lists it in ``self_intersecting`` and keeps its contour in
+meant: ``engine.section`` repairs a small fold (``REPAIRABLE_FRACTION``; the valid polygon's area,
+the change in ``repaired``), else lists it in ``self_intersecting`` and keeps its contour in
 ``open_contours``. Crossings that change no area by more than ``SELF_INTERSECTION_TOLERANCE_MM2``
 are let through (meshes from real segmentations graze themselves here and there). The fast
 paths (``engine.areas``, ``engine.profile``) assemble no loops and cannot see self-intersection.
@@ -34,7 +35,15 @@ JSON form (``Section.to_dict``; a list of these for several levels), stable for 
      "compartments": {"quadriceps": {"area_cm2": 80.1, "percent_of_muscle": 52.3,
                                      "percent_of_total": 38.0}, ...},
      "bone_coverage": {"quadriceps": 0.66, ...},
-     "open_structures": [], "self_intersecting_structures": []}
+     "open_structures": [], "self_intersecting_structures": [],
+     "overlaps": [{"structures": ["vastus_lateralis", "rectus_femoris"], "area_cm2": 1.2,
+                   "counted_in": {"vastus_lateralis": 0.7, "rectus_femoris": 0.5}}],
+     "overlap_rule": "tissue", "repaired_structures": {"vastus_medialis": 0.01}}
+
+Overlaps (two structures' sections covering the same area, see :data:`OVERLAP_RULES`) are counted
+once: ``structures`` areas are after the rule; the whole section is the union of all sections.
+``repaired_structures`` names contours that crossed themselves a little and were repaired (the
+area change, cm^2).
 
 For part of a femur (a knee or hip scan, a thigh MRI: see :class:`~thighview.femur_axis.FemurPiece`)
 it adds ``"level_from_landmark": "40 mm above the knee joint line"``.
