@@ -127,3 +127,20 @@ def test_a_dropped_structure_is_named_next_to_the_totals(tmp_path, capsys):
     assert main(["areas", str(path)]) == 0
     out = capsys.readouterr().out
     assert "All muscle (without rectus femoris)" in out and "Whole section (without rectus femoris)" in out
+
+
+def test_the_section_drawing_hatches_overlaps_and_names_them():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from section_shapes import z_axis
+
+    from thighview.render import section2d
+
+    section = SectionEngine(_pair("vastus_lateralis", "vastus_medialis", 30.0), axis=z_axis(100.0)).section(0.5)
+    figure = Figure(figsize=(6, 5), dpi=100)
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1))
+    section2d.draw_section(ax, section, {"vastus_lateralis": (1, 0, 0), "vastus_medialis": (0, 0, 1)})
+    assert [p for p in ax.get_children() if getattr(p, "get_hatch", lambda: None)() == "////"]
+    assert any(t.get_text().startswith("Overlaps (hatched, counted once)") and "Vastus lateralis / vastus medialis"
+               in t.get_text() for t in ax.texts)
