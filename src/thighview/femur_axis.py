@@ -383,10 +383,9 @@ def _piece_axis(model: ThighModel, vertices: np.ndarray, faces: np.ndarray, cuts
         line_centre, line = _refine_through_shaft(vertices, faces, line_centre, line)
     h = (vertices - line_centre) @ line
     lo, hi = h.min(), h.max()
-    cut_at = [float((p - line_centre) @ line) for _, p in cuts]
-    near = (hi - lo) * 0.1
-    cut_low = any(abs(c - lo) < near for c in cut_at)
-    cut_high = any(abs(c - hi) < near for c in cut_at)
+    cut_at = [float((p - line_centre) @ line) for _, p in cuts]  # which end each cut is nearer
+    cut_low = any(c - lo < hi - c for c in cut_at)
+    cut_high = any(c - lo >= hi - c for c in cut_at)
     if cut_low and cut_high:  # both ends are the scan's: a piece of shaft
         direction = -line if _points_proximally(model, vertices, line_centre, line) else line
         return line_centre, direction, "shaft", "through the centres of its sections", None
@@ -400,7 +399,7 @@ def _piece_axis(model: ThighModel, vertices: np.ndarray, faces: np.ndarray, cuts
         tilt = float(np.degrees(np.arccos(np.clip(abs(inward @ line), -1.0, 1.0))))
         how = "across the scan's cut end (too little shaft for a centre line)"
         uncertainty = max(tilt, 0.1)
-    proximal_end = _natural_end_is_head(model, vertices, faces, line_centre, natural_sign * direction)
+    proximal_end = _natural_end_is_head(model, vertices, faces, line_centre, natural_sign * line)
     kind = "proximal" if proximal_end else "distal"
     # direction runs proximal -> distal: towards the natural end for a distal piece, away for a proximal one
     direction = natural_sign * direction * (-1.0 if proximal_end else 1.0)
