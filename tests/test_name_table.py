@@ -15,8 +15,7 @@ TOTALSEGMENTATOR = {
     "thigh_medial_compartment_left": "adductors", "thigh_medial_compartment_right": "adductors",
     "thigh_posterior_compartment_left": "hamstrings", "thigh_posterior_compartment_right": "hamstrings",
     "sartorius_left": "sartorius", "sartorius_right": "sartorius",
-    "gluteus_maximus_left": "gluteus_maximus", "gluteus_medius_right": "gluteus_medius",
-    "gluteus_minimus_left": "gluteus_minimus", "iliopsoas_right": "iliopsoas",
+    "gluteus_maximus_left": "gluteus_maximus", "iliopsoas_right": "iliopsoas",
     "subcutaneous_fat": "subcutaneous_fat",
 }
 #: 3D Slicer: terminology names, "Segment_N" prefixes, segment names from a thigh colour table.

@@ -101,13 +101,11 @@ STRUCTURES: tuple[StructureInfo, ...] = (
     _s("vastus_intermedius", Q, "Vastus intermedius"),
     _s("vastus_medialis", Q, "Vastus medialis"),
     _s("quadriceps_femoris", Q, "Quadriceps femoris", group=True),
-    # other muscles of the thigh (and of the hip, met at the top of a thigh scan)
+    # other muscles of the thigh
     _s("sartorius", O, "Sartorius"),
     _s("tensor_fasciae_latae", O, "Tensor fasciae latae"),
     _s("gluteus_maximus", O, "Gluteus maximus"),
     _s("iliopsoas", O, "Iliopsoas"),
-    _s("gluteus_medius", O, "Gluteus medius"),
-    _s("gluteus_minimus", O, "Gluteus minimus"),
     # adductors (medial compartment)
     _s("gracilis", A, "Gracilis"),
     _s("pectineus", A, "Pectineus"),
