@@ -160,7 +160,8 @@ def test_compartments_and_percentages(thigh):
 def test_json_form_follows_the_documented_schema(thigh):
     data = thigh.section(0.5).to_dict("straight")
     assert set(data) == {"model", "level", "level_mm", "units", "structures", "compartments", "bone_coverage",
-                         "open_structures", "self_intersecting_structures"}
+                         "open_structures", "self_intersecting_structures", "overlaps", "overlap_rule",
+                         "repaired_structures"}
     assert data["model"] == "straight" and data["level"] == 0.5 and data["level_mm"] == pytest.approx(200.0)
     assert data["units"] == {"area": "cm2", "length": "mm"}
     assert data["structures"]["vastus_lateralis"]["compartment"] == "quadriceps"

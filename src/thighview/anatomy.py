@@ -61,62 +61,79 @@ class StructureInfo:
     is_group: bool = False
 
 
-def _s(name: str, compartment: Compartment, label: str, *synonyms: str, group: bool = False) -> StructureInfo:
-    return StructureInfo(name, compartment, label, tuple(synonyms), group)
+def _s(name: str, compartment: Compartment, label: str, *, group: bool = False) -> StructureInfo:
+    return StructureInfo(name, compartment, label, _aliases().get(name, ()), group)
 
+
+def _aliases() -> dict[str, tuple[str, ...]]:
+    """Canonical name -> the other names files give it, from the name table (``NAME_TABLE``)."""
+    aliases: dict[str, list[str]] = {}
+    for row in name_table():
+        aliases.setdefault(row["structure"], []).append(row["alias"])
+    return {name: tuple(names) for name, names in aliases.items()}
+
+
+#: The name table: one row per name a file may use (structure, alias, kind, source); see its header.
+NAME_TABLE = "structure_names.csv"
+
+
+def name_table() -> list[dict[str, str]]:
+    """The rows of the name table shipped in ``thighview/data`` (read once)."""
+    global _NAME_ROWS
+    if _NAME_ROWS is None:
+        import csv
+
+        from thighview._resources import data_path
+
+        text = data_path(NAME_TABLE).read_text(encoding="utf-8")
+        _NAME_ROWS = list(csv.DictReader(line for line in text.splitlines() if not line.startswith("#")))
+    return _NAME_ROWS
+
+
+_NAME_ROWS: list[dict[str, str]] | None = None
 
 Q, A, H, O = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS, Compartment.OTHER_MUSCLE)
 
-#: Every structure ThighView knows, in display order (deep to superficial within a compartment).
+#: Every structure ThighView knows, in display order (deep to superficial within a compartment);
+#: the names files use for each are in the name table (``NAME_TABLE``).
 STRUCTURES: tuple[StructureInfo, ...] = (
-    _s("femur", Compartment.BONE, "Femur", "femoral bone", "os femoris", "thigh bone", "femur bone"),
+    _s("femur", Compartment.BONE, "Femur"),
     # quadriceps
-    _s("rectus_femoris", Q, "Rectus femoris", "rectus femoris muscle", "rf"),
-    _s("vastus_lateralis", Q, "Vastus lateralis", "vastus externus", "vl"),
-    _s("vastus_intermedius", Q, "Vastus intermedius", "vastus medius", "crureus", "vi"),
-    _s("vastus_medialis", Q, "Vastus medialis", "vastus internus", "vmo", "vm"),
-    _s("quadriceps_femoris", Q, "Quadriceps femoris", "quadriceps", "quads", "quadricep",
-       "thigh anterior compartment", "anterior compartment of thigh", group=True),
+    _s("rectus_femoris", Q, "Rectus femoris"),
+    _s("vastus_lateralis", Q, "Vastus lateralis"),
+    _s("vastus_intermedius", Q, "Vastus intermedius"),
+    _s("vastus_medialis", Q, "Vastus medialis"),
+    _s("quadriceps_femoris", Q, "Quadriceps femoris", group=True),
     # other muscles of the thigh
-    _s("sartorius", O, "Sartorius", "sartorius muscle"),
-    _s("tensor_fasciae_latae", O, "Tensor fasciae latae", "tensor fascia lata", "tensor fasciae lata", "tfl"),
-    _s("gluteus_maximus", O, "Gluteus maximus", "glut max"),
-    _s("iliopsoas", O, "Iliopsoas", "iliacus", "psoas major"),
+    _s("sartorius", O, "Sartorius"),
+    _s("tensor_fasciae_latae", O, "Tensor fasciae latae"),
+    _s("gluteus_maximus", O, "Gluteus maximus"),
+    _s("iliopsoas", O, "Iliopsoas"),
     # adductors (medial compartment)
-    _s("gracilis", A, "Gracilis", "gracilis muscle"),
+    _s("gracilis", A, "Gracilis"),
     _s("pectineus", A, "Pectineus"),
-    _s("adductor_longus", A, "Adductor longus", "add longus"),
-    _s("adductor_brevis", A, "Adductor brevis", "add brevis"),
-    _s("adductor_magnus", A, "Adductor magnus", "add magnus", "adductor minimus"),
-    _s("adductors", A, "Adductors", "adductor group", "adductor muscles", "thigh medial compartment",
-       "medial compartment of thigh", group=True),
+    _s("adductor_longus", A, "Adductor longus"),
+    _s("adductor_brevis", A, "Adductor brevis"),
+    _s("adductor_magnus", A, "Adductor magnus"),
+    _s("adductors", A, "Adductors", group=True),
     # hamstrings (posterior compartment)
-    _s("biceps_femoris_long_head", H, "Biceps femoris (long head)", "biceps femoris long", "bfl", "bflh",
-       "long head of biceps femoris", "biceps femoris caput longum"),
-    _s("biceps_femoris_short_head", H, "Biceps femoris (short head)", "biceps femoris short", "bfs", "bfsh",
-       "short head of biceps femoris", "biceps femoris caput breve"),
-    _s("biceps_femoris", H, "Biceps femoris", "biceps femoris muscle", group=True),
-    _s("semitendinosus", H, "Semitendinosus", "st"),
-    _s("semimembranosus", H, "Semimembranosus", "sm"),
-    _s("hamstrings", H, "Hamstrings", "hamstring", "hamstring group", "thigh posterior compartment",
-       "posterior compartment of thigh", group=True),
+    _s("biceps_femoris_long_head", H, "Biceps femoris (long head)"),
+    _s("biceps_femoris_short_head", H, "Biceps femoris (short head)"),
+    _s("biceps_femoris", H, "Biceps femoris", group=True),
+    _s("semitendinosus", H, "Semitendinosus"),
+    _s("semimembranosus", H, "Semimembranosus"),
+    _s("hamstrings", H, "Hamstrings", group=True),
     # soft tissue envelope
-    _s("subcutaneous_fat", Compartment.FAT, "Subcutaneous fat", "fat", "subcutaneous adipose tissue", "sat",
-       "subcutaneous tissue", "adipose"),
-    _s("skin", Compartment.SKIN, "Skin", "cutis", "dermis", "body surface"),
+    _s("subcutaneous_fat", Compartment.FAT, "Subcutaneous fat"),
+    _s("skin", Compartment.SKIN, "Skin"),
     # fascia
-    _s("fascia_lata", Compartment.FASCIA, "Fascia lata / iliotibial band", "fascia lata", "deep fascia",
-       "iliotibial band", "iliotibial tract", "it band", "itb", "tractus iliotibialis"),
-    _s("lateral_intermuscular_septum", Compartment.FASCIA, "Lateral intermuscular septum", "lateral septum",
-       "septum intermusculare femoris laterale"),
-    _s("medial_intermuscular_septum", Compartment.FASCIA, "Medial intermuscular septum", "medial septum",
-       "septum intermusculare femoris mediale"),
-    _s("posterior_intermuscular_septum", Compartment.FASCIA, "Posterior intermuscular septum",
-       "posterior septum"),
+    _s("fascia_lata", Compartment.FASCIA, "Fascia lata / iliotibial band"),
+    _s("lateral_intermuscular_septum", Compartment.FASCIA, "Lateral intermuscular septum"),
+    _s("medial_intermuscular_septum", Compartment.FASCIA, "Medial intermuscular septum"),
+    _s("posterior_intermuscular_septum", Compartment.FASCIA, "Posterior intermuscular septum"),
     # neurovascular
-    _s("femoral_vessels", Compartment.NEUROVASCULAR, "Femoral vessels", "femoral artery", "femoral vein",
-       "superficial femoral artery", "femoral artery and vein"),
-    _s("sciatic_nerve", Compartment.NEUROVASCULAR, "Sciatic nerve", "ischiadic nerve", "nervus ischiadicus"),
+    _s("femoral_vessels", Compartment.NEUROVASCULAR, "Femoral vessels"),
+    _s("sciatic_nerve", Compartment.NEUROVASCULAR, "Sciatic nerve"),
 )
 
 _BY_NAME: dict[str, StructureInfo] = {s.name: s for s in STRUCTURES}
@@ -226,14 +243,19 @@ def canonical_names(*, groups: bool = False) -> list[str]:
 
 _SIDE_WORDS = {"r": "right", "rt": "right", "right": "right", "l": "left", "lt": "left", "left": "left",
                "dx": "right", "sin": "left", "dexter": "right", "sinister": "left"}
+#: Words that name no structure: "m."/"muscle", and dataset prefixes and suffixes (``LHDL_``,
+#: ``Model_12_``, ``Segment_3_``, ``_mask``); digits are dropped before (``Segment_3`` -> ``segment``).
 _NOISE_WORDS = {"m", "mm", "musculus", "muscle", "muscles", "of", "the", "thigh", "segment", "label", "mask",
-                "structure", "head"}
+                "structure", "head", "lhdl", "model", "seg", "roi", "mesh", "surface", "smooth"}
+_EXTENSION = re.compile(r"\.(nii|nrrd|seg\.nrrd|mha|mhd|stl|obj|ply|vtk|vtp|vtm|glb|gltf)(\.gz)?$", re.IGNORECASE)
+_FMA = re.compile(r"(?<![a-z])fma[\W_]*(\d+)", re.IGNORECASE)
 
 
 def _words(raw: str) -> list[str]:
-    """Lower-case word list: splits camelCase, punctuation, digits and underscores."""
-    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", raw)
-    text = re.sub(r"\.(nii|nrrd|stl|obj|ply|vtk|vtp|glb|gltf)(\.gz)?$", "", text, flags=re.IGNORECASE)
+    """Lower-case word list: splits camelCase, punctuation, digits and underscores; an FMA ID
+    (``FMA:22431``, ``fma_22431``) stays one word, ``fma22431``."""
+    text = _FMA.sub(r" fma\1 ", _EXTENSION.sub("", raw.strip()))
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text)
     return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w and not w.isdigit()]
 
 
@@ -268,8 +290,10 @@ class NameMatch:
 def match_name(raw: str) -> NameMatch:
     """Map a name as found in a file to a canonical name and a side.
 
-    Tolerant of case, separators, camelCase, a file extension, ``m.``/``muscle`` noise and side
-    words or suffixes (``_r``, ``_left``, ``Right ...``). Unknown names give ``canonical=None``.
+    Tolerant of case, separators, camelCase, a file extension, ``m.``/``muscle`` noise, dataset
+    prefixes (``LHDL_``, ``Model_12_``, ``Segment_3_``) and side words or suffixes (``_r``, ``_left``,
+    ``Right ...``); knows the abbreviations, FMA IDs and dataset names of the name table
+    (``NAME_TABLE``). Unknown names give ``canonical=None``.
 
     >>> match_name("Vastus_Lateralis_R").canonical
     'vastus_lateralis'
@@ -279,7 +303,8 @@ def match_name(raw: str) -> NameMatch:
     words = _words(raw)
     side = next((_SIDE_WORDS[w] for w in words if w in _SIDE_WORDS), None)
     core = [w for w in words if w not in _SIDE_WORDS]
-    canonical = _INDEX.get(_key(core))
+    fma = [_INDEX[w] for w in core if w.startswith("fma") and w in _INDEX]  # an FMA ID says it all
+    canonical = fma[0] if fma else _INDEX.get(_key(core))
     if canonical is None and core:
         # "long head of biceps femoris" style: try the words in any order.
         wanted = sorted(set(core) - _NOISE_WORDS)
@@ -287,4 +312,6 @@ def match_name(raw: str) -> NameMatch:
             if sorted(set(key.split())) == wanted:
                 canonical = name
                 break
+    if canonical is None and "femur" in core:  # "Femur_R_cortical", "distal femur": the bone
+        canonical = "femur"
     return NameMatch(raw=raw, canonical=canonical, side=side)

@@ -43,6 +43,84 @@ _SHAFT = np.linspace(0.3, 0.7, 9)  # where the shaft centroids are sampled (frac
 _END_ZONE = 0.15  # the share of the bone at each end compared when deciding which end is proximal
 
 
+#: A bone at least this long is taken as the whole femur even without two recognisable ends (adult
+#: femora are 400-500 mm long; a scan holding >= 330 mm of one holds essentially all of its shaft).
+WHOLE_FEMUR_MM = 330.0
+#: With less shaft-like length than this, an end piece's axis is taken across the scan's cut end
+#: (the line through section centres is then too short, and bent by the condyles or the neck).
+MIN_SHAFT_MM = 40.0
+#: A section is shaft-like when its area is at most this multiple of the typical mid-shaft area
+#: (diameter 26.5 mm, Karakas & Harma 2008; trochanteric and condylar sections are 4-6 times it).
+SHAFT_AREA_FACTOR = 1.8
+_TYPICAL_SHAFT_AREA_MM2 = np.pi * (26.5 / 2) ** 2
+#: Muscles that reach the femur only near the hip: finding one in a piece marks its hip end.
+_HIP_MUSCLES = ("iliopsoas", "pectineus", "gluteus_maximus", "tensor_fasciae_latae", "adductor_brevis")
+#: A bare femur end whose farthest point stands off the axis by more than this multiple of the
+#: radius of its largest section's equal-area circle is the head and neck (the condyles' ratio is
+#: about 1.2-1.45, the head's 1.6-2.5).
+_HEAD_STANDOFF = 1.5
+
+
+@dataclass(frozen=True)
+class FemurPiece:
+    """Which part of the femur a model holds, and how its shaft axis was found.
+
+    ``kind``: ``"whole"``, ``"proximal"`` (head, neck, trochanters), ``"distal"`` (condyles) or
+    ``"shaft"`` (neither end). Levels on a piece are millimetres from a landmark: the knee joint
+    line (distal piece), the top of the femur (proximal piece) or the top of the scan (shaft);
+    with ``estimated_length_mm`` (``--femur-length``) they are fractions of that length again.
+    """
+
+    kind: str
+    length_mm: float
+    parts: tuple[str, ...]
+    shaft_mm: float
+    how: str
+    uncertainty_deg: float
+    estimated_length_mm: float | None = None
+
+    @property
+    def is_whole(self) -> bool:
+        return self.kind == "whole"
+
+    @property
+    def levels_in_mm(self) -> bool:
+        return not self.is_whole and self.estimated_length_mm is None
+
+    @property
+    def landmark(self) -> str:
+        return {"distal": "the knee joint line", "proximal": "the top of the femur",
+                "shaft": "the top of the scan"}.get(self.kind, "the proximal end")
+
+    @property
+    def name(self) -> str:
+        return {"whole": f"whole femur {self.length_mm:.0f} mm", "distal": f"distal {self.length_mm:.0f} mm of the femur",
+                "proximal": f"proximal {self.length_mm:.0f} mm of the femur",
+                "shaft": f"mid-shaft {self.length_mm:.0f} mm of the femur"}[self.kind]
+
+    @property
+    def length_name(self) -> str:
+        if self.estimated_length_mm is not None:
+            return f"femur length (estimated: {self.estimated_length_mm:.0f} mm, as given)"
+        return "femur length" if self.is_whole else f"the {self.name}"
+
+    def describe(self) -> str:
+        found = f"{self.name} ({', '.join(self.parts)})"
+        if self.is_whole:
+            return f"{found}: levels are fractions of femur length from its proximal end"
+        axis = f"axis {self.how}, ±{self.uncertainty_deg:.1f}°"
+        if self.estimated_length_mm is not None:
+            return (f"{found}; {axis}: levels are fractions of an estimated femur length of "
+                    f"{self.estimated_length_mm:.0f} mm (as given), from the hip")
+        return f"{found}: levels in mm from {self.landmark}; {axis}"
+
+    def level_words(self, level_mm: float) -> str:
+        """Millimetres from the piece's proximal end -> words from its landmark."""
+        if self.kind == "distal":
+            return f"{self.length_mm - level_mm:.0f} mm above {self.landmark}"
+        return f"{level_mm:.0f} mm below {self.landmark}"
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
     return np.asarray(v, dtype=float) / np.linalg.norm(v)
 
@@ -65,6 +143,8 @@ class FemurAxis:
     anterior: np.ndarray
     side: str = "right"
     basis: str = "femur"
+    #: What part of the femur the axis was found from (``None`` for an axis chosen without a femur).
+    piece: FemurPiece | None = None
 
     @classmethod
     def from_principal_axis(cls, model: ThighModel) -> FemurAxis:
@@ -125,9 +205,53 @@ class FemurAxis:
     @property
     def length_name(self) -> str:
         """What a level is a fraction of, in words (for tables and the UI)."""
+        if self.piece is not None and not self.piece.is_whole:
+            return self.piece.length_name
         return {"femur": "femur length", "principal": "the thigh's extent along its principal axis",
                 "points": "the distance between the two axis points",
                 "section": SINGLE_SECTION}[self.basis]
+
+    @property
+    def levels_in_mm(self) -> bool:
+        """True for part of a femur: levels are millimetres from a landmark, not fractions."""
+        return self.piece is not None and self.piece.levels_in_mm
+
+    def describe(self) -> str:
+        """What the axis was found from and what levels count from, in one line (CLI, app, exports)."""
+        if self.piece is not None:
+            return self.piece.describe()
+        return f"levels are fractions of {self.length_name}, from its proximal end"
+
+    def level_words(self, level_mm: float) -> str:
+        """Where a level lies, in words: ``"52 mm above the knee joint line"`` for part of a femur,
+        ``"42% of femur length, 18.8 cm from the proximal end"`` otherwise."""
+        if self.levels_in_mm:
+            return self.piece.level_words(level_mm)  # type: ignore[union-attr]
+        return f"{self.to_fraction(level_mm) * 100:.0f}% of {self.length_name}, {level_mm / 10:.1f} cm from the " \
+               "proximal end"
+
+    def with_femur_length(self, femur_length_mm: float, source=None) -> FemurAxis:
+        """This axis with levels as fractions of a femur length the user gave (``--femur-length``),
+        measured from the femur end the piece holds; ModelError for a piece with neither end."""
+        length = _finite_length(femur_length_mm, source)
+        piece = self.piece
+        if piece is None:
+            raise ModelError("--femur-length is for a scan holding part of a femur; this model has no femur to "
+                             "measure from", source)
+        if piece.is_whole:
+            raise ModelError("--femur-length is for part of a femur: this model holds the whole bone (its length "
+                             f"is measured: {self.length_mm:.0f} mm)", source)
+        if piece.kind == "shaft":
+            raise ModelError("--femur-length needs an end of the femur (hip or knee) to count from; this scan holds "
+                             "a piece of shaft with neither, so levels stay in mm from the top of the scan", source)
+        if length < self.length_mm:
+            raise ModelError(f"--femur-length {length:g} mm is shorter than the femur piece in the scan "
+                             f"({self.length_mm:.0f} mm)", source)
+        origin = self.origin if piece.kind == "proximal" else self.origin - (length - self.length_mm) * self.direction
+        estimated = FemurPiece(piece.kind, piece.length_mm, piece.parts, piece.shaft_mm, piece.how,
+                               piece.uncertainty_deg, estimated_length_mm=length)
+        return FemurAxis(origin=origin, direction=self.direction, length_mm=length, anterior=self.anterior,
+                         side=self.side, basis=self.basis, piece=estimated)
 
     @property
     def patient_left(self) -> np.ndarray:
@@ -177,6 +301,16 @@ class FemurAxis:
         return (np.asarray(points, dtype=float) - self.origin) @ self.direction
 
 
+def _finite_length(value: object, source) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ModelError(f"--femur-length {value!r} is not a number (millimetres)", source) from None
+    if not (np.isfinite(number) and number > 0):
+        raise ModelError(f"--femur-length {value!r} must be a positive length in millimetres", source)
+    return number
+
+
 def _finite(value: object, what: str) -> float:
     try:
         number = float(value)  # type: ignore[arg-type]
@@ -188,7 +322,8 @@ def _finite(value: object, what: str) -> float:
 
 
 def find_femur_axis(model: ThighModel) -> FemurAxis:
-    """Find the anatomical shaft axis of ``model``'s femur (see the module docstring)."""
+    """Find the anatomical shaft axis of ``model``'s femur, and which part of the femur it holds
+    (see the module docstring)."""
     femur = model.femur
     if femur is None:
         raise ModelError("the model has no femur: choose an axis, the longest principal axis or two points "
@@ -198,15 +333,188 @@ def find_femur_axis(model: ThighModel) -> FemurAxis:
     centre, direction = _principal_axis(vertices, faces)
     for _ in range(3):
         centre, direction = _refine_through_shaft(vertices, faces, centre, direction)
-    if _points_proximally(model, vertices, centre, direction):
-        direction = -direction
+    h = (vertices - centre) @ direction
+    cuts = _cut_ends(vertices, faces)
+    if h.max() - h.min() >= WHOLE_FEMUR_MM or not cuts:
+        piece_kind, how, uncertainty = "whole", "through the centres of mid-shaft sections", None
+        if _points_proximally(model, vertices, centre, direction):
+            direction = -direction
+    else:
+        centre, direction, piece_kind, how, uncertainty = _piece_axis(model, vertices, faces, cuts)
     h = (vertices - centre) @ direction
     origin = centre + h.min() * direction
     length = float(h.max() - h.min())
     if not length > 0:
         raise ModelError("the femur surface is flat along its own axis", model.source)
+    shaft_mm = length if piece_kind == "whole" else _shaft_length(vertices, faces, origin, direction, length)
+    if uncertainty is None:
+        uncertainty = _centre_line_uncertainty(vertices, faces, centre, direction)
+    piece = FemurPiece(piece_kind, length, _parts(piece_kind, length, shaft_mm), shaft_mm, how, uncertainty)
     anterior = _anterior(model, vertices, faces, centre, direction)
-    return FemurAxis(origin=origin, direction=direction, length_mm=length, anterior=anterior, side=model.side)
+    return FemurAxis(origin=origin, direction=direction, length_mm=length, anterior=anterior, side=model.side,
+                     piece=piece)
+
+
+def _parts(kind: str, length: float, shaft_mm: float) -> tuple[str, ...]:
+    shaft = (f"{shaft_mm:.0f} mm of shaft",) if shaft_mm >= 5.0 else ()
+    if kind == "whole":
+        return ("head and neck", "trochanters", "shaft", "condyles")
+    if kind == "proximal":  # the lesser trochanter lies some 50-70 mm below the top of the head
+        return ("head and neck", "trochanters", *shaft) if length >= 50.0 else ("head and neck",)
+    if kind == "distal":
+        return ("condyles", *shaft)
+    return ("shaft",)
+
+
+def _piece_axis(model: ThighModel, vertices: np.ndarray, faces: np.ndarray, cuts: list[tuple[np.ndarray, np.ndarray]]
+                ) -> tuple[np.ndarray, np.ndarray, str, str, float | None]:
+    """Axis of part of a femur: ``(centre, direction proximal->distal, kind, how, uncertainty)``.
+
+    Starts across the scan's cut end (the bone enters the scan there), then follows the centres of
+    the sections. A piece with enough shaft keeps that line; an end piece with too little shaft
+    keeps the cut end's normal, and the line through the section centres, bent by the condyles or
+    the neck, measures how far off that may be (the stated uncertainty).
+    """
+    normal, point = cuts[0]
+    inward = -normal
+    centre = vertices.mean(axis=0)
+    line_centre, line = centre, inward
+    for _ in range(8):
+        line_centre, line = _refine_through_shaft(vertices, faces, line_centre, line)
+    h = (vertices - line_centre) @ line
+    lo, hi = h.min(), h.max()
+    cut_at = [float((p - line_centre) @ line) for _, p in cuts]  # which end each cut is nearer
+    cut_low = any(c - lo < hi - c for c in cut_at)
+    cut_high = any(c - lo >= hi - c for c in cut_at)
+    if cut_low and cut_high:  # both ends are the scan's: a piece of shaft
+        direction = -line if _points_proximally(model, vertices, line_centre, line) else line
+        return line_centre, direction, "shaft", "through the centres of its sections", None
+    # one natural end (the one without a cut): the head or the condyles
+    natural_sign = 1.0 if cut_low else -1.0  # +line points to the natural end when the cut is low
+    shaft_mm = _shaft_length(vertices, faces, line_centre + lo * line, line, hi - lo)
+    if shaft_mm >= MIN_SHAFT_MM:
+        direction, how, uncertainty = line, "through the centres of its shaft sections", None
+    else:
+        direction = inward if inward @ line >= 0 else -inward
+        tilt = float(np.degrees(np.arccos(np.clip(abs(inward @ line), -1.0, 1.0))))
+        how = "across the scan's cut end (too little shaft for a centre line)"
+        uncertainty = max(tilt, 0.1)
+    proximal_end = _natural_end_is_head(model, vertices, faces, line_centre, natural_sign * line)
+    kind = "proximal" if proximal_end else "distal"
+    # direction runs proximal -> distal: towards the natural end for a distal piece, away for a proximal one
+    direction = natural_sign * direction * (-1.0 if proximal_end else 1.0)
+    return line_centre, direction, kind, how, uncertainty
+
+
+def _natural_end_is_head(model: ThighModel, vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray,
+                         towards_end: np.ndarray) -> bool:
+    """Whether the femur's own end (``towards_end`` points at it) is the hip end.
+
+    Muscles tell best: a scan near the hip holds the iliopsoas, pectineus, gluteals, TFL or
+    adductor brevis, a knee scan none of them. A bare bone: the head and neck stand far off the
+    shaft line (see ``_HEAD_STANDOFF``).
+    """
+    muscles = [s.name for s in model.structures.values() if s.compartment.is_muscle]
+    if muscles:
+        return any(name in _HIP_MUSCLES for name in muscles)
+    h = (vertices - centre) @ towards_end
+    rel = vertices[h >= (h.max() + h.min()) / 2] - centre
+    radial = np.linalg.norm(rel - np.outer(rel @ towards_end, towards_end), axis=1)
+    _, areas = _section_areas(vertices, faces, centre + h.min() * towards_end, towards_end, h.max() - h.min())
+    return bool(radial.max() > _HEAD_STANDOFF * np.sqrt(areas.max() / np.pi))
+
+
+def _section_areas(vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray, direction: np.ndarray,
+                   length: float, step_mm: float = 2.0) -> tuple[np.ndarray, np.ndarray]:
+    """Heights (mm from ``origin``) every ``step_mm`` and the bone's section area (mm^2) at each."""
+    x, y = orthonormal_basis(direction)
+    huv = project(vertices, origin, x, y, direction)
+    heights = np.arange(step_mm / 2, max(length, step_mm), step_mm)
+    areas = np.array([abs(cut_faces(huv, faces, t).area_terms().sum()) / 2.0 for t in heights])
+    return heights, areas
+
+
+def _shaft_length(vertices: np.ndarray, faces: np.ndarray, origin: np.ndarray, direction: np.ndarray,
+                  length: float) -> float:
+    """Millimetres of the bone whose sections are shaft-like (see ``SHAFT_AREA_FACTOR``)."""
+    heights, areas = _section_areas(vertices, faces, origin, direction, length)
+    shaft = (areas > 0) & (areas <= SHAFT_AREA_FACTOR * _TYPICAL_SHAFT_AREA_MM2)
+    return float(shaft.sum() * (heights[1] - heights[0] if len(heights) > 1 else length))
+
+
+def _centre_line_uncertainty(vertices: np.ndarray, faces: np.ndarray, centre: np.ndarray,
+                             direction: np.ndarray) -> float:
+    """Standard error (degrees) of the direction of the line through the shaft sections' centres."""
+    x, y = orthonormal_basis(direction)
+    huv = project(vertices, centre, x, y, direction)
+    lo, hi = huv[:, 0].min(), huv[:, 0].max()
+    heights, offsets = [], []
+    for t in lo + _SHAFT * (hi - lo):
+        area, c2 = area_and_centroid(cut_faces(huv, faces, t))
+        if abs(area) > 1e-9:
+            heights.append(t)
+            offsets.append(c2)
+    if len(heights) < 3:
+        return 90.0
+    heights, offsets = np.asarray(heights), np.asarray(offsets)
+    spread = heights - heights.mean()
+    slopes = spread @ (offsets - offsets.mean(axis=0)) / (spread @ spread)
+    residual = offsets - offsets.mean(axis=0) - np.outer(spread, slopes)
+    se = np.sqrt((residual**2).sum() / max(len(heights) - 2, 1) / (spread @ spread))
+    return float(max(np.degrees(np.arctan(se)), 0.1))
+
+
+def _cut_ends(vertices: np.ndarray, faces: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Where the scan cut the bone: ``(outward unit normal, a point)`` of each open rim or flat cap.
+
+    An open rim is a loop of edges used by one triangle; a cap is a flat, compact patch of at
+    least ``_MIN_CAP_MM2`` (a femoral shaft's section is larger) on otherwise curved bone.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    found = []
+    middle_of_bone = vertices.mean(axis=0)
+    edges = np.sort(np.concatenate([faces[:, [0, 1]], faces[:, [1, 2]], faces[:, [2, 0]]]), axis=1)
+    unique, counts = np.unique(edges, axis=0, return_counts=True)
+    rim = unique[counts == 1]
+    if len(rim):
+        graph = coo_matrix((np.ones(len(rim)), (rim[:, 0], rim[:, 1])), shape=(len(vertices),) * 2)
+        _, label = connected_components(graph, directed=False)
+        for component in np.unique(label[rim[:, 0]]):
+            found.append(_plane_facing_out(vertices[np.unique(rim[label[rim[:, 0]] == component])], middle_of_bone))
+    tri = vertices[faces]
+    cross = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+    area = np.linalg.norm(cross, axis=1) / 2
+    ok = area > 0
+    normals = np.zeros_like(cross)
+    normals[ok] = cross[ok] / (2 * area[ok, None])
+    centres = tri.mean(axis=1)
+    taken = np.zeros(len(faces), dtype=bool)
+    for seed in np.argsort(area)[::-1][:50]:
+        if taken[seed] or not ok[seed]:
+            continue
+        members = ok & (normals @ normals[seed] > np.cos(np.radians(2.0))) \
+            & (np.abs((centres - centres[seed]) @ normals[seed]) < 1.0)
+        taken |= members
+        if area[members].sum() >= _MIN_CAP_MM2 and _compact(tri[members].reshape(-1, 3)):
+            found.append((normals[seed], np.average(centres[members], axis=0, weights=area[members])))
+    return found
+
+
+def _plane_facing_out(points: np.ndarray, inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    middle = points.mean(axis=0)
+    normal = np.linalg.svd(points - middle)[2][2]
+    return (normal if (middle - inside) @ normal > 0 else -normal), middle
+
+
+def _compact(points: np.ndarray) -> bool:
+    """A patch about as wide as long (a cut across the bone), not a strip (a flat facet along it)."""
+    spread = np.linalg.eigvalsh(np.cov((points - points.mean(axis=0)).T))
+    return bool(spread[1] > 0 and spread[2] / spread[1] < 10.0)
+
+
+_MIN_CAP_MM2 = 150.0
 
 
 def _check_has_area(vertices: np.ndarray, faces: np.ndarray, model: ThighModel, what: str = "the femur") -> None:

@@ -16,7 +16,8 @@ of the areas, listed in ``open_structures`` and its contour is kept as lines in
 ``open_contours`` (``strict=True`` raises :class:`~thighview.errors.SectionError` instead).
 Likewise a closed surface whose contour crosses itself at a level (or whose loops cross each
 other: a surface passing through itself), which has no single inside whose area could be
-meant: ``engine.section`` lists it in ``self_intersecting`` and keeps its contour in
+meant: ``engine.section`` repairs a small fold (``REPAIRABLE_FRACTION``; the valid polygon's area,
+the change in ``repaired``), else lists it in ``self_intersecting`` and keeps its contour in
 ``open_contours``. Crossings that change no area by more than ``SELF_INTERSECTION_TOLERANCE_MM2``
 are let through (meshes from real segmentations graze themselves here and there). The fast
 paths (``engine.areas``, ``engine.profile``) assemble no loops and cannot see self-intersection.
@@ -34,7 +35,18 @@ JSON form (``Section.to_dict``; a list of these for several levels), stable for 
      "compartments": {"quadriceps": {"area_cm2": 80.1, "percent_of_muscle": 52.3,
                                      "percent_of_total": 38.0}, ...},
      "bone_coverage": {"quadriceps": 0.66, ...},
-     "open_structures": [], "self_intersecting_structures": []}
+     "open_structures": [], "self_intersecting_structures": [],
+     "overlaps": [{"structures": ["vastus_lateralis", "rectus_femoris"], "area_cm2": 1.2,
+                   "counted_in": {"vastus_lateralis": 0.7, "rectus_femoris": 0.5}}],
+     "overlap_rule": "tissue", "repaired_structures": {"vastus_medialis": 0.01}}
+
+Overlaps (two structures' sections covering the same area, see :data:`OVERLAP_RULES`) are counted
+once: ``structures`` areas are after the rule; the whole section is the union of all sections.
+``repaired_structures`` names contours that crossed themselves a little and were repaired (the
+area change, cm^2).
+
+For part of a femur (a knee or hip scan, a thigh MRI: see :class:`~thighview.femur_axis.FemurPiece`)
+it adds ``"level_from_landmark": "40 mm above the knee joint line"``.
 
 ``percent_of_muscle`` is ``null`` for compartments that are not muscle; ``percent_of_total``
 is relative to the summed area of every structure with an exact area at that level;
@@ -72,6 +84,32 @@ COVERAGE_SAMPLES = 720
 #: A structure whose contour crosses itself is flagged when the area inside it counted other than
 #: once (twice, or negatively) exceeds this: far below the 0.01 cm^2 the tables print.
 SELF_INTERSECTION_TOLERANCE_MM2 = 0.1
+#: A contour that crosses itself is repaired (its valid polygon kept, the area change stated) when the
+#: area it winds around other than once is at most this share of its area; beyond that it is dropped.
+REPAIRABLE_FRACTION = 0.05
+#: Gaps narrower than twice this between the outermost structures are closed when a section
+#: without skin or fat gets its envelope (the tissue between two muscles under the skin).
+ENVELOPE_CLOSING_MM = 5.0
+#: Two structures' sections overlapping by more than this (mm^2) are reported as an overlap.
+OVERLAP_MIN_MM2 = 1.0
+#: Who gets an area two structures' sections both cover (``overlap_rule``): "tissue" (default) gives
+#: it to bone before muscle (and vessels, nerves) before fascia before fat before skin, and between
+#: two of the same kind splits it along the line halfway between their own parts; "halfway" always
+#: splits it so.
+OVERLAP_RULES = ("tissue", "halfway")
+_GRAZE_MM = 0.01  # neighbours whose outlines cross by less than this only touch (rounding)
+_TISSUE_RANK = {Compartment.BONE: 0, Compartment.FASCIA: 2, Compartment.FAT: 3, Compartment.SKIN: 4}
+#: What the areas say of a model without skin or fat.
+ENVELOPE_NOTE = ("no skin or fat in this model: the section's outline is the outermost muscle and fascia surfaces "
+                 "(closed, smoothed); no fat area is counted")
+
+
+def default_fat_mm() -> float:
+    """The fat layer (mm) the mechanics adds around a section without skin or fat: the mean anterior
+    mid-thigh subcutaneous fat thickness by ultrasound (``anatomy_targets.json``: Mechelli)."""
+    from thighview.procedural.plan import targets
+
+    return float(targets()["thigh_outline"]["subcutaneous_fat_anterior_mm"]["value"])
 
 
 @dataclass(frozen=True)
@@ -108,6 +146,23 @@ def _percent(part: float, whole: float) -> float:
     return 100.0 * part / whole if whole > 0 else 0.0
 
 
+@dataclass(frozen=True)
+class Overlap:
+    """Two structures' sections covering the same area: ``area_cm2`` of it, ``given`` (cm^2 each
+    structure counts of it under the section's overlap rule; they add up to ``area_cm2``) and its
+    ``shape`` (for drawing)."""
+
+    first: str
+    second: str
+    area_cm2: float
+    given: dict[str, float]
+    shape: MultiPolygon
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"structures": [self.first, self.second], "area_cm2": round(self.area_cm2, 6),
+                "counted_in": {n: round(a, 6) for n, a in self.given.items()}}
+
+
 @dataclass
 class Section:
     """One cut through the thigh at a level. Built by :meth:`SectionEngine.section`.
@@ -128,6 +183,15 @@ class Section:
     open_structures: tuple[str, ...] = ()
     open_contours: dict[str, MultiLineString] = field(default_factory=dict)
     self_intersecting: tuple[str, ...] = ()
+    #: Overlapping structures (counted once each: ``areas_cm2`` is after ``overlap_rule``; ``own_areas_cm2``
+    #: before it) and structures whose crossing contour was repaired (name -> the area change, cm^2).
+    overlaps: tuple[Overlap, ...] = ()
+    overlap_rule: str = "tissue"
+    own_areas_cm2: dict[str, float] = field(default_factory=dict)
+    repaired: dict[str, float] = field(default_factory=dict)
+    #: Where the level lies from a named landmark, for part of a femur (``"40 mm above the knee
+    #: joint line"``, see ``FemurAxis.level_words``); empty where levels are fractions of a length.
+    where: str = ""
 
     @property
     def without_area(self) -> dict[str, str]:
@@ -139,6 +203,35 @@ class Section:
     @cached_property
     def compartment_areas_cm2(self) -> dict[Compartment, float]:
         return _group_by_compartment(self.areas_cm2, self.compartments)
+
+    @property
+    def envelope_note(self) -> str:
+        """``ENVELOPE_NOTE`` for a model without skin or fat (its outline is the muscles'), else ""."""
+        outer = (Compartment.SKIN, Compartment.FAT)
+        return "" if any(c in outer for c in self.compartments.values()) else ENVELOPE_NOTE
+
+    def for_mechanics(self, fat_mm: float | None = None) -> Section:
+        """The section the pressure model meshes: this one where the model has skin or fat; else the
+        envelope of its structures (gaps closed) plus a fat layer ``fat_mm`` thick (default
+        :func:`default_fat_mm`) as ``subcutaneous_fat``, filling the gaps too. For the mechanics
+        only: areas never count this fat."""
+        if not self.envelope_note:
+            return self
+        from dataclasses import replace
+
+        thickness = default_fat_mm() if fat_mm is None else float(fat_mm)
+        if not (np.isfinite(thickness) and thickness >= 0):
+            raise SectionError(f"the fat layer must be a thickness of 0 mm or more, not {fat_mm!r}")
+        tissue = shapely.union_all([g for g in self.polygons.values() if not g.is_empty])
+        if tissue.is_empty:
+            return self
+        closed = tissue.buffer(ENVELOPE_CLOSING_MM, quad_segs=16).buffer(-ENVELOPE_CLOSING_MM, quad_segs=16)
+        envelope = max(_as_multipolygon(closed).geoms, key=lambda p: p.area)
+        outline = Polygon(envelope.exterior).buffer(thickness, quad_segs=16) if thickness > 0 else \
+            Polygon(envelope.exterior)
+        fat = _as_multipolygon(outline.difference(tissue))
+        polygons = {**self.polygons, "subcutaneous_fat": fat}
+        return replace(self, polygons=polygons, compartments={**self.compartments, "subcutaneous_fat": Compartment.FAT})
 
     @property
     def muscle_area_cm2(self) -> float:
@@ -191,6 +284,10 @@ class Section:
             "bone_coverage": {c.value: round(f, 4) for c, f in self.bone_coverage.items()},
             "open_structures": list(self.open_structures),
             "self_intersecting_structures": list(self.self_intersecting),
+            "overlaps": [o.to_dict() for o in self.overlaps],
+            "overlap_rule": self.overlap_rule,
+            "repaired_structures": {n: round(a, 6) for n, a in self.repaired.items()},
+            **({"level_from_landmark": self.where} if self.where else {}),
         }
 
 
@@ -276,7 +373,11 @@ class SectionEngine:
     instead of flagging it.
     """
 
-    def __init__(self, model: ThighModel, *, axis: FemurAxis | None = None, strict: bool = False) -> None:
+    def __init__(self, model: ThighModel, *, axis: FemurAxis | None = None, strict: bool = False,
+                 overlap_rule: str = "tissue") -> None:
+        if overlap_rule not in OVERLAP_RULES:
+            raise SectionError(f"overlap rule must be one of {', '.join(OVERLAP_RULES)}, not {overlap_rule!r}")
+        self.overlap_rule = overlap_rule
         self.model = model
         self.axis = axis if axis is not None else model.femur_axis
         self.strict = strict
@@ -380,34 +481,52 @@ class SectionEngine:
         bounds = np.searchsorted(owner[order], np.arange(len(self.names) + 1))
         loops = [_assemble(cut.select(order[bounds[i] : bounds[i + 1]])) for i in range(len(self.names))]
         orientation = np.where(signed < 0, -1.0, 1.0)
-        crossed = ~is_open & _self_intersecting([rings for rings, _ in loops], orientation)
+        miscounted = np.where(is_open, 0.0, _miscounted_areas_mm2([rings for rings, _ in loops], orientation))
+        crossed = miscounted > SELF_INTERSECTION_TOLERANCE_MM2
         if self.strict and crossed.any():
             names = ", ".join(n for n, c in zip(self.names, crossed) if c)
             raise SectionError(f"the surface of {names} intersects itself at {t:.2f} mm from the proximal femur "
                                "end", self.model.source)
+        repairable = crossed & (miscounted <= REPAIRABLE_FRACTION * areas_mm2)
+        crossed &= ~repairable
         no_area = is_open | crossed
         polygons: dict[str, MultiPolygon] = {}
         open_contours: dict[str, MultiLineString] = {}
+        repaired: dict[str, float] = {}
         for i, (name, (rings, chains)) in enumerate(zip(self.names, loops)):
             if no_area[i]:
                 closed = [np.vstack([r, r[:1]]) for r in rings]
                 open_contours[name] = MultiLineString([LineString(c) for c in [*closed, *chains] if len(c) >= 2])
             else:
                 polygons[name] = _polygonise(rings, orientation[i])
+            if repairable[i]:  # a small fold: the valid polygon's area, and by how much it differs
+                repaired[name] = float(polygons[name].area - areas_mm2[i]) / MM2_PER_CM2
+                areas_mm2[i] = polygons[name].area
         centre = np.zeros(2)
         if self._femur is not None and not no_area[self._femur] and not polygons["femur"].is_empty:
             centre = np.asarray(polygons["femur"].centroid.coords[0])
+        own = {n: float(a / MM2_PER_CM2) for n, a, o in zip(self.names, areas_mm2, no_area) if not o}
+        overlaps = _overlaps(polygons, self.compartments, self.overlap_rule)
+        counted = dict(own)
+        for overlap in overlaps:  # each structure keeps the part of the overlap the rule gives it
+            for name in (overlap.first, overlap.second):
+                counted[name] -= overlap.area_cm2 - overlap.given[name]
         return Section(
             level=fraction,
             level_mm=t,
             frame=self.frame(level_mm=t),
             polygons=polygons,
-            areas_cm2={n: float(a / MM2_PER_CM2) for n, a, o in zip(self.names, areas_mm2, no_area) if not o},
+            areas_cm2=counted,
+            overlaps=overlaps,
+            overlap_rule=self.overlap_rule,
+            own_areas_cm2=own,
+            repaired=repaired,
             compartments=dict(self.compartments),
             femur_centre=centre,
             open_structures=tuple(n for n, o in zip(self.names, is_open) if o),
             open_contours=open_contours,
             self_intersecting=tuple(n for n, c in zip(self.names, crossed) if c),
+            where=self.axis.level_words(t) if self.axis.levels_in_mm else "",
         )
 
     def sections(self, levels: Iterable[float]) -> list[Section]:
@@ -460,23 +579,23 @@ def _without_repeats(ring: np.ndarray) -> np.ndarray:
     return ring[keep] if keep.any() else ring[:1]
 
 
-def _self_intersecting(rings_per_structure: list[list[np.ndarray]], orientation: np.ndarray) -> np.ndarray:
-    """Which structures' loops cross themselves or each other, by more than the tolerance.
+def _miscounted_areas_mm2(rings_per_structure: list[list[np.ndarray]], orientation: np.ndarray) -> np.ndarray:
+    """Per structure, the area its loops wind around other than once (0 where they are simple).
 
     The loops of a sound surface are simple and never cross (nested shells just nest), so one
     vectorised ``is_simple`` clears almost every structure; the rare rest are measured by
     :func:`_miscounted_area_mm2`.
     """
-    flagged = np.zeros(len(rings_per_structure), dtype=bool)
+    miscounted = np.zeros(len(rings_per_structure))
     rings = [[r for r in rings if len(r) >= 3] for rings in rings_per_structure]
     candidates = [i for i, r in enumerate(rings) if r]
     if not candidates:
-        return flagged
+        return miscounted
     loops = [_loops(rings[i]) for i in candidates]
     for i, simple, lines in zip(candidates, shapely.is_simple(loops), loops):
         if not simple:
-            flagged[i] = _miscounted_area_mm2(lines, rings[i], orientation[i]) > SELF_INTERSECTION_TOLERANCE_MM2
-    return flagged
+            miscounted[i] = _miscounted_area_mm2(lines, rings[i], orientation[i])
+    return miscounted
 
 
 def _loops(rings: list[np.ndarray]) -> MultiLineString:
@@ -503,6 +622,54 @@ def _winding_numbers(points: np.ndarray, ring: np.ndarray) -> np.ndarray:
     up = (a[:, 1] <= py) & (b[:, 1] > py) & (left > 0)
     down = (a[:, 1] > py) & (b[:, 1] <= py) & (left < 0)
     return (up.sum(axis=1) - down.sum(axis=1)).astype(float)
+
+
+def _overlaps(polygons: dict[str, MultiPolygon], compartments: dict[str, Compartment], rule: str
+              ) -> tuple[Overlap, ...]:
+    """Every pair of sections covering the same area (more than ``OVERLAP_MIN_MM2``), and who
+    counts how much of it under ``rule`` (see ``OVERLAP_RULES``)."""
+    names = [n for n, g in polygons.items() if not g.is_empty]
+    shapes = [polygons[n] for n in names]
+    if len(shapes) < 2:
+        return ()
+    first, second = shapely.STRtree(shapes).query(shapes, predicate="intersects")
+    corners = [shapely.get_coordinates(g) for g in shapes]
+    outlines = [g.boundary for g in shapes]
+    shapely.prepare(shapes)
+
+    def reaches_into(i: int, j: int) -> bool:  # a corner of j deeper than _GRAZE_MM inside i
+        inside = shapely.contains_xy(shapes[i], corners[j][:, 0], corners[j][:, 1])
+        return bool(inside.any()) and shapely.distance(shapely.points(corners[j][inside]), outlines[i]).max() > _GRAZE_MM
+
+    found = []
+    for i, j in zip(first.tolist(), second.tolist()):
+        if i >= j or not (reaches_into(i, j) or reaches_into(j, i)):  # neighbours only touching: cheap
+            continue
+        shared = _as_multipolygon(shapes[i].intersection(shapes[j]))
+        if shared.area <= OVERLAP_MIN_MM2:
+            continue
+        a, b = names[i], names[j]
+        rank_a, rank_b = (_TISSUE_RANK.get(compartments[n], 1) for n in (a, b))
+        if rule == "tissue" and rank_a != rank_b:
+            to_a = shared.area if rank_a < rank_b else 0.0
+        else:
+            to_a = _halfway_share(shared, polygons[a].difference(polygons[b]), polygons[b].difference(polygons[a]))
+        given = {a: to_a / MM2_PER_CM2, b: (shared.area - to_a) / MM2_PER_CM2}
+        found.append(Overlap(a, b, shared.area / MM2_PER_CM2, given, shared))
+    return tuple(found)
+
+
+def _halfway_share(shared: MultiPolygon, own_a, own_b) -> float:
+    """How much of ``shared`` (mm^2) lies nearer ``own_a`` than ``own_b`` (each structure's part
+    outside the other): the overlap split along the line halfway between them, triangle by
+    triangle. A structure lying wholly inside the other keeps the whole overlap."""
+    if own_a.is_empty or own_b.is_empty:
+        return shared.area if own_a.is_empty else 0.0
+    triangles = shapely.get_parts(shapely.constrained_delaunay_triangles(shared))
+    centres = shapely.centroid(triangles)
+    nearer_a = shapely.distance(centres, own_a) <= shapely.distance(centres, own_b)
+    areas = shapely.area(triangles)
+    return float(shared.area * areas[nearer_a].sum() / areas.sum()) if areas.sum() > 0 else 0.0
 
 
 def _signed_area(ring: np.ndarray) -> float:

@@ -1,5 +1,5 @@
 """The import options every command that opens a model shares: ``--units``, ``--labels``, ``--side``,
-``--axis``, ``--assign NAME=COMPARTMENT``, and for a labelled section image ``--pixel-size`` and
+``--axis``, ``--femur-length MM``, ``--assign NAME=COMPARTMENT``, and for a labelled section image ``--pixel-size`` and
 ``--colour-map``.
 
 Use ``add_input_options(parser)`` in ``add_arguments`` and ``load_input(args.model, args)``
@@ -44,6 +44,9 @@ def add_model_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup)
     parser.add_argument("--axis", metavar="principal|X,Y,Z:X,Y,Z", help=AXIS_HELP)
     parser.add_argument("--assign", metavar="NAME=COMPARTMENT", action="append", default=[],
                         help=ASSIGN_HELP.format(choices=", ".join(c.value for c in Compartment)))
+    parser.add_argument("--femur-length", type=float, metavar="MM",
+                        help="for a scan holding part of the femur (knee or hip end): the whole femur's length, so "
+                             "levels become fractions of it (stated as estimated); default: mm from the landmark")
     parser.add_argument("--pixel-size", type=float, metavar="MM",
                         help="millimetres per pixel of a labelled section image (default: assume the femur's "
                              "typical mid-shaft diameter, and say so)")
@@ -106,6 +109,9 @@ def apply_model_options(model, args: argparse.Namespace):
             raise ModelError(f"--axis does not apply to a single section ({model.flat.kind}): it is cut in its "
                              "own plane", model.source)
         model.set_axis(parse_axis(spec, model))
+    femur_length = getattr(args, "femur_length", None)
+    if femur_length is not None:
+        model.set_axis(model.femur_axis.with_femur_length(femur_length, model.source))
     return model
 
 

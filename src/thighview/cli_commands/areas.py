@@ -29,6 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="one row per structure (muscle) or per compartment (default: muscle)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="output format (default: table)")
+    parser.add_argument("--overlap-rule", choices=("tissue", "halfway"), default="tissue",
+                        help="who counts an area two structures' sections both cover: tissue = bone before muscle "
+                             "before fascia before fat before skin, two muscles split along the halfway line "
+                             "(default); halfway = always split along the halfway line")
     add_input_options(parser)
 
 
@@ -60,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.section import SectionEngine
 
     model = load_input(args.model, args)
-    engine = SectionEngine(model)
+    engine = SectionEngine(model, overlap_rule=args.overlap_rule)
     if args.level_mm is not None:
         section_levels(model, [args.level_mm], [])  # a single section refuses it
         sections = [engine.section(level_mm=args.level_mm)]
@@ -124,25 +128,40 @@ def _table(section, model, by: str) -> str:
         names = [anatomy.label_of(name), compartment] if per_structure else [Compartment(name).label]
         body.append([*names, f"{area:.2f}", "" if of_muscle is None else f"{of_muscle:.1f}", f"{of_total:.1f}"])
     blank = [""] if per_structure else []
-    body.append(["All muscle", *blank, f"{section.muscle_area_cm2:.2f}", "100.0" if section.muscle_area_cm2 else "",
-                 f"{_share(section):.1f}"])
-    body.append(["Whole section", *blank, f"{section.total_area_cm2:.2f}", "", "100.0"])
+    dropped = ", ".join(anatomy.label_of(n).lower() for n in section.without_area)
+    without = f" (without {dropped})" if dropped else ""  # named next to every total that leaves it out
+    body.append([f"All muscle{without}", *blank, f"{section.muscle_area_cm2:.2f}",
+                 "100.0" if section.muscle_area_cm2 else "", f"{_share(section):.1f}"])
+    body.append([f"Whole section{without}", *blank, f"{section.total_area_cm2:.2f}", "", "100.0"])
     text_columns = len(header) - 3
     widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
 
     def line(row: list[str]) -> str:
         return "  ".join(c.ljust(w) if i < text_columns else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths)))
 
+    axis = model.femur_axis
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
-             f"level {section.level:.3f} of {model.femur_axis.length_name} = {section.level_mm:.1f} mm from its "
-             "proximal end")
+             f"level {section.where} ({section.level_mm:.1f} mm from the piece's proximal end)" if section.where else
+             f"level {section.level:.3f} of {axis.length_name} = {section.level_mm:.1f} mm from its proximal end")
     lines = [f"{model.name} ({model.side} thigh): {where}",
+             *([f"femur: {axis.describe()}"] if axis.piece is not None and model.flat is None else []),
              "areas in cm²; shares in % of all muscle area and of the whole section at this level",
              line(header), *(line(row) for row in body)]
     coverage = ", ".join(f"{c.label.lower()} {f * 100:.0f}%" for c, f in section.bone_coverage.items())
     lines.append(f"bone coverage (share of the femur's outline bordered by each compartment): {coverage or 'none'}")
     if absent:
         lines.append("not present at this level: " + ", ".join(absent))
+    if section.envelope_note:
+        lines.append(f"envelope: {section.envelope_note}")
+    if section.overlaps:
+        rule = ("bone before muscle before fascia before fat before skin; two of a kind split along the halfway "
+                "line" if section.overlap_rule == "tissue" else "split along the halfway line")
+        pairs = "; ".join(f"{anatomy.label_of(o.first).lower()} / {anatomy.label_of(o.second).lower()} "
+                          f"{o.area_cm2:.2f}" for o in section.overlaps)
+        lines.append(f"overlaps (cm², each counted once: {rule}): {pairs}")
+    for name, change in section.repaired.items():
+        lines.append(f"{anatomy.label_of(name).lower()}: its outline crosses itself here; repaired to a valid "
+                     f"outline ({change:+.2f} cm²)")
     for reason in dict.fromkeys(section.without_area.values()):
         names = [n for n, r in section.without_area.items() if r == reason]
         lines.append(f"{reason} at this level, so no area: " + ", ".join(names))

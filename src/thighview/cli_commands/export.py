@@ -133,6 +133,10 @@ def run(args: argparse.Namespace) -> int:
     request = dataclasses.replace(request, levels=tuple(section_levels(model, asked, [0.5])))
     engine = SectionEngine(model)
     jobs = plan(request, model, engine)
+    note = engine.section(request.levels[0]).envelope_note
+    if note:  # a model without skin or fat: say what its outline is, once
+        print(f"thighview: note: {note}" + ("; the pressure animation adds a fat layer for the mechanics only"
+                                            if request.animation == "pressure" else ""), file=sys.stderr)
     written = run_jobs(jobs, report=None if args.quiet else TerminalProgress(sys.stderr))
     if not args.quiet:
         for path in written:

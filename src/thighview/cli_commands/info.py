@@ -42,8 +42,9 @@ def _print_table(summary: dict) -> None:
             print(f"  colour {colour}: {found['name'] or 'no entry of the colour map (its own region)'}, "
                   f"{found['pixels']:,} px, {found['area_cm2']:.2f} cm²")
     elif axis["found"]:
+        levels = f"femur: {axis['femur']}" if axis.get("femur") else f"levels are fractions of {axis['levels_of']}"
         print(f"{axis['name']}: from {axis['origin_mm']} towards {axis['direction']}, {axis['length_mm']:.0f} mm long"
-              f" (levels are fractions of {axis['levels_of']})")
+              f"\n{levels}")
     else:
         print(f"femur axis: none ({axis['reason']})")
     if summary["dropped_other_side"]:

@@ -61,6 +61,6 @@ def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, d
     if direction not in PRESSURE_DIRECTIONS:
         raise ExportError(f"pressure direction must be one of {', '.join(PRESSURE_DIRECTIONS)}, not {direction!r}")
     directions = ("into-bone", "sideways") if direction == "compare" else (direction,)
-    pressure = PressureModel.from_section(engine.section(level), side=model.side)
+    pressure = PressureModel.from_section(engine.section(level).for_mechanics(), side=model.side)  # fat if none
     contacts = [Contact(at=at, direction=d, force_n=force_n) for d in directions]
     return frames(pressure, contacts, n_frames=n_frames)

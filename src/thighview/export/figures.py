@@ -74,11 +74,14 @@ def check_size(size: tuple[int, int]) -> tuple[int, int]:
 
 
 def level_text(section: Section, length_name: str = "femur length") -> str:
-    """'50% of femur length, 22.4 cm below the proximal end'; 'a single section' for one."""
+    """'50% of femur length, 22.4 cm below the proximal end'; 'a single section' for one; for part
+    of a femur, from its landmark ('40 mm above the knee joint line')."""
     from thighview.femur_axis import SINGLE_SECTION
 
     if length_name == SINGLE_SECTION:
         return "a single section"
+    if section.where:
+        return f"{section.where} ({length_name.removeprefix('the ')})"
     return f"{section.level * 100:.0f}% of {length_name}, {section.level_mm / 10:.1f} cm below the proximal end"
 
 

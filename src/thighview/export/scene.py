@@ -126,6 +126,7 @@ class OffscreenScene:
             from thighview.femur_axis import SINGLE_SECTION
 
             where = ("a single section" if self.length_name == SINGLE_SECTION else
+                     f"section {self.section.where}" if self.section.where else
                      f"section at {self.section.level * 100:.0f}% of {self.length_name}")
             title = f"{model.side.capitalize()} thigh, {where}"
         if title:  # VTK's font size unit is ~1.2 px per character: fit the width, scale with the height

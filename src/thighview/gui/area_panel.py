@@ -233,10 +233,12 @@ class AreaPanel(QtWidgets.QWidget):
             item.setText(1, _NO_AREA_CELLS.get(reason, "–" if area is None else f"{area:.1f}"))
             item.setToolTip(1, f"{reason} at this level, so no exact area" if reason else "")
             item.setText(2, "" if share is None else f"{share:.1f}")
-        where = ("in this single section" if self.state.single_section else
+        where = ("in this single section" if self.state.single_section else f"{section.where}" if section.where else
                  f"at {section.level * 100:.1f}% ({section.level_mm / 10:.1f} cm from the hip)")
+        overlap = sum(o.area_cm2 for o in section.overlaps)
         self.total.setText(f"Muscle: <b>{section.muscle_area_cm2:.1f} cm²</b> of "
-                           f"{section.total_area_cm2:.1f} cm² section {where}")
+                           f"{section.total_area_cm2:.1f} cm² section {where}"
+                           + (f" · overlaps {overlap:.1f} cm² counted once (hatched)" if section.overlaps else ""))
         self.coverage.setText(coverage_text({c: f for c, f in section.bone_coverage.items() if c.is_muscle}))
 
     def _mark_absent(self, section) -> None:

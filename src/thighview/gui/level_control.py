@@ -25,7 +25,17 @@ def single_section_name(model) -> str:
 
 def short_length_name(axis) -> str:
     """``"femur length"``, or for an axis chosen without a femur what its levels measure, briefly."""
+    if axis.levels_in_mm:
+        return "femur piece"
     return _SHORT_LENGTH_NAMES[axis.basis]
+
+
+def _end_words(axis) -> tuple[str, str, str]:
+    """The slider's left and right end and where the cm box counts from: the hip and the knee, or
+    for part of a femur the ends it holds ("scan top", "scan end" where the scan cut the bone)."""
+    kind = axis.piece.kind if axis.levels_in_mm else "whole"
+    top = "hip" if kind in ("whole", "proximal") else "scan top"
+    return top, ("knee   " if kind in ("whole", "distal") else "scan end   "), f"from the {top}"
 
 
 class LevelControl(QtWidgets.QWidget):
@@ -51,7 +61,8 @@ class LevelControl(QtWidgets.QWidget):
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         self.of_length = QtWidgets.QLabel("of femur length  ·")  # what levels measure, per model
-        hip, knee, from_hip = (QtWidgets.QLabel(text) for text in ("hip", "knee   ", "from the hip"))
+        self.ends = [QtWidgets.QLabel(text) for text in ("hip", "knee   ", "from the hip")]  # per model
+        hip, knee, from_hip = self.ends
         self.controls = [hip, self.slider, knee, self.percent, self.of_length, self.cm, from_hip]
         layout.addWidget(QtWidgets.QLabel("<b>Level</b> "))
         for widget in self.controls:
@@ -90,7 +101,10 @@ class LevelControl(QtWidgets.QWidget):
             self.setToolTip("")
             axis = self.state.engine.axis
             self.of_length.setText(f"of {short_length_name(axis)}  ·")
-            self.of_length.setToolTip(f"Levels are fractions of {axis.length_name}, from its proximal end")
+            for label, text in zip(self.ends, _end_words(axis)):
+                label.setText(text)
+            self.of_length.setToolTip(f"Levels are fractions of {axis.length_name}, from its proximal end"
+                                      + (f". The scan holds the {axis.describe()}" if axis.piece is not None else ""))
             with QtCore.QSignalBlocker(self.cm):
                 self.cm.setMaximum(self._femur_length_mm() / 10.0)
         elif isinstance(event, st.LevelChanged):

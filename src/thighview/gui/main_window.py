@@ -63,6 +63,18 @@ def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
     return box
 
 
+def ask_side(opened: str, parent: QtWidgets.QWidget | None = None) -> str:
+    """For a file holding both thighs: which one to show (``opened`` is the one read by default)."""
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "Both thighs in this file",
+                                f"This file holds both thighs. The {opened} one is open: show the right or the "
+                                "left thigh? (On the command line: --side right|left.)", parent=parent)
+    buttons = {side: box.addButton(f"{side.capitalize()} thigh", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+               for side in ("right", "left")}
+    box.setDefaultButton(buttons[opened])
+    box.exec()
+    return next((side for side, button in buttons.items() if box.clickedButton() is button), opened)
+
+
 class MainWindow(QtWidgets.QMainWindow):
     """ThighView's window. ``settings`` lets tests use a throw-away settings file."""
 
@@ -361,8 +373,11 @@ class MainWindow(QtWidgets.QMainWindow):
             axis = state.engine.axis
             femur = axis.basis == "femur"
             of, start = ("femur", "the hip") if femur else (short_length_name(axis), "the proximal end")
-            self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of {of} · "
-                                     f"{event.level_mm / 10:.1f} cm from {start}  ")
+            if axis.levels_in_mm:  # part of a femur: from its landmark, and what the scan holds
+                self.level_label.setText(f"  Level <b>{axis.level_words(event.level_mm)}</b> · {axis.piece.name}  ")
+            else:
+                self.level_label.setText(f"  Level <b>{event.level * 100:.1f}%</b> of {of} · "
+                                         f"{event.level_mm / 10:.1f} cm from {start}  ")
             if state.hovered:
                 self.hover_label.setText(state.describe(state.hovered))
         elif isinstance(event, (st.HoverChanged, st.SelectionChanged)):
@@ -425,15 +440,23 @@ class MainWindow(QtWidgets.QMainWindow):
         if self._closing:
             return
         model, engine = result
+        options = dict(options or {})
+        if model.provenance.get("dropped_other_side") and "side" not in options and path is not None:
+            chosen = ask_side(model.side, self)  # the file holds both thighs: which one?
+            if chosen != model.side:
+                self.load(path, ask_image_import=ask_image_import, side=chosen, **options)
+                return
         engine = engine or self._engine_along_chosen_axis(model)
         if engine is None:
             return
-        self.load_options = dict(options or {})
+        self.load_options = {k: v for k, v in options.items() if k != "side"}  # sessions keep image options
         self.state.set_model(model, engine, level=float(self.settings.value("level", 0.5)))  # a section keeps its own
         release_free_memory()  # the reader's and the engine's temporaries (freed on a worker thread)
         if path is not None:
             self._remember_recent(path)
         self.model_loaded.emit()
+        if engine.axis.piece is not None and not engine.axis.piece.is_whole:  # say what part of the femur it is
+            self.statusBar().showMessage(f"Femur: {engine.axis.describe()}.", 20000)
         if model.flat is not None and model.flat.kind == "image":
             self._after_image_import(path, model, ask_image_import)
 

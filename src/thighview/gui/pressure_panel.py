@@ -226,7 +226,7 @@ class PressurePanel(QtWidgets.QWidget):
         self.status.setText(f"Building the pressure model at {section.level * 100:.0f}% of the femur…")
 
         def build() -> PressureModel:
-            return PressureModel.from_section(section, side=side, materials=materials)
+            return PressureModel.from_section(section.for_mechanics(), side=side, materials=materials)
 
         def finish() -> None:
             self._building = False

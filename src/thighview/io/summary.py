@@ -49,6 +49,7 @@ def femur_axis_summary(model: ThighModel) -> dict:
                      "points": "axis (no femur; through the two points given)",
                      "section": "axis (a single section: its normal)"}[axis.basis],
             "levels_of": axis.length_name,
+            "femur": axis.describe() if axis.piece is not None else None,
             "origin_mm": [round(float(c), 2) for c in axis.origin],
             "direction": [round(float(c), 4) for c in axis.direction],
             "anterior": [round(float(c), 4) for c in axis.anterior],

@@ -247,7 +247,26 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
     if orientation:
         _draw_orientation(ax, side)
     _draw_open_contours(ax, section, colours, visible)
+    _draw_overlaps(ax, section, visible)
     return drawing
+
+
+def _draw_overlaps(ax: Axes, section, visible: Iterable[str] | None) -> None:
+    """Areas two structures both cover: hatched, and named with their cm² (counted once)."""
+    from matplotlib.patches import PathPatch
+
+    shown = [o for o in getattr(section, "overlaps", ())
+             if visible is None or {o.first, o.second} <= set(visible)]
+    for overlap in shown:
+        path = polygon_path(overlap.shape)
+        if path is not None:
+            ax.add_artist(PathPatch(path, facecolor="none", edgecolor="#222222", hatch="////", lw=0.0, zorder=13))
+    if shown:
+        pairs = [f"{anatomy.label_of(o.first)} / {anatomy.label_of(o.second).lower()} {o.area_cm2:.1f}" for o in shown]
+        lines = [f"Overlaps (hatched, counted once), {sum(o.area_cm2 for o in shown):.1f} cm²:"]
+        lines += ["; ".join(pairs[i:i + 2]) for i in range(0, len(pairs), 2)]
+        ax.text(0.01, 0.86, "\n".join(lines), transform=ax.transAxes, ha="left", va="top", fontsize=7,
+                color="#333", zorder=30, linespacing=1.3)
 
 
 #: Why a structure has no area at a level (``Section.without_area``) -> the plate's note.
