@@ -47,6 +47,22 @@ def open_filter() -> str:
             f"Section images ({' '.join('*' + s for s in IMAGE_SUFFIXES)});;All files (*)")
 
 
+def first_window_geometry(available: QtCore.QRect) -> QtCore.QRect:
+    """The first window fills the screen's available area (task bars aside), as large as is useful."""
+    width, height = min(available.width(), 1920), min(available.height(), 1200)
+    return QtCore.QRect(available.x() + (available.width() - width) // 2,
+                        available.y() + (available.height() - height) // 2, width, height)
+
+
+def scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """``widget`` in a frameless scroll area: a dock taller than a small screen scrolls instead of
+    growing the window (and pushing the level bar and status bar off the screen)."""
+    area = QtWidgets.QScrollArea(widgetResizable=True, frameShape=QtWidgets.QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(widget)
+    return area
+
+
 def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
     """A view with a slim caption above it."""
     box = QtWidgets.QWidget()
@@ -118,7 +134,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- layout -----------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self, objectName=f"dock_{title.lower()}")
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget))
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -149,7 +165,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.pressure = PressurePanel(self.state)
                 self.pressure.slab_frame.connect(self.view3d.show_pressure_frame)
                 self.pressure.set_presentation(self.presenting)
-                dock.setWidget(self.pressure)
+                dock.setWidget(scrolling(self.pressure))  # scrolls on a small screen, never grows the window
             elif not visible and self.pressure is not None:
                 self.pressure.pause()  # another tab came forward: no animation (nor 3D slab) unseen
 
@@ -533,10 +549,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _restore_settings(self) -> None:
         geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1560, 940)
+        available = self.screen().availableGeometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setGeometry(first_window_geometry(available))
+        elif not available.contains(self.frameGeometry()):  # remembered on a larger screen
+            self.setGeometry(self.geometry().intersected(available))
         window_state = self.settings.value("window_state")
         if window_state is not None:
             self.restoreState(window_state)
