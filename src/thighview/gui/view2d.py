@@ -29,6 +29,7 @@ class SectionView(QtWidgets.QWidget):
         self.axes = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
         self.drawing = section2d.SectionDrawing()
         self.show_image = True  # an image model's picture under its regions
+        self._extent: tuple[object, tuple[float, float] | None] = (None, None)  # (model, its widest extent)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
@@ -69,15 +70,27 @@ class SectionView(QtWidgets.QWidget):
         underlay = section2d.image_underlay(state.model.flat, section.frame) if self.show_image else None
         self.drawing = section2d.draw_section(self.axes, section, state.colours, side=state.model.side,
                                               visible=visible, highlight=state.selected,
-                                              compartments=section.compartments, underlay=underlay)
+                                              compartments=section.compartments, underlay=underlay,
+                                              extent=self._model_extent())
         if state.scheme.mode is ColourMode.AREA:
             vmin, vmax = area_range(state.model.structures.values(), state.scheme, section)
             section2d.add_area_colourbar(self.axes, vmin, vmax, state.scheme.unit_label)
         else:
-            present = set(section.compartments.values())
-            legend = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if c in present]
+            areas = section.compartment_areas_cm2  # no rows for what this level does not cut
+            legend = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if areas.get(c, 0.0) > 0.0]
             section2d.add_compartment_legend(self.axes, legend, state.scheme.palette)
         self.canvas.draw()
+
+    def _model_extent(self) -> tuple[float, float] | None:
+        """The model's widest section (mm), computed once per model: one scale at every level."""
+        model = self.state.model
+        if model.flat is not None:
+            return None
+        frame = self.state.section.frame
+        key = (id(model), tuple(frame.normal))  # a new axis for the same model: a new extent
+        if self._extent[0] != key:
+            self._extent = (key, section2d.widest_extent(model, frame))
+        return self._extent[1]
 
     def data_to_widget(self, x: float, y: float) -> QtCore.QPoint:
         """Widget pixel of a section-frame point (mm), e.g. to find a structure's pixel in a test."""
