@@ -82,6 +82,17 @@ def _colours(section: Section, options: FigureOptions):
     return scheme, structure_colours(list(section.polygons), scheme, section)
 
 
+def _muscle_rows(section: Section, options: FigureOptions) -> list[tuple[str, str, str]]:
+    """(label, colour, 'area cm²') for each muscle cut at this level, in its own fill colour
+    (muscle mode: a legend of compartment swatches would not match the fills)."""
+    from matplotlib.colors import to_hex
+
+    _scheme, colours = _colours(section, options)
+    return [(anatomy.label_of(name), to_hex(colours[name]), f"{area:.1f} cm²")
+            for name, area in sorted(section.areas_cm2.items(), key=lambda kv: -kv[1])
+            if area > 0.0 and section.compartments.get(name, anatomy.compartment_of(name)).is_muscle]
+
+
 def level_text(section: Section, length_name: str = "femur length") -> str:
     """'50% of femur length, 22.4 cm below the proximal end'; 'a single section' for one."""
     from thighview.femur_axis import SINGLE_SECTION
@@ -119,7 +130,7 @@ def _compartment_rows(section: Section, palette: str) -> list[tuple[Compartment,
     rows = []
     areas = section.compartment_areas_cm2
     for compartment in _LEGEND_ORDER:
-        if compartment not in areas or compartment is Compartment.UNASSIGNED and not areas[compartment]:
+        if areas.get(compartment, 0.0) <= 0.0:  # not cut at this level: no "0.0 cm²" row
             continue
         share = section.percent_of_muscle(compartment)
         text = f"{areas[compartment]:.1f} cm²" + (f" ({share:.0f}% of muscle)" if share is not None else "")
@@ -144,11 +155,11 @@ def _colour_bar(fig: Figure, ax: Axes, section: Section, scheme, *, rect) -> Non
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    from thighview.render.colouring import AREA_COLOURMAP, area_range
+    from thighview.render.colouring import area_colourmap, area_range
 
     vmin, vmax = area_range(list(section.polygons), scheme, section)
     cax = fig.add_axes(rect)
-    bar = fig.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
+    bar = fig.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[area_colourmap(scheme.palette)]), cax=cax,
                        orientation="horizontal")
     per = "muscle" if scheme.area_per == "muscle" else "compartment"
     bar.set_label(f"Area per {per} ({scheme.unit_label})", fontsize=9, color=_INK)
@@ -216,19 +227,25 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
         fig.text(0.5, top, f"{level_text(section, options.length_name)} · viewed from below", ha="center",
                  va="top", fontsize=10, color=_MUTED)
         top -= 0.04
-    legend_rows = _compartment_rows(section, options.palette) if options.legend else []
+    if not options.legend:
+        legend_rows = []
+    elif options.colour_mode == "muscle":
+        legend_rows = _muscle_rows(section, options)
+    else:
+        legend_rows = [(c.label, colour, text) for c, colour, text in _compartment_rows(section, options.palette)]
     area_mode = options.colour_mode == "area"
+    ncol = 2 if len(legend_rows) <= 10 else 3
     bottom = 0.02
     if options.legend:
-        bottom = 0.14 if area_mode else 0.05 + 0.032 * ((len(legend_rows) + 1) // 2)
+        bottom = 0.14 if area_mode else 0.05 + 0.032 * -(-len(legend_rows) // ncol)
     right = 0.62 if options.table else 0.99
     ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
     drawn = _draw(ax, section, options, side, min_mm_per_px, underlay)
     if options.legend and area_mode:
         _colour_bar(fig, ax, section, drawn["scheme"], rect=(0.3, 0.085, 0.4, 0.018))
     elif legend_rows:
-        _legend(fig, [(f"{c.label}  {text}", colour) for c, colour, text in legend_rows], y=bottom + 0.01,
-                fontsize=9, ncol=2)
+        _legend(fig, [(f"{label}  {text}", colour) for label, colour, text in legend_rows], y=bottom + 0.01,
+                fontsize=9, ncol=ncol)
     if options.table:
         _area_table(fig.add_axes((0.665, bottom, 0.325, top - bottom)), section, options.palette)
     return fig

@@ -220,13 +220,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.area_per_group = QtGui.QActionGroup(self)
         self.area_per_actions = {}
         for key, text in (("muscle", "Heat map per muscle"), ("compartment", "Heat map per compartment")):
-            action = a(text, lambda _=False, k=key: self._set_scheme(area_per=k), checkable=True)
+            action = a(text, lambda _=False, k=key: self._set_scheme(mode=ColourMode.AREA, area_per=k), checkable=True)
             self.area_per_group.addAction(action)
             self.area_per_actions[key] = action
         self.area_unit_group = QtGui.QActionGroup(self)
         self.area_unit_actions = {}
         for key, text in (("percent", "Heat map in % of muscle area"), ("cm2", "Heat map in cm²")):
-            action = a(text, lambda _=False, k=key: self._set_scheme(area_unit=k), checkable=True)
+            action = a(text, lambda _=False, k=key: self._set_scheme(mode=ColourMode.AREA, area_unit=k),
+                       checkable=True)
             self.area_unit_group.addAction(action)
             self.area_unit_actions[key] = action
         self.about_action = a("&About ThighView and this model…", self.show_about, "F1")

@@ -74,7 +74,7 @@ class SectionView(QtWidgets.QWidget):
                                               extent=self._model_extent())
         if state.scheme.mode is ColourMode.AREA:
             vmin, vmax = area_range(state.model.structures.values(), state.scheme, section)
-            section2d.add_area_colourbar(self.axes, vmin, vmax, state.scheme.unit_label)
+            section2d.add_area_colourbar(self.axes, vmin, vmax, state.scheme.unit_label, state.scheme.palette)
         else:
             areas = section.compartment_areas_cm2  # no rows for what this level does not cut
             legend = [c for c in (*MAIN_COMPARTMENTS, Compartment.OTHER_MUSCLE) if areas.get(c, 0.0) > 0.0]

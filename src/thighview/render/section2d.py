@@ -18,7 +18,7 @@ import numpy as np
 
 from thighview import anatomy
 from thighview.anatomy import Compartment
-from thighview.render.colouring import AREA_COLOURMAP, RGB, darker
+from thighview.render.colouring import RGB, area_colourmap, darker
 
 if TYPE_CHECKING:
     import shapely
@@ -244,14 +244,14 @@ def add_compartment_legend(ax: Axes, compartments: Iterable[Compartment], palett
               borderaxespad=0.2)
 
 
-def add_area_colourbar(ax: Axes, vmin: float, vmax: float, label: str) -> None:
+def add_area_colourbar(ax: Axes, vmin: float, vmax: float, label: str, palette: str = "braus") -> None:
     """A horizontal colour bar for the area heat map, inset in the lower right corner."""
     from matplotlib import colormaps
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
     cax = ax.inset_axes((0.70, 0.05, 0.27, 0.022))
-    bar = ax.figure.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[AREA_COLOURMAP]), cax=cax,
+    bar = ax.figure.colorbar(ScalarMappable(Normalize(vmin, vmax), colormaps[area_colourmap(palette)]), cax=cax,
                              orientation="horizontal")
     bar.ax.tick_params(labelsize=7, length=2)
     bar.set_label(label, fontsize=7.5)
@@ -327,7 +327,8 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
     if scale_bar:
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
-        _draw_scale_bar(ax, x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0))
+        length = next((cm for cm in (5, 2, 1) if 10 * cm <= 0.25 * (x1 - x0)), 1)  # a zoomed-in bone: shorter
+        _draw_scale_bar(ax, x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0), length)
     if orientation:
         _draw_orientation(ax, side)
     if not has_muscle(section, compartments):
