@@ -123,6 +123,7 @@ class MainWindow(QtWidgets.QMainWindow):
             bar.addPermanentWidget(widget)
         self.error_box: QtWidgets.QMessageBox | None = None
         self.image_dialog = None  # the Image import dialog while it is open
+        self.help_window = None  # Help › ThighView help, once opened
         self.load_options: dict = {}  # the current image's colour map and pixel size, as chosen
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -230,7 +231,11 @@ class MainWindow(QtWidgets.QMainWindow):
                        checkable=True)
             self.area_unit_group.addAction(action)
             self.area_unit_actions[key] = action
-        self.about_action = a("&About ThighView and this model…", self.show_about, "F1")
+        self.help_action = a("ThighView &help", self.show_help, "F1", tip="The user guides")
+        self.about_action = a("&About ThighView and this model…", self.show_about)
+        self.example_actions = [
+            a("The built-in thigh (3-D model)", lambda: self.load(None)),
+            a("A Braus-like section image (one cross-section)", self.open_example_image)]
         self.presentation_action = a("&Presentation mode", self.set_presentation, "F11", checkable=True,
                                      tip="Full screen with large captions for showing the guided demo (F11 or Esc "
                                          "leaves it)")
@@ -242,6 +247,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addActions([self.open_action, self.open_folder_action, self.open_default_action,
                               self.import_action])
+        examples = file_menu.addMenu("Open an e&xample")
+        examples.addActions(self.example_actions)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
@@ -266,7 +273,7 @@ class MainWindow(QtWidgets.QMainWindow):
         colour_menu.addSeparator()
         colour_menu.addActions([*self.area_per_actions.values(), *self.area_unit_actions.values()])
         help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.help_action, self.about_action])
 
         tools = QtWidgets.QToolBar("Display", objectName="display_bar", movable=False)
         tools.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -490,6 +497,21 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error("Could not open the model", str(error))
         else:
             self.show_error("Could not open the model", f"Unexpected {type(error).__name__}: {error}")
+
+    def open_example_image(self) -> None:
+        """File › Open an example › the Braus-like section image, at the scale it was drawn."""
+        from thighview._resources import EXAMPLE_IMAGE_MM_PER_PIXEL, example_section_image
+
+        self.load(example_section_image(), ask_image_import=False, pixel_size=EXAMPLE_IMAGE_MM_PER_PIXEL)
+
+    def show_help(self) -> None:
+        """Help › ThighView help (F1): the bundled guides in a window of their own."""
+        from thighview.gui.help_window import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.raise_()
 
     def open_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
