@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.errors import ThighViewError
 from thighview.gui import state as st
-from thighview.gui.about import about_html
+from thighview.gui.about import about_details, about_html
 from thighview.gui.area_panel import AreaPanel
 from thighview.gui.level_control import LevelControl, short_length_name, single_section_name
 from thighview.gui.session_actions import SessionController
@@ -550,6 +550,7 @@ class MainWindow(QtWidgets.QMainWindow):
         box.setWindowTitle("About ThighView")
         box.setTextFormat(QtCore.Qt.TextFormat.RichText)
         box.setText(about_html(self.state.model))
+        box.setDetailedText(about_details(self.state.model))  # technical provenance behind "Show Details…"
         box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
