@@ -229,8 +229,7 @@ class ExportDialog(QtWidgets.QDialog):
                                level_annotation=self.title.isChecked(), scale_bar=self.scale_bar.isChecked(),
                                table=self.table.isChecked(), transparent=self.transparent.isChecked(),
                                highlight=self.state.selected,
-                               hidden=frozenset(n for n, shown in self.state.visible.items()  # as the 2-D view
-                                                if not shown or self.state.opacity.get(n, 1.0) <= 0.0),
+                               hidden=frozenset(n for n, shown in self.state.visible.items() if not shown),
                                image=self.show_image)
         return ExportRequest(
             out_dir=Path(self.folder.text()).expanduser(),

@@ -47,7 +47,7 @@ class StructurePanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.state = app_state
         self.tree = QtWidgets.QTreeWidget()
-        self.tree.setHeaderLabels(["Structure", "Opacity"])
+        self.tree.setHeaderLabels(["Structure", "3-D opacity"])  # the tick shows or hides in both views
         self.tree.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
@@ -55,8 +55,8 @@ class StructurePanel(QtWidgets.QWidget):
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.opacity.setToolTip("Opacity of the selected rows")
         self.envelope = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100)
-        self.envelope.setToolTip("Opacity of skin and subcutaneous fat in the 3D view (at 0% they are hidden in "
-                                 "the section too)")
+        self.envelope.setToolTip("Opacity of skin and subcutaneous fat in the 3D view (untick them to hide "
+                                 "them in the section too)")
         form = QtWidgets.QFormLayout()
         form.addRow("Selected rows:", self.opacity)
         form.addRow("Skin && fat:", self.envelope)
@@ -79,7 +79,8 @@ class StructurePanel(QtWidgets.QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.tree, 1)
         layout.addLayout(assign_form)
-        layout.addWidget(QtWidgets.QLabel("<b>Opacity in 3D</b> (0% hides it in the section too)", wordWrap=True))
+        layout.addWidget(QtWidgets.QLabel("<b>Opacity in 3D</b> (the section always draws ticked rows in full; "
+                                          "untick a row to hide it in both views)", wordWrap=True))
         layout.addLayout(form)
         # two dicts: Compartment is a str enum, so the structure "skin" == Compartment.SKIN
         self.rows: dict[str, QtWidgets.QTreeWidgetItem] = {}

@@ -42,7 +42,7 @@ class SectionView(QtWidgets.QWidget):
 
     def on_event(self, event) -> None:
         if isinstance(event, (st.ModelChanged, st.LevelChanged, st.ColoursChanged, st.VisibilityChanged,
-                              st.OpacityChanged, st.SelectionChanged)):
+                              st.SelectionChanged)):
             self.request_redraw()
 
     def request_redraw(self) -> None:
@@ -66,7 +66,7 @@ class SectionView(QtWidgets.QWidget):
         if state.model is None or section is None:
             self.canvas.draw_idle()
             return
-        visible = self.shown_names()
+        visible = [n for n, v in state.visible.items() if v]
         underlay = section2d.image_underlay(state.model.flat, section.frame) if self.show_image else None
         self.drawing = section2d.draw_section(self.axes, section, state.colours, side=state.model.side,
                                               visible=visible, highlight=state.selected,
@@ -92,11 +92,6 @@ class SectionView(QtWidgets.QWidget):
             self._extent = (key, section2d.widest_extent(model, frame))
         return self._extent[1]
 
-    def shown_names(self) -> list[str]:
-        """Structures drawn in the section: ticked and not faded out to 0 % opacity in the Structures panel."""
-        state = self.state
-        return [n for n, v in state.visible.items() if v and state.opacity.get(n, 1.0) > 0.0]
-
     def data_to_widget(self, x: float, y: float) -> QtCore.QPoint:
         """Widget pixel of a section-frame point (mm), e.g. to find a structure's pixel in a test."""
         px, py = self.axes.transData.transform((x, y))
@@ -106,7 +101,7 @@ class SectionView(QtWidgets.QWidget):
     def _structure_at_event(self, event) -> str | None:
         if event.inaxes is not self.axes or self.state.section is None:
             return None
-        visible = self.shown_names()
+        visible = [n for n, v in self.state.visible.items() if v]
         return section2d.structure_at(self.state.section.polygons, event.xdata, event.ydata, visible)
 
     def _on_move(self, event) -> None:
