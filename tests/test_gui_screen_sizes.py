@@ -1,4 +1,6 @@
-"""The first window fits 1280×720, 1600×1000 and 1920×1080 screens with every dock tab open.
+"""The first window fits 1280×720, 1600×1000 and 1920×1080 screens with every dock tab open, and its
+section panel keeps one scale, with no label cut, no crossing leaders and no overlapping text at
+10 %, 50 %, 90 % and 99 % of femur length.
 
 Each size is a real Xvfb screen of its own (pyvirtualdisplay, which pytest-xvfb uses) with the
 window opened by ``tests/screen_fit.py`` in a subprocess, as a first start would open it.
@@ -49,3 +51,9 @@ def test_first_window_fits_the_screen_with_every_tab_open(size):
     areas = report["tabs"]["Areas"]
     assert _inside(areas["table_shown"], screen)
     assert areas["table_shown"][3] >= 6 * areas["table_row"], "the Areas table shows at least six rows"
+    for level, layout in report["section"].items():  # the section panel in this window, at this level
+        assert layout["labels"] and not layout["cut"], f"{level}: labels cut by the panel edge: {layout['cut']}"
+        assert not layout["crossing"], f"{level}: crossing leaders {layout['crossing']}"
+        assert not layout["overlaps"], f"{level}: overlapping texts {layout['overlaps']}"
+    scales = [layout["px_per_cm"] for layout in report["section"].values()]
+    assert max(scales) - min(scales) < 1e-6 * scales[0], f"one scale along the femur: {scales}"

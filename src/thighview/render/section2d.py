@@ -112,14 +112,17 @@ def draw_order(names: Iterable[str], compartments: Mapping[str, Compartment] | N
     return sorted(names, key=lambda n: _LAYER.get(_compartment(n, compartments), 2))
 
 
-def spread(targets: np.ndarray, gap: float) -> np.ndarray:
-    """Positions closest (least squares) to sorted ``targets`` with neighbours at least ``gap`` apart.
+def spread(targets: np.ndarray, gap: float | np.ndarray) -> np.ndarray:
+    """Positions closest (least squares) to sorted ``targets`` with neighbours at least ``gap`` apart
+    (one gap, or each item's own height: neighbours then keep half of each other's height apart).
 
-    Shifting position ``i`` by ``i * gap`` turns the spacing constraint into monotonicity, solved
-    exactly by pool-adjacent-violators.
+    Shifting each position by the sum of the gaps before it turns the spacing constraint into
+    monotonicity, solved exactly by pool-adjacent-violators.
     """
     targets = np.asarray(targets, dtype=float)
-    shifted = targets - gap * np.arange(len(targets))
+    heights = np.broadcast_to(np.asarray(gap, dtype=float), targets.shape)
+    offsets = np.r_[0.0, np.cumsum((heights[:-1] + heights[1:]) / 2.0)] if len(targets) else np.empty(0)
+    shifted = targets - offsets
     blocks: list[list[float]] = []  # [mean, count]
     for value in shifted:
         blocks.append([value, 1])
@@ -128,7 +131,7 @@ def spread(targets: np.ndarray, gap: float) -> np.ndarray:
             mean1, count1 = blocks.pop()
             blocks.append([(mean1 * count1 + mean2 * count2) / (count1 + count2), count1 + count2])
     fitted = np.concatenate([np.full(int(c), m) for m, c in blocks]) if blocks else np.empty(0)
-    return fitted + gap * np.arange(len(targets))
+    return fitted + offsets
 
 
 def _anchor(geometry: shapely.Geometry) -> tuple[float, float]:
@@ -149,6 +152,14 @@ def _linea_aspera(femur: shapely.Geometry) -> tuple[float, float]:
     return float(xy[i, 0]), float(xy[i, 1])
 
 
+def label_text(name: str) -> str:
+    """A structure's label on the plate; a qualifier in brackets goes on a second line
+    ("Biceps femoris\n(short head)") so the label columns, and the section's margin, stay narrow."""
+    label = anatomy.label_of(name)
+    head, bracket, rest = label.partition(" (")
+    return f"{head}\n({rest}" if bracket else label
+
+
 def _labelled(compartment: Compartment) -> bool:
     """Structures the plate names: muscles, unassigned ones (to assign), femur, vessels and nerve."""
     return compartment.is_muscle or compartment in (Compartment.UNASSIGNED, Compartment.BONE,
@@ -166,7 +177,7 @@ def _label_targets(polygons: Mapping[str, shapely.Geometry], compartments,
         compartment = _compartment(name, compartments)
         if _labelled(compartment) and (geometry.area >= _MIN_LABEL_AREA_MM2 or compartment in (
                 Compartment.BONE, Compartment.NEUROVASCULAR)):
-            targets.append((name, anatomy.label_of(name), _anchor(geometry)))
+            targets.append((name, label_text(name), _anchor(geometry)))
         if compartment is Compartment.BONE and shaft:
             targets.append(("linea_aspera", "Linea aspera", _linea_aspera(geometry)))
     return targets
@@ -180,9 +191,12 @@ def _draw_labels(ax: Axes, targets, outline_bounds, drawing: SectionDrawing, gap
         group = sorted((t for t in targets if (t[2][0] < centre) == (side < 0)), key=lambda t: t[2][1])
         if not group:
             continue
-        ys = spread(np.array([t[2][1] for t in group]), gap)
+        lines = np.array([t[1].count("\n") + 1 for t in group])
+        ys = spread(np.array([t[2][1] for t in group]), gap * lines)
         edge = xmin - pad if side < 0 else xmax + pad
         group = uncross([t[2] for t in group], ys, edge, group)
+        lines = np.array([t[1].count("\n") + 1 for t in group])  # respaced in the uncrossed order
+        ys = spread(np.array([t[2][1] for t in group]), gap * lines)
         for (key, text, (ax_, ay)), y in zip(group, ys):
             drawing.leaders[key], = ax.plot([ax_, edge, edge + side * pad * 0.5], [ay, y, y], color="#333333",
                                             lw=0.6, solid_capstyle="round", zorder=20)
@@ -319,7 +333,7 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
     columns = (_column_points([t for t in targets if t[2][0] < centre_x]),
                _column_points([t for t in targets if t[2][0] >= centre_x]))
     if extent is not None and labels:  # room for any structure's label: the scale must not follow the labels
-        columns = (_column_points([(n, anatomy.label_of(n)) for n in section.polygons
+        columns = (_column_points([(n, label_text(n)) for n in section.polygons
                                    if _labelled(_compartment(n, compartments))]),) * 2
     _fit_limits(ax, bounds, *columns, min_mm_per_px, extent)
     if targets:
@@ -385,7 +399,7 @@ def _column_points(targets) -> float:
     """Width (points) of a label column: the longest text plus its leader and a margin."""
     if not targets:
         return 10.0
-    return max(text_points(t[1]) for t in targets) + 30.0
+    return max(text_points(line) for t in targets for line in t[1].split("\n")) + 30.0
 
 
 def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float,
