@@ -46,7 +46,7 @@ def parse_levels(spec: str) -> list[float]:
                 raise ValueError
             count = math.floor((stop - start) / step + 1e-9) + 1
             levels = [round(start + i * step, 12) for i in range(count)]
-    except (ValueError, LevelError):
+    except ValueError:  # a LevelError of one level (1.5: outside the femur) says it best itself
         raise LevelError(f"cannot read levels '{spec}' (use START:STOP:STEP like 10%:90%:10%, "
                          "or a list like 25%,50%)") from None
     if not levels:
