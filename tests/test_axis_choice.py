@@ -128,7 +128,7 @@ def test_areas_cli_with_axis(femurless_file, capsys, spec, level_mm):
 
 def test_areas_table_says_what_levels_measure(femurless_file, capsys):
     assert main(["areas", str(femurless_file), "--axis", "0,0,-100:0,0,-300", "--level", "0.5"]) == 0
-    assert "level 0.500 of the distance between the two axis points = 100.0 mm" in capsys.readouterr().out
+    assert "level 50.0% of the distance between the two axis points = 10.0 cm" in capsys.readouterr().out
 
 
 def test_info_cli_says_what_levels_measure(femurless_file, capsys):

@@ -123,3 +123,27 @@ def _assert_flat_section_colours(pixels):
         rows, _ = np.nonzero(np.abs(pixels - colour).max(axis=2) <= 4)
         assert len(rows) >= count, f"{compartment}: {len(rows)} pixels of its colour"
         assert np.median(rows) < 80, f"{compartment} is not on the cut face at the top"
+
+
+def test_several_formats_at_once_levels_in_percent_and_a_report_of_the_files(dialog, qtbot, tmp_path):
+    _choose(dialog, "Section figure — PNG")
+    assert dialog.levels.text() == "40.0%", "the level as the app shows it"
+    assert not dialog.animation.isVisibleTo(dialog) and not dialog.frames.isVisibleTo(dialog), "no movie rows"
+    assert set(dialog.format_boxes) == {"png", "svg", "pdf"}
+    dialog.format_boxes["svg"].setChecked(True)
+    dialog.levels.setText("30%, 60%")
+    dialog.width_box.setValue(400)
+    dialog.height_box.setValue(350)
+    assert dialog.request().formats == ("png", "svg") and dialog.request().levels == (0.3, 0.6)
+    with qtbot.waitSignal(dialog.exported, timeout=60000) as blocker:
+        dialog.start()
+    written = blocker.args[0]
+    assert sorted(p.suffix for p in written) == [".png", ".png", ".svg", ".svg"]
+    assert all(p.is_file() for p in written)
+    box = dialog.report_box
+    assert box is not None and box.isVisible()
+    assert all(p.name in box.text() for p in written) and str(tmp_path) in box.text()
+    assert any(b.text() == "Show in folder" for b in box.buttons())
+    box.close()
+    _choose(dialog, "Animation — GIF")
+    assert dialog.animation.isVisibleTo(dialog) and dialog.frames.isVisibleTo(dialog)

@@ -121,7 +121,7 @@ def test_default_model_opens_renders_and_shows_engine_numbers(window, qtbot):
     quad_area, quad_share = window.areas.row_values(Compartment.QUADRICEPS)
     assert quad_area == f"{expected.compartment_areas_cm2[Compartment.QUADRICEPS]:.1f}"
     coverage = expected.bone_coverage[Compartment.QUADRICEPS] * 100
-    assert f"<b>{coverage:.0f}%</b> of the femur here" in window.areas.coverage.text()
+    assert f"quadriceps {coverage:.0f}%</b>" in window.areas.coverage.text()
 
 
 def test_level_controls_move_views_and_numbers_together(shown, qtbot):

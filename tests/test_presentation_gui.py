@@ -37,7 +37,7 @@ def test_presentation_mode_hides_panels_enlarges_fonts_and_restores_the_layout(s
 
     window = shown
     panel = _open_pressure(window, qtbot)  # created first: its minimum width may widen the dock area
-    window.areas.parentWidget().raise_()   # back to the Areas tab, a layout to come back to
+    window._docks[0].raise_()   # back to the Areas tab, a layout to come back to
     qtbot.wait(50)
     before, caption_pt = window.saveState(), _caption_points(window)
     toolbars = window.findChildren(QtWidgets.QToolBar)

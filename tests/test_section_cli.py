@@ -58,7 +58,7 @@ def test_areas_csv_by_compartment(thigh_file, capsys):
 def test_areas_table_states_units_and_lists_structures(thigh_file, capsys):
     assert main(["areas", str(thigh_file)]) == 0
     out = capsys.readouterr().out
-    assert "cm²" in out and "200.0 mm" in out
+    assert "cm²" in out and "20.0 cm" in out
     assert "Vastus lateralis" in out and "Whole section" in out
     assert "bone coverage" in out
 

@@ -27,3 +27,23 @@ def default_model_path() -> Path:
 def data_path(name: str) -> Path:
     """A data file shipped inside the package (e.g. ``anatomy_targets.json``)."""
     return _PACKAGE / "data" / name
+
+
+def _shipped(inside: str, in_checkout: str) -> Path:
+    """A folder shipped in the wheel (``thighview/<inside>``), else the checkout's ``<in_checkout>``."""
+    packaged = _PACKAGE / inside
+    return packaged if packaged.is_dir() else _PACKAGE.parents[1] / in_checkout
+
+
+def docs_dir() -> Path:
+    """The user documentation (Markdown): ``thighview/docs`` in a wheel, ``docs/`` in a checkout."""
+    return _shipped("docs", "docs")
+
+
+def example_section_image() -> Path:
+    """The Braus-like labelled section image (drawn at 0.125 mm per pixel by ``docs/draw_braus_like.py``)."""
+    return _shipped("examples", "assets") / "braus_like_section.png"
+
+
+#: The example image's scale, as ``docs/draw_braus_like.py`` drew it.
+EXAMPLE_IMAGE_MM_PER_PIXEL = 0.125

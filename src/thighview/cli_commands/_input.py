@@ -56,6 +56,36 @@ def add_model_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup)
                              "hamstrings, white femur, yellow fat)")
 
 
+LEVEL_HELP = "as a percentage of femur length from the proximal end (30%%) or a fraction (0.3)"
+
+
+def level_fraction(text: str) -> float:
+    """A level as the app shows it (``"30%"``, ``"30 %"``) or as a fraction (``"0.3"``) -> 0.3.
+
+    A bare number above 1 is refused with the percentage it probably meant (LevelError)."""
+    from thighview.errors import LevelError
+
+    spec = text.strip()
+    percent = spec.endswith("%")
+    try:
+        value = float(spec.rstrip("%").strip())
+    except ValueError:
+        raise LevelError(f"cannot read the level {text!r}: give a percentage like 30% or a fraction like 0.3") from None
+    if not percent and value > 1.0:
+        raise LevelError(f"level {text!r} is outside the femur (0 to 1, or 0% to 100%): did you mean {spec}%?")
+    return value / 100.0 if percent else value
+
+
+def level_argument(text: str) -> float:
+    """:func:`level_fraction` as an argparse ``type`` (its error becomes argparse's one-line usage error)."""
+    from thighview.errors import LevelError
+
+    try:
+        return level_fraction(text)
+    except LevelError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def image_options(args: argparse.Namespace) -> dict:
     """``load_model`` keywords from ``--pixel-size`` and ``--colour-map``."""
     return {"pixel_size": getattr(args, "pixel_size", None), "colour_map": getattr(args, "colour_map", None)}

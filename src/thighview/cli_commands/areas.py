@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import argparse
 
-from thighview.cli_commands._input import add_input_options
+from thighview.cli_commands._input import LEVEL_HELP, add_input_options
 import math
 
 from thighview.errors import LevelError
@@ -20,11 +20,12 @@ HELP = "areas per structure or compartment (cm²) at levels along the femur"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--level", type=float, help="fraction of femur length from the proximal end, 0-1 "
-                                                   "(default 0.5)")
+    where.add_argument("--level", help=f"the level, {LEVEL_HELP} (default 50%%)")
+    where.add_argument("--level-cm", type=float, metavar="CM", help="centimetres from the proximal femur end")
     where.add_argument("--level-mm", type=float, metavar="MM", help="millimetres from the proximal femur end")
     where.add_argument("--levels", metavar="SPEC",
-                       help="several fractions: START:STOP:STEP (STOP included) or a list like 0.25,0.5,0.75")
+                       help="several levels: START:STOP:STEP (STOP included) like 10%%:90%%:10%% or a list like "
+                            "25%%,50%%,75%% (fractions such as 0.25 work too)")
     parser.add_argument("--by", choices=("muscle", "compartment"), default="muscle",
                         help="one row per structure (muscle) or per compartment (default: muscle)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
@@ -38,18 +39,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def parse_levels(spec: str) -> list[float]:
     """``"0.1:0.9:0.1"`` -> [0.1, 0.2, ..., 0.9] (stop included); ``"0.2,0.5"`` -> [0.2, 0.5]."""
+    from thighview.cli_commands._input import level_fraction
+
     try:
         if ":" not in spec:
-            levels = [float(part) for part in spec.split(",") if part.strip()]
+            levels = [level_fraction(part) for part in spec.split(",") if part.strip()]
         else:
-            start, stop, step = (float(part) for part in spec.split(":"))
+            start, stop, step = (level_fraction(part) for part in spec.split(":"))
             if not step > 0 or stop < start:
                 raise ValueError
             count = math.floor((stop - start) / step + 1e-9) + 1
             levels = [round(start + i * step, 12) for i in range(count)]
-    except ValueError:
-        raise LevelError(f"cannot read levels '{spec}' (use START:STOP:STEP like 0.1:0.9:0.1, "
-                         "or a list like 0.25,0.5)") from None
+    except ValueError:  # a LevelError of one level (1.5: outside the femur) says it best itself
+        raise LevelError(f"cannot read levels '{spec}' (use START:STOP:STEP like 10%:90%:10%, "
+                         "or a list like 25%,50%)") from None
     if not levels:
         raise LevelError(f"no levels in '{spec}'")
     if len(levels) > 10_000:
@@ -60,16 +63,18 @@ def parse_levels(spec: str) -> list[float]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from thighview.cli_commands._input import load_input, section_levels
+    from thighview.cli_commands._input import level_fraction, load_input, section_levels
     from thighview.section import SectionEngine
 
     model = load_input(args.model, args)
     engine = SectionEngine(model, overlap_rule=args.overlap_rule)
-    if args.level_mm is not None:
-        section_levels(model, [args.level_mm], [])  # a single section refuses it
-        sections = [engine.section(level_mm=args.level_mm)]
+    level_mm = args.level_mm if args.level_cm is None else 10.0 * args.level_cm
+    if level_mm is not None:
+        section_levels(model, [level_mm], [])  # a single section refuses it
+        sections = [engine.section(level_mm=level_mm)]
     else:
-        asked = parse_levels(args.levels) if args.levels is not None else None if args.level is None else [args.level]
+        asked = parse_levels(args.levels) if args.levels is not None else None if args.level is None else [
+            level_fraction(args.level)]
         sections = [engine.section(level) for level in section_levels(model, asked, [0.5])]
     if args.format == "json":
         documents = [s.to_dict(model.name) for s in sections]
@@ -125,7 +130,8 @@ def _table(section, model, by: str) -> str:
         if area == 0.0 and per_structure:
             absent.append(anatomy.label_of(name).lower())
             continue
-        names = [anatomy.label_of(name), compartment] if per_structure else [Compartment(name).label]
+        names = [anatomy.label_of(name), Compartment(compartment).label] if per_structure else \
+            [Compartment(name).label]  # the app's words: "Other muscle", not other_muscle
         body.append([*names, f"{area:.2f}", "" if of_muscle is None else f"{of_muscle:.1f}", f"{of_total:.1f}"])
     blank = [""] if per_structure else []
     dropped = ", ".join(anatomy.label_of(n).lower() for n in section.without_area)
@@ -142,7 +148,7 @@ def _table(section, model, by: str) -> str:
     axis = model.femur_axis
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
              f"level {section.where} ({section.level_mm:.1f} mm from the piece's proximal end)" if section.where else
-             f"level {section.level:.3f} of {axis.length_name} = {section.level_mm:.1f} mm from its proximal end")
+             f"level {section.level * 100:.1f}% of {axis.length_name} = {section.level_mm / 10:.1f} cm from its proximal end")
     lines = [f"{model.name} ({model.side} thigh): {where}",
              *([f"femur: {axis.describe()}"] if axis.piece is not None and model.flat is None else []),
              "areas in cm²; shares in % of all muscle area and of the whole section at this level",

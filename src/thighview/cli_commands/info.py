@@ -28,7 +28,7 @@ def _print_table(summary: dict) -> None:
     rows = [(r["name_in_file"], r["structure"] if r["known"] else f"{r['structure']} (unknown)", r["compartment"],
              f"{r['volume_cm3']:.1f}", _bounds(r), "yes" if r["closed"] else "NO (open)")
             for r in summary["structures"]]
-    header = ("name in file", "structure", "compartment", "volume cm3", "bounds x y z (mm)", "closed")
+    header = ("name in file", "structure", "compartment", "volume cm³", "bounds x y z (mm)", "closed")
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print(f"{summary['source']}: {len(rows)} structures, {summary['side']} thigh, read as {summary['format']}")
     units = summary["units"]

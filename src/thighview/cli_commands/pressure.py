@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from thighview.cli_commands._input import add_model_options
+from thighview.cli_commands._input import LEVEL_HELP, add_model_options, level_argument
 
 HELP = "simulate a contact on the skin at a level: slip at the septa and femur, compression at the bone"
 
@@ -15,9 +15,8 @@ PLACES_HELP = ("anterior, anterolateral, lateral, posterolateral, posterior, pos
 def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, ...]) -> None:
     """Arguments shared with ``thighview animate``."""
     parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
-    parser.add_argument("--level", type=float, default=None,
-                        help="level along the femur, fraction 0..1 from the proximal end (default 0.5; a single "
-                             "section has only its own)")
+    parser.add_argument("--level", type=level_argument, default=None,
+                        help=f"level along the femur, {LEVEL_HELP} (default 50%%; a single section has only its own)")
     parser.add_argument("--at", default="anterolateral", help=f"where the contact is: {PLACES_HELP}")
     parser.add_argument("--direction", choices=directions, default=directions[0],
                         help="into-bone: aimed at the femur's centre; sideways: perpendicular to the femur, past it")

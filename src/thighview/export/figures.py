@@ -174,16 +174,17 @@ def section_figure(section: Section, *, side: str = "right", options: FigureOpti
                  va="top", fontsize=10, color=_MUTED)
         top -= 0.04
     legend = section_legend(section, options.scheme) if options.legend else None
+    ncol = 2 if legend is None or len(legend.entries) <= 10 else 3
     bottom = 0.02
     if legend is not None:
-        bottom = 0.14 if legend.bar else 0.05 + 0.032 * ((len(legend.entries) + 1) // 2)
+        bottom = 0.14 if legend.bar else 0.05 + 0.032 * -(-len(legend.entries) // ncol)
     right = 0.62 if options.table else 0.99
     ax = fig.add_axes((0.01, bottom, right - 0.01, top - bottom))
     _draw(ax, section, options, side, min_mm_per_px, underlay)
     if legend is not None and legend.bar:
         draw_colour_bar(fig.add_axes((0.3, 0.085, 0.4, 0.018)), legend.bar, fontsize=9)
     elif legend is not None and legend.entries:
-        _figure_legend(fig, legend.entries, y=bottom + 0.01, fontsize=9, ncol=2)
+        _figure_legend(fig, legend.entries, y=bottom + 0.01, fontsize=9, ncol=ncol)
     if options.table:
         _area_table(fig.add_axes((0.665, bottom, 0.325, top - bottom)), section, options.scheme.palette)
     return fig

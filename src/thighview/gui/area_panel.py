@@ -45,12 +45,12 @@ def swatch(rgb) -> QtGui.QIcon:
 
 
 def coverage_text(coverage: dict[Compartment, float]) -> str:
-    """``"Quadriceps border 67% of the femur here · adductors 19% · hamstrings 14%"`` (rich text)."""
+    """``"Muscle on the femur's outline here: quadriceps 67% · adductors 19% · hamstrings 14%"`` (rich text)."""
     parts = sorted(((c, f) for c, f in coverage.items() if f > 0.005), key=lambda cf: -cf[1])
     if not parts:
         return "No muscle borders the femur at this level."
     (first, share), rest = parts[0], parts[1:]
-    text = f"<b>{first.label}</b> border <b>{share * 100:.0f}%</b> of the femur here"
+    text = f"Muscle on the femur's outline here: <b>{first.label.lower()} {share * 100:.0f}%</b>"
     return text + "".join(f" · {c.label.lower()} {f * 100:.0f}%" for c, f in rest)
 
 

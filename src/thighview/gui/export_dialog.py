@@ -23,7 +23,7 @@ import threading
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.errors import ThighViewError
 from thighview.export.batch import DEFAULT_SIZE, ExportJob, ExportRequest, plan
@@ -49,6 +49,25 @@ ANIMATIONS = (("Level sweep, hip to knee", "sweep"), ("Turntable of the 3-D view
               ("Pressure demo: into bone vs sideways", "pressure"))
 
 
+def format_name(fmt: str) -> str:
+    """A format as the dialog names it: ``png3d`` is a PNG too."""
+    return "PNG" if fmt == "png3d" else fmt.upper()
+
+
+def show_written(parent: QtWidgets.QWidget | None, paths: list[Path]) -> QtWidgets.QMessageBox:
+    """A non-blocking note listing the files an export wrote, with "Show in folder"."""
+    folder = paths[0].parent if paths else Path.home()
+    names = "\n".join(p.name for p in paths[:12]) + (f"\n… and {len(paths) - 12} more" if len(paths) > 12 else "")
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "Export finished",
+                                f"{len(paths)} file{'s' if len(paths) != 1 else ''} written in {folder}:\n\n{names}",
+                                QtWidgets.QMessageBox.StandardButton.Close, parent)
+    show = box.addButton("Show in folder", QtWidgets.QMessageBox.ButtonRole.ActionRole)
+    show.clicked.connect(lambda: QtGui.QDesktopServices.openUrl(QtCore.QUrl.fromLocalFile(str(folder))))
+    box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
 class ExportDialog(QtWidgets.QDialog):
     """Choices for one export batch from the app's current state (model, level, colours, visibility)."""
 
@@ -63,6 +82,7 @@ class ExportDialog(QtWidgets.QDialog):
         self.settings = settings
         self.camera = camera
         self.written: list[Path] = []
+        self.report_box: QtWidgets.QMessageBox | None = None  # the last export's list of written files
         self._jobs: list[ExportJob] = []
         self._cancel = threading.Event()
         self._steps = None
@@ -74,12 +94,15 @@ class ExportDialog(QtWidgets.QDialog):
 
     # --- widgets ------------------------------------------------------------------------------
     def _build(self) -> None:
-        form = QtWidgets.QFormLayout()
+        form = self.form = QtWidgets.QFormLayout()
         self.choice = QtWidgets.QComboBox()
         for label, _, _ in CHOICES:
             self.choice.addItem(label)
         self.choice.currentIndexChanged.connect(self._choice_changed)
         form.addRow("&What", self.choice)
+        self.formats_row = QtWidgets.QHBoxLayout()  # the same content in several formats at once
+        self.format_boxes: dict[str, QtWidgets.QCheckBox] = {}
+        form.addRow("Formats", self.formats_row)
         self.animation = QtWidgets.QComboBox()
         for label, key in ANIMATIONS:
             self.animation.addItem(label, key)
@@ -87,12 +110,12 @@ class ExportDialog(QtWidgets.QDialog):
         form.addRow("&Animation", self.animation)
         self.frames = QtWidgets.QSpinBox(minimum=2, maximum=1200, value=48)
         self.fps = QtWidgets.QSpinBox(minimum=1, maximum=60, value=12, suffix=" frames/s")
-        movie_row = QtWidgets.QHBoxLayout()
+        movie_row = self._movie_row = QtWidgets.QHBoxLayout()
         movie_row.addWidget(self.frames)
         movie_row.addWidget(self.fps)
         form.addRow("Frames", movie_row)
-        self.levels = QtWidgets.QLineEdit(f"{self.state.level:.2f}")
-        self.levels.setToolTip("fractions of femur length from the hip, e.g. 0.3, 0.5, 0.7")
+        self.levels = QtWidgets.QLineEdit(f"{self.state.level * 100:.1f}%")
+        self.levels.setToolTip("% of femur length from the hip, as the level bar shows it, e.g. 30%, 50%, 70%")
         form.addRow("&Levels", self.levels)
         size_row = QtWidgets.QHBoxLayout()
         self.width_box, self.height_box = QtWidgets.QSpinBox(), QtWidgets.QSpinBox()
@@ -140,7 +163,7 @@ class ExportDialog(QtWidgets.QDialog):
                 item.setToolTip(why)
             if combo.currentIndex() in disabled:
                 combo.setCurrentIndex(next(i for i in range(combo.count()) if i not in disabled))
-        self.levels.setText(f"{self.state.model.flat.level:.2f}")
+        self.levels.setText(f"{self.state.model.flat.level * 100:.1f}%")
         self.levels.setEnabled(False)
         self.levels.setToolTip(why)
 
@@ -154,8 +177,11 @@ class ExportDialog(QtWidgets.QDialog):
         self.height_box.setValue(height)
         for widget in (self.animation, self.frames, self.fps):
             widget.setEnabled(movie)
+        self.form.setRowVisible(self.animation, movie)  # no animation rows for a still image
+        self.form.setRowVisible(self._movie_row, movie)
+        self._fill_formats()
         if kind == "sheet" and "," not in self.levels.text():
-            self.levels.setText("0.3, 0.5, 0.7")
+            self.levels.setText("30%, 50%, 70%")
         figure = formats[0] in ("png", "svg", "pdf")
         for box in (self.labels, self.scale_bar, self.table):
             box.setEnabled(figure)
@@ -163,6 +189,19 @@ class ExportDialog(QtWidgets.QDialog):
         sized = formats[0] not in ("csv", "json", "glb")
         self.width_box.setEnabled(sized)
         self.height_box.setEnabled(sized)
+
+    def _fill_formats(self) -> None:
+        """Check boxes for every format of the chosen content (the chosen one always on)."""
+        chosen, formats, _ = CHOICES[self.choice.currentIndex()]
+        while self.formats_row.count():
+            self.formats_row.takeAt(0).widget().deleteLater()
+        self.format_boxes = {}
+        for label, (fmt,), _ in CHOICES:
+            if label.split(" — ")[0] == chosen.split(" — ")[0]:  # "Section figure — PNG", "… — SVG"
+                box = QtWidgets.QCheckBox(format_name(fmt), checked=fmt == formats[0])
+                box.setEnabled(fmt != formats[0])
+                self.formats_row.addWidget(box)
+                self.format_boxes[fmt] = box
 
     def _browse(self) -> None:
         folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Export into folder", self.folder.text())
@@ -183,7 +222,8 @@ class ExportDialog(QtWidgets.QDialog):
                                hidden=frozenset(n for n, shown in self.state.visible.items() if not shown),
                                image=self.show_image)
         return ExportRequest(
-            out_dir=Path(self.folder.text()).expanduser(), formats=formats,
+            out_dir=Path(self.folder.text()).expanduser(),
+            formats=tuple(f for f, box in self.format_boxes.items() if box.isChecked()) or formats,
             levels=tuple(parse_levels(self.levels.text().replace(" ", ""))),
             size=(self.width_box.value(), self.height_box.value()), figure=figure, camera=self.camera,
             sheet=kind == "sheet", animation=self.animation.currentData(), frames=self.frames.value(),
@@ -286,6 +326,7 @@ class ExportDialog(QtWidgets.QDialog):
             self._progress = None
         self.export_button.setEnabled(True)
         if error is None:
+            self.report_box = show_written(self.parentWidget(), list(self.written))
             self.exported.emit(list(self.written))
             self.accept()
         elif isinstance(error, Cancelled):

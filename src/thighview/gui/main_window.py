@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from thighview._memory import release_free_memory
 from thighview.app import state as st
 from thighview.errors import ThighViewError
-from thighview.gui.about import about_html
+from thighview.gui.about import about_details, about_html
 from thighview.gui.area_panel import AreaPanel
 from thighview.gui.level_control import LevelControl, short_length_name, single_section_name
 from thighview.gui.session_actions import SessionController
@@ -46,6 +46,22 @@ def open_filter() -> str:
 
     return (f"Thigh models and section images ({' '.join('*' + s for s in SUPPORTED_SUFFIXES)});;"
             f"Section images ({' '.join('*' + s for s in suffixes_read_by(IMAGE))});;All files (*)")
+
+
+def first_window_geometry(available: QtCore.QRect) -> QtCore.QRect:
+    """The first window fills the screen's available area (task bars aside), as large as is useful."""
+    width, height = min(available.width(), 1920), min(available.height(), 1200)
+    return QtCore.QRect(available.x() + (available.width() - width) // 2,
+                        available.y() + (available.height() - height) // 2, width, height)
+
+
+def scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """``widget`` in a frameless scroll area: a dock taller than a small screen scrolls instead of
+    growing the window (and pushing the level bar and status bar off the screen)."""
+    area = QtWidgets.QScrollArea(widgetResizable=True, frameShape=QtWidgets.QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+    area.setWidget(widget)
+    return area
 
 
 def _panel(title: str, widget: QtWidgets.QWidget) -> QtWidgets.QWidget:
@@ -123,6 +139,7 @@ class MainWindow(QtWidgets.QMainWindow):
             bar.addPermanentWidget(widget)
         self.error_box: QtWidgets.QMessageBox | None = None
         self.image_dialog = None  # the Image import dialog while it is open
+        self.help_window = None  # Help › ThighView help, once opened
         self.load_options: dict = {}  # the current image's colour map and pixel size, as chosen
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -134,7 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # --- layout -----------------------------------------------------------------------------
     def _dock(self, title: str, widget: QtWidgets.QWidget, area) -> QtWidgets.QDockWidget:
         dock = QtWidgets.QDockWidget(title, self, objectName=f"dock_{title.lower()}")
-        dock.setWidget(widget)
+        dock.setWidget(scrolling(widget))
         dock.setFeatures(QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QtWidgets.QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -164,7 +181,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
                 self.pressure = PressurePanel(self.state)
                 self.pressure.set_presentation(self.presenting)
-                dock.setWidget(self.pressure)
+                dock.setWidget(scrolling(self.pressure))  # scrolls on a small screen, never grows the window
             elif not visible and self.pressure is not None:
                 self.pressure.pause()  # another tab came forward: no animation (nor 3D slab) unseen
 
@@ -219,7 +236,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.area_per_actions = self._scheme_choice("area_per", {k: f"Heat map per {k}" for k in AREA_PER})
         self.area_unit_actions = self._scheme_choice("area_unit",
                                                      {k: f"Heat map in {unit}" for k, unit in AREA_UNITS.items()})
-        self.about_action = a("&About ThighView and this model…", self.show_about, "F1")
+        self.help_action = a("ThighView &help", self.show_help, "F1", tip="The user guides")
+        self.about_action = a("&About ThighView and this model…", self.show_about)
+        self.example_actions = [
+            a("The built-in thigh (3-D model)", lambda: self.load(None)),
+            a("A Braus-like section image (one cross-section)", self.open_example_image)]
         self.presentation_action = a("&Presentation mode", self.set_presentation, "F11", checkable=True,
                                      tip="Full screen with large captions for showing the guided demo (F11 or Esc "
                                          "leaves it)")
@@ -231,6 +252,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu = menu.addMenu("&File")
         file_menu.addActions([self.open_action, self.open_folder_action, self.open_default_action,
                               self.import_action])
+        examples = file_menu.addMenu("Open an e&xample")
+        examples.addActions(self.example_actions)
         self.recent_menu = file_menu.addMenu("Open &recent")
         file_menu.addSeparator()
         file_menu.addAction(self.export_action)
@@ -255,7 +278,7 @@ class MainWindow(QtWidgets.QMainWindow):
         colour_menu.addSeparator()
         colour_menu.addActions([*self.area_per_actions.values(), *self.area_unit_actions.values()])
         help_menu = menu.addMenu("&Help")
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.help_action, self.about_action])
 
         tools = QtWidgets.QToolBar("Display", objectName="display_bar", movable=False)
         tools.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -335,11 +358,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self._set_scheme(palette=COLOURBLIND if on else PALETTES[0])
 
     def _scheme_choice(self, key: str, texts: dict[str, str]) -> dict[str, QtGui.QAction]:
-        """Exclusive checkable actions setting one colour-scheme option, by value."""
+        """Exclusive checkable actions setting one heat-map option, by value (and turning the heat map on:
+        an option of a map that is not shown would do nothing visible)."""
         group = QtGui.QActionGroup(self)
         actions = {}
         for value, text in texts.items():
-            actions[value] = self._action(text, lambda _=False, v=value: self._set_scheme(**{key: v}), checkable=True)
+            actions[value] = self._action(text, lambda _=False, v=value: self._set_scheme(mode=ColourMode.AREA,
+                                                                                           **{key: v}),
+                                          checkable=True)
             group.addAction(actions[value])
         return actions
 
@@ -504,6 +530,21 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self.show_error("Could not open the model", f"Unexpected {type(error).__name__}: {error}")
 
+    def open_example_image(self) -> None:
+        """File › Open an example › the Braus-like section image, at the scale it was drawn."""
+        from thighview._resources import EXAMPLE_IMAGE_MM_PER_PIXEL, example_section_image
+
+        self.load(example_section_image(), ask_image_import=False, pixel_size=EXAMPLE_IMAGE_MM_PER_PIXEL)
+
+    def show_help(self) -> None:
+        """Help › ThighView help (F1): the bundled guides in a window of their own."""
+        from thighview.gui.help_window import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self)
+        self.help_window.show()
+        self.help_window.raise_()
+
     def open_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open a thigh model", start, open_filter())
@@ -541,6 +582,7 @@ class MainWindow(QtWidgets.QMainWindow):
         box.setWindowTitle("About ThighView")
         box.setTextFormat(QtCore.Qt.TextFormat.RichText)
         box.setText(about_html(self.state.model))
+        box.setDetailedText(about_details(self.state.model))  # technical provenance behind "Show Details…"
         box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
 
@@ -563,10 +605,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _restore_settings(self) -> None:
         geometry = self.settings.value("geometry")
-        if geometry is not None:
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1560, 940)
+        available = self.screen().availableGeometry()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.setGeometry(first_window_geometry(available))
+        elif not available.contains(self.frameGeometry()):  # remembered on a larger screen
+            self.setGeometry(self.geometry().intersected(available))
         window_state = self.settings.value("window_state")
         if window_state is not None:
             self.restoreState(window_state)

@@ -43,11 +43,14 @@ class SessionController(QtCore.QObject):
         self._checksums: dict[str, str] = {}
         self._last_autosave = ""
         self.recovery_box: QtWidgets.QMessageBox | None = None
-        self.save_action = window._action("&Save session…", self.save_dialog, "Ctrl+S",
+        self.path: Path | None = None  # the session file last saved or opened: Save writes there again
+        self.save_action = window._action("&Save session", self.save_again, "Ctrl+S",
                                           tip="Save the model, level, colours, visibility and camera")
-        self.open_action = window._action("Open se&ssion…", self.open_dialog, "Ctrl+Shift+S")
+        self.save_as_action = window._action("Save session &as…", self.save_dialog, "Ctrl+Shift+S",
+                                             tip="Save the session under a new name")
+        self.open_action = window._action("Open se&ssion…", self.open_dialog)
         file_menu = window.menuBar().actions()[0].menu()
-        file_menu.insertActions(window.export_action, [self.open_action, self.save_action])
+        file_menu.insertActions(window.export_action, [self.open_action, self.save_action, self.save_as_action])
         file_menu.insertSeparator(window.export_action)
         self.timer = QtCore.QTimer(self, interval=AUTOSAVE_MS)
         self.timer.timeout.connect(self.autosave)
@@ -142,6 +145,13 @@ class SessionController(QtCore.QObject):
         if path:
             self.save(path)
 
+    def save_again(self) -> None:
+        """File › Save session: into the session file last saved or opened, else ask where."""
+        if self.path is None:
+            self.save_dialog()
+        else:
+            self.save(self.path)
+
     def _nothing_to_save(self) -> None:
         self.window.show_error("Nothing to save", "Open a model file first: a session refers to it by name.")
 
@@ -155,6 +165,7 @@ class SessionController(QtCore.QObject):
         except ThighViewError as error:
             self.window.show_error("Could not save the session", str(error))
         else:
+            self.path = Path(path)
             self.window.statusBar().showMessage(f"Session saved to {path}", 5000)
 
     def open_dialog(self) -> None:
@@ -169,6 +180,7 @@ class SessionController(QtCore.QObject):
         except ThighViewError as error:
             self.window.show_error("Could not open the session", str(error))
             return
+        self.path = Path(path)
         self.open_session(session)
 
     # --- autosave and recovery ----------------------------------------------------------------

@@ -47,7 +47,7 @@ class StructurePanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.state = app_state
         self.tree = QtWidgets.QTreeWidget()
-        self.tree.setHeaderLabels(["Structure", "Opacity"])
+        self.tree.setHeaderLabels(["Structure", "3-D opacity"])  # the tick shows or hides in both views
         self.tree.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.ExtendedSelection)
         self.tree.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.tree.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
@@ -55,7 +55,8 @@ class StructurePanel(QtWidgets.QWidget):
         self.opacity = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100)
         self.opacity.setToolTip("Opacity of the selected rows")
         self.envelope = QtWidgets.QSlider(QtCore.Qt.Orientation.Horizontal, minimum=0, maximum=100)
-        self.envelope.setToolTip("Opacity of skin and subcutaneous fat in the 3D view")
+        self.envelope.setToolTip("Opacity of skin and subcutaneous fat in the 3D view (untick them to hide "
+                                 "them in the section too)")
         form = QtWidgets.QFormLayout()
         form.addRow("Selected rows:", self.opacity)
         form.addRow("Skin && fat:", self.envelope)
@@ -65,6 +66,7 @@ class StructurePanel(QtWidgets.QWidget):
         self.hint.setStyleSheet("color: #8a5a00;")
         self.hint.hide()
         self.compartment = QtWidgets.QComboBox()
+        self.compartment.setPlaceholderText("Select a structure above to change it")  # why it is empty and off
         self.compartment.setToolTip("Assign the selected structures to a compartment (Edit › Undo takes it back)")
         for compartment in ORDER:
             self.compartment.addItem(compartment.label, compartment)
@@ -77,7 +79,8 @@ class StructurePanel(QtWidgets.QWidget):
         layout.addWidget(self.hint)
         layout.addWidget(self.tree, 1)
         layout.addLayout(assign_form)
-        layout.addWidget(QtWidgets.QLabel("<b>Opacity in 3D</b>"))
+        layout.addWidget(QtWidgets.QLabel("<b>Opacity in 3D</b> (the section always draws ticked rows in full; "
+                                          "untick a row to hide it in both views)", wordWrap=True))
         layout.addLayout(form)
         # two dicts: Compartment is a str enum, so the structure "skin" == Compartment.SKIN
         self.rows: dict[str, QtWidgets.QTreeWidgetItem] = {}
@@ -172,6 +175,8 @@ class StructurePanel(QtWidgets.QWidget):
 
     def _sync_selection_widgets(self) -> None:
         names = self._selected_names()
+        if len(self.tree.selectedItems()) == 1 and len(names) == 1:  # one structure: highlight it in the views
+            self.state.select(names[0])
         self.opacity.setEnabled(bool(names))
         self.compartment.setEnabled(bool(names))
         compartments = {self.state.model.structures[n].compartment for n in names}

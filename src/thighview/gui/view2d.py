@@ -28,6 +28,7 @@ class SectionView(QtWidgets.QWidget):
         self.axes = self.figure.add_axes((0.0, 0.0, 1.0, 1.0))
         self.drawing = section2d.SectionDrawing()
         self.show_image = True  # an image model's picture under its regions
+        self._extent: tuple[object, tuple[float, float] | None] = (None, None)  # (model, its widest extent)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.canvas)
@@ -68,14 +69,27 @@ class SectionView(QtWidgets.QWidget):
         underlay = section2d.image_underlay(state.model.flat, section.frame) if self.show_image else None
         self.drawing = section2d.draw_section(self.axes, section, state.colours, side=state.model.side,
                                               visible=visible, highlight=state.selected,
-                                              compartments=section.compartments, underlay=underlay)
-        legend = section_legend(section, state.scheme, areas=False, structures=state.model.structures.values())
+                                              compartments=section.compartments, underlay=underlay,
+                                              extent=self._model_extent())
+        legend = section_legend(section, state.scheme, areas=False, structures=state.model.structures.values(),
+                                muscles=False)  # the view labels every muscle already
         if legend.bar:  # the same legend as an exported figure's, inset in the lower right corner
             draw_colour_bar(self.axes.inset_axes((0.70, 0.05, 0.27, 0.022)), legend.bar, fontsize=7.5)
         else:
             draw_legend(self.axes, legend.entries, fontsize=7.5, loc="lower right", handlelength=1.2,
                         borderaxespad=0.2)
         self.canvas.draw()
+
+    def _model_extent(self) -> tuple[float, float] | None:
+        """The model's widest section (mm), computed once per model: one scale at every level."""
+        model = self.state.model
+        if model.flat is not None:
+            return None
+        frame = self.state.section.frame
+        key = (id(model), tuple(frame.normal))  # a new axis for the same model: a new extent
+        if self._extent[0] != key:
+            self._extent = (key, section2d.widest_extent(model, frame))
+        return self._extent[1]
 
     def data_to_widget(self, x: float, y: float) -> QtCore.QPoint:
         """Widget pixel of a section-frame point (mm), e.g. to find a structure's pixel in a test."""

@@ -22,6 +22,14 @@ RGB = tuple[float, float, float]
 
 #: The colour map of the area heat map: perceptually uniform and colour-blind safe.
 AREA_COLOURMAP = "viridis"
+#: The heat map per palette: the colour-blind palette's is cividis, made for red-green colour
+#: blindness (and visibly different, so the toggle shows it is on).
+AREA_COLOURMAPS = {"braus": AREA_COLOURMAP, "colorblind": "cividis"}
+
+
+def area_colourmap(palette: str = "braus") -> str:
+    """The heat map's colour map name for a palette."""
+    return AREA_COLOURMAPS.get(palette, AREA_COLOURMAP)
 #: Structures that are not muscle keep a quiet grey in the area heat map.
 _NEUTRAL_IN_HEATMAP = (0.82, 0.82, 0.80)
 
@@ -141,12 +149,12 @@ def area_range(structures: Iterable[Structure | str], scheme: ColourScheme, sect
     return 0.0, max(values, default=1.0) or 1.0
 
 
-def heat_colour(value: float, vmin: float, vmax: float) -> RGB:
-    """A value's colour on :data:`AREA_COLOURMAP`."""
+def heat_colour(value: float, vmin: float, vmax: float, palette: str = "braus") -> RGB:
+    """A value's colour on the palette's heat map (:func:`area_colourmap`)."""
     from matplotlib import colormaps
 
     t = 0.0 if vmax <= vmin else min(max((value - vmin) / (vmax - vmin), 0.0), 1.0)
-    r, g, b, _ = colormaps[AREA_COLOURMAP](t)
+    r, g, b, _ = colormaps[area_colourmap(palette)](t)
     return (float(r), float(g), float(b))
 
 
@@ -162,7 +170,7 @@ def structure_colours(structures: Iterable[Structure | str], scheme: ColourSchem
         name, compartment, _ = _structure_compartment(s)
         value = area_value(s, scheme, section)
         if value is not None:
-            colours[name] = heat_colour(value, vmin, vmax)
+            colours[name] = heat_colour(value, vmin, vmax, scheme.palette)
         elif compartment is Compartment.BONE:  # the femur stays recognisable
             colours[name] = flat_colour(s, scheme.with_(mode=ColourMode.COMPARTMENT))
         else:

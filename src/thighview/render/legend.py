@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from thighview import anatomy
 from thighview.anatomy import COMPARTMENT_ORDER, Compartment
-from thighview.render.colouring import AREA_COLOURMAP, ColourScheme, area_range, darker
+from thighview.render.colouring import ColourMode, ColourScheme, area_colourmap, area_range, darker, structure_colours
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -29,15 +29,18 @@ LEGEND_ORDER = COMPARTMENT_ORDER
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """One compartment's line: its colour and, for a section, its area (``note``)."""
+    """One line: a compartment's (or, coloured by muscle, a muscle's) colour and, for a section,
+    its area (``note``)."""
 
     compartment: Compartment
     colour: str  # hex
     note: str = ""  # "61.2 cm² (43% of muscle)"
+    label: str = ""  # a muscle's name; empty: the compartment's
 
     @property
     def text(self) -> str:
-        return f"{self.compartment.label}  {self.note}" if self.note else self.compartment.label
+        name = self.label or self.compartment.label
+        return f"{name}  {self.note}" if self.note else name
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class ColourBar:
     vmin: float
     vmax: float
     label: str
+    palette: str = "braus"  # the colour-blind palette has its own colour map
 
 
 @dataclass(frozen=True)
@@ -69,18 +73,34 @@ def compartment_entries(compartments: Iterable[Compartment], palette: str) -> tu
 
 
 def section_legend(section: Section, scheme: ColourScheme, *, areas: bool = True,
-                   structures: Iterable[Structure | str] | None = None) -> SectionLegend:
+                   structures: Iterable[Structure | str] | None = None, muscles: bool = True) -> SectionLegend:
     """The legend of ``section`` coloured by ``scheme``; ``areas`` adds each compartment's area.
-    ``structures`` are what was coloured (default: the section's names) for the heat map's range."""
+    ``structures`` are what was coloured (default: the section's names) for the heat map's range.
+    Coloured by muscle (and ``muscles``), each muscle cut here is listed in its own fill colour:
+    compartment swatches would not match the fills. Nothing this level does not cut is listed."""
     if scheme.mode.is_heat_map:
         vmin, vmax = area_range(list(section.polygons) if structures is None else structures, scheme, section)
-        return SectionLegend(bar=ColourBar(vmin, vmax, f"Area per {scheme.area_per} ({scheme.unit_label})"))
+        return SectionLegend(bar=ColourBar(vmin, vmax, f"Area per {scheme.area_per} ({scheme.unit_label})",
+                                           scheme.palette))
+    if scheme.mode is ColourMode.MUSCLE and muscles:
+        return SectionLegend(entries=_muscle_entries(section, scheme, areas))
     measured = section.compartment_areas_cm2
-    shown = [c for c in measured if c is not Compartment.UNASSIGNED or measured[c]]
+    shown = [c for c in measured if measured[c] > 0.0]
     entries = compartment_entries(shown, scheme.palette)
     if areas:
         entries = tuple(LegendEntry(e.compartment, e.colour, _area_note(section, e.compartment)) for e in entries)
     return SectionLegend(entries=entries)
+
+
+def _muscle_entries(section: Section, scheme: ColourScheme, areas: bool) -> tuple[LegendEntry, ...]:
+    """Each muscle cut at this level, largest first, in its own fill colour."""
+    from matplotlib.colors import to_hex
+
+    colours = structure_colours(list(section.polygons), scheme, section)
+    compartment = {n: section.compartments.get(n, anatomy.compartment_of(n)) for n in section.areas_cm2}
+    return tuple(LegendEntry(compartment[n], to_hex(colours[n]), f"{a:.1f} cm²" if areas else "", anatomy.label_of(n))
+                 for n, a in sorted(section.areas_cm2.items(), key=lambda kv: -kv[1])
+                 if a > 0.0 and compartment[n].is_muscle)
 
 
 def _area_note(section: Section, compartment: Compartment) -> str:
@@ -105,7 +125,7 @@ def draw_colour_bar(cax: Axes, bar: ColourBar, *, fontsize: float) -> None:
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    drawn = cax.figure.colorbar(ScalarMappable(Normalize(bar.vmin, bar.vmax), colormaps[AREA_COLOURMAP]), cax=cax,
+    drawn = cax.figure.colorbar(ScalarMappable(Normalize(bar.vmin, bar.vmax), colormaps[area_colourmap(bar.palette)]), cax=cax,
                                 orientation="horizontal")
     drawn.ax.tick_params(labelsize=fontsize - 0.5, length=2)
     drawn.set_label(bar.label, fontsize=fontsize)

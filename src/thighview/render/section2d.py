@@ -32,6 +32,10 @@ _LAYER = {Compartment.SKIN: 0, Compartment.FAT: 1, Compartment.UNASSIGNED: 2, Co
 HIGHLIGHT = (1.0, 0.83, 0.0)
 LABEL_FONT_PT = 8.5
 _MIN_LABEL_AREA_MM2 = 30.0
+#: The linea aspera is a ridge of the shaft's middle part; above and below it splits into lines
+#: that run to the trochanter and to the condyles, so it is labelled in this range of femur length only.
+LINEA_ASPERA_LEVELS = (0.25, 0.75)
+BONE_ONLY_NOTE = "Below the muscles: bone only"
 #: Opacity of the regions' fill over an image underlay: the picture stays readable under the colours.
 UNDERLAY_FILL_ALPHA = 0.45
 
@@ -77,6 +81,7 @@ class SectionDrawing:
 
     patches: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
+    leaders: dict = field(default_factory=dict)
     anchors: dict[str, tuple[float, float]] = field(default_factory=dict)
 
 
@@ -107,14 +112,17 @@ def draw_order(names: Iterable[str], compartments: Mapping[str, Compartment] | N
     return sorted(names, key=lambda n: _LAYER.get(_compartment(n, compartments), 2))
 
 
-def spread(targets: np.ndarray, gap: float) -> np.ndarray:
-    """Positions closest (least squares) to sorted ``targets`` with neighbours at least ``gap`` apart.
+def spread(targets: np.ndarray, gap: float | np.ndarray) -> np.ndarray:
+    """Positions closest (least squares) to sorted ``targets`` with neighbours at least ``gap`` apart
+    (one gap, or each item's own height: neighbours then keep half of each other's height apart).
 
-    Shifting position ``i`` by ``i * gap`` turns the spacing constraint into monotonicity, solved
-    exactly by pool-adjacent-violators.
+    Shifting each position by the sum of the gaps before it turns the spacing constraint into
+    monotonicity, solved exactly by pool-adjacent-violators.
     """
     targets = np.asarray(targets, dtype=float)
-    shifted = targets - gap * np.arange(len(targets))
+    heights = np.broadcast_to(np.asarray(gap, dtype=float), targets.shape)
+    offsets = np.r_[0.0, np.cumsum((heights[:-1] + heights[1:]) / 2.0)] if len(targets) else np.empty(0)
+    shifted = targets - offsets
     blocks: list[list[float]] = []  # [mean, count]
     for value in shifted:
         blocks.append([value, 1])
@@ -123,7 +131,7 @@ def spread(targets: np.ndarray, gap: float) -> np.ndarray:
             mean1, count1 = blocks.pop()
             blocks.append([(mean1 * count1 + mean2 * count2) / (count1 + count2), count1 + count2])
     fitted = np.concatenate([np.full(int(c), m) for m, c in blocks]) if blocks else np.empty(0)
-    return fitted + gap * np.arange(len(targets))
+    return fitted + offsets
 
 
 def _anchor(geometry: shapely.Geometry) -> tuple[float, float]:
@@ -144,19 +152,33 @@ def _linea_aspera(femur: shapely.Geometry) -> tuple[float, float]:
     return float(xy[i, 0]), float(xy[i, 1])
 
 
-def _label_targets(polygons: Mapping[str, shapely.Geometry], compartments) -> list[tuple[str, str, tuple]]:
+def label_text(name: str) -> str:
+    """A structure's label on the plate; a qualifier in brackets goes on a second line
+    ("Biceps femoris\n(short head)") so the label columns, and the section's margin, stay narrow."""
+    label = anatomy.label_of(name)
+    head, bracket, rest = label.partition(" (")
+    return f"{head}\n({rest}" if bracket else label
+
+
+def _labelled(compartment: Compartment) -> bool:
+    """Structures the plate names: muscles, unassigned ones (to assign), femur, vessels and nerve."""
+    return compartment.is_muscle or compartment in (Compartment.UNASSIGNED, Compartment.BONE,
+                                                    Compartment.NEUROVASCULAR)
+
+
+def _label_targets(polygons: Mapping[str, shapely.Geometry], compartments,
+                   shaft: bool = True) -> list[tuple[str, str, tuple]]:
     """(key, text, anchor) for every labelled structure: muscles, unassigned structures (so the
-    user sees what to assign), femur, vessels, nerve, linea aspera."""
+    user sees what to assign), femur, vessels, nerve, and the linea aspera on the shaft (``shaft``)."""
     targets = []
     for name, geometry in polygons.items():
         if geometry is None or geometry.is_empty or geometry.area < _MIN_LABEL_AREA_MM2 / 10:
             continue
         compartment = _compartment(name, compartments)
-        large = geometry.area >= _MIN_LABEL_AREA_MM2
-        if (compartment.is_muscle or compartment is Compartment.UNASSIGNED) and large or compartment in (
-                Compartment.BONE, Compartment.NEUROVASCULAR):
-            targets.append((name, anatomy.label_of(name), _anchor(geometry)))
-        if compartment is Compartment.BONE:
+        if _labelled(compartment) and (geometry.area >= _MIN_LABEL_AREA_MM2 or compartment in (
+                Compartment.BONE, Compartment.NEUROVASCULAR)):
+            targets.append((name, label_text(name), _anchor(geometry)))
+        if compartment is Compartment.BONE and shaft:
             targets.append(("linea_aspera", "Linea aspera", _linea_aspera(geometry)))
     return targets
 
@@ -169,15 +191,42 @@ def _draw_labels(ax: Axes, targets, outline_bounds, drawing: SectionDrawing, gap
         group = sorted((t for t in targets if (t[2][0] < centre) == (side < 0)), key=lambda t: t[2][1])
         if not group:
             continue
-        ys = spread(np.array([t[2][1] for t in group]), gap)
+        lines = np.array([t[1].count("\n") + 1 for t in group])
+        ys = spread(np.array([t[2][1] for t in group]), gap * lines)
         edge = xmin - pad if side < 0 else xmax + pad
+        group = uncross([t[2] for t in group], ys, edge, group)
+        lines = np.array([t[1].count("\n") + 1 for t in group])  # respaced in the uncrossed order
+        ys = spread(np.array([t[2][1] for t in group]), gap * lines)
         for (key, text, (ax_, ay)), y in zip(group, ys):
-            ax.plot([ax_, edge, edge + side * pad * 0.5], [ay, y, y], color="#333333", lw=0.6,
-                    solid_capstyle="round", zorder=20)
+            drawing.leaders[key], = ax.plot([ax_, edge, edge + side * pad * 0.5], [ay, y, y], color="#333333",
+                                            lw=0.6, solid_capstyle="round", zorder=20)
             ax.plot([ax_], [ay], "o", ms=2.2, color="#222222", zorder=21)
             drawing.labels[key] = ax.text(edge + side * pad * 0.6, y, text, ha="left" if side > 0 else "right",
                                           va="center", fontsize=LABEL_FONT_PT, color="#1a1a1a", zorder=22)
             drawing.anchors[key] = (ax_, ay)
+
+
+def _segments_cross(p1, p2, q1, q2) -> bool:
+    """True when the segments p1-p2 and q1-q2 cross at a point inside both."""
+    def orient(a, b, c) -> float:
+        return (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
+
+    return (orient(p1, p2, q1) * orient(p1, p2, q2) < 0) and (orient(q1, q2, p1) * orient(q1, q2, p2) < 0)
+
+
+def uncross(anchors, ys, edge: float, items: list) -> list:
+    """``items`` reordered over the label slots ``ys`` so that no two leaders (anchor -> (edge, y))
+    cross: swapping the slots of a crossing pair shortens the leaders, so this ends."""
+    order = list(range(len(items)))
+    for _ in range(len(items) ** 2 + 1):
+        crossing = next(((i, j) for i in range(len(order)) for j in range(i + 1, len(order))
+                         if _segments_cross(anchors[order[i]], (edge, ys[i]), anchors[order[j]], (edge, ys[j]))),
+                        None)
+        if crossing is None:
+            break
+        i, j = crossing
+        order[i], order[j] = order[j], order[i]
+    return [items[k] for k in order]
 
 
 def _draw_scale_bar(ax: Axes, x0: float, y0: float, length_cm: int = 5) -> None:
@@ -186,7 +235,8 @@ def _draw_scale_bar(ax: Axes, x0: float, y0: float, length_cm: int = 5) -> None:
     for i in range(length_cm + 1):
         ax.plot([x0 + 10 * i, x0 + 10 * i], [y0, y0 + (tick * 1.8 if i in (0, length_cm) else tick)],
                 color="#222222", lw=1.0, zorder=30)
-    ax.text(x0 + 5 * length_cm, y0 - 2.5, f"{length_cm} cm", ha="center", va="top", fontsize=8, color="#222222")
+    ax.text(x0 + 5 * length_cm, y0 - 2.5, f"{length_cm} cm", ha="center", va="top", fontsize=8, color="#222222",
+            gid="scale_bar_text")
 
 
 def _draw_orientation(ax: Axes, side: str) -> None:
@@ -198,16 +248,34 @@ def _draw_orientation(ax: Axes, side: str) -> None:
     ax.text(0.99, 0.99, f"{right.upper()} ▶", ha="right", va="top", **style)
 
 
+def widest_extent(model, frame) -> tuple[float, float]:
+    """Width and height (mm) of every section of ``model`` together: all its vertices projected
+    onto the section plane (the same at every level along the axis). Drawing with this as
+    ``extent`` keeps one scale in pixels per cm while the level moves."""
+    points = np.concatenate([s.vertices for s in model.structures.values()])
+    xy = frame.to_2d(points)
+    return tuple(float(v) for v in np.ptp(xy, axis=0))  # type: ignore[return-value]
+
+
+def has_muscle(section, compartments: Mapping[str, Compartment] | None = None) -> bool:
+    """True when any muscle has an area at this level (not: below the muscles, bone only)."""
+    return any(g is not None and not g.is_empty and _compartment(n, compartments).is_muscle
+               for n, g in section.polygons.items())
+
+
 def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "right",
                  visible: Iterable[str] | None = None, highlight: str | None = None, labels: bool = True,
                  scale_bar: bool = True, orientation: bool = True,
                  compartments: Mapping[str, Compartment] | None = None,
-                 min_mm_per_px: float | None = None, underlay: Underlay | None = None) -> SectionDrawing:
+                 min_mm_per_px: float | None = None, underlay: Underlay | None = None,
+                 extent: tuple[float, float] | None = None) -> SectionDrawing:
     """Draw a ``Section`` on empty axes and return the artists by structure name.
 
     ``min_mm_per_px`` draws at least that coarse, so panels of a figure sheet or frames of a
-    level sweep share one scale with labels spaced for it (exports). ``underlay`` draws that
-    image beneath the regions, which are then filled semi-transparently."""
+    level sweep share one scale with labels spaced for it (exports); ``extent`` (mm, see
+    :func:`widest_extent`) fits the scale to a section that large, so it stays fixed as the level
+    moves (the GUI). ``underlay`` draws that image beneath the regions, which are then filled
+    semi-transparently."""
     from matplotlib.patches import PathPatch
 
     polygons = {n: p for n, p in section.polygons.items()
@@ -234,18 +302,28 @@ def draw_section(ax: Axes, section, colours: Mapping[str, RGB], *, side: str = "
     all_section = [g for g in (*section.polygons.values(), *getattr(section, "open_contours", {}).values())
                    if g is not None and not g.is_empty]  # dashed contours without an area in view too
     bounds = _bounds(all_section)
-    targets = _label_targets(polygons, compartments) if labels else []
+    low, high = LINEA_ASPERA_LEVELS
+    targets = _label_targets(polygons, compartments, shaft=low <= section.level <= high) \
+        if labels else []
     centre_x = (bounds[0] + bounds[2]) / 2.0
-    _fit_limits(ax, bounds, _column_points([t for t in targets if t[2][0] < centre_x]),
-                _column_points([t for t in targets if t[2][0] >= centre_x]), min_mm_per_px)
+    columns = (_column_points([t for t in targets if t[2][0] < centre_x]),
+               _column_points([t for t in targets if t[2][0] >= centre_x]))
+    if extent is not None and labels:  # room for any structure's label: the scale must not follow the labels
+        columns = (_column_points([(n, label_text(n)) for n in section.polygons
+                                   if _labelled(_compartment(n, compartments))]),) * 2
+    _fit_limits(ax, bounds, *columns, min_mm_per_px, extent)
     if targets:
         _draw_labels(ax, targets, bounds, drawing, gap=_data_per_point(ax) * LABEL_FONT_PT * 1.3)
     if scale_bar:
         x0, x1 = ax.get_xlim()
         y0, y1 = ax.get_ylim()
-        _draw_scale_bar(ax, x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0))
+        length = next((cm for cm in (5, 2, 1) if 10 * cm <= 0.25 * (x1 - x0)), 1)  # a zoomed-in bone: shorter
+        _draw_scale_bar(ax, x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0), length)
     if orientation:
         _draw_orientation(ax, side)
+    if not has_muscle(section, compartments):
+        ax.text(0.5, 0.93, BONE_ONLY_NOTE, transform=ax.transAxes, ha="center", va="top", fontsize=10,
+                color="#333333", fontstyle="italic", zorder=30)
     _draw_open_contours(ax, section, colours, visible)
     _draw_overlaps(ax, section, visible)
     return drawing
@@ -303,23 +381,36 @@ def _bounds(geometries: list) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in shapely.total_bounds(geometries))  # type: ignore[return-value]
 
 
+def text_points(text: str, size: float = LABEL_FONT_PT) -> float:
+    """The width of ``text`` in points, measured with matplotlib's own font metrics."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    width, _, _ = text_to_path.get_text_width_height_descent(text, FontProperties(size=size), ismath=False)
+    return float(width)
+
+
 def _column_points(targets) -> float:
-    """Estimated width (points) of a label column: the longest text plus its leader."""
+    """Width (points) of a label column: the longest text plus its leader and a margin."""
     if not targets:
         return 10.0
-    return max(len(t[1]) for t in targets) * LABEL_FONT_PT * 0.53 + 26.0
+    return max(text_points(line) for t in targets for line in t[1].split("\n")) + 30.0
 
 
 def _fit_limits(ax: Axes, bounds, left_points: float, right_points: float,
-                min_mm_per_px: float | None = None) -> None:
-    """Equal mm per pixel on both axes, room for the label columns beside the section."""
+                min_mm_per_px: float | None = None, extent: tuple[float, float] | None = None) -> None:
+    """Equal mm per pixel on both axes, room for the label columns beside the section; the
+    scale fits a section ``extent`` large (mm) where given, however small this one is."""
     xmin, ymin, xmax, ymax = bounds
+    width, height = xmax - xmin, ymax - ymin
+    if extent is not None:
+        width, height = max(width, extent[0]), max(height, extent[1])
     bbox = ax.get_window_extent()
     px_per_pt = ax.figure.dpi / 72.0
     left_px, right_px = left_points * px_per_pt, right_points * px_per_pt
     room_w = max(bbox.width - left_px - right_px, 0.25 * bbox.width)
     room_h = 0.84 * bbox.height
-    mm_per_px = max((xmax - xmin) * 1.1 / room_w, (ymax - ymin) / room_h, min_mm_per_px or 0.0)
+    mm_per_px = max(width * 1.1 / room_w, height / room_h, min_mm_per_px or 0.0)
     # the section's centre sits in the middle of the room left between the two label columns
     cx = (xmin + xmax) / 2.0 + (right_px - left_px) / 2.0 * mm_per_px
     cy = (ymin + ymax) / 2.0 - 0.02 * bbox.height * mm_per_px
