@@ -63,3 +63,7 @@ class SessionError(ThighViewError):
 
 class MechanicsError(ThighViewError):
     """The pressure simulation cannot be set up for this section."""
+
+
+class MeasurementError(ThighViewError):
+    """A client's measurement is missing its unit, out of the plausible range, or unknown."""
