@@ -216,3 +216,21 @@ def test_build_model_command_prints_the_aims_and_warnings(tmp_path, capsys):
     assert meta["client"]["measurements"]["skinfold_mm"] == 50 and meta["client"]["warnings"]
     assert main(["build-model", "--out", str(tmp_path / "bad"), "--height", "3"]) == 1
     assert not (tmp_path / "bad").exists()
+    capsys.readouterr()
+
+
+def test_info_about_and_export_provenance_show_the_measurements(tmp_path, capsys):
+    from thighview.export.provenance import provenance
+    from thighview.gui.about import about_html
+
+    m = Measurements(sex="female", height_m=1.65, mass_kg=60, thigh_circumference_cm=40, skinfold_mm=50)
+    _, derivation, glb, _ = build_client(m, tmp_path, resolution=8)
+    assert main(["info", str(glb)]) == 0
+    out = capsys.readouterr().out
+    assert f"built from measurements: {m.describe()}" in out
+    assert f"note: {derivation.warnings[0]}" in out
+    model = load_model(glb)
+    record = provenance(model, content="section figure")
+    assert record["measurements"] == m.describe() and "fat gave way" in record["measurement_warnings"]
+    about = about_html(model)
+    assert "Measurements:" in about and "skinfold 50 mm" in about and "fat gave way" in about

@@ -93,3 +93,15 @@ class Measurements:
             parts.append(f"fat {self.fat_ultrasound_mm:g} mm (ultrasound)")
         parts += [self.training, f"{self.side} thigh"]
         return ", ".join(parts)
+
+
+def client_of(provenance: dict) -> tuple[Measurements, list[str]] | None:
+    """The measurements and warnings a client's model carries in its JSON (None for other models)."""
+    client = provenance.get("client") if isinstance(provenance, dict) else None
+    if not isinstance(client, dict) or not isinstance(client.get("measurements"), dict):
+        return None
+    try:
+        measurements = Measurements.from_dict(client["measurements"])
+    except (MeasurementError, TypeError):
+        return None
+    return measurements, [str(w) for w in client.get("warnings", [])]
