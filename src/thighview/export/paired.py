@@ -39,6 +39,17 @@ def paired_figure(comparison: Comparison, *, sides: tuple[str, str] = ("right", 
     if heading:
         fig.text(0.5, 0.985, heading, ha="center", va="top", fontsize=15, fontweight="bold", color=_INK)
     axes = [fig.add_axes((0.01 + 0.5 * i, 0.33, 0.48, 0.58)) for i in range(2)]
+    draw_pair(axes, comparison, sides, options)
+    _difference_table(fig.add_axes((0.08, 0.02, 0.84, 0.27)), comparison)
+    return fig
+
+
+def draw_pair(axes, comparison: Comparison, sides: tuple[str, str], options: FigureOptions = FigureOptions(),
+              fontsize: float = 9.5) -> float:
+    """A's and B's sections in two panels at one scale (the coarser of the two); returns it (mm per pixel).
+
+    Used by the paired export figure and the app's compare view, so both show the same picture.
+    """
     sections = (comparison.a, comparison.b)
     panel = options.with_(table=False)
     for ax, section, side in zip(axes, sections, sides):
@@ -50,9 +61,8 @@ def paired_figure(comparison: Comparison, *, sides: tuple[str, str] = ("right", 
             _draw(ax, section, panel, side, scale)
     for ax, letter, name, section, side in zip(axes, "AB", (comparison.name_a, comparison.name_b), sections, sides):
         ax.set_title(f"{letter}: {name}\n{side} thigh, {level_text(section, options.length_name)}",
-                     fontsize=9.5, color=_MUTED, pad=3)
-    _difference_table(fig.add_axes((0.08, 0.02, 0.84, 0.27)), comparison)
-    return fig
+                     fontsize=fontsize, color=_MUTED, pad=3)
+    return scale
 
 
 def _difference_table(ax, comparison: Comparison) -> None:

@@ -54,3 +54,27 @@ def build_client(m: Measurements, out_dir: str | Path, resolution: int = DEFAULT
     model, derivation = generate_client(m, resolution, seed, progress)
     glb, meta = write_model(model, out_dir, STEM if model.client is None else CLIENT_STEM)
     return model, derivation, glb, meta
+
+
+def mid_thigh_rings(m: Measurements) -> tuple[Derivation, dict[str, list]]:
+    """The planned mid-thigh section for ``m`` (each structure's rings, in mm, as the model's
+    section will show it: lateral on the viewer's left for a right thigh), without building
+    the surfaces: what the form previews."""
+    import numpy as np
+
+    from thighview.procedural import generator, partition
+    from thighview.procedural.derive import MID
+    from thighview.procedural.plan import area_plan
+
+    derivation = derive(m)
+    body = derivation.body
+    plan = area_plan(body)
+    areas = plan.areas(MID)
+    geo = partition.solve_level(MID, areas, body=body)
+    spacing = generator.IN_PLANE_RATIO * 0.01 * body.femur_length_mm
+    present = {name: slice(0, 1) if areas.get(name, 1.0) > 0 else slice(0, 0) for name in partition.OUTLINES}
+    lay = generator.Layout(plan, np.array([MID]), [geo], generator._edge_counts([geo], spacing), spacing, present)
+    # the section is viewed from below: the viewer's x is the patient's left (-x of the model)
+    flip = np.array([-1.0, 1.0]) if body.side == "right" else np.array([1.0, 1.0])
+    rings = {name: [ring * flip for ring in rs] for name, rs in generator.level_rings(lay, 0).items()}
+    return derivation, rings
