@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_gui import window  # noqa: F401 (the main window fixture)
 
 from thighview import anatomy
 from thighview.anatomy import Compartment
@@ -28,26 +29,6 @@ def _image(widget) -> np.ndarray:
 def _where(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     """(row, column) of the pixels of ``colour``."""
     return np.argwhere(np.abs(rgb - colour).sum(axis=2) < TOLERANCE)
-
-
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from PySide6 import QtCore, QtWidgets
-
-    from thighview.gui.main_window import MainWindow
-
-    monkeypatch.setenv("THIGHVIEW_STATE_DIR", str(tmp_path / "state"))
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    for view in list(win.client_actions.compare_windows):
-        view.close()
-    win.close()
-    QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    QtWidgets.QApplication.processEvents()
 
 
 def _form(window, qtbot):

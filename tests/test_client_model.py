@@ -191,6 +191,13 @@ def test_contradictions_say_what_gave_way_and_by_how_much(m, gave_way):
     assert d.aims["thigh_muscle_volume_cm3"]["value"] in (pytest.approx(lo), pytest.approx(hi))
 
 
+def test_the_documented_contradiction_reads_as_in_the_docs():
+    said = " ".join(derive(Measurements(sex="female", height_m=1.65, mass_kg=60, thigh_circumference_cm=40,
+                                        skinfold_mm=50)).warnings)
+    assert "lower end of its interval (-15 %)" in said
+    assert "5.6 mm over the front of the thigh instead of the 22.3 mm from the 50 mm skinfold (-16.7 mm)" in said
+
+
 def test_athletes_carry_more_muscle_for_the_same_body():
     plain, athlete = (derive(Measurements(height_m=1.80, mass_kg=80, training=t)) for t in ("untrained", "athlete"))
     ratio = athlete.aims["thigh_muscle_volume_cm3"]["value"] / plain.aims["thigh_muscle_volume_cm3"]["value"]
