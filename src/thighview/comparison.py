@@ -115,13 +115,13 @@ class Comparison:
         for r in self.rows(by):
             pp = r.difference_pp
             writer.writerow([f"{self.level:.6g}", r.kind, r.key, f"{r.area_a:.4f}", f"{r.area_b:.4f}",
-                             f"{r.difference_cm2:.4f}", _maybe(r.share_a, 2), _maybe(r.share_b, 2), _maybe(pp, 2)])
+                             f"{r.difference_cm2:.4f}", cell(r.share_a, 2), cell(r.share_b, 2), cell(pp, 2)])
         return out.getvalue()
 
     def to_table(self, by: str = "both") -> str:
         header = ["", "A cm²", "B cm²", "B−A cm²", "A %", "B %", "B−A pp"]
         body = [[("  " if r.kind == "structure" else "") + r.label, f"{r.area_a:.2f}", f"{r.area_b:.2f}",
-                 f"{r.difference_cm2:+.2f}", _maybe(r.share_a, 1), _maybe(r.share_b, 1), _maybe(r.difference_pp, 1,
+                 cell(r.difference_cm2, 2, signed=True), cell(r.share_a, 1), cell(r.share_b, 1), cell(r.difference_pp, 1,
                                                                                                  signed=True)]
                 for r in self.rows(by) if r.area_a or r.area_b]
         widths = [max(len(row[i]) for row in [header, *body]) for i in range(len(header))]
@@ -134,9 +134,11 @@ class Comparison:
         return "\n".join(lines)
 
 
-def _maybe(value: float | None, digits: int, signed: bool = False) -> str:
+def cell(value: float | None, digits: int, signed: bool = False) -> str:
+    """A number for a table ('' for none); a difference keeps its sign, and never shows '-0.0'."""
     if value is None:
         return ""
+    value = round(value, digits) + 0.0
     return f"{value:+.{digits}f}" if signed else f"{value:.{digits}f}"
 
 

@@ -69,9 +69,10 @@ def _difference_table(ax, comparison: Comparison) -> None:
     """Compartments in both sections: areas, shares of muscle and B − A."""
     ax.axis("off")
     header = ["", "A cm²", "B cm²", "B − A cm²", "A % muscle", "B % muscle", "B − A points"]
-    rows = [[r.label, f"{r.area_a:.1f}", f"{r.area_b:.1f}", f"{r.difference_cm2:+.1f}",
-             "" if r.share_a is None else f"{r.share_a:.1f}", "" if r.share_b is None else f"{r.share_b:.1f}",
-             "" if r.difference_pp is None else f"{r.difference_pp:+.1f}"]
+    from thighview.comparison import cell
+
+    rows = [[r.label, cell(r.area_a, 1), cell(r.area_b, 1), cell(r.difference_cm2, 1, signed=True),
+             cell(r.share_a, 1), cell(r.share_b, 1), cell(r.difference_pp, 1, signed=True)]
             for r in comparison.compartment_rows() if r.area_a or r.area_b]
     table = ax.table(cellText=rows, colLabels=header, loc="upper center", cellLoc="right", colLoc="right",
                      edges="horizontal")

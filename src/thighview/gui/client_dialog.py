@@ -89,6 +89,7 @@ class ClientDialog(QtWidgets.QDialog):
         self.ranges_label.setStyleSheet("color: #666;")
         self.aims = QtWidgets.QLabel(wordWrap=True, textFormat=QtCore.Qt.TextFormat.RichText)
         self.aims.setMinimumWidth(330)
+        self.aims.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
         self.figure = Figure(facecolor="white", figsize=(4, 4))
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumSize(320, 320)
@@ -208,8 +209,9 @@ class ClientDialog(QtWidgets.QDialog):
                                           edgecolor="#333333", linewidth=0.4))
         ax.set_aspect("equal")
         ax.autoscale_view()
-        x0, x1 = ax.get_xlim()
-        ax.set_xlim(x0 - 0.12 * (x1 - x0), x1 + 0.12 * (x1 - x0))
+        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+        ax.set_xlim(x0 - 0.12 * (x1 - x0), x1 + 0.12 * (x1 - x0))  # room for the orientation words
+        ax.set_ylim(y0 - 0.08 * (y1 - y0), y1 + 0.08 * (y1 - y0))
         ax.axis("off")
         lateral_left = derivation.measurements.side == "right"
         style = dict(transform=ax.transAxes, fontsize=8, color="#555555", fontweight="bold")

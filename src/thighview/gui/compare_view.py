@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from thighview import anatomy
 from thighview.anatomy import MAIN_COMPARTMENTS
-from thighview.comparison import Comparison, compare
+from thighview.comparison import Comparison, cell, compare
 from thighview.gui import state as st
 from thighview.gui.workers import run_in_thread
 
@@ -121,9 +121,8 @@ class CompareWindow(QtWidgets.QWidget):
         self.table.setRowCount(len(rows))
         self.table.setVerticalHeaderLabels([r.label for r in rows])
         for i, r in enumerate(rows):
-            cells = (f"{r.area_a:.2f}", f"{r.area_b:.2f}", f"{r.difference_cm2:+.2f}",
-                     "" if r.share_a is None else f"{r.share_a:.1f}", "" if r.share_b is None else f"{r.share_b:.1f}",
-                     "" if r.difference_pp is None else f"{r.difference_pp:+.1f}")
+            cells = (cell(r.area_a, 2), cell(r.area_b, 2), cell(r.difference_cm2, 2, signed=True), cell(r.share_a, 1),
+                     cell(r.share_b, 1), cell(r.difference_pp, 1, signed=True))
             for j, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 item.setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
