@@ -81,6 +81,12 @@ def test_build_opens_the_thigh_with_its_measurements(window, qtbot):
     model = window.state.model
     assert model.side == "left" and "left thigh" in window.model_label.text()
     assert WOMAN.describe() in about_html(model)
+    qtbot.wait(300)
+    window.section_view.redraw()
+    rgb = _image(window.section_view.canvas)
+    quads, adductors = _where(rgb, _rgb(Compartment.QUADRICEPS)), _where(rgb, _rgb(Compartment.ADDUCTORS))
+    assert quads[:, 1].mean() > adductors[:, 1].mean()  # the app's own section: lateral on the right
+    assert "LATERAL ▶" in {t.get_text() for t in window.section_view.axes.texts}
     session = window.sessions.capture()
     assert session.model_path == str(model.source.resolve())  # sessions reopen the built file
     assert window.settings.value("client/measurements")  # the form remembers the last measurements
@@ -120,3 +126,8 @@ def test_compare_view_follows_the_level_at_one_scale(window, qtbot, tmp_path):
     for side in (top[:, :half], top[:, half:]):
         assert len(_where(side, _rgb(Compartment.QUADRICEPS))) > 800
     assert len(view.profile_axes.lines) >= 6  # three compartments, A solid and B dashed, plus the level
+    view.export_to(str(tmp_path / "paired.png"))
+    from PIL import Image
+
+    image = Image.open(tmp_path / "paired.png")
+    assert image.info["thighview:compared_with"] == view.model_b.name and image.info["thighview:levels"] == "0.3"

@@ -16,6 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from thighview import anatomy
 from thighview.anatomy import MAIN_COMPARTMENTS
+from thighview.errors import ThighViewError
 from thighview.comparison import Comparison, cell, compare
 from thighview.gui import state as st
 from thighview.gui.workers import run_in_thread
@@ -45,8 +46,14 @@ class CompareWindow(QtWidgets.QWidget):
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.table.setMaximumHeight(230)
+        self.export_button = QtWidgets.QPushButton("Export paired figure…")
+        self.export_button.setToolTip("Both sections at this level, one scale, and the differences (PNG, SVG, PDF)")
+        self.export_button.clicked.connect(self.export_dialog)
+        top = QtWidgets.QHBoxLayout()
+        top.addWidget(self.caption, 1)
+        top.addWidget(self.export_button)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(self.caption)
+        layout.addLayout(top)
         layout.addWidget(self.canvas, 1)
         layout.addWidget(self.table)
         self._redraw_timer = QtCore.QTimer(self, singleShot=True, interval=0)
@@ -97,6 +104,29 @@ class CompareWindow(QtWidgets.QWidget):
                              f"<b>{state.level * 100:.1f}%</b> of femur length, one scale; move the level in the "
                              "main window")
         self.canvas.draw_idle()
+
+    def export_dialog(self) -> None:
+        """Ask where, then write the paired figure at the current level."""
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export the paired figure", "compare.png",
+                                                        "PNG (*.png);;SVG (*.svg);;PDF (*.pdf)")
+        if path:
+            try:
+                self.export_to(path)
+            except ThighViewError as exc:
+                QtWidgets.QMessageBox.warning(self, "Could not export", str(exc))
+
+    def export_to(self, path: str) -> None:
+        """The paired figure (the export's own, as ``thighview export --compare`` writes it) to ``path``."""
+        from thighview.export.figures import FigureOptions, save_figure
+        from thighview.export.paired import paired_figure
+        from thighview.export.provenance import provenance
+
+        model = self.state.model
+        fig = paired_figure(self.comparison, sides=(model.side, self.model_b.side),
+                            options=FigureOptions(palette=self.state.scheme.palette))
+        record = provenance(model, content="paired section figure", levels=[self.comparison.level],
+                            extra={"compared_with": self.model_b.name})
+        save_figure(fig, path, record=record, force=True)
 
     def _draw_profiles(self, palette: str) -> None:
         ax = self.profile_axes
