@@ -79,11 +79,11 @@ def _difference_table(ax, comparison: Comparison) -> None:
     table.auto_set_font_size(False)
     table.set_fontsize(9)
     table.scale(1.0, 1.25)
-    for (row, col), cell in table.get_celld().items():
+    for (row, col), box in table.get_celld().items():
         if col == 0:
-            cell.set_text_props(ha="left")
+            box.set_text_props(ha="left")
         if row == 0:
-            cell.set_text_props(fontweight="bold", color=_INK)
+            box.set_text_props(fontweight="bold", color=_INK)
 
 
 def write_paired(model_a, model_b, request, *, engine_a=None) -> list:

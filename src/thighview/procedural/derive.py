@@ -170,7 +170,7 @@ def _finish(d: Derivation, fat_wanted: float | None, k_wanted: float, k_range: t
                   else "the ultrasound")
         d.warnings.append(f"the fat gave way: {fat:.1f} mm over the front of the thigh instead of the "
                           f"{fat_wanted:.1f} mm from {source} ({fat - fat_wanted:+.1f} mm)")
-    length, length_range = femur_length_mm(m)
+    _, length_range = femur_length_mm(m)
     fat_rule = _client()["skinfold_to_fat"]
     d.aims = {
         "femur_length_mm": {"value": round(body.femur_length_mm, 2),
