@@ -198,6 +198,18 @@ def test_the_documented_contradiction_reads_as_in_the_docs():
     assert "5.6 mm over the front of the thigh instead of the 22.3 mm from the 50 mm skinfold (-16.7 mm)" in said
 
 
+def test_a_body_the_model_cannot_build_is_a_one_line_error_not_a_hang(tmp_path):
+    from thighview.errors import ThighViewError
+
+    with pytest.raises(ThighViewError, match="cannot wrap the femur") as caught:
+        derive(Measurements(height_m=2.10, mass_kg=35))  # BMI 8: too little muscle for the femur near the knee
+    assert "\n" not in str(caught.value)
+    tight = Measurements(height_m=2.0, mass_kg=150, thigh_circumference_cm=30)  # a 30 cm thigh on a 150 kg man
+    with pytest.raises(ThighViewError, match="outside what the model can build"):
+        build_client(tight, tmp_path, resolution=8)
+    assert not any(tmp_path.iterdir())  # nothing half-written
+
+
 def test_athletes_carry_more_muscle_for_the_same_body():
     plain, athlete = (derive(Measurements(height_m=1.80, mass_kg=80, training=t)) for t in ("untrained", "athlete"))
     ratio = athlete.aims["thigh_muscle_volume_cm3"]["value"] / plain.aims["thigh_muscle_volume_cm3"]["value"]

@@ -24,7 +24,7 @@ from scipy.optimize import brentq
 
 from thighview.procedural import outline, partition
 from thighview.procedural.measurements import Measurements
-from thighview.procedural.plan import MUSCLES, Body, area_plan, reference_body, targets
+from thighview.procedural.plan import MUSCLES, SOFT_TISSUE_RANGE, Body, area_plan, reference_body, targets
 
 #: The level of "mid-thigh": half the femur's length.
 MID = 0.5
@@ -157,7 +157,10 @@ def derive(m: Measurements) -> Derivation:
 def _finish(d: Derivation, fat_wanted: float | None, k_wanted: float, k_range: tuple[float, float]) -> Derivation:
     """Lay out mid-thigh as the generator will, and say what it achieves and what gave way."""
     m, body = d.measurements, d.body
-    geo = partition.solve_level(MID, area_plan(body).areas(MID), body=body)
+    plan = area_plan(body)
+    for t in SOFT_TISSUE_RANGE:  # the thinnest ends fail first (a typed error) if the body cannot be built
+        partition.solve_level(t, plan.areas(t), body=body)
+    geo = partition.solve_level(MID, plan.areas(MID), body=body)
     circumference = reference_circumference_cm() * geo.skin_scale
     fat = geo.fat_scale * outline.FAT_ANTERIOR_MM
     reference_volumes = targets()["muscle_volume_cm3"]

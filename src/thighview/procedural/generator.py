@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from thighview.errors import ModelError
 from thighview.procedural import loft, outline, partition
 from thighview.procedural.plan import (
     HIP_MUSCLE_VOLUMES_CM3,
@@ -218,7 +219,7 @@ def _column_ring(geo: partition.LevelGeometry, key: tuple, counts: dict[frozense
     return _sample(geo, zip(corners, corners[1:]), counts)
 
 
-#: The thinnest subcutaneous fat allowed anywhere (mm); a thinner one is a generator bug.
+#: The thinnest subcutaneous fat allowed anywhere (mm).
 _MIN_FAT_MM = 0.5
 
 
@@ -228,8 +229,9 @@ def _shells(fascia_inner: np.ndarray, g: partition.LevelGeometry) -> dict[str, n
     r = np.hypot(fascia_inner[:, 0], fascia_inner[:, 1])
     env = partition.envelope(phi, g.t, g.fat_scale, g.skin_scale, g.aspect, g.bone_scale)
     fascia_outer = r + (env["fascia_outer"] - env["muscle"])
-    if np.any(env["fat_inner"] - fascia_outer < _MIN_FAT_MM):
-        raise AssertionError(f"level {g.t:.3f}: the fat layer vanishes")
+    if np.any(env["fat_inner"] - fascia_outer < _MIN_FAT_MM):  # never for the reference; a client's extreme
+        raise ModelError(f"at {g.t:.0%} of the femur the skin is too tight round the femur and muscles for any "
+                         "fat: these measurements are outside what the model can build")
     return {"fascia_outer": _polar(phi, fascia_outer), "fat_inner": _polar(phi, env["fat_inner"]),
             "skin": _polar(phi, env["skin"])}
 

@@ -28,6 +28,7 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
+from thighview.errors import ModelError
 from thighview.procedural import outline
 from thighview.procedural.plan import Body, reference_body
 
@@ -298,6 +299,8 @@ def _ring_area(r_in: np.ndarray, r_out: np.ndarray, phi: np.ndarray) -> float:
     return float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(phi)))
 
 
+#: How often the fat's upper bracket may double while solving a level (2^40: no real body needs it).
+_MAX_DOUBLINGS = 40
 #: The thinnest the fat may get, relative to its reference pattern, before the thigh grows.
 MIN_FAT_SCALE = 0.45
 
@@ -314,8 +317,15 @@ def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float,
 
     if excess(least, skin) >= 0:
         hi = 1.0
-        while excess(hi, skin) > 0:
+        for _ in range(_MAX_DOUBLINGS):
+            if excess(hi, skin) <= 0:
+                break
             hi *= 2.0
+        else:  # even the thinnest muscle layer round the femur is more than the planned muscle
+            least_mm2 = area + excess(hi, skin)
+            raise ModelError(f"at {t:.0%} of the femur the planned muscle ({area / 100:.0f} cm²) cannot wrap the "
+                             f"femur (at least {least_mm2 / 100:.0f} cm²): these measurements are outside what the "
+                             "model can build")
         return brentq(lambda f: excess(f, skin), least, hi, xtol=1e-10), skin
     return least, brentq(lambda k: excess(least, k), skin, 3.0 * skin, xtol=1e-10)
 
