@@ -29,6 +29,8 @@ from thighview.procedural.measurements import LABELS, SEXES, SIDES, TRAINING, Me
 #: Drawn first (outermost) to last; everything else in between, the femur on top.
 _UNDER = ("skin", "subcutaneous_fat", "fascia_lata")
 _PREVIEW_DELAY_MS = 250
+#: The preview shows ±this many mm round the femur: a 90 cm thigh (the plausible maximum) fits.
+_PREVIEW_HALF_MM = 170.0
 _FAT_KINDS = {"not measured": None, "skinfold (caliper)": "skinfold_mm", "ultrasound": "fat_ultrasound_mm"}
 
 
@@ -207,11 +209,12 @@ class ClientDialog(QtWidgets.QDialog):
                 colour = anatomy.compartment_colour(anatomy.compartment_of(name))  # as the app's default view
                 ax.add_patch(PolygonPatch(rings[name][0], closed=True, facecolor=colour,
                                           edgecolor="#333333", linewidth=0.4))
-        ax.set_aspect("equal")
-        ax.autoscale_view()
-        (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
-        ax.set_xlim(x0 - 0.12 * (x1 - x0), x1 + 0.12 * (x1 - x0))  # room for the orientation words
-        ax.set_ylim(y0 - 0.08 * (y1 - y0), y1 + 0.08 * (y1 - y0))
+        ax.set_aspect("equal", adjustable="datalim")
+        ax.set_xlim(-_PREVIEW_HALF_MM, _PREVIEW_HALF_MM)  # one scale for every thigh: sizes compare
+        ax.set_ylim(-_PREVIEW_HALF_MM, _PREVIEW_HALF_MM)
+        bar_x, bar_y = -0.9 * _PREVIEW_HALF_MM, -0.9 * _PREVIEW_HALF_MM
+        ax.plot([bar_x, bar_x + 50.0], [bar_y, bar_y], color="#222222", linewidth=1.5)
+        ax.text(bar_x + 25.0, bar_y + 4.0, "5 cm", ha="center", va="bottom", fontsize=7.5, color="#222222")
         ax.axis("off")
         lateral_left = derivation.measurements.side == "right"
         style = dict(transform=ax.transAxes, fontsize=8, color="#555555", fontweight="bold")
