@@ -74,7 +74,8 @@ def test_info_on_the_default_model(default_model):
 
 
 @pytest.mark.parametrize("module", ["thighview.anatomy", "thighview.errors", "thighview.model",
-                                    "thighview.section", "thighview.io", "thighview.render"])
+                                    "thighview.section", "thighview.io", "thighview.render",
+                                    "thighview.comparison", "thighview.procedural.client", "thighview.export.paired"])
 def test_core_never_imports_qt(module):
     """Qt stays in thighview.gui: importing a core module loads no PySide6/pyvistaqt."""
     code = (f"import sys, importlib; importlib.import_module({module!r}); "

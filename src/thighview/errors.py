@@ -67,3 +67,7 @@ class MissingExtraError(ThighViewError):
 
 class MechanicsError(ThighViewError):
     """The pressure simulation cannot be set up for this section."""
+
+
+class MeasurementError(ThighViewError):
+    """A client's measurement is missing its unit, out of the plausible range, or unknown."""

@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pressure demo: where the hand presses (a place name or degrees; default anterolateral)")
     parser.add_argument("--force-n", type=float, default=40.0, help="pressure demo: force in newtons (default 40)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no list of written files")
+    parser.add_argument("--compare", metavar="B",
+                        help="instead: the paired figure of this model (A) and B (a model file or 'default') at each "
+                             "level, both at one scale, with the differences (png/svg/pdf of --format)")
     add_model_options(parser)
 
 
@@ -132,6 +135,15 @@ def run(args: argparse.Namespace) -> int:
     model = apply_model_options(load_model(args.model, **image_options(args)), args)
     request = dataclasses.replace(request, levels=tuple(section_levels(model, asked, [0.5])))
     engine = SectionEngine(model)
+    if args.compare is not None:
+        from thighview.cli_commands.compare import load_named
+        from thighview.export.paired import write_paired
+
+        written = write_paired(model, load_named(args.compare), request, engine_a=engine)
+        if not args.quiet:
+            for path in written:
+                print(path)
+        return 0
     jobs = plan(request, model, engine)
     note = engine.section(request.levels[0]).envelope_note
     if note:  # a model without skin or fat: say what its outline is, once

@@ -47,6 +47,10 @@ def _print_table(summary: dict) -> None:
               f"\n{levels}")
     else:
         print(f"femur axis: none ({axis['reason']})")
+    if summary.get("client"):
+        print(f"built from measurements: {summary['client']['described']}")
+        for warning in summary["client"]["warnings"]:
+            print(f"  note: {warning}")
     if summary["dropped_other_side"]:
         print(f"other thigh left out: {', '.join(summary['dropped_other_side'])}")
     for row in [header, *rows]:

@@ -44,11 +44,26 @@ def provenance(model: ThighModel | None, *, content: str, levels: Sequence[float
         generator = model.provenance.get("generator") or model.provenance.get("source")
         if isinstance(generator, str):
             record["model_origin"] = generator
+        record.update(_client_record(model.provenance))
     if levels:
         record["levels"] = _levels_text(levels)
         length = "femur length" if model is None or model.femur is not None else model.femur_axis.length_name
         record["level_reference"] = f"fraction of {length} from the proximal end"
     record.update(extra or {})
+    return record
+
+
+def _client_record(model_provenance: dict) -> dict[str, str]:
+    """A client's thigh: the measurements it was built from, and what gave way."""
+    from thighview.procedural.measurements import client_of
+
+    client = client_of(model_provenance)
+    if client is None:
+        return {}
+    measurements, warnings = client
+    record = {"measurements": measurements.describe()}
+    if warnings:
+        record["measurement_warnings"] = "; ".join(warnings)
     return record
 
 

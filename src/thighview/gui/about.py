@@ -31,6 +31,19 @@ def _sources(node: Any, found: list[str]) -> list[str]:
     return found
 
 
+def _client_lines(provenance: dict) -> list[str]:
+    """A client's thigh: its measurements and what gave way when they did not fit together."""
+    from thighview.procedural.measurements import client_of
+
+    client = client_of(provenance)
+    if client is None:
+        return []
+    measurements, warnings = client
+    lines = [f"<p><b>Measurements:</b> {html.escape(measurements.describe())}</p>"]
+    lines.extend(f"<p><b>Note:</b> {html.escape(w)}</p>" for w in warnings)
+    return lines
+
+
 def about_html(model) -> str:
     """Rich text for the About box: the app, the model's provenance, the reference sources."""
     lines = [f"<h3>ThighView {html.escape(__version__)}</h3>",
@@ -50,6 +63,7 @@ def about_html(model) -> str:
             scale = f"; {model.flat.scale}" if model.flat.scale else ""
             lines.append(f"<p><b>Single section</b> ({html.escape(model.flat.kind)}), measured at its one "
                          f"level{html.escape(scale)}</p>")
+        lines.extend(_client_lines(provenance))
     lines.append("<p>Show Details… lists the model file, how it was made and the published sources of its "
                  "figures.</p>")
     return "\n".join(lines)

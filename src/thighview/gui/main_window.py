@@ -18,6 +18,7 @@ from thighview.app import state as st
 from thighview.errors import ThighViewError
 from thighview.gui.about import about_details, about_html
 from thighview.gui.area_panel import AreaPanel
+from thighview.gui.client_actions import ClientActions
 from thighview.gui.level_control import LevelControl, short_length_name, single_section_name
 from thighview.gui.session_actions import SessionController
 from thighview.gui.structure_panel import StructurePanel
@@ -145,6 +146,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus_and_toolbar()
         self.structures.install_edit_menu(self.menuBar())  # Edit › Undo/Redo (compartment assignments)
         self.sessions = SessionController(self)
+        self.client_actions = ClientActions(self)  # File › New thigh from measurements…, Compare with…
         self.state.subscribe(self.on_event)
         self._restore_settings()
 

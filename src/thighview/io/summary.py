@@ -75,4 +75,16 @@ def model_summary(model: ThighModel) -> dict:
             "kind": model.flat.kind, "scale": model.flat.scale,
             "colours": model.provenance.get("colours", {}), "warnings": model.provenance.get("warnings", [])},
         "structures": structure_rows(model),
+        "client": _client(model),
     }
+
+
+def _client(model: ThighModel) -> dict | None:
+    """A client's thigh: the measurements it was built from and the warnings (None for other models)."""
+    from thighview.procedural.measurements import client_of
+
+    client = client_of(model.provenance)
+    if client is None:
+        return None
+    measurements, warnings = client
+    return {"measurements": measurements.to_dict(), "described": measurements.describe(), "warnings": warnings}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from thighview.errors import ModelError
 from thighview.procedural import loft, outline, partition
 from thighview.procedural.plan import (
     HIP_MUSCLE_VOLUMES_CM3,
@@ -13,7 +14,9 @@ from thighview.procedural.plan import (
     THIN_AREAS_MM2,
     THIN_ENDS,
     AreaPlan,
+    Body,
     area_plan,
+    reference_body,
 )
 from thighview.progress import Report, Stage
 
@@ -35,6 +38,7 @@ class GeneratedModel:
     seed: int
     parameters: dict = field(default_factory=dict)
     levels: np.ndarray | None = None
+    client: dict | None = None  # a client's thigh: name, about, side, measurements, targets (for the JSON)
 
 
 def soft_levels(resolution: int) -> np.ndarray:
@@ -104,14 +108,15 @@ class Layout:
     present: dict[str, slice]  # muscle -> the levels at which it is built
 
 
-def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0) -> Layout:
+def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0, body: Body | None = None) -> Layout:
     """Solve the partition at every level (cheap; the lofting is the expensive part)."""
-    plan = area_plan()
+    body = body or reference_body()
+    plan = area_plan(body)
     levels = soft_levels(resolution)
     variation = partition.Variation.from_seed(seed)
     spacing = IN_PLANE_RATIO * (levels[1] - levels[0]) * plan.femur_length_mm
     areas = [plan.areas(float(t)) for t in levels]
-    geos = [partition.solve_level(float(t), a, variation) for t, a in zip(levels, areas)]
+    geos = [partition.solve_level(float(t), a, variation, body) for t, a in zip(levels, areas)]
     present = {name: _present(areas, name) for name in partition.OUTLINES}
     return Layout(plan, levels, geos, _edge_counts(geos, spacing), spacing, present)
 
@@ -151,11 +156,12 @@ def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
 
 
 def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
-             progress: Report | None = None) -> GeneratedModel:
-    """Generate the right thigh. Same ``resolution`` and ``seed`` -> the same surfaces."""
+             progress: Report | None = None, body: Body | None = None) -> GeneratedModel:
+    """Generate a thigh (default: the reference man's right thigh). Same arguments -> the same surfaces."""
     report = Stage(progress)
     report(0.0, "laying out the sections")
-    lay = layout(resolution, seed)
+    body = body or reference_body()
+    lay = layout(resolution, seed, body)
     length = lay.plan.femur_length_mm
     levels = lay.levels
     z = -levels * length
@@ -176,8 +182,10 @@ def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
     bone = np.stack([r["femur"][0] for r in per_level])
     femur_t = _femur_levels(levels)
     top_phi, bottom_phi = (np.arctan2(bone[k, :, 1], bone[k, :, 0]) for k in (0, -1))
-    rounded = [_polar(top_phi, outline.femur_radius(top_phi, float(t))) for t in femur_t if t < levels[0]]
-    rounded_low = [_polar(bottom_phi, outline.femur_radius(bottom_phi, float(t))) for t in femur_t if t > levels[-1]]
+    rounded = [_polar(top_phi, outline.femur_radius(top_phi, float(t), body.bone_scale))
+               for t in femur_t if t < levels[0]]
+    rounded_low = [_polar(bottom_phi, outline.femur_radius(bottom_phi, float(t), body.bone_scale))
+                   for t in femur_t if t > levels[-1]]
     bone_rings = np.concatenate([np.stack(rounded), bone, np.stack(rounded_low)])
     surfaces["femur"] = loft.capped_star(bone_rings, -femur_t * length, 0.0, -length)
     report(1.0, "done")
@@ -194,7 +202,15 @@ def generate(resolution: int = DEFAULT_RESOLUTION, seed: int = 0,
         "thin_structure_ends": {n: list(v) for n, v in THIN_ENDS.items()},
         "muscle_courses": {n: [c.start, c.peak, c.end] for n, c in lay.plan.courses.items()},
     }
+    if body.side == "left":
+        surfaces = {name: mirrored(vertices, faces) for name, (vertices, faces) in surfaces.items()}
     return GeneratedModel(_ordered(surfaces), length, resolution, seed, parameters, levels)
+
+
+def mirrored(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The left thigh's surface from the right one's: x (patient's right) negated, and the
+    triangles' winding reversed so that they still face outwards."""
+    return vertices * np.array([-1.0, 1.0, 1.0]), np.ascontiguousarray(faces[:, ::-1])
 
 
 def _column_ring(geo: partition.LevelGeometry, key: tuple, counts: dict[frozenset, int]) -> np.ndarray:
@@ -203,7 +219,7 @@ def _column_ring(geo: partition.LevelGeometry, key: tuple, counts: dict[frozense
     return _sample(geo, zip(corners, corners[1:]), counts)
 
 
-#: The thinnest subcutaneous fat allowed anywhere (mm); a thinner one is a generator bug.
+#: The thinnest subcutaneous fat allowed anywhere (mm).
 _MIN_FAT_MM = 0.5
 
 
@@ -211,10 +227,11 @@ def _shells(fascia_inner: np.ndarray, g: partition.LevelGeometry) -> dict[str, n
     """Fascia outer surface, fat inner surface and skin, radially outside the fascia's points."""
     phi = np.arctan2(fascia_inner[:, 1], fascia_inner[:, 0])
     r = np.hypot(fascia_inner[:, 0], fascia_inner[:, 1])
-    env = partition.envelope(phi, g.t, g.fat_scale, g.skin_scale, g.aspect)
+    env = partition.envelope(phi, g.t, g.fat_scale, g.skin_scale, g.aspect, g.bone_scale)
     fascia_outer = r + (env["fascia_outer"] - env["muscle"])
-    if np.any(env["fat_inner"] - fascia_outer < _MIN_FAT_MM):
-        raise AssertionError(f"level {g.t:.3f}: the fat layer vanishes")
+    if np.any(env["fat_inner"] - fascia_outer < _MIN_FAT_MM):  # never for the reference; a client's extreme
+        raise ModelError(f"at {g.t:.0%} of the femur the skin is too tight round the femur and muscles for any "
+                         "fat: these measurements are outside what the model can build")
     return {"fascia_outer": _polar(phi, fascia_outer), "fat_inner": _polar(phi, env["fat_inner"]),
             "skin": _polar(phi, env["skin"])}
 

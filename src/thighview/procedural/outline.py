@@ -26,7 +26,7 @@ def _lobe(phi: np.ndarray, centre_deg: float, width_deg: float) -> np.ndarray:
     return np.exp(-0.5 * (d / np.radians(width_deg)) ** 2)
 
 
-def femur_radius(phi: np.ndarray, t: float) -> np.ndarray:
+def femur_radius(phi: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
     """The femur's outer surface: an oval shaft with the linea aspera, widening at both ends.
 
     Shaft: transverse diameter from ``targets.json`` at mid-shaft, slightly narrower in the
@@ -34,7 +34,8 @@ def femur_radius(phi: np.ndarray, t: float) -> np.ndarray:
     medial lips diverge above and below. Proximally the trochanteric region widens (greater
     trochanter laterally, neck and head medially, lesser trochanter posteromedially);
     distally the metaphysis flares into the condyles with a posterior intercondylar notch.
-    Both ends are rounded off (dome) so the bone is closed.
+    Both ends are rounded off (dome) so the bone is closed. ``scale`` scales the whole
+    cross-section (a smaller or larger person's femur).
     """
     phi = np.asarray(phi, dtype=float)
     half = targets()["femur"]["midshaft_diameter_mm"]["value"] / 2.0
@@ -53,7 +54,7 @@ def femur_radius(phi: np.ndarray, t: float) -> np.ndarray:
     r = r + 30.0 * (1.0 - _smooth_step(t, 0.02, 0.12)) * _lobe(phi, 170, 28)  # neck towards the head
     r = r + 9.0 * np.exp(-(((t - 0.13) / 0.035) ** 2)) * _lobe(phi, -140, 16)  # lesser trochanter
     r = r - 9.0 * _smooth_step(t, 0.88, 0.98) * _lobe(phi, -90, 14)  # intercondylar notch
-    return r * _dome(t)
+    return r * _dome(t) * scale
 
 
 def _dome(t: float) -> float:

@@ -28,7 +28,9 @@ import numpy as np
 from scipy.interpolate import PchipInterpolator
 from scipy.optimize import brentq
 
+from thighview.errors import ModelError
 from thighview.procedural import outline
+from thighview.procedural.plan import Body, reference_body
 
 # --- the layout: columns (in order round the femur) and blocks --------------------------
 
@@ -251,6 +253,7 @@ class LevelGeometry:
     bottoms: np.ndarray  # (N+1,) s of column boundaries at the bone
     tops: np.ndarray  # (N+1,) s of column boundaries at the fascia
     heights: dict  # HeightKey -> rho (column keys resolved per column)
+    bone_scale: float = 1.0  # the femur's cross-section relative to the reference
 
     def height(self, key: HeightKey) -> float:
         return 0.0 if key == ZERO else 1.0 if key == ONE else self.heights[key]
@@ -275,13 +278,13 @@ MIN_MUSCLE_MM = 4.0
 
 
 def envelope(phi: np.ndarray, t: float, fat_scale: float, skin_scale: float,
-             aspect: float = 1.0) -> dict[str, np.ndarray]:
+             aspect: float = 1.0, bone_scale: float = 1.0) -> dict[str, np.ndarray]:
     """The radii of the layers outside the muscles at angles ``phi``."""
     skin = outline.skin_radius(phi, t, skin_scale, aspect)
     fat_inner = skin - outline.SKIN_MM
     fascia = outline.fascia_thickness(phi, t)
     wanted = fat_inner - fat_scale * outline.FAT_ANTERIOR_MM * outline.fat_pattern(phi, t) - fascia
-    floor = outline.femur_radius(phi, t) + MIN_MUSCLE_MM
+    floor = outline.femur_radius(phi, t, bone_scale) + MIN_MUSCLE_MM
     muscle = floor + _soft_plus(wanted - floor, 2.0)
     return {"skin": skin, "fat_inner": fat_inner, "fascia_outer": muscle + fascia, "muscle": muscle}
 
@@ -296,23 +299,35 @@ def _ring_area(r_in: np.ndarray, r_out: np.ndarray, phi: np.ndarray) -> float:
     return float(np.sum(0.5 * (f[1:] + f[:-1]) * np.diff(phi)))
 
 
+#: How often the fat's upper bracket may double while solving a level (2^40: no real body needs it).
+_MAX_DOUBLINGS = 40
 #: The thinnest the fat may get, relative to its reference pattern, before the thigh grows.
 MIN_FAT_SCALE = 0.45
 
 
 def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float,
-                    aspect: float) -> tuple[float, float]:
-    """Fat scale (and skin scale, 1 unless the muscles do not fit) giving the muscle ring ``area``."""
+                    aspect: float, body: Body) -> tuple[float, float]:
+    """Fat scale and skin scale giving the muscle ring ``area``: the skin keeps the body's
+    circumference unless the muscles do not fit over the thinnest fat allowed."""
+    skin = body.circumference_scale
+    least = MIN_FAT_SCALE if body.min_fat_scale is None else body.min_fat_scale
 
     def excess(fat: float, skin: float) -> float:
-        return _ring_area(r_bone, envelope(phi, t, fat, skin, aspect)["muscle"], phi) - area
+        return _ring_area(r_bone, envelope(phi, t, fat, skin, aspect, body.bone_scale)["muscle"], phi) - area
 
-    if excess(MIN_FAT_SCALE, 1.0) >= 0:
+    if excess(least, skin) >= 0:
         hi = 1.0
-        while excess(hi, 1.0) > 0:
+        for _ in range(_MAX_DOUBLINGS):
+            if excess(hi, skin) <= 0:
+                break
             hi *= 2.0
-        return brentq(lambda f: excess(f, 1.0), MIN_FAT_SCALE, hi, xtol=1e-10), 1.0
-    return MIN_FAT_SCALE, brentq(lambda k: excess(MIN_FAT_SCALE, k), 1.0, 3.0, xtol=1e-10)
+        else:  # even the thinnest muscle layer round the femur is more than the planned muscle
+            least_mm2 = area + excess(hi, skin)
+            raise ModelError(f"at {t:.0%} of the femur the planned muscle ({area / 100:.0f} cm²) cannot wrap the "
+                             f"femur (at least {least_mm2 / 100:.0f} cm²): these measurements are outside what the "
+                             "model can build")
+        return brentq(lambda f: excess(f, skin), least, hi, xtol=1e-10), skin
+    return least, brentq(lambda k: excess(least, k), skin, 3.0 * skin, xtol=1e-10)
 
 
 def _along(t: float, values: tuple[float, float, float]) -> float:
@@ -343,14 +358,33 @@ def _between(w0: np.ndarray, w1: np.ndarray, lo: float, hi: float) -> np.ndarray
     return w0 * (hi - lo) + 0.5 * (w1 - w0) * (hi * hi - lo * lo)
 
 
-def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | None = None) -> LevelGeometry:
+def level_areas(areas_mm2: dict[str, float]) -> dict[str, float]:
+    """The area each structure of the partition gets (an absent one keeps a sliver)."""
+    return {name: max(areas_mm2.get(name, 0.0), SLIVER_MM2) for name in STRUCTURES}
+
+
+def angle_grid() -> np.ndarray:
+    """The angles at which a level's outlines are tabulated (from posterior, once round)."""
+    return -0.5 * np.pi + np.linspace(0.0, 2 * np.pi, _GRID + 1)
+
+
+def muscle_ring_area(t: float, fat_scale: float, skin_scale: float, body: Body, aspect: float = 1.0) -> float:
+    """The area (mm^2) inside the fascia lata and outside the femur for these fat and skin scales."""
+    phi = angle_grid()
+    r_bone = outline.femur_radius(phi, t, body.bone_scale)
+    return _ring_area(r_bone, envelope(phi, t, fat_scale, skin_scale, aspect, body.bone_scale)["muscle"], phi)
+
+
+def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | None = None,
+                body: Body | None = None) -> LevelGeometry:
     """Lay out one level: the envelope from the total area, then columns and layer heights."""
     variation = variation or Variation.from_seed(0)
-    areas = {name: max(areas_mm2.get(name, 0.0), SLIVER_MM2) for name in STRUCTURES}
-    phi = -0.5 * np.pi + np.linspace(0.0, 2 * np.pi, _GRID + 1)
-    r_bone = outline.femur_radius(phi, t)
-    fat_scale, skin_scale = _solve_envelope(phi, t, r_bone, sum(areas.values()), variation.aspect)
-    r_muscle = envelope(phi, t, fat_scale, skin_scale, variation.aspect)["muscle"]
+    body = body or reference_body()
+    areas = level_areas(areas_mm2)
+    phi = angle_grid()
+    r_bone = outline.femur_radius(phi, t, body.bone_scale)
+    fat_scale, skin_scale = _solve_envelope(phi, t, r_bone, sum(areas.values()), variation.aspect, body)
+    r_muscle = envelope(phi, t, fat_scale, skin_scale, variation.aspect, body.bone_scale)["muscle"]
     f = 0.5 * (r_muscle**2 - r_bone**2)
     s = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(phi))])
     total = s[-1]
@@ -364,7 +398,8 @@ def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | No
     w0, w1, heights = _columns_and_heights(frac, bone_ends, fascia_ends, t)
     bottoms = _placed(w0, bone_ends, t)
     tops = _placed(w1, fascia_ends, t)
-    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, variation.aspect, bottoms, tops, heights)
+    return LevelGeometry(t, phi, s, r_bone, r_muscle, fat_scale, skin_scale, variation.aspect, bottoms, tops, heights,
+                         body.bone_scale)
 
 
 #: Levels over which the layout turns from hanging on the lateral septum to fitting every landmark.

@@ -157,9 +157,33 @@ def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
     return float(np.sum(0.5 * (y[1:] + y[:-1]) * np.diff(x)))
 
 
-def area_plan() -> AreaPlan:
-    """The plan built from ``anatomy_targets.json``."""
+@dataclass(frozen=True)
+class Body:
+    """What makes one thigh differ from the reference man, as factors on his figures.
+
+    Every factor is 1 for the reference (``REFERENCE``), so the default model is built from
+    exactly the reference figures; :mod:`thighview.procedural.derive` turns a client's
+    measurements into a ``Body``.
+    """
+
+    femur_length_mm: float
+    bone_scale: float = 1.0  # femur cross-section, relative to the reference diameter
+    circumference_scale: float = 1.0  # skin circumference at every level, relative to ANSUR
+    muscle_scale: float = 1.0  # every muscle's volume, relative to the reference volumes
+    min_fat_scale: float | None = None  # thinnest fat (relative to the reference pattern); None = the default
+    side: str = "right"
+
+
+def reference_body() -> Body:
+    """The reference man of ``anatomy_targets.json`` (1.75 m, 75 kg, right thigh)."""
+    return Body(float(targets()["femur"]["length_mm"]["value"]))
+
+
+def area_plan(body: Body | None = None) -> AreaPlan:
+    """The plan built from ``anatomy_targets.json`` (scaled to ``body``; default: the reference man)."""
     data = targets()
-    volumes = {name: float(data["muscle_volume_cm3"][name]) * 1000.0 for name in MUSCLES}
-    volumes.update({name: v * 1000.0 for name, v in HIP_MUSCLE_VOLUMES_CM3.items()})
-    return AreaPlan(float(data["femur"]["length_mm"]["value"]), volumes, courses())
+    body = body or reference_body()
+    k = body.muscle_scale
+    volumes = {name: float(data["muscle_volume_cm3"][name]) * 1000.0 * k for name in MUSCLES}
+    volumes.update({name: v * 1000.0 * k for name, v in HIP_MUSCLE_VOLUMES_CM3.items()})
+    return AreaPlan(body.femur_length_mm, volumes, courses())
