@@ -20,6 +20,7 @@ from thighview.errors import ThighViewError
 from thighview.comparison import Comparison, cell, compare
 from thighview.app import state as st
 from thighview.gui.workers import run_in_thread
+from thighview.render.colouring import ColourScheme
 
 _COLUMNS = ("A cm²", "B cm²", "B − A cm²", "A % muscle", "B % muscle", "B − A points")
 _PROFILE_LEVELS = 61
@@ -97,7 +98,7 @@ class CompareWindow(QtWidgets.QWidget):
             ax.clear()
         palette = state.scheme.palette
         draw_pair(self.section_axes, self.comparison, (state.model.side, self.model_b.side),
-                  FigureOptions(palette=palette, labels=False), fontsize=9)
+                  FigureOptions(scheme=ColourScheme(palette=palette), labels=False), fontsize=9)
         self._draw_profiles(palette)
         self._fill_table()
         self.caption.setText(f"<b>A:</b> {state.model.name} &nbsp; <b>B:</b> {self.model_b.name} — both at "
@@ -123,7 +124,7 @@ class CompareWindow(QtWidgets.QWidget):
 
         model = self.state.model
         fig = paired_figure(self.comparison, sides=(model.side, self.model_b.side),
-                            options=FigureOptions(palette=self.state.scheme.palette))
+                            options=FigureOptions(scheme=ColourScheme(palette=self.state.scheme.palette)))
         record = provenance(model, content="paired section figure", levels=[self.comparison.level],
                             extra={"compared_with": self.model_b.name})
         save_figure(fig, path, record=record, force=True)
