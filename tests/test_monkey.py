@@ -654,3 +654,37 @@ def test_monkey(monkey_window):
         warm = CTX.rss_mb[len(CTX.rss_mb) // 10:]  # after the caches have filled
         growth = max(warm) - warm[0]
         assert growth < RSS_BUDGET_MB, f"resident memory grew {growth:.1f} MB between visits of the start state"
+
+
+# --- regressions the monkey found ------------------------------------------------------------
+def test_a_replaced_model_is_freed(monkey_window, qtbot):
+    """Found by the long profile (RSS +80-100 MB per opening of the built-in thigh): every worker
+    task stayed alive with its closures, so the area profile's task kept each old model and its
+    engine; and each quick load's never-shown progress dialog stayed a child of the window.
+    Shrunk: open a model, open another; the first is garbage once replaced."""
+    import gc
+    import weakref
+
+    from PySide6 import QtCore, QtWidgets
+
+    driver = CTX.driver
+    driver.open_file(CTX.files["mystery"])
+    first = weakref.ref(driver.state.model), weakref.ref(driver.state.engine)
+    driver.open_file(CTX.files["synthetic"])
+    driver.settle(workers=True)
+    QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert first[0]() is None and first[1]() is None, "the replaced model is still held"
+    assert not monkey_window.findChildren(QtWidgets.QProgressDialog), "a load's progress dialog stayed"
+
+
+def test_closing_while_a_pressure_build_waits_leaves_no_worker(monkey_window, qtbot):
+    """Found by the short profile: closing the window delivered the running pressure build, whose
+    end started the waiting one after the window had waited for its workers. Shrunk: open the
+    pressure demo, move the level while its model builds, close (the fixture checks no worker runs)."""
+    driver = CTX.driver
+    driver.open_file(CTX.files["mystery"])
+    panel = driver.pressure_panel()
+    driver.wait(lambda: panel._building)
+    driver.percent(30.0)
+    driver.wait(lambda: panel._pending or not panel._building)
