@@ -211,10 +211,17 @@ class Driver:
         dialog.height_box.setValue(160)
         with self.qtbot.waitSignal(dialog.exported, timeout=WAIT_MS):
             dialog.export_button.click()
-        self.wait(lambda: not dialog.isVisible())
         written = list(dialog.written)
-        dialog.deleteLater()
+        self.wait(lambda: not dialog.isVisible())
         return written
+
+    def export_dialogs(self) -> list:
+        from PySide6 import QtCore, QtWidgets
+
+        from thighview.gui.export_dialog import ExportDialog
+
+        QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+        return self.win.findChildren(ExportDialog)
 
     def capture(self):
         return self.win.sessions.capture()
@@ -495,6 +502,7 @@ class Monkey(RuleBasedStateMachine):
         assert sorted(p.name for p in folder.iterdir()) == sorted(Path(p).name for p in written)
         for path in written:
             assert_complete(Path(path))
+        assert not self.d.export_dialogs(), "a finished export's dialog stays a child of the window"
 
     # --- sessions -------------------------------------------------------------------------
     @precondition(lambda self: self.d.state.model is not None and self.d.state.model.source is not None)
@@ -688,3 +696,13 @@ def test_closing_while_a_pressure_build_waits_leaves_no_worker(monkey_window, qt
     driver.wait(lambda: panel._building)
     driver.percent(30.0)
     driver.wait(lambda: panel._pending or not panel._building)
+
+
+def test_a_finished_export_dialog_is_deleted(monkey_window, qtbot):
+    """Found by the long profile's memory growth: every File › Export left its (hidden) dialog a
+    child of the window for good. Shrunk: one export; afterwards no export dialog remains."""
+    driver = CTX.driver
+    driver.open_file(CTX.files["mystery"])
+    written = driver.export(0, CTX.tmp)
+    assert [Path(p).suffix for p in written] == [".png"]
+    assert not driver.export_dialogs()

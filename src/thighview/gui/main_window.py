@@ -488,8 +488,10 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from thighview.gui.export_dialog import ExportDialog
 
-        ExportDialog(self.state, self, settings=self.settings, camera=self.view3d.camera_position,
-                     show_image=self.image_action.isChecked()).open()
+        dialog = ExportDialog(self.state, self, settings=self.settings, camera=self.view3d.camera_position,
+                              show_image=self.image_action.isChecked())
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)  # one per File › Export: none piles up
+        dialog.open()
 
     def open_folder_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
