@@ -439,10 +439,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
         def done(result) -> None:
             dialog.close()
+            dialog.deleteLater()  # a dialog never shown (a quick load) is not deleted by closing it
             self.finish_loading(text, result, options=options, ask_image_import=ask_image_import)
 
         def failed(error: BaseException) -> None:
             dialog.close()
+            dialog.deleteLater()
             self.loading_failed(error)
 
         self.begin_loading(text)
@@ -560,8 +562,10 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         from thighview.gui.export_dialog import ExportDialog
 
-        ExportDialog(self.state, self, settings=self.settings, camera=self.view3d.camera_position,
-                     show_image=self.image_action.isChecked()).open()
+        dialog = ExportDialog(self.state, self, settings=self.settings, camera=self.view3d.camera_position,
+                              show_image=self.image_action.isChecked())
+        dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)  # one per File › Export: none piles up
+        dialog.open()
 
     def open_folder_dialog(self) -> None:
         start = self.settings.value("last_dir", str(Path.home()))
@@ -656,11 +660,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self._cancel_loading.set()  # an import in progress stops at its next step
         self._save_settings()
         self.sessions.close()
+        if self.pressure is not None:
+            self.pressure.close_view()  # a finished build must not start the next one while workers drain
         wait_for_workers()
         QtWidgets.QApplication.processEvents()  # deliver finished workers before the views go
         self.state.unsubscribe(self.on_event)
-        for view in (self.view3d, self.section_view, self.level_control, self.structures, self.areas,
-                     *([self.pressure] if self.pressure is not None else [])):
+        for view in (self.view3d, self.section_view, self.level_control, self.structures, self.areas):
             view.close_view()
         super().closeEvent(event)
 

@@ -72,6 +72,7 @@ class PressurePanel(QtWidgets.QWidget):
         self._settle = QtCore.QTimer(self, singleShot=True, interval=300)
         self._settle.timeout.connect(self._start_build)
         self._building = self._pending = False
+        self._closed = False  # a closed panel starts no build (the window is waiting for its workers)
         self._show_settings()
         app_state.subscribe(self.on_event)
         if app_state.section is not None:
@@ -214,7 +215,7 @@ class PressurePanel(QtWidgets.QWidget):
     def _start_build(self) -> None:
         """Mesh and factorise the current section off the UI thread (after the running build, if any)."""
         section, model = self.state.section, self.state.model
-        if section is None or model is None:
+        if section is None or model is None or self._closed:
             return
         if self._building:
             self._pending = True
@@ -301,6 +302,7 @@ class PressurePanel(QtWidgets.QWidget):
         self.pressure.play(False)
 
     def close_view(self) -> None:
+        self._closed = True
         self.timer.stop()
         self._settle.stop()
         self.state.unsubscribe(self.on_event)

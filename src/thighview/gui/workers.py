@@ -44,10 +44,14 @@ class _Task(QtCore.QObject, QtCore.QRunnable):
     @QtCore.Slot(object, object)
     def _deliver(self, result: Any, error: BaseException | None) -> None:  # GUI thread
         _LIVE.discard(self)
+        on_done, on_error = self._on_done, self._on_error
+        # PySide keeps a started runnable's wrapper alive: it must not keep what its closures hold
+        # (a whole model and its engine, for the area profile) once delivered
+        self._fn = self._on_done = self._on_error = None
         if error is None:
-            self._on_done(result)
-        elif self._on_error is not None:
-            self._on_error(error)
+            on_done(result)
+        elif on_error is not None:
+            on_error(error)
 
 
 def run_in_thread(fn: Callable[..., Any], on_done: Callable[[Any], None],
