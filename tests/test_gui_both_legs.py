@@ -30,11 +30,13 @@ def _answer(label: str) -> list:
 
     seen = []
 
-    def poll() -> None:
-        box = QtWidgets.QApplication.activeModalWidget()
-        if isinstance(box, QtWidgets.QMessageBox):
-            seen.append(box.text())
-            next(b for b in box.buttons() if b.text() == label).click()
+    def poll() -> None:  # the question box, found by its buttons (another test's box may still be open)
+        boxes = [w for w in QtWidgets.QApplication.topLevelWidgets()
+                 if isinstance(w, QtWidgets.QMessageBox) and w.isVisible()
+                 and any(b.text() == label for b in w.buttons())]
+        if boxes:
+            seen.append(boxes[0].text())
+            next(b for b in boxes[0].buttons() if b.text() == label).click()
         else:
             QtCore.QTimer.singleShot(50, poll)
 
