@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6 import QtCore, QtWidgets
 from synthetic_thigh import synthetic_model
+from test_gui import window  # noqa: F401 (the real main window fixture)
 
 from thighview.render.lod import low_detail
 from thighview.section import SectionEngine
@@ -20,22 +21,6 @@ pytestmark = pytest.mark.gui
 #: Triangles per structure at low detail here: coarse, so the small synthetic thigh's decimated
 #: prisms show at their silhouettes.
 TRIANGLES = 40
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    from thighview.gui.main_window import MainWindow
-
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    win = MainWindow(settings)
-    win.resize(1400, 860)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.close()
-    QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
-    QtWidgets.QApplication.processEvents()
-    assert win.view3d.plotter is None or win.view3d.plotter._closed, "the VTK window leaked"
 
 
 @pytest.fixture
