@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -133,13 +133,19 @@ class AreaPlan:
     volumes_mm3: dict[str, float]
     courses: dict[str, MuscleCourse]
 
+    @cached_property
+    def _norms(self) -> dict[str, float]:
+        """Each muscle's bump integrated over the model (mm): its volume / its peak area."""
+        lo, hi = SOFT_TISSUE_RANGE
+        grid = np.linspace(lo, hi, 961)
+        return {name: _trapezoid(_bump(grid, course), grid) * self.femur_length_mm
+                for name, course in self.courses.items()}
+
     def areas(self, t: float) -> dict[str, float]:
         """Area per structure at level ``t`` (fraction of femur length); 0 where absent."""
         out: dict[str, float] = {}
-        lo, hi = SOFT_TISSUE_RANGE
-        grid = np.linspace(lo, hi, 961)
         for name, course in self.courses.items():
-            norm = _trapezoid(_bump(grid, course), grid) * self.femur_length_mm
+            norm = self._norms[name]
             area = float(self.volumes_mm3[name] * _bump(np.array([t]), course)[0] / norm)
             out[name] = area if area >= ABSENT_MM2 else 0.0
         for name, area in THIN_AREAS_MM2.items():
