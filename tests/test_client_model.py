@@ -161,6 +161,19 @@ def test_contradictions_say_what_gave_way_and_by_how_much(m, gave_way):
     assert d.aims["thigh_muscle_volume_cm3"]["value"] in (pytest.approx(lo), pytest.approx(hi))
 
 
+@pytest.mark.parametrize("skinfold", [10, None])
+def test_a_tape_too_tight_for_the_muscle_makes_the_circumference_give_way(skinfold):
+    # a 38 cm thigh on a 1.90 m, 100 kg man: even the least muscle the regression allows does not fit
+    m = Measurements(height_m=1.90, mass_kg=100, thigh_circumference_cm=38, skinfold_mm=skinfold)
+    d = derive(m)
+    said = " ".join(d.warnings)
+    circumference = d.aims["mid_thigh_circumference_cm"]["value"]
+    assert circumference > 38 and "muscle stops at the lower end" in said
+    assert f"the circumference gave way: the muscles need {circumference:.1f} cm" in said
+    assert f"({circumference - 38:+.1f} cm)" in said
+    assert ("the tape and the fat would need" in said) == (skinfold is not None)
+
+
 def test_the_documented_contradiction_reads_as_in_the_docs():
     said = " ".join(derive(Measurements(sex="female", height_m=1.65, mass_kg=60, thigh_circumference_cm=40,
                                         skinfold_mm=50)).warnings)
