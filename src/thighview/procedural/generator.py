@@ -66,11 +66,16 @@ def _oriented(a: Corner, b: Corner) -> tuple[Corner, Corner]:
     return (b, a) if repr(a) > repr(b) else (a, b)
 
 
+def _all_edges() -> dict[frozenset, tuple[Corner, Corner]]:
+    edges: dict[frozenset, tuple[Corner, Corner]] = {}
+    for corners in partition.OUTLINES.values():
+        for a, b in zip(corners, corners[1:] + corners[:1]):
+            edges.setdefault(partition.edge_key(a, b), (a, b))
+    return edges
+
+
 #: Every edge of the partition once, as (a, b) in the direction first met round the outlines.
-EDGES: dict[frozenset, tuple[Corner, Corner]] = {}
-for _corners in partition.OUTLINES.values():
-    for _a, _b in zip(_corners, _corners[1:] + _corners[:1]):
-        EDGES.setdefault(partition.edge_key(_a, _b), (_a, _b))
+EDGES = _all_edges()
 
 
 class EdgeSampler:
@@ -174,11 +179,12 @@ class Layout:
 
     @cached_property
     def sampler(self) -> EdgeSampler:
+        """Where every level's points lie on the partition's edges (the same for all levels)."""
         return EdgeSampler(self.counts)
 
 
 def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0, body: Body | None = None) -> Layout:
-    """Solve the partition at every level (cheap; the lofting is the expensive part)."""
+    """Solve the partition at every level (most of a build's time: one envelope solve per level)."""
     body = body or reference_body()
     plan = area_plan(body)
     levels = soft_levels(resolution)

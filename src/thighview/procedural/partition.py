@@ -300,12 +300,11 @@ class Envelope:
     that solving a level's scales costs a few array operations per trial.
     """
 
-    def __init__(self, phi: np.ndarray, t: float, aspect: float = 1.0, bone_scale: float = 1.0,
-                 r_bone: np.ndarray | None = None) -> None:
+    def __init__(self, phi: np.ndarray, t: float, aspect: float = 1.0, bone_scale: float = 1.0) -> None:
         self.phi, self.t, self.aspect = phi, t, aspect
         self.fascia = outline.fascia_thickness(phi, t)
         self.pattern = outline.fat_pattern(phi, t)
-        self.r_bone = outline.femur_radius(phi, t, bone_scale) if r_bone is None else r_bone
+        self.r_bone = outline.femur_radius(phi, t, bone_scale)
         self.floor = self.r_bone + MIN_MUSCLE_MM
         self._skin: tuple[float, np.ndarray, np.ndarray] | None = None  # the last skin scale asked for
 
