@@ -190,7 +190,7 @@ def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0, body: Body | Non
     levels = soft_levels(resolution)
     variation = partition.Variation.from_seed(seed)
     spacing = IN_PLANE_RATIO * (levels[1] - levels[0]) * plan.femur_length_mm
-    areas = [plan.areas(float(t)) for t in levels]
+    areas = plan.areas_along(levels)
     geos = [partition.solve_level(float(t), a, variation, body) for t, a in zip(levels, areas)]
     present = {name: _present(areas, name) for name in partition.OUTLINES}
     return Layout(plan, levels, geos, _edge_counts(geos, spacing), spacing, present)
