@@ -142,7 +142,8 @@ def derive(m: Measurements) -> Derivation:
         clipped = min(max(k, k_range[0]), k_range[1])
         if clipped != k:
             edge = "upper" if clipped > k_wanted else "lower"
-            warnings.append(f"the tape and the fat would need {100 * (k / k_wanted - 1):+.0f} % muscle volume against "
+            given = "the tape and the fat" if fat is not None else "the tape (over the thinnest fat the model allows)"
+            warnings.append(f"{given} would need {100 * (k / k_wanted - 1):+.0f} % muscle volume against "
                             f"the height x mass regression; the muscle stops at the {edge} end of its interval "
                             f"({100 * (clipped / k_wanted - 1):+.0f} %)")
         body = replace(body, muscle_scale=clipped)

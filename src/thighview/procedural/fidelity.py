@@ -8,6 +8,7 @@ README and ``docs/default_model.md``), so the stated figures are the measured on
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +19,7 @@ from thighview.anatomy import Compartment
 from thighview.model import ThighModel
 from thighview.procedural import outline
 from thighview.procedural.plan import HIP_MUSCLE_VOLUMES_CM3
-from thighview.section import SectionEngine
+from thighview.section import Section, SectionEngine
 
 #: Levels at which quadriceps share the muscle area "about half" (fractions of femur length).
 QUADRICEPS_SHARE_LEVELS = (0.3, 0.5, 0.7)
@@ -67,13 +68,13 @@ class Fidelity:
         return max(abs(model - target) for target, model in self.peak_percent.values())
 
 
-def _tiling(engine: SectionEngine) -> tuple[float, float]:
-    """Largest overlap and gap between the structures' sections, % of the area inside the skin."""
+def tiling(sections: Iterable[Section]) -> tuple[float, float]:
+    """Largest overlap and gap between the structures' sections (e.g. at ``TILING_LEVELS``), % of
+    the area inside the skin (the default model's test and every client's hold them to the same bands)."""
     import shapely
 
     overlap = gap = 0.0
-    for level in TILING_LEVELS:
-        section = engine.section(level)
+    for section in sections:
         polygons = [p for p in section.polygons.values() if not p.is_empty]
         skin = max(section.polygons["skin"].geoms, key=lambda g: g.area)
         inside = shapely.Polygon(skin.exterior).area
@@ -103,7 +104,7 @@ def measure(model: ThighModel, engine: SectionEngine | None = None) -> Fidelity:
     for level in (outline.GLUTEAL_FOLD_LEVEL, outline.ABOVE_KNEE_LEVEL):
         skin = max(engine.section(level).polygons["skin"].geoms, key=lambda g: g.area)
         circumference[level] = skin.exterior.length / 10.0
-    overlap, gap = _tiling(engine)
+    overlap, gap = tiling(engine.sections(TILING_LEVELS))
     return Fidelity(
         volume_cm3=volumes, peak_percent=peaks,
         femur_length_mm=model.femur_axis.length_mm, midshaft_diameter_mm=x1 - x0,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -54,46 +55,115 @@ def _femur_levels(soft: np.ndarray) -> np.ndarray:
     return np.concatenate([top, soft, bottom])
 
 
-def _edge_points(geo: partition.LevelGeometry, a, b, n: int) -> np.ndarray:
-    """``n`` points from corner ``a`` towards ``b`` (``b`` excluded), in (s, rho).
+Corner = partition.Corner
 
-    Always computed from the same end of the edge, so both structures that share the edge
-    get bit-identical points whichever way round they walk it.
+
+def _oriented(a: Corner, b: Corner) -> tuple[Corner, Corner]:
+    """The edge's ends in the order its points are always computed from, whichever way it is walked.
+
+    Both structures that share an edge then get bit-identical points.
     """
-    flip = repr(a) > repr(b)
-    first, second = (b, a) if flip else (a, b)
-    s0, r0 = geo.corner_srho(first)
-    s1, r1 = geo.corner_srho(second)
-    u = np.arange(n + 1) / n
-    points = np.column_stack([s0 + (s1 - s0) * u, r0 + (r1 - r0) * u])
-    return (points[::-1] if flip else points)[:-1]
+    return (b, a) if repr(a) > repr(b) else (a, b)
+
+
+def _all_edges() -> dict[frozenset, tuple[Corner, Corner]]:
+    edges: dict[frozenset, tuple[Corner, Corner]] = {}
+    for corners in partition.OUTLINES.values():
+        for a, b in zip(corners, corners[1:] + corners[:1]):
+            edges.setdefault(partition.edge_key(a, b), (a, b))
+    return edges
+
+
+#: Every edge of the partition once, as (a, b) in the direction first met round the outlines.
+EDGES = _all_edges()
+
+
+class EdgeSampler:
+    """Points along every partition edge at one level, all placed in one vectorised pass.
+
+    Edge ``key`` gets ``counts[key] + 1`` points from its first end (``_oriented``) to its
+    second, evenly in (s, rho); a structure walking the edge either way takes ``n`` of them.
+    Which points make each structure's outline is worked out once (index arrays), so a
+    level costs one placement and a gather per structure.
+    """
+
+    def __init__(self, counts: dict[frozenset, int]) -> None:
+        self.keys = list(EDGES)
+        self.ends = [_oriented(*EDGES[key]) for key in self.keys]
+        self.counts = np.array([counts[key] for key in self.keys])
+        self.corners = sorted({c for ends in self.ends for c in ends}, key=repr)
+        self.boundary = np.array([i for i, _ in self.corners])
+        self.height_keys = sorted({key for _, key in self.corners}, key=repr)
+        heights = {key: j for j, key in enumerate(self.height_keys)}
+        self.height_of = np.array([heights[key] for _, key in self.corners])
+        index = {c: i for i, c in enumerate(self.corners)}
+        self.first = np.array([index[a] for a, _ in self.ends])
+        self.second = np.array([index[b] for _, b in self.ends])
+        self.which = np.repeat(np.arange(len(self.keys)), self.counts + 1)
+        self.u = np.concatenate([np.arange(n + 1) / n for n in self.counts])
+        self.starts = np.concatenate([[0], np.cumsum(self.counts + 1)[:-1]])
+        self._edge = {key: e for e, key in enumerate(self.keys)}
+
+    def corner_srho(self, geo: partition.LevelGeometry) -> np.ndarray:
+        """(s, rho) of every corner at this level (as ``geo.corner_srho``, for all at once)."""
+        rho = np.array([geo.height(key) for key in self.height_keys])[self.height_of]
+        bottoms, tops = geo.bottoms[self.boundary], geo.tops[self.boundary]
+        return np.column_stack([bottoms + (tops - bottoms) * rho, rho])
+
+    def srho(self, geo: partition.LevelGeometry) -> np.ndarray:
+        """(s, rho) of every edge's points, concatenated edge by edge."""
+        corners = self.corner_srho(geo)
+        p0, p1 = corners[self.first][self.which], corners[self.second][self.which]
+        return p0 + (p1 - p0) * self.u[:, None]
+
+    def xy(self, geo: partition.LevelGeometry) -> np.ndarray:
+        """Physical (x, y) of every edge's points, concatenated as :meth:`srho`."""
+        srho = self.srho(geo)
+        return geo.to_xy(srho[:, 0], srho[:, 1])
+
+    def walk(self, pairs) -> np.ndarray:
+        """Indices into :meth:`xy` of the points along consecutive edges ``(a, b)``, each from ``a``
+        towards ``b`` (``b`` excluded)."""
+        parts = []
+        for a, b in pairs:
+            e = self._edge[partition.edge_key(a, b)]
+            n = self.counts[e]
+            parts.append(self.starts[e] + (np.arange(n) if self.ends[e][0] == a else np.arange(n, 0, -1)))
+        return np.concatenate(parts)
+
+    @cached_property
+    def outlines(self) -> dict[str, np.ndarray]:
+        """Each partition structure's counter-clockwise outline (indices into :meth:`xy`)."""
+        # (s, rho) -> (x, y) mirrors: outlines counter-clockwise in (s, rho) come out clockwise
+        return {name: self.walk(zip(corners, corners[1:] + corners[:1]))[::-1]
+                for name, corners in partition.OUTLINES.items()}
+
+    @cached_property
+    def columns(self) -> dict[tuple, np.ndarray]:
+        """Every column's edge on the bone (``ZERO``) and on the fascia (``ONE``), once round."""
+        out = {}
+        for key in (partition.ZERO, partition.ONE):
+            corners = [(c, key) for c in range(partition.N_COLUMNS + 1)]
+            out[key] = self.walk(zip(corners, corners[1:]))
+        return out
 
 
 def _edge_counts(geos: list[partition.LevelGeometry], spacing: float) -> dict[frozenset, int]:
     """Points per partition edge: its longest physical length over all levels / ``spacing``."""
-    edges: dict[frozenset, tuple] = {}
-    for corners in partition.OUTLINES.values():
-        for a, b in zip(corners, corners[1:] + corners[:1]):
-            edges.setdefault(partition.edge_key(a, b), (a, b))
     probe = 12
-    longest = np.zeros(len(edges))
+    sampler = EdgeSampler(dict.fromkeys(EDGES, probe))
+    # walked in the direction first met, ending exactly on the far corner
+    backwards = np.array([EDGES[key][0] != ends[0] for key, ends in zip(sampler.keys, sampler.ends)])
+    last = np.where(backwards, sampler.first, sampler.second)
+    longest = np.zeros(len(EDGES))
     for geo in geos:
-        srho = np.concatenate([_edge_points(geo, a, b, probe).tolist() + [geo.corner_srho(b)]
-                               for a, b in edges.values()])
-        xy = geo.to_xy(srho[:, 0], srho[:, 1]).reshape(len(edges), probe + 1, 2)
+        corners = sampler.corner_srho(geo)
+        srho = sampler.srho(geo).reshape(len(EDGES), probe + 1, 2)
+        srho[backwards] = srho[backwards, ::-1]
+        srho[:, -1] = corners[last]
+        xy = geo.to_xy(srho[..., 0].ravel(), srho[..., 1].ravel()).reshape(len(EDGES), probe + 1, 2)
         longest = np.maximum(longest, np.linalg.norm(np.diff(xy, axis=1), axis=2).sum(axis=1))
-    return {key: max(1, int(np.ceil(length / spacing))) for key, length in zip(edges, longest)}
-
-
-def _sample(geo: partition.LevelGeometry, edges, counts: dict[frozenset, int]) -> np.ndarray:
-    """Physical points along consecutive partition edges ``(a, b)``, each without its end."""
-    srho = np.concatenate([_edge_points(geo, a, b, counts[partition.edge_key(a, b)]) for a, b in edges])
-    return geo.to_xy(srho[:, 0], srho[:, 1])
-
-
-def _ring(geo: partition.LevelGeometry, corners: list, counts: dict[frozenset, int]) -> np.ndarray:
-    """A structure's outline, once round its corners."""
-    return _sample(geo, zip(corners, corners[1:] + corners[:1]), counts)
+    return {key: max(1, int(np.ceil(length / spacing))) for key, length in zip(EDGES, longest)}
 
 
 @dataclass
@@ -107,15 +177,20 @@ class Layout:
     spacing: float
     present: dict[str, slice]  # muscle -> the levels at which it is built
 
+    @cached_property
+    def sampler(self) -> EdgeSampler:
+        """Where every level's points lie on the partition's edges (the same for all levels)."""
+        return EdgeSampler(self.counts)
+
 
 def layout(resolution: int = DEFAULT_RESOLUTION, seed: int = 0, body: Body | None = None) -> Layout:
-    """Solve the partition at every level (cheap; the lofting is the expensive part)."""
+    """Solve the partition at every level (most of a build's time: one envelope solve per level)."""
     body = body or reference_body()
     plan = area_plan(body)
     levels = soft_levels(resolution)
     variation = partition.Variation.from_seed(seed)
     spacing = IN_PLANE_RATIO * (levels[1] - levels[0]) * plan.femur_length_mm
-    areas = [plan.areas(float(t)) for t in levels]
+    areas = plan.areas_along(levels)
     geos = [partition.solve_level(float(t), a, variation, body) for t, a in zip(levels, areas)]
     present = {name: _present(areas, name) for name in partition.OUTLINES}
     return Layout(plan, levels, geos, _edge_counts(geos, spacing), spacing, present)
@@ -130,9 +205,8 @@ def _present(areas: list[dict[str, float]], name: str) -> slice:
 def partition_rings(lay: Layout, k: int) -> dict[str, np.ndarray]:
     """The counter-clockwise outline of every structure of the partition at level ``k``,
     absent muscles included (as the slivers their neighbours close over)."""
-    g = lay.geos[k]
-    # (s, rho) -> (x, y) mirrors: outlines counter-clockwise in (s, rho) come out clockwise
-    return {name: _ring(g, corners, lay.counts)[::-1] for name, corners in partition.OUTLINES.items()}
+    xy = lay.sampler.xy(lay.geos[k])
+    return {name: xy[index] for name, index in lay.sampler.outlines.items()}
 
 
 def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
@@ -143,10 +217,10 @@ def level_rings(lay: Layout, k: int) -> dict[str, list[np.ndarray]]:
     fascia's points. Muscles absent at this level are left out.
     """
     g = lay.geos[k]
-    rings = {name: [ring] for name, ring in partition_rings(lay, k).items()
+    xy = lay.sampler.xy(g)
+    rings = {name: [xy[index]] for name, index in lay.sampler.outlines.items()
              if lay.present[name].start <= k < lay.present[name].stop}
-    bone = _column_ring(g, partition.ZERO, lay.counts)
-    fascia_inner = _column_ring(g, partition.ONE, lay.counts)
+    bone, fascia_inner = (xy[lay.sampler.columns[key]] for key in (partition.ZERO, partition.ONE))
     shells = _shells(fascia_inner, g)
     rings["femur"] = [bone]
     rings["fascia_lata"] = [shells["fascia_outer"], fascia_inner]
@@ -211,12 +285,6 @@ def mirrored(vertices: np.ndarray, faces: np.ndarray) -> tuple[np.ndarray, np.nd
     """The left thigh's surface from the right one's: x (patient's right) negated, and the
     triangles' winding reversed so that they still face outwards."""
     return vertices * np.array([-1.0, 1.0, 1.0]), np.ascontiguousarray(faces[:, ::-1])
-
-
-def _column_ring(geo: partition.LevelGeometry, key: tuple, counts: dict[frozenset, int]) -> np.ndarray:
-    """The points of every column's edge at height ``key`` (bone or fascia), once round."""
-    corners = [(c, key) for c in range(partition.N_COLUMNS + 1)]
-    return _sample(geo, zip(corners, corners[1:]), counts)
 
 
 #: The thinnest subcutaneous fat allowed anywhere (mm).

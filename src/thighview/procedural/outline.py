@@ -8,6 +8,8 @@ region built from them is star-shaped about the axis and closes without gaps.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from scipy.interpolate import PchipInterpolator
 
@@ -48,13 +50,26 @@ def femur_radius(phi: np.ndarray, t: float, scale: float = 1.0) -> np.ndarray:
     # linea aspera: one ridge mid-shaft, two lips diverging towards both ends
     spread = 4.0 + 40.0 * max(abs(t - 0.5) - 0.12, 0.0) / 0.38
     ridge = 4.2 * (1.0 - _smooth_step(abs(t - 0.5), 0.25, 0.45))
-    r = r + ridge * 0.5 * (_lobe(phi, -90 + spread, 9) + _lobe(phi, -90 - spread, 9))
+    if ridge * 0.5 >= _NEGLIGIBLE:
+        r = r + ridge * 0.5 * (_lobe(phi, -90 + spread, 9) + _lobe(phi, -90 - spread, 9))
     # trochanters, neck and head (proximal), condyles and notch (distal)
-    r = r + 16.0 * prox**1.5 * _lobe(phi, 5, 38)  # greater trochanter
-    r = r + 30.0 * (1.0 - _smooth_step(t, 0.02, 0.12)) * _lobe(phi, 170, 28)  # neck towards the head
-    r = r + 9.0 * np.exp(-(((t - 0.13) / 0.035) ** 2)) * _lobe(phi, -140, 16)  # lesser trochanter
-    r = r - 9.0 * _smooth_step(t, 0.88, 0.98) * _lobe(phi, -90, 14)  # intercondylar notch
+    r = _plus_lobe(r, 16.0 * prox**1.5, phi, 5, 38)  # greater trochanter
+    r = _plus_lobe(r, 30.0 * (1.0 - _smooth_step(t, 0.02, 0.12)), phi, 170, 28)  # neck towards the head
+    r = _plus_lobe(r, 9.0 * np.exp(-(((t - 0.13) / 0.035) ** 2)), phi, -140, 16)  # lesser trochanter
+    r = _plus_lobe(r, -9.0 * _smooth_step(t, 0.88, 0.98), phi, -90, 14)  # intercondylar notch
     return r * _dome(t) * scale
+
+
+#: A bump this small cannot change a radius of millimetres (far below half its last bit), so
+#: it is not computed: the generator asks for the femur at thousands of angles per level.
+_NEGLIGIBLE = 1e-20
+
+
+def _plus_lobe(r: np.ndarray, height: float, phi: np.ndarray, centre_deg: float, width_deg: float) -> np.ndarray:
+    """``r`` plus a lobe of ``height`` mm (skipped where negligible: the result is the same to the bit)."""
+    if abs(height) < _NEGLIGIBLE:
+        return r
+    return r + height * _lobe(phi, centre_deg, width_deg)
 
 
 def _dome(t: float) -> float:
@@ -74,13 +89,19 @@ ABOVE_KNEE_LEVEL = 0.87
 
 def circumference_cm(t: float) -> float:
     """Skin circumference at level ``t`` (cm)."""
+    return float(_circumference_spline()(t))
+
+
+@lru_cache(maxsize=1)
+def _circumference_spline() -> PchipInterpolator:
+    """The circumference along the femur (built once: the generator asks for it thousands of times)."""
     outline = targets()["thigh_outline"]
     upper = outline["circumference_upper_cm"]["value"]
     lower = outline["circumference_lower_cm"]["value"]
     # below the gluteal fold the thigh narrows quickly (the fold's fat pad ends)
     knots_t = [0.0, 0.1, GLUTEAL_FOLD_LEVEL, 0.33, 0.5, 0.7, ABOVE_KNEE_LEVEL, 1.0]
     knots_c = [upper - 4.5, upper - 2.0, upper, upper - 3.8, upper - 8.8, upper - 14.0, lower, lower - 1.5]
-    return float(PchipInterpolator(knots_t, knots_c)(t))
+    return PchipInterpolator(knots_t, knots_c)
 
 
 def skin_shape(t: float) -> tuple[float, float, float]:
@@ -137,13 +158,17 @@ def fat_pattern(phi: np.ndarray, t: float) -> np.ndarray:
     ``targets.json``); proximally thicker on the inner thigh and under the buttock.
     """
     phi = np.asarray(phi, dtype=float)
-    anchors_deg = np.array([0.0, 90.0, 180.0, 270.0, 360.0])
     upper = 1.0 - _smooth_step(t, 0.1, 0.38)  # inner thigh and buttock crease proximally
-    values = np.array([0.55, 1.0, 1.35 + 0.45 * upper, 1.0 + 1.1 * upper, 0.55])
     deg = np.degrees(np.mod(phi, 2 * np.pi))
-    # periodic smooth interpolation
-    spline = PchipInterpolator(anchors_deg, values)
-    return spline(deg)
+    return _fat_spline(upper)(deg)
+
+
+@lru_cache(maxsize=512)
+def _fat_spline(upper: float) -> PchipInterpolator:
+    """The pattern round the thigh (periodic, smooth) for the proximal weight ``upper``."""
+    anchors_deg = np.array([0.0, 90.0, 180.0, 270.0, 360.0])
+    values = np.array([0.55, 1.0, 1.35 + 0.45 * upper, 1.0 + 1.1 * upper, 0.55])
+    return PchipInterpolator(anchors_deg, values)
 
 
 def fascia_thickness(phi: np.ndarray, t: float) -> np.ndarray:

@@ -23,6 +23,7 @@ sequence of corners whose edges are shared with its neighbours.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 import numpy as np
 from scipy.interpolate import PchipInterpolator
@@ -238,6 +239,9 @@ _MAX_BOTTOM_RATIO = 1.6  # a column's width at the bone is at most 1.6x its mean
 _MIN_BOTTOM_RATIO = 0.25  # ... and at least a quarter of it
 
 
+_PERIOD = 2 * np.pi  # of the angle round the femur
+
+
 @dataclass
 class LevelGeometry:
     """Everything needed to place points at one level."""
@@ -267,26 +271,62 @@ class LevelGeometry:
         """(s, rho) -> physical (x, y) in mm."""
         s = np.mod(s, 1.0)
         phi = np.interp(s, self.s, self.phi)
-        rb = np.interp(phi, self.phi, self.r_bone, period=2 * np.pi)
-        rm = np.interp(phi, self.phi, self.r_muscle, period=2 * np.pi)
+        wrapped = phi % _PERIOD
+        rb = np.interp(wrapped, *self._periodic[0])
+        rm = np.interp(wrapped, *self._periodic[1])
         r = np.sqrt(rb**2 + rho * (rm**2 - rb**2))
         return np.column_stack([r * np.cos(phi), r * np.sin(phi)])
+
+    @cached_property
+    def _periodic(self) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+        """The bone and muscle radii as ``np.interp(..., period=2 pi)`` tabulates them (sorted by
+        angle, padded one turn each way), made once per level instead of once per lookup."""
+        xp = self.phi % _PERIOD
+        order = np.argsort(xp)
+        xp = xp[order]
+        xp = np.concatenate((xp[-1:] - _PERIOD, xp, xp[0:1] + _PERIOD))
+        return tuple((xp, np.concatenate((fp[order][-1:], fp[order], fp[order][0:1])))
+                     for fp in (self.r_bone, self.r_muscle))
 
 
 #: The muscle layer never gets thinner than this over the bone (mm); the fat gives way instead.
 MIN_MUSCLE_MM = 4.0
 
 
+class Envelope:
+    """The layers outside the muscles at angles ``phi`` of one level, for any fat and skin scale.
+
+    What does not depend on the scales (fascia, fat pattern, the femur) is computed once, so
+    that solving a level's scales costs a few array operations per trial.
+    """
+
+    def __init__(self, phi: np.ndarray, t: float, aspect: float = 1.0, bone_scale: float = 1.0) -> None:
+        self.phi, self.t, self.aspect = phi, t, aspect
+        self.fascia = outline.fascia_thickness(phi, t)
+        self.pattern = outline.fat_pattern(phi, t)
+        self.r_bone = outline.femur_radius(phi, t, bone_scale)
+        self.floor = self.r_bone + MIN_MUSCLE_MM
+        self._skin: tuple[float, np.ndarray, np.ndarray] | None = None  # the last skin scale asked for
+
+    def __call__(self, fat_scale: float, skin_scale: float) -> dict[str, np.ndarray]:
+        """The radii of skin, fat, fascia and muscle (mm)."""
+        if self._skin is None or self._skin[0] != skin_scale:
+            skin = outline.skin_radius(self.phi, self.t, skin_scale, self.aspect)
+            self._skin = (skin_scale, skin, skin - outline.SKIN_MM)
+        _, skin, fat_inner = self._skin
+        wanted = fat_inner - fat_scale * outline.FAT_ANTERIOR_MM * self.pattern - self.fascia
+        muscle = self.floor + _soft_plus(wanted - self.floor, 2.0)
+        return {"skin": skin, "fat_inner": fat_inner, "fascia_outer": muscle + self.fascia, "muscle": muscle}
+
+    def muscle_ring_area(self, fat_scale: float, skin_scale: float) -> float:
+        """The area (mm^2) inside the fascia lata and outside the femur."""
+        return _ring_area(self.r_bone, self(fat_scale, skin_scale)["muscle"], self.phi)
+
+
 def envelope(phi: np.ndarray, t: float, fat_scale: float, skin_scale: float,
              aspect: float = 1.0, bone_scale: float = 1.0) -> dict[str, np.ndarray]:
     """The radii of the layers outside the muscles at angles ``phi``."""
-    skin = outline.skin_radius(phi, t, skin_scale, aspect)
-    fat_inner = skin - outline.SKIN_MM
-    fascia = outline.fascia_thickness(phi, t)
-    wanted = fat_inner - fat_scale * outline.FAT_ANTERIOR_MM * outline.fat_pattern(phi, t) - fascia
-    floor = outline.femur_radius(phi, t, bone_scale) + MIN_MUSCLE_MM
-    muscle = floor + _soft_plus(wanted - floor, 2.0)
-    return {"skin": skin, "fat_inner": fat_inner, "fascia_outer": muscle + fascia, "muscle": muscle}
+    return Envelope(phi, t, aspect, bone_scale)(fat_scale, skin_scale)
 
 
 def _soft_plus(x: np.ndarray, width: float) -> np.ndarray:
@@ -305,15 +345,14 @@ _MAX_DOUBLINGS = 40
 MIN_FAT_SCALE = 0.45
 
 
-def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float,
-                    aspect: float, body: Body) -> tuple[float, float]:
+def _solve_envelope(env: Envelope, t: float, area: float, body: Body) -> tuple[float, float]:
     """Fat scale and skin scale giving the muscle ring ``area``: the skin keeps the body's
     circumference unless the muscles do not fit over the thinnest fat allowed."""
     skin = body.circumference_scale
     least = MIN_FAT_SCALE if body.min_fat_scale is None else body.min_fat_scale
 
     def excess(fat: float, skin: float) -> float:
-        return _ring_area(r_bone, envelope(phi, t, fat, skin, aspect, body.bone_scale)["muscle"], phi) - area
+        return env.muscle_ring_area(fat, skin) - area
 
     if excess(least, skin) >= 0:
         hi = 1.0
@@ -330,19 +369,22 @@ def _solve_envelope(phi: np.ndarray, t: float, r_bone: np.ndarray, area: float,
     return least, brentq(lambda k: excess(least, k), skin, 3.0 * skin, xtol=1e-10)
 
 
-def _along(t: float, values: tuple[float, float, float]) -> float:
-    """A landmark at level ``t``: smooth through its three levels, constant beyond them."""
-    u = float(np.clip(t, _BONE_LEVELS[0], _BONE_LEVELS[-1]))
-    return float(PchipInterpolator(_BONE_LEVELS, values)(u))
+@lru_cache(maxsize=1)
+def _landmark_splines() -> tuple[PchipInterpolator, PchipInterpolator]:
+    """Every column's landmark at the bone and at the fascia, smooth through their three levels."""
+    bone = [_BONE_ENDS_DEG[c] for c in range(N_COLUMNS)]
+    fascia = [_LS_FASCIA_DEG] + [_FASCIA_ENDS_DEG[c] for c in range(1, N_COLUMNS)]
+    return (PchipInterpolator(_BONE_LEVELS, np.array(bone, dtype=float).T),
+            PchipInterpolator(_BONE_LEVELS, np.array(fascia, dtype=float).T))
 
 
 def _landmarks(t: float, variation: Variation) -> tuple[np.ndarray, np.ndarray]:
     """Column end angles (radians) at the bone and at the fascia; column 0 (the lateral septum)
-    gives its centre instead."""
-    bone = np.array([_along(t, _BONE_ENDS_DEG[c]) for c in range(N_COLUMNS)])
-    bone = bone + np.asarray(variation.bone_shift_deg)
-    fascia = np.array([_along(t, _LS_FASCIA_DEG)] + [_along(t, _FASCIA_ENDS_DEG[c]) for c in range(1, N_COLUMNS)])
-    fascia = fascia + variation.fascia_shift_deg
+    gives its centre instead. Constant beyond the first and last landmark levels."""
+    u = float(np.clip(t, _BONE_LEVELS[0], _BONE_LEVELS[-1]))
+    bone_spline, fascia_spline = _landmark_splines()
+    bone = bone_spline(u) + np.asarray(variation.bone_shift_deg)
+    fascia = fascia_spline(u) + variation.fascia_shift_deg
     return np.radians(bone), np.radians(fascia)
 
 
@@ -370,9 +412,7 @@ def angle_grid() -> np.ndarray:
 
 def muscle_ring_area(t: float, fat_scale: float, skin_scale: float, body: Body, aspect: float = 1.0) -> float:
     """The area (mm^2) inside the fascia lata and outside the femur for these fat and skin scales."""
-    phi = angle_grid()
-    r_bone = outline.femur_radius(phi, t, body.bone_scale)
-    return _ring_area(r_bone, envelope(phi, t, fat_scale, skin_scale, aspect, body.bone_scale)["muscle"], phi)
+    return Envelope(angle_grid(), t, aspect, body.bone_scale).muscle_ring_area(fat_scale, skin_scale)
 
 
 def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | None = None,
@@ -382,9 +422,10 @@ def solve_level(t: float, areas_mm2: dict[str, float], variation: Variation | No
     body = body or reference_body()
     areas = level_areas(areas_mm2)
     phi = angle_grid()
-    r_bone = outline.femur_radius(phi, t, body.bone_scale)
-    fat_scale, skin_scale = _solve_envelope(phi, t, r_bone, sum(areas.values()), variation.aspect, body)
-    r_muscle = envelope(phi, t, fat_scale, skin_scale, variation.aspect, body.bone_scale)["muscle"]
+    env = Envelope(phi, t, variation.aspect, body.bone_scale)
+    r_bone = env.r_bone
+    fat_scale, skin_scale = _solve_envelope(env, t, sum(areas.values()), body)
+    r_muscle = env(fat_scale, skin_scale)["muscle"]
     f = 0.5 * (r_muscle**2 - r_bone**2)
     s = np.concatenate([[0.0], np.cumsum(0.5 * (f[1:] + f[:-1]) * np.diff(phi))])
     total = s[-1]

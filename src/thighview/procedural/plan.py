@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -133,19 +133,33 @@ class AreaPlan:
     volumes_mm3: dict[str, float]
     courses: dict[str, MuscleCourse]
 
-    def areas(self, t: float) -> dict[str, float]:
-        """Area per structure at level ``t`` (fraction of femur length); 0 where absent."""
-        out: dict[str, float] = {}
+    @cached_property
+    def _norms(self) -> dict[str, float]:
+        """Each muscle's bump integrated over the model (mm): its volume / its peak area."""
         lo, hi = SOFT_TISSUE_RANGE
         grid = np.linspace(lo, hi, 961)
-        for name, course in self.courses.items():
-            norm = _trapezoid(_bump(grid, course), grid) * self.femur_length_mm
-            area = float(self.volumes_mm3[name] * _bump(np.array([t]), course)[0] / norm)
-            out[name] = area if area >= ABSENT_MM2 else 0.0
-        for name, area in THIN_AREAS_MM2.items():
-            fade = 1.0 - _smooth(t, *THIN_ENDS[name]) if name in THIN_ENDS else 1.0
-            out[name] = area * fade if area * fade >= ABSENT_MM2 else 0.0
-        return out
+        return {name: _trapezoid(_bump(grid, course), grid) * self.femur_length_mm
+                for name, course in self.courses.items()}
+
+    def areas(self, t: float) -> dict[str, float]:
+        """Area per structure at level ``t`` (fraction of femur length); 0 where absent."""
+        return self.areas_along([t])[0]
+
+    def areas_along(self, levels) -> list[dict[str, float]]:
+        """:meth:`areas` at each of ``levels`` (each muscle's bump evaluated once for all of them)."""
+        levels = np.asarray(levels, dtype=float)
+        bumps = {name: _bump(levels, course) for name, course in self.courses.items()}
+        rows = []
+        for k, t in enumerate(levels.tolist()):
+            out: dict[str, float] = {}
+            for name in self.courses:
+                area = float(self.volumes_mm3[name] * bumps[name][k] / self._norms[name])
+                out[name] = area if area >= ABSENT_MM2 else 0.0
+            for name, area in THIN_AREAS_MM2.items():
+                fade = 1.0 - _smooth(t, *THIN_ENDS[name]) if name in THIN_ENDS else 1.0
+                out[name] = area * fade if area * fade >= ABSENT_MM2 else 0.0
+            rows.append(out)
+        return rows
 
 
 def _smooth(t: float, a: float, b: float) -> float:
