@@ -23,8 +23,12 @@ Mechanics*, 2nd ed., 2006, ch. 5 and 10). Slip is history dependent, so it is up
 when a load step has converged.
 
 Speed: scikit-fem provides the elements, quadrature, DOF maps and basis gradients; the
-tangent and residual are contracted for all elements at once and summed into a fixed sparse
-pattern built once (:class:`_Pattern`), and each load step starts from a secant predictor.
+tangent and residual are contracted for all elements at once, on the scalar P2 gradients (the
+vector basis is the scalar one per component), and summed into a fixed sparse pattern built once
+(:class:`_Pattern`); each load step starts from a secant predictor, and the residual of the
+accepted line-search point is the next iteration's. The sparse LU of the tangent is most of the
+cost; keeping a factorisation as a GMRES preconditioner for later tangents was tried and lost (the
+contact's stick/slip/open switches make a kept factorisation a poor preconditioner within a step).
 :func:`naive_newton` (the scikit-fem textbook loop, re-assembling the forms and
 re-factorising every iteration) is kept as the reference the benchmark and tests compare with.
 """
@@ -201,7 +205,12 @@ class HyperelasticSolver:
         self.fixed = np.unique(np.asarray(fixed, dtype=int))
         self.free = np.setdiff1d(np.arange(size), self.fixed)
         # basis data at the quadrature points, fixed for a total-Lagrangian solve
-        self.G = np.stack([ub.basis[i][0].grad for i in range(ub.Nbfun)])   # (12, 2, 2, E, Q)
+        # the vector P2 basis is the scalar one per component, interleaved (x, y of node 0, then node 1, ...):
+        # only the scalar gradients are kept, which makes the tangent's contraction four times smaller
+        G = np.stack([ub.basis[i][0].grad for i in range(ub.Nbfun)])   # (12, 2, 2, E, Q)
+        self.g = G[0::2, 0]                                               # (6, 2, E, Q)
+        if not (np.array_equal(G[1::2, 1], self.g) and not G[0::2, 1].any() and not G[1::2, 0].any()):
+            raise MechanicsError("unexpected layout of the vector basis")
         self.Q = np.stack([pb.basis[i][0].value for i in range(pb.Nbfun)])  # (3, E, Q)
         self.dx = ub.dx
         self.udofs = ub.element_dofs
@@ -232,7 +241,8 @@ class HyperelasticSolver:
 
     def gradient(self, u: np.ndarray) -> np.ndarray:
         """Displacement gradient (2, 2, E, Q) at the quadrature points."""
-        return np.einsum("ae,aijeq->ijeq", u[self.udofs], self.G)
+        ne = self.udofs.shape[1]
+        return np.einsum("ace,ajeq->cjeq", u[self.udofs].reshape(-1, 2, ne), self.g)
 
     def pressure_at_points(self, p: np.ndarray) -> np.ndarray:
         return np.einsum("ae,aeq->eq", p[self.pdofs - self.n_u], self.Q)
@@ -244,15 +254,16 @@ class HyperelasticSolver:
         P, A, J, JFiT = stress_and_tangent(self.gradient(u), self.pressure_at_points(p), self.mu_q, tangent)
         dx = self.dx
         size = self.n_u + self.n_p
-        Ru = np.einsum("ijeq,aijeq,eq->ae", P, self.G, dx)
+        Ru = np.einsum("cjeq,ajeq,eq->ace", P, self.g, dx).reshape(-1, dx.shape[0])
         Rp = np.einsum("eq,beq,eq->be", -(J - 1.0) - self.pressure_at_points(p) / self.kappa_q, self.Q, dx)
         R = np.bincount(self.udofs.ravel(), Ru.ravel(), size) + np.bincount(self.pdofs.ravel(), Rp.ravel(), size)
         R[: self.n_u] -= load
         values = []
         if tangent:
-            AG = np.einsum("ijkleq,bkleq->ijbeq", A, self.G, optimize=True)
-            Kuu = np.einsum("aijeq,ijbeq,eq->abe", self.G, AG, dx, optimize=True)
-            Kup = -np.einsum("ijeq,aijeq,beq,eq->abe", JFiT, self.G, self.Q, dx, optimize=True)
+            g, ne = self.g, dx.shape[0]
+            Ag = np.einsum("cjdleq,bleq,eq->cjdbeq", A, g, dx, optimize=True)
+            Kuu = np.einsum("ajeq,cjdbeq->acbde", g, Ag, optimize=True).reshape(2 * len(g), 2 * len(g), ne)
+            Kup = -np.einsum("cjeq,ajeq,beq,eq->acbe", JFiT, g, self.Q, dx, optimize=True).reshape(2 * len(g), len(self.Q), ne)
             Kpp = -np.einsum("aeq,beq,eq->abe", self.Q, self.Q, dx / self.kappa_q, optimize=True)
             values = [Kuu.ravel(), Kup.ravel(), np.transpose(Kup, (1, 0, 2)).ravel(), Kpp.ravel()]
         if self.foundation is not None:
@@ -341,27 +352,34 @@ class HyperelasticSolver:
         x = x0.copy()
         scale = max(float(np.linalg.norm(load)), 1e-30)
         residuals = []
+        R = self._residual(x, load, slip, friction)
         for it in range(NEWTON_MAX_ITERATIONS + 1):
             if cancel is not None and cancel():
                 raise MechanicsError("the large-deformation solve was cancelled")
-            try:
-                R, K = self.assemble(x, load, slip, friction=friction)
-            except MechanicsError:
-                raise _NoConvergence() from None
             norm = float(np.linalg.norm(R[self.free]))
             residuals.append(norm / scale)
             if norm <= NEWTON_RTOL * scale:
                 return x, it, residuals
             if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
                 break
-            x = self._line_search(x, _lu_solve(K, -R[self.free]), np.inf if it == 0 else norm, load, slip, friction)
+            _, K = self.assemble(x, load, slip, friction=friction)
+            x, R = self._line_search(x, _lu_solve(K, -R[self.free]), np.inf if it == 0 else norm,
+                                     load, slip, friction)
         raise _NoConvergence()
+
+    def _residual(self, x, load, slip, friction) -> np.ndarray:
+        try:
+            R, _ = self.assemble(x, load, slip, tangent=False, friction=friction)
+        except MechanicsError:   # inverted elements
+            raise _NoConvergence() from None
+        return R
 
     def _line_search(self, x, step, norm, load, slip, friction):
         """Backtrack along the Newton step until the residual falls (Armijo); the friction law is only
         piecewise smooth. If no fraction of the step lowers it, the full step is taken, as plain Newton would.
         The first iteration of a load step passes ``norm`` = inf: its full step is kept unless it inverts
         elements (the first step from a new load often raises the residual before Newton converges).
+        Returns the new state and its residual.
         """
         full = None
         alpha = 1.0
@@ -372,11 +390,11 @@ class HyperelasticSolver:
                 R, _ = self.assemble(trial, load, slip, tangent=False, friction=friction)
                 trial_norm = float(np.linalg.norm(R[self.free]))
             except MechanicsError:   # inverted elements: shorten the step
-                trial_norm = np.inf
+                trial_norm, R = np.inf, None
             if full is None and np.isfinite(trial_norm):
-                full = trial
-            if trial_norm <= (1.0 - 1e-4 * alpha) * norm:
-                return trial
+                full = trial, R
+            if np.isfinite(trial_norm) and trial_norm <= (1.0 - 1e-4 * alpha) * norm:
+                return trial, R
             alpha *= 0.5
         if full is None:
             raise _NoConvergence()

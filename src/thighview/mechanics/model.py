@@ -259,7 +259,12 @@ class PressureModel:
 
     def _prepare_loads(self) -> None:
         s = self.solver
-        self._skin_dofs = np.flatnonzero(np.diff(s.boundary_mass.indptr) > 0)
+        # the DOFs on the skin facets (the boundary mass also lists, with zero entries, the other DOFs of
+        # the triangles touching the skin, which are not on the skin)
+        facets = self.loaded_facets
+        verts = np.unique(s.mesh.facets[:, facets])
+        self._skin_dofs = np.unique(np.concatenate([s.ubasis.nodal_dofs[:, verts].ravel(),
+                                                    s.ubasis.facet_dofs[:, facets].ravel()]))
         locs = s.ubasis.doflocs[:, self._skin_dofs].T
         skin = self.shape.skin
         self._skin_arc = shapely.line_locate_point(skin, shapely.points(locs))
@@ -327,6 +332,17 @@ class PressureModel:
         on = w > 0
         return (self._skin_nodes[on], self._skin_normals[on], w[on], self._skin_pairs[on, 0],
                 self._skin_pairs[on, 1])
+
+    def depth_and_travel(self, points: np.ndarray, moved: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For skin ``points`` moved to ``moved``: depth below the undeformed skin (mm, inside the outline
+        positive) and the signed distance travelled along it (mm)."""
+        skin = self.shape.skin
+        at = shapely.points(moved)
+        distance = shapely.distance(skin, at)
+        depth = np.where(shapely.contains_xy(self.shape.domain, moved[:, 0], moved[:, 1]), distance, -distance)
+        travel = shapely.line_locate_point(skin, at) - shapely.line_locate_point(skin, shapely.points(points))
+        half = 0.5 * self._skin_length
+        return depth, (travel + half) % self._skin_length - half
 
     def load_vector(self, contact: Contact) -> np.ndarray:
         """Right-hand side for a contact: its traction profile, scaled so the resultant is exactly the force."""

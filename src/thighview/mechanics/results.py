@@ -144,15 +144,20 @@ class Deformation:
             material_model=MATERIAL_MODELS[self.kind], lean_deg=c.lean, **extra)
 
     def at_contact(self) -> tuple[float, float]:
-        """Indentation and drag under the tool, mm: each skin point's displacement along its own inward normal
-        and along the skin, averaged with the tool's pressure profile as weights (what the tool itself moves).
+        """Indentation and drag under the tool, mm, averaged with the tool's pressure profile as weights.
+
+        Indentation is how deep each skin point under the tool ends up below the undeformed skin
+        (its distance inside the undeformed outline) and drag how far along the skin it travelled:
+        along each point's own normal and tangent, and objective at large deformation. (The
+        displacement projected on the point's starting normal is not: tissue sliding round a
+        curved thigh would read as sinking, by R (1 - cos(s / R)) for a travel s.)
         """
         m = self.model
-        points, normals, weights, xdof, ydof = m.skin_under(self.contact)
-        u = np.column_stack([self.dofs[xdof], self.dofs[ydof]])
-        tangent = np.column_stack([-normals[:, 1], normals[:, 0]])
+        points, _, weights, xdof, ydof = m.skin_under(self.contact)
+        moved = points + np.column_stack([self.dofs[xdof], self.dofs[ydof]])
+        depth, travel = m.depth_and_travel(points, moved)
         w = weights / weights.sum()
-        return float(w @ (u * normals).sum(axis=1)), float(abs(w @ (u * tangent).sum(axis=1)))
+        return float(w @ depth), float(abs(w @ travel))
 
 
 @dataclass(frozen=True)
@@ -214,8 +219,8 @@ class Readout:
     under_contact_peak_pct: float   # within 5 mm of the bone, facing the contact (+/- 45 degrees)
     under_contact_mean_pct: float
     peak_displacement_mm: float     # anywhere in the section
-    indentation_mm: float           # under the tool, towards the femur's centre
-    drag_mm: float                  # under the tool, across that (along the skin)
+    indentation_mm: float           # under the tool: depth below the undeformed skin
+    drag_mm: float                  # under the tool: travel along the skin
     working_stiffening: float       # elastography modulus -> tangent modulus at massage strain
     material_model: str = MATERIAL_MODELS["linear"]
     lean_deg: float = 0.0           # degrees between the force and the line into the bone
