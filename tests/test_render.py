@@ -225,3 +225,19 @@ def test_section_2d_draws_a_self_intersecting_surface_dashed_and_says_so():
     assert "rectus_femoris" not in drawing.patches
     assert [line for line in ax.get_lines() if line.get_linestyle() not in ("-", "None")]
     assert any("Self-intersecting surface here (no exact area): Rectus femoris" in t.get_text() for t in ax.texts)
+
+
+@pytest.mark.parametrize("view", ["anterior", "down_femur"])
+def test_3d_camera_keeps_the_thigh_framing_near_the_knee(scene, thigh, view):
+    """At 99 % little is left below the cut; the view keeps the thigh's scale instead of zooming onto it."""
+    model, engine, _ = thigh
+
+    def pixels_per_mm(level: float) -> float:
+        section = engine.section(level)
+        scene.set_section(section)
+        scene.view(view)
+        (x0, y0), (x1, y1) = (_display_pixel(scene, section, xy) for xy in ((0.0, 0.0), (10.0, 0.0)))
+        return float(np.hypot(x1 - x0, y1 - y0)) / 10.0
+
+    middle, knee = pixels_per_mm(0.5), pixels_per_mm(0.99)
+    assert knee == pytest.approx(middle, rel=0.1)

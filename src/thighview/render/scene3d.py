@@ -13,6 +13,7 @@ meshes (:mod:`thighview.render.lod`, given once with :meth:`ThighScene.set_low_d
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -317,7 +318,7 @@ class ThighScene:
         mins, maxs = self.model.bounds()
         self.plotter.camera_position = camera_for(view, self.axes, (mins + maxs) / 2.0, self.extent_mm * 2.0)
         self._place_clip_plane()
-        bounds = self._kept_bounds()
+        bounds = self._framed(self._kept_bounds())
         self.plotter.camera.focal_point = tuple((bounds[::2] + bounds[1::2]) / 2.0)
         self.plotter.camera_position = camera_for(view, self.axes, self.plotter.camera.focal_point,
                                                   self.extent_mm * 2.0)
@@ -347,6 +348,25 @@ class ThighScene:
                 stacked = np.vstack(parts)
                 return np.column_stack([stacked.min(axis=0), stacked.max(axis=0)]).ravel()
         return np.column_stack([lows[0][-1], highs[0][-1]]).ravel()
+
+    def _framed(self, bounds: np.ndarray) -> np.ndarray:
+        """``bounds`` grown to at least the thigh's width, and half its length from the cut on
+        the kept side.
+
+        Near an end of the femur the cut leaves little (at the knee, bone only): fitting just
+        that would zoom onto it, so the camera keeps the thigh's framing and shows what is left
+        at its size within it, the section where it would be at mid-thigh.
+        """
+        if self._section is None or not self._clipping:
+            return bounds
+        edges, lows, highs = self._height_index
+        up = self.axes.superior
+        whole = _corners(np.column_stack([lows[0][-1], highs[0][-1]]).ravel())
+        cut = float(np.asarray(self._section.frame.origin) @ up)
+        across = whole - np.outer(whole @ up - cut, up)  # the thigh's width, in the plane of the cut
+        towards_kept = -up if self._kept_distal else up
+        points = np.vstack([_corners(bounds), across, across + 0.5 * (edges[-1] - edges[0]) * towards_kept])
+        return np.column_stack([points.min(axis=0), points.max(axis=0)]).ravel()
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
@@ -381,3 +401,7 @@ class ThighScene:
                 return name
         return None
 
+
+def _corners(bounds: np.ndarray) -> np.ndarray:
+    """The 8 corners of ``(xmin, xmax, ymin, ymax, zmin, zmax)``."""
+    return np.array(list(itertools.product(*np.reshape(bounds, (3, 2)))))
