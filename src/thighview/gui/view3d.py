@@ -4,8 +4,9 @@ The window shows the section and its numbers first; until then a placeholder say
 is coming. For the first model, pyvista's import (a second) and the display meshes (normals,
 the height index) are made on a worker thread, and only the VTK widget and its actors are made
 on the UI thread when they are ready, so the window answers input meanwhile. The view then
-listens to the app state, changes actors, and renders once per batch of changes (a zero-delay timer coalesces the events of one user action). A
-click without a drag picks a structure; hovering names it. While the pressure demo plays, each
+listens to the app state, changes actors, and renders once per batch of changes (a zero-delay
+timer coalesces the events of one user action). A click without a drag picks a structure;
+hovering names it. While the pressure demo plays, each
 :class:`~thighview.app.pressure.PressureFrame` the state publishes moves the deformed slab.
 
 Level of detail: once the scene is up, low-detail meshes are made off the UI thread
