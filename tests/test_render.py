@@ -241,3 +241,23 @@ def test_3d_camera_keeps_the_thigh_framing_near_the_knee(scene, thigh, view):
 
     middle, knee = pixels_per_mm(0.5), pixels_per_mm(0.99)
     assert knee == pytest.approx(middle, rel=0.1)
+
+
+def test_section_fill_triangles_cover_each_polygon_exactly(thigh):
+    """The fill's triangles (ear clipping) cover each structure's polygon, holes and all parts, and
+    nothing else."""
+    import shapely
+
+    from thighview.render.geometry import triangulate
+
+    _, _, section = thigh
+    donut = shapely.Point(0, 0).buffer(10.0).difference(shapely.Point(1, 0).buffer(4.0))
+    two_parts = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(3, 0, 5, 2).difference(
+        shapely.box(3.5, 0.5, 4.5, 1.5))])
+    for polygon in [donut, two_parts, *(p for p in section.polygons.values() if p is not None and not p.is_empty)]:
+        triangles = triangulate(polygon)
+        covered = shapely.union_all(shapely.polygons(np.concatenate([triangles, triangles[:, :1]], axis=1)))
+        assert covered.symmetric_difference(polygon).area < 1e-6 * polygon.area
+        edges = triangles[:, [1, 2]] - triangles[:, [0, 0]]
+        assert 0.5 * np.abs(edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0]).sum() == \
+            pytest.approx(polygon.area, rel=1e-9)  # no overlaps either
