@@ -315,7 +315,8 @@ class ThighScene:
     # --- cameras ----------------------------------------------------------------------------
     def view(self, view: NamedView | str = DEFAULT_VIEW) -> None:
         """Point the camera from a named anatomical direction and fit what the cut leaves visible."""
-        mins, maxs = self.model.bounds()
+        _, lows, highs = self._height_index
+        mins, maxs = lows[0][-1], highs[0][-1]  # the model's bounds, without a pass over every point
         self.plotter.camera_position = camera_for(view, self.axes, (mins + maxs) / 2.0, self.extent_mm * 2.0)
         self._place_clip_plane()
         bounds = self._framed(self._kept_bounds())
