@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+_WAIT_S = 400
+
 
 def _frame(view, low: bool, turn: float) -> tuple[float, float]:
     view.scene.set_low_detail_shown(low)
@@ -31,7 +33,6 @@ def main(pairs: int) -> int:
 
     from thighview.gui.app import create_application
     from thighview.gui.main_window import MainWindow
-    from thighview.gui.screenshots import _settle
 
     app = create_application()
     with tempfile.TemporaryDirectory() as scratch:
@@ -41,9 +42,12 @@ def main(pairs: int) -> int:
         window.show()
         window.load(None)
         view = window.view3d
-        _settle(app, 0.5, lambda: view.scene is not None and view.scene.has_low_detail)
+        deadline = time.monotonic() + _WAIT_S  # the decimation takes seconds (a minute on a busy machine)
+        while not (view.scene is not None and view.scene.has_low_detail) and time.monotonic() < deadline:
+            app.processEvents()
+            time.sleep(0.02)
         if view.scene is None or not view.scene.has_low_detail:
-            print("no low-detail meshes within 60 s", file=sys.stderr)
+            print(f"no low-detail meshes within {_WAIT_S} s", file=sys.stderr)
             return 1
         width, height = view.plotter.ren_win.GetSize()
         for i in range(pairs):
