@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from synthetic_thigh import synthetic_model
 from test_gui import window  # noqa: F401 (the real main window fixture)
 
@@ -123,4 +123,37 @@ def test_the_window_answers_keys_before_the_3d_view_exists(window, qtbot):
     assert seen["level"] == pytest.approx(0.51)
     assert seen["row"] == f"{engine.section(0.51).areas_cm2['vastus_lateralis']:.1f}"
     qtbot.waitUntil(lambda: window.view3d.scene is not None, timeout=30000)  # then it fills in
+    assert window.view3d.scene._section.level == pytest.approx(0.51)
+
+
+def test_the_window_answers_keys_while_the_3d_view_is_prepared(window, qtbot, monkeypatch):
+    """Keys go through the event loop while the 3-D view's meshes are made on a worker thread."""
+    import threading
+
+    from thighview.gui import view3d
+
+    gate, started = threading.Event(), threading.Event()
+
+    def held(*args, **kwargs):  # the real preparation, held until the keys have been answered
+        started.set()
+        gate.wait(30)
+        return prepare_scene(*args, **kwargs)
+
+    prepare_scene = view3d.prepare_scene
+    monkeypatch.setattr(view3d, "prepare_scene", held)
+    model = synthetic_model()
+    engine = SectionEngine(model)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.finish_loading(None, (model, engine))
+    qtbot.waitUntil(started.is_set, timeout=10000)
+    target = QtWidgets.QApplication.focusWidget() or window
+    for kind in (QtCore.QEvent.Type.KeyPress, QtCore.QEvent.Type.KeyRelease):  # queued, as a user's key is
+        QtWidgets.QApplication.postEvent(target, QtGui.QKeyEvent(kind, QtCore.Qt.Key.Key_Down,
+                                                                 QtCore.Qt.KeyboardModifier.ControlModifier))
+    qtbot.waitUntil(lambda: window.state.level == pytest.approx(0.51), timeout=5000)
+    assert window.view3d.plotter is None and window.view3d.scene is None  # still being prepared
+    assert window.areas.row_values("vastus_lateralis")[0] == f"{engine.section(0.51).areas_cm2['vastus_lateralis']:.1f}"
+    gate.set()
+    qtbot.waitUntil(lambda: window.view3d.scene is not None, timeout=30000)  # then it fills in, at the new level
     assert window.view3d.scene._section.level == pytest.approx(0.51)

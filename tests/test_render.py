@@ -225,3 +225,39 @@ def test_section_2d_draws_a_self_intersecting_surface_dashed_and_says_so():
     assert "rectus_femoris" not in drawing.patches
     assert [line for line in ax.get_lines() if line.get_linestyle() not in ("-", "None")]
     assert any("Self-intersecting surface here (no exact area): Rectus femoris" in t.get_text() for t in ax.texts)
+
+
+@pytest.mark.parametrize("view", ["anterior", "down_femur"])
+def test_3d_camera_keeps_the_thigh_framing_near_the_knee(scene, thigh, view):
+    """At 99 % little is left below the cut; the view keeps the thigh's scale instead of zooming onto it."""
+    model, engine, _ = thigh
+
+    def pixels_per_mm(level: float) -> float:
+        section = engine.section(level)
+        scene.set_section(section)
+        scene.view(view)
+        (x0, y0), (x1, y1) = (_display_pixel(scene, section, xy) for xy in ((0.0, 0.0), (10.0, 0.0)))
+        return float(np.hypot(x1 - x0, y1 - y0)) / 10.0
+
+    middle, knee = pixels_per_mm(0.5), pixels_per_mm(0.99)
+    assert knee == pytest.approx(middle, rel=0.1)
+
+
+def test_section_fill_triangles_cover_each_polygon_exactly(thigh):
+    """The fill's triangles (ear clipping) cover each structure's polygon, holes and all parts, and
+    nothing else."""
+    import shapely
+
+    from thighview.render.geometry import triangulate
+
+    _, _, section = thigh
+    donut = shapely.Point(0, 0).buffer(10.0).difference(shapely.Point(1, 0).buffer(4.0))
+    two_parts = shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(3, 0, 5, 2).difference(
+        shapely.box(3.5, 0.5, 4.5, 1.5))])
+    for polygon in [donut, two_parts, *(p for p in section.polygons.values() if p is not None and not p.is_empty)]:
+        triangles = triangulate(polygon)
+        covered = shapely.union_all(shapely.polygons(np.concatenate([triangles, triangles[:, :1]], axis=1)))
+        assert covered.symmetric_difference(polygon).area < 1e-6 * polygon.area
+        edges = triangles[:, [1, 2]] - triangles[:, [0, 0]]
+        assert 0.5 * np.abs(edges[:, 0, 0] * edges[:, 1, 1] - edges[:, 0, 1] * edges[:, 1, 0]).sum() == \
+            pytest.approx(polygon.area, rel=1e-9)  # no overlaps either

@@ -1,10 +1,12 @@
 """The 3-D view: a pyvistaqt QtInteractor hosting :class:`thighview.render.scene3d.ThighScene`.
 
-The VTK widget (and pyvista, a second's import) is created just after the first model is on
-screen, so the window shows the section and its numbers first; until then a placeholder says
-the 3D view is coming. The view then listens to the app state, changes actors, and renders
-once per batch of changes (a zero-delay timer coalesces the events of one user action). A
-click without a drag picks a structure; hovering names it. While the pressure demo plays, each
+The window shows the section and its numbers first; until then a placeholder says the 3D view
+is coming. For the first model, pyvista's import (a second) and the display meshes (normals,
+the height index) are made on a worker thread, and only the VTK widget and its actors are made
+on the UI thread when they are ready, so the window answers input meanwhile. The view then
+listens to the app state, changes actors, and renders once per batch of changes (a zero-delay
+timer coalesces the events of one user action). A click without a drag picks a structure;
+hovering names it. While the pressure demo plays, each
 :class:`~thighview.app.pressure.PressureFrame` the state publishes moves the deformed slab.
 
 Level of detail: once the scene is up, low-detail meshes are made off the UI thread
@@ -21,10 +23,10 @@ from thighview.app import state as st
 from thighview.app.pressure import PressureFrame
 from thighview.gui.workers import run_in_thread
 from thighview.render.pressure_slab import PressureSlab
-from thighview.render.scene3d import ThighScene
+from thighview.render.scene3d import ScenePrep, ThighScene, prepare_scene
 from thighview.render.views import DEFAULT_VIEW, AnatomicalAxes
 
-#: Delay (ms) between the first model on screen and creating the VTK view: lets the section paint.
+#: Delay (ms) between the first model on screen and preparing the VTK view: lets the section paint.
 _CREATE_AFTER_MS = 40
 #: A single cross-section is seen along its normal from below, as the 2-D view shows it.
 SINGLE_SECTION_VIEW = "up_femur"
@@ -52,7 +54,9 @@ class View3D(QtWidgets.QWidget):
         self._render_timer = QtCore.QTimer(self, singleShot=True, interval=0)
         self._render_timer.timeout.connect(self._render_now)
         self._create_timer = QtCore.QTimer(self, singleShot=True, interval=_CREATE_AFTER_MS)
-        self._create_timer.timeout.connect(self.ensure_plotter)
+        self._create_timer.timeout.connect(self._prepare_in_background)
+        self._prepared: tuple[object, ScenePrep] | None = None  # (model, its scene data), made off the UI thread
+        self._preparing = False
         self._press: tuple[int, int] | None = None
         # hover picks at most every 80 ms, at the latest mouse position (picking costs a ray cast)
         self._hover_at: tuple[int, int] | None = None
@@ -96,6 +100,32 @@ class View3D(QtWidgets.QWidget):
             self._show_state()
         self.ready.emit()
 
+    def _prepare_in_background(self) -> None:
+        """Import pyvista and make the current model's scene data on a worker thread, then create
+        the view (the UI thread only makes the widget and adds the actors)."""
+        model, engine = self.state.model, self.state.engine
+        if self.plotter is not None or self._closed or self._preparing or model is None or engine is None:
+            return
+        axes = AnatomicalAxes.from_femur_axis(engine.axis)
+
+        def prepare():
+            import pyvistaqt  # noqa: F401 (the VTK widget's modules: a second's import, here not on the UI thread)
+
+            return model, prepare_scene(model, axes)
+
+        def deliver(prepared) -> None:
+            self._preparing = False
+            if prepared[0] is self.state.model:
+                self._prepared = prepared
+            self.ensure_plotter()
+
+        def failed(_error) -> None:  # made on the UI thread instead
+            self._preparing = False
+            self.ensure_plotter()
+
+        self._preparing = True
+        run_in_thread(prepare, deliver, failed)
+
     # --- state events -----------------------------------------------------------------------
     def on_event(self, event) -> None:
         if self.plotter is None:
@@ -131,7 +161,9 @@ class View3D(QtWidgets.QWidget):
     def _build(self, model) -> None:
         self.plotter.clear()  # a new orientation marker replaces the old one
         axes = AnatomicalAxes.from_femur_axis(self.state.engine.axis)
-        self.scene = ThighScene(self.plotter, model, axes)
+        prepared, self._prepared = self._prepared, None
+        self.scene = ThighScene(self.plotter, model, axes,
+                                prepared=prepared[1] if prepared and prepared[0] is model else None)
         self.slab = PressureSlab(self.plotter)
         for name, opacity in self.state.opacity.items():
             self.scene.set_opacity(name, opacity)

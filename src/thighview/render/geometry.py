@@ -50,14 +50,26 @@ def display_mesh(vertices: np.ndarray, faces: np.ndarray, *, normals: bool = Tru
 
 
 def triangulate(polygon: shapely.Geometry) -> np.ndarray:
-    """Triangles ``(n, 3, 2)`` exactly covering a (multi)polygon with holes."""
+    """Triangles ``(n, 3, 2)`` exactly covering a (multi)polygon with holes.
+
+    Ear clipping (mapbox earcut): the fill is redrawn at every level while the user drags it,
+    and this is ten times quicker than shapely's constrained Delaunay triangulation (about 6 ms
+    against 70 ms for the default thigh's section); the triangles' shapes do not show in a
+    flat fill.
+    """
+    import mapbox_earcut
     import shapely
 
     if polygon is None or polygon.is_empty:
         return np.empty((0, 3, 2))
-    triangles = shapely.constrained_delaunay_triangles(polygon)
-    coords = shapely.get_coordinates(shapely.get_parts(triangles))
-    return coords.reshape(-1, 4, 2)[:, :3, :]
+    chunks = []
+    for part in shapely.get_parts(polygon):
+        rings = [part.exterior, *part.interiors]
+        corners = [shapely.get_coordinates(ring)[:-1] for ring in rings]  # a ring repeats its first point
+        ends = np.cumsum([len(c) for c in corners]).astype(np.uint32)
+        points = np.concatenate(corners)
+        chunks.append(points[mapbox_earcut.triangulate_float64(points, ends)].reshape(-1, 3, 2))
+    return np.concatenate(chunks) if chunks else np.empty((0, 3, 2))
 
 
 def section_fill_mesh(polygons: Mapping[str, shapely.Geometry], names: Sequence[str], frame) -> pv.PolyData:

@@ -13,8 +13,9 @@ meshes (:mod:`thighview.render.lod`, given once with :meth:`ThighScene.set_low_d
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
-from functools import cached_property
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,14 +50,49 @@ def default_opacity(compartment: Compartment) -> float:
     return DEFAULT_OPACITY.get(compartment, 1.0)
 
 
+@dataclass(frozen=True)
+class ScenePrep:
+    """The part of building a scene that takes time and draws nothing: the structures' display
+    meshes (with normals) and the model's height index. Made by :func:`prepare_scene`."""
+
+    meshes: dict[str, pv.PolyData]
+    height_index: tuple
+
+
+def prepare_scene(model: ThighModel, axes: AnatomicalAxes, *, lighting: bool = True) -> ScenePrep:
+    """Data for :class:`ThighScene` (normals for ``lighting``): pure numpy/VTK, no renderer, so
+    the GUI makes it on a worker thread and only adds the actors on its own."""
+    meshes = {name: geometry.display_mesh(s.vertices, s.faces, normals=lighting)
+              for name, s in model.structures.items()}
+    return ScenePrep(meshes, _height_index(model, axes))
+
+
+def _height_index(model: ThighModel, axes: AnatomicalAxes) -> tuple:
+    """Slab edges along the femur, and running min/max corners from the knee up and the hip down.
+
+    A few kilobytes instead of every point sorted by height (tens of megabytes).
+    """
+    points = np.concatenate([s.vertices for s in model.structures.values()])
+    heights = points @ axes.superior
+    edges = np.linspace(heights.min(), heights.max(), _HEIGHT_SLABS + 1)
+    slab = np.clip(np.searchsorted(edges, heights, side="right") - 1, 0, _HEIGHT_SLABS - 1)
+    lows, highs = np.full((_HEIGHT_SLABS, 3), np.inf), np.full((_HEIGHT_SLABS, 3), -np.inf)
+    np.minimum.at(lows, slab, points)
+    np.maximum.at(highs, slab, points)
+    from_below = (np.minimum.accumulate(lows), np.maximum.accumulate(highs))
+    from_above = (np.minimum.accumulate(lows[::-1])[::-1], np.maximum.accumulate(highs[::-1])[::-1])
+    return edges, (from_below[0], from_above[0]), (from_below[1], from_above[1])
+
+
 class ThighScene:
     """Actors for one model on one plotter; setters change actors, the host renders.
 
-    ``lighting=False`` gives flat, unlit colours (exact pixel tests, diagrams).
+    ``lighting=False`` gives flat, unlit colours (exact pixel tests, diagrams). ``prepared``
+    (from :func:`prepare_scene` with the same ``lighting``) saves making it here.
     """
 
     def __init__(self, plotter: pv.Plotter, model: ThighModel, axes: AnatomicalAxes, *,
-                 lighting: bool = True, background: bool = True) -> None:
+                 lighting: bool = True, background: bool = True, prepared: ScenePrep | None = None) -> None:
         from vtkmodules.vtkCommonDataModel import vtkPlane  # not `import vtk`: that loads every module
 
         self.plotter = plotter
@@ -83,19 +119,19 @@ class ThighScene:
         plotter.renderer.SetUseOIT(False)
         mins, maxs = model.bounds()
         self.extent_mm = float(np.linalg.norm(maxs - mins))
+        prepared = prepared or prepare_scene(model, axes, lighting=lighting)
+        self._height_index = prepared.height_index
         self.actors = {}
-        for name, structure in model.structures.items():
-            self.actors[name] = self._add_surface(structure.vertices, structure.faces, f"structure:{name}")
+        for name, mesh in prepared.meshes.items():
+            self.actors[name] = self._add_surface(mesh, f"structure:{name}")
             self._apply_opacity(name)
         self._fill_actor = self._outline_actor = self._plane_actor = None
         self._fill_mesh = self._outline_mesh = self._plane_mesh = None
         self._plane_visible = True
 
-    def _add_surface(self, vertices: np.ndarray, faces: np.ndarray, name: str):
-        """An actor drawing a surface over the model's own arrays (smooth-shaded when lit),
-        clipped by the cutting plane."""
+    def _add_surface(self, mesh: pv.PolyData, name: str):
+        """An actor drawing a display mesh (smooth-shaded when lit), clipped by the cutting plane."""
         lit = self.lighting
-        mesh = geometry.display_mesh(vertices, faces, normals=lit)
         actor = self.plotter.add_mesh(mesh, color=(0.8, 0.8, 0.8), name=name, lighting=lit,
                                       interpolation="Phong" if lit else "Flat", specular=0.3 if lit else 0.0,
                                       specular_power=25, diffuse=0.9 if lit else 1.0, pickable=False,
@@ -156,7 +192,8 @@ class ThighScene:
             full = self.actors.get(name)
             if full is None:
                 continue
-            actor = self._add_surface(vertices, faces, f"low_detail:{name}")
+            actor = self._add_surface(geometry.display_mesh(vertices, faces, normals=self.lighting),
+                                      f"low_detail:{name}")
             actor.SetProperty(full.GetProperty())
             self._low_actors[name] = actor
             self._apply_opacity(name)
@@ -278,10 +315,11 @@ class ThighScene:
     # --- cameras ----------------------------------------------------------------------------
     def view(self, view: NamedView | str = DEFAULT_VIEW) -> None:
         """Point the camera from a named anatomical direction and fit what the cut leaves visible."""
-        mins, maxs = self.model.bounds()
+        _, lows, highs = self._height_index
+        mins, maxs = lows[0][-1], highs[0][-1]  # the model's bounds, without a pass over every point
         self.plotter.camera_position = camera_for(view, self.axes, (mins + maxs) / 2.0, self.extent_mm * 2.0)
         self._place_clip_plane()
-        bounds = self._kept_bounds()
+        bounds = self._framed(self._kept_bounds())
         self.plotter.camera.focal_point = tuple((bounds[::2] + bounds[1::2]) / 2.0)
         self.plotter.camera_position = camera_for(view, self.axes, self.plotter.camera.focal_point,
                                                   self.extent_mm * 2.0)
@@ -312,22 +350,24 @@ class ThighScene:
                 return np.column_stack([stacked.min(axis=0), stacked.max(axis=0)]).ravel()
         return np.column_stack([lows[0][-1], highs[0][-1]]).ravel()
 
-    @cached_property
-    def _height_index(self):
-        """Slab edges along the femur, and running min/max corners from the knee up and the hip down.
+    def _framed(self, bounds: np.ndarray) -> np.ndarray:
+        """``bounds`` grown to at least the thigh's width, and half its length from the cut on
+        the kept side.
 
-        A few kilobytes instead of every point sorted by height (tens of megabytes).
+        Near an end of the femur the cut leaves little (at the knee, bone only): fitting just
+        that would zoom onto it, so the camera keeps the thigh's framing and shows what is left
+        at its size within it, the section where it would be at mid-thigh.
         """
-        points = np.concatenate([s.vertices for s in self.model.structures.values()])
-        heights = points @ self.axes.superior
-        edges = np.linspace(heights.min(), heights.max(), _HEIGHT_SLABS + 1)
-        slab = np.clip(np.searchsorted(edges, heights, side="right") - 1, 0, _HEIGHT_SLABS - 1)
-        lows, highs = np.full((_HEIGHT_SLABS, 3), np.inf), np.full((_HEIGHT_SLABS, 3), -np.inf)
-        np.minimum.at(lows, slab, points)
-        np.maximum.at(highs, slab, points)
-        from_below = (np.minimum.accumulate(lows), np.maximum.accumulate(highs))
-        from_above = (np.minimum.accumulate(lows[::-1])[::-1], np.maximum.accumulate(highs[::-1])[::-1])
-        return edges, (from_below[0], from_above[0]), (from_below[1], from_above[1])
+        if self._section is None or not self._clipping:
+            return bounds
+        edges, lows, highs = self._height_index
+        up = self.axes.superior
+        whole = _corners(np.column_stack([lows[0][-1], highs[0][-1]]).ravel())
+        cut = float(np.asarray(self._section.frame.origin) @ up)
+        across = whole - np.outer(whole @ up - cut, up)  # the thigh's width, in the plane of the cut
+        towards_kept = -up if self._kept_distal else up
+        points = np.vstack([_corners(bounds), across, across + 0.5 * (edges[-1] - edges[0]) * towards_kept])
+        return np.column_stack([points.min(axis=0), points.max(axis=0)]).ravel()
 
     def add_orientation_marker(self) -> None:
         """A small anatomical axes marker (Lat, Ant, Sup) in the corner."""
@@ -362,3 +402,7 @@ class ThighScene:
                 return name
         return None
 
+
+def _corners(bounds: np.ndarray) -> np.ndarray:
+    """The 8 corners of ``(xmin, xmax, ymin, ymax, zmin, zmax)``."""
+    return np.array(list(itertools.product(*np.reshape(bounds, (3, 2)))))
