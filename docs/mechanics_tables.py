@@ -46,7 +46,8 @@ def friction_table() -> str:
 _FIGURES = {"indentation_mm": ("indentation under the tool", "mm"), "drag_mm": ("drag under the tool", "mm"),
             "femur_slip_max_mm": ("slip at the femur (max)", "mm"),
             "septal_slip_max_mm": ("slip at a septum (max)", "mm"),
-            "compression_at_bone_facing_contact_pct": ("compression at the bone facing the contact", "%")}
+            "compression_at_bone_facing_contact_pct": ("compression at the bone facing the contact", "%"),
+            "bone_normal_stress_kpa": ("normal stress on the bone facing the contact (mean)", "kPa")}
 
 
 def closure_table() -> str:
@@ -66,6 +67,10 @@ def closure_table() -> str:
                      f"({100 * (r['two_d'][load][key] / r['three_d'][load][key] - 1):+.0f} %)"
                      for load in ("into-bone", "sideways")]
             rows.append(f"| {head} | {label}{' (matched)' if key in MATCHED else ''} | {cells[0]} | {cells[1]} |")
+    gaps = [abs(r["two_d"][load][key] / r["three_d"][load][key] - 1) for r in data["levels"]
+            for load in ("into-bone", "sideways") for key in _FIGURES]
+    rows += ["", f"{sum(g <= 0.2 for g in gaps)} of these {len(gaps)} figures agree within 20 %; the largest "
+                 f"difference is {100 * max(gaps):.0f} %."]
     return "\n".join(rows)
 
 

@@ -9,7 +9,9 @@ face diagonals), solved with scikit-fem's Taylor-Hood P2/P1 tetrahedra and the s
 from __future__ import annotations
 
 import numpy as np
-from skfem import Basis, ElementTetP1, ElementTetP2, ElementTriP2, ElementVector, FacetBasis, LinearForm, MeshTet, MeshTri, asm
+from skfem import (
+    Basis, ElementTetP1, ElementTetP2, ElementTriP2, ElementVector, FacetBasis, LinearForm, MeshTet, MeshTri, asm,
+)
 from skfem.helpers import dot
 from scipy.sparse import bmat
 from scipy.sparse.linalg import splu
@@ -23,7 +25,7 @@ PRESSURE = 0.002   # N/mm^2 on the loaded skin
 PATCH_DEG = 60.0   # width of the pressed patch round the ring
 
 
-def ring(nr: int = 5, nt: int = 24) -> MeshTri:
+def ring(nr: int = 4, nt: int = 20) -> MeshTri:
     r = np.linspace(A, B, nr)
     t = np.linspace(0.0, 2 * np.pi, nt, endpoint=False)
     p = np.array([[ri * np.cos(tj), ri * np.sin(tj)] for ri in r for tj in t])
@@ -101,7 +103,7 @@ def modes_solve(length_mm: float, half_length_mm: float, modes: int):
 
     skin = boundary(mesh, lambda m: np.hypot(m[0], m[1]) > (A + B) / 2)
     rhs = asm(load, FacetBasis(mesh, solid.ubasis.elem, facets=skin, intorder=4))
-    u, _ = solid.mid_plane(rhs, [length_mm])
+    u, _, _ = solid.mid_plane(rhs, [length_mm])
     flat = Basis(mesh, ElementVector(ElementTriP2()), intorder=4)   # probed through the 2-D basis of the same nodes
     return flat, u[in_plane_map(flat, solid.ubasis), 0]
 
@@ -143,11 +145,11 @@ def test_an_extruded_ring_under_a_load_uniform_along_it_is_the_plane_strain_ring
 
 
 def test_fourier_modes_along_the_thigh_match_a_tetrahedral_extrusion_under_a_short_patch():
-    """A patch 40 mm long on a ring 2 x 120 mm long: the mid-plane displacement within 5 % (max over probes)."""
-    length, half = 40.0, 120.0
-    z = np.array([0.0, 5.0, 10.0, 15.0, 20.0, 25.0, 31.0, 39.0, 50.0, 65.0, 85.0, 120.0])
+    """A patch 40 mm long on a ring 2 x 100 mm long: the mid-plane displacement within 5 % (max over probes)."""
+    length, half = 40.0, 100.0
+    z = np.array([0.0, 6.0, 13.0, 20.0, 27.0, 36.0, 50.0, 70.0, 100.0])
     ub3, u3 = tet_solve(z, length)
-    ubm, um = modes_solve(length, half, 32)
+    ubm, um = modes_solve(length, half, 24)
     tet, modes = mid_plane_probe(ub3, u3, True), mid_plane_probe(ubm, um, False)
     error = np.abs(modes - tet).max() / np.abs(tet).max()
     print(f"modes vs tetrahedra, mid-plane: {100 * error:.2f} % of the largest displacement")

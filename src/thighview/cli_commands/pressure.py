@@ -106,7 +106,8 @@ def run(args: argparse.Namespace) -> int:
         extra = {}
         if len(readouts) == 2:
             extra["sideways_over_into_bone"] = {
-                name: {"value": round(v, 3), "range": None if r is None else {"min": round(r[0], 3), "max": round(r[1], 3)}}
+                name: {"value": round(v, 3),
+                       "range": None if r is None else {"min": round(r[0], 3), "max": round(r[1], 3)}}
                 for name, (v, r) in compare_ratios(readouts["sideways"], readouts["into-bone"]).items()}
         print(json.dumps({**header, "results": body, **extra}, indent=2))
         return 0

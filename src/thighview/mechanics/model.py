@@ -36,7 +36,7 @@ from thighview.mechanics.geometry import SectionShape
 from thighview.mechanics.loads import Contact, friction_data, raised_cosine
 from thighview.mechanics.materials import FEMUR_LAYER, Materials
 from thighview.mechanics.meshing import TriMesh, resample, triangulate
-from thighview.mechanics.results import Deformation
+from thighview.mechanics.results import BoneStress, Deformation
 
 #: Compression next to the bone is read within this distance of the femur surface.
 NEAR_BONE_MM = 5.0
@@ -165,6 +165,7 @@ class PressureModel:
         self.friction = nominal_friction() if friction is None else float(friction)
         if not 0.0 <= self.friction <= 2.0:
             raise MechanicsError(f"the friction coefficient must be 0-2, not {self.friction}")
+        self._bone_surface = None
         self.materials = materials or Materials.from_targets()
         opts = options or MeshOptions()
         if opts.holding_length_mm is None:
@@ -393,7 +394,26 @@ class PressureModel:
 
         return solve_path(self, contact, fractions, cancel, friction)
 
-    def deformation(self, u: np.ndarray, p: np.ndarray, contact: Contact) -> Deformation:
+    def bone_stress(self, reaction: np.ndarray) -> BoneStress:
+        """Stress the held femur puts on the tissue (kPa, compression positive) from the reaction forces on the
+        displacement DOFs (N per mm of thigh): nodal force over the node's share of the outline (Simpson weights)."""
+        from thighview.mechanics.interface import bone_surface
+
+        if self._bone_surface is None:
+            self._bone_surface = bone_surface(self)
+        s = self._bone_surface
+        f = np.column_stack([reaction[s.xdof], reaction[s.ydof]])
+        tangent = np.column_stack([-s.normal[:, 1], s.normal[:, 0]])
+        k = len(s.points)
+        return BoneStress(s.angle_deg, s.weight, 1e3 * (f * s.normal).sum(axis=1) / s.weight,
+                          1e3 * np.abs((f * tangent).sum(axis=1)) / s.weight, ("held",) * k, np.zeros(k))
+
+    def deformation(self, u: np.ndarray, p: np.ndarray, contact: Contact,
+                    reaction: np.ndarray | None = None) -> Deformation:
+        """The linear result for displacement ``u`` and pressure ``p``; ``reaction`` (on the displacement DOFs) is
+        the femur's hold on the tissue, by default that of this model's own solver."""
+        if reaction is None:
+            reaction = (self.solver.matrix @ np.concatenate([u, p]))[: self.solver.n_u]
         point, direction, towards = self.contact_frame(contact)
         strains = self.solver.strains
         slips = {}
@@ -404,4 +424,4 @@ class PressureModel:
         return Deformation(
             model=self, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
             displacement=self.solver.vertex_displacement(u), compression=self.solver.compression_from_pressure @ p,
-            shear=strains.max_shear(u), slip=slips)
+            shear=strains.max_shear(u), slip=slips, bone=self.bone_stress(reaction))

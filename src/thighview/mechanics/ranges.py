@@ -26,7 +26,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 
 from thighview._resources import data_path
 
@@ -43,6 +42,7 @@ LOAD_FIGURES: dict[str, Callable[[Readout], float]] = {
     "femur_slip_max_mm": lambda r: r.femur_slip.max_mm,
     "septal_slip_max_mm": lambda r: r.septal_slip_max_mm,
     "compression_at_bone_facing_contact_pct": lambda r: r.under_contact_mean_pct,
+    "bone_normal_stress_kpa": lambda r: r.bone_normal_kpa[1],   # mean facing the contact
 }
 #: Figures comparing the two loads (sideways over into the bone).
 COMPARE_FIGURES: dict[str, Callable[[Readout, Readout], float]] = {

@@ -62,7 +62,9 @@ class Deformation:
         """The deformation under ``factor`` times the force: from the solution path, or scaled (linear)."""
         if self.path:
             return self._on_path(float(factor))
-        return replace(self, dofs=self.dofs * factor, displacement=self.displacement * factor,
+        bone = self.bone and replace(self.bone, normal_kpa=factor * self.bone.normal_kpa,
+                                     shear_kpa=abs(factor) * self.bone.shear_kpa)
+        return replace(self, dofs=self.dofs * factor, displacement=self.displacement * factor, bone=bone,
                        compression=self.compression * factor, shear=np.abs(factor) * self.shear,
                        slip={k: np.abs(factor) * v for k, v in self.slip.items()}, fraction=self.fraction * factor)
 
@@ -126,9 +128,10 @@ class Deformation:
                 bone_normal_kpa=(_area_percentile(b.normal_kpa, b.weight, PEAK_PERCENTILE),
                                  _area_mean(b.normal_kpa[front], b.weight[front])),
                 bone_shear_kpa=(_area_percentile(b.shear_kpa, b.weight, PEAK_PERCENTILE),
-                                _area_mean(b.shear_kpa[front], b.weight[front])),
-                interface_shares=b.shares(), friction=self.friction,
-                bone_slip_mm=(float(b.slip_mm.max()), _area_mean(b.slip_mm, b.weight)))
+                                _area_mean(b.shear_kpa[front], b.weight[front])))
+            if self.kind != "linear":   # the linear model holds the whole outline: no interface states
+                extra.update(interface_shares=b.shares(), friction=self.friction,
+                             bone_slip_mm=(float(b.slip_mm.max()), _area_mean(b.slip_mm, b.weight)))
         if self.principal_strain is not None:
             tissue = ~np.array([m.is_sliding(n) for n in m.region_names])[m.region]
             extra["peak_strain"] = _area_percentile(self.principal_strain[tissue], areas[tissue], PEAK_PERCENTILE)
@@ -313,11 +316,12 @@ class Readout:
                  ("peak displacement (anywhere)", f"{self.peak_displacement_mm:.2f} mm"),
                  ("material", self.material_model + f"; push leans {self.lean_deg:.1f} deg from the bone")]
         if self.bone_normal_kpa is not None:
-            shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in self.interface_shares.items())
             rows += [("stress on the bone", f"normal {self.bone_normal_kpa[1]:.1f} kPa mean facing the contact "
                                             f"(95th pct {self.bone_normal_kpa[0]:.1f}), shear {self.bone_shear_kpa[1]:.1f} "
-                                            f"kPa (95th pct {self.bone_shear_kpa[0]:.1f})"),
-                     ("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
+                                            f"kPa (95th pct {self.bone_shear_kpa[0]:.1f})")]
+        if self.interface_shares is not None:
+            shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in self.interface_shares.items())
+            rows += [("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
                                             f"{self.bone_slip_mm[0]:.2f} mm, mean {self.bone_slip_mm[1]:.2f} mm"),
                      ("peak strain (95th pct)", f"{100 * self.peak_strain:.0f} %")]
         for name, (lo, hi) in (self.ranges or {}).items():

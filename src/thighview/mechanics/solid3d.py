@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def _strains(u, k):
-    """Mode-shape strains (e_xx, e_yy, e_zz, g_xy, g_xz, g_yz) of (U cos kz, V cos kz, W sin kz), without the z factor."""
+    """Strains (e_xx, e_yy, e_zz, g_xy, g_xz, g_yz) of the mode (U cos kz, V cos kz, W sin kz), less the z factor."""
     (ux, uy), (vx, vy), (wx, wy) = u.grad
     uu, vv, ww = u[0], u[1], u[2]
     return ux, vy, k * ww, uy + vx, wx - k * uu, wy - k * vv
@@ -98,12 +98,12 @@ class ExtrudedSection:
     def wave_numbers(self) -> np.ndarray:
         return np.arange(self.options.modes) * math.pi / self.options.half_length_mm
 
-    def _system_terms(self) -> tuple[sp.csc_matrix, sp.csc_matrix, sp.csc_matrix]:
-        """The free-DOF system is K0 + k K1 + k^2 K2 (assembled from k = 0, 1 and -1)."""
-        def system(k: float) -> sp.csc_matrix:
+    def _system_terms(self) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """The system is K0 + k K1 + k^2 K2 (assembled from k = 0, 1 and -1)."""
+        def system(k: float) -> sp.csr_matrix:
             A = asm(_mode_shear, self.ubasis, mu=self._mu, k=k)
             B = asm(_mode_divergence, self.ubasis, self.pbasis, k=k)
-            return sp.bmat([[A, -B.T], [-B, -self._C]], format="csc")[self._free][:, self._free].tocsc()
+            return sp.bmat([[A, -B.T], [-B, -self._C]], format="csr")
 
         k0, plus, minus = system(0.0), system(1.0), system(-1.0)
         return k0, 0.5 * (plus - minus), 0.5 * (plus + minus) - k0
@@ -120,19 +120,23 @@ class ExtrudedSection:
         g[1:] = 2.0 * np.sin(k[1:] * half) / (k[1:] * h)
         return g * np.sinc(np.arange(len(k)) / len(k))
 
-    def mid_plane(self, loads: np.ndarray, lengths_mm) -> tuple[np.ndarray, np.ndarray]:
-        """Displacement (n_u, m) and pressure (n_p, m) at z = 0 under ``m`` loads (columns) over their lengths."""
+    def mid_plane(self, loads: np.ndarray, lengths_mm) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Displacement (n_u, m), pressure (n_p, m) and the reaction on the displacement DOFs (n_u, m; at the
+        femur: its hold on the tissue per mm of length) at z = 0 under ``m`` loads (columns) over their lengths."""
         loads = np.asarray(loads, dtype=float).reshape(self.n_u, -1)
         rhs = np.zeros((self.n_u + self.pbasis.N, loads.shape[1]))
         rhs[: self.n_u] = loads
         weights = np.column_stack([self.load_weights(length) for length in np.atleast_1d(lengths_mm)])
         k0, k1, k2 = self._system_terms()
-        total = np.zeros_like(rhs)
+        total, reaction = np.zeros_like(rhs), np.zeros_like(loads)
         for i, k in enumerate(self.wave_numbers()):
-            lu = _factorise((k0 + k * k1 + k * k * k2).tocsc())
-            x = lu.solve(np.ascontiguousarray(rhs[self._free] * weights[i]))
-            total[self._free] += x.reshape(len(self._free), -1)
-        return total[: self.n_u], total[self.n_u:]
+            matrix = (k0 + k * k1 + k * k * k2).tocsr()
+            x = np.zeros_like(rhs)
+            x[self._free] = _factorise(matrix[self._free][:, self._free].tocsc()).solve(
+                np.ascontiguousarray(rhs[self._free] * weights[i])).reshape(len(self._free), -1)
+            total += x
+            reaction += (matrix @ x)[: self.n_u]
+        return total[: self.n_u], total[self.n_u:], reaction
 
 
 def in_plane_map(basis2d: Basis, basis3d: Basis) -> np.ndarray:
@@ -152,5 +156,5 @@ def solve_in_3d(model: PressureModel, contacts: list[Contact], options: SlabOpti
     loads = np.zeros((solid.n_u, len(contacts)))
     for j, c in enumerate(contacts):
         loads[to3, j] = model.load_vector(c)
-    u, p = solid.mid_plane(loads, [c.tool.length_mm for c in contacts])
-    return [model.deformation(u[to3, j], p[:, j], c) for j, c in enumerate(contacts)]
+    u, p, reaction = solid.mid_plane(loads, [c.tool.length_mm for c in contacts])
+    return [model.deformation(u[to3, j], p[:, j], c, reaction[to3, j]) for j, c in enumerate(contacts)]
