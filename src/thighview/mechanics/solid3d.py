@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 from skfem import Basis, MeshTri, BilinearForm, ElementTriP0, ElementTriP1, ElementTriP2, ElementVector, asm
 
+from thighview.errors import MechanicsError
 from thighview.mechanics.fem import _factorise, lame
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,6 +73,10 @@ class SlabOptions:
 
     half_length_mm: float = 240.0
     modes: int = 16
+
+    def __post_init__(self) -> None:
+        if not (self.half_length_mm > 0 and self.modes >= 1):
+            raise MechanicsError("the extruded section needs a positive length and at least one mode along it")
 
 
 class ExtrudedSection:
