@@ -43,7 +43,60 @@ def friction_table() -> str:
     ])
 
 
-TABLES = {"attachments": attachment_table, "friction": friction_table}
+_FIGURES = {"indentation_mm": ("indentation under the tool", "mm"), "drag_mm": ("drag under the tool", "mm"),
+            "femur_slip_max_mm": ("slip at the femur (max)", "mm"),
+            "septal_slip_max_mm": ("slip at a septum (max)", "mm"),
+            "compression_at_bone_facing_contact_pct": ("compression at the bone facing the contact", "%"),
+            "bone_normal_stress_kpa": ("normal stress on the bone facing the contact (mean)", "kPa")}
+
+
+def closure_table() -> str:
+    from thighview.mechanics.closure import MATCHED, closure_data
+
+    data = closure_data()
+    rows = [f"3-D: {data['method']['three_d']}; prism half-length {data['method']['slab']['half_length_mm']:g} mm, "
+            f"{data['method']['slab']['modes']} modes along the thigh. Loads: {data['method']['loads']}. "
+            f"Matched: {', '.join(MATCHED)}.", "",
+            "| level | fitted ℓ (mm) | fit error | figure | into the bone: 2-D / 3-D | sideways: 2-D / 3-D |",
+            "|---|---|---|---|---|---|"]
+    for r in data["levels"]:
+        for i, (key, (label, unit)) in enumerate(_FIGURES.items()):
+            head = (f"{r['level']:g} | {r['holding_length_mm']:g} | {100 * r['fit_error']:.0f} %" if i == 0
+                    else " | | ")
+            cells = [f"{r['two_d'][load][key]:.2f} / {r['three_d'][load][key]:.2f} {unit} "
+                     f"({100 * (r['two_d'][load][key] / r['three_d'][load][key] - 1):+.0f} %)"
+                     for load in ("into-bone", "sideways")]
+            rows.append(f"| {head} | {label}{' (matched)' if key in MATCHED else ''} | {cells[0]} | {cells[1]} |")
+    gaps = [abs(r["two_d"][load][key] / r["three_d"][load][key] - 1) for r in data["levels"]
+            for load in ("into-bone", "sideways") for key in _FIGURES]
+    rows += ["", f"{sum(g <= 0.2 for g in gaps)} of these {len(gaps)} figures agree within 20 %; the largest "
+                 f"difference is {100 * max(gaps):.0f} %."]
+    return "\n".join(rows)
+
+
+def ranges_table() -> str:
+    from thighview.mechanics.ranges import COMPARE_FIGURES, ranges_data
+
+    data = ranges_data()
+    rows = [f"- **{name}**: {', '.join(f'{v:g}' for v in p['values'])} kPa (low, nominal, high; elastography, "
+            f"used x the working stiffening): {p['source']}" for name, p in data["parameters"].items()]
+    rows += [f"- **not swept, {name}**: {why}" for name, why in data["not_swept"].items()]
+    rows += ["", "| level | figure | into the bone | sideways |", "|---|---|---|---|"]
+    for r in data["levels"]:
+        f = r["figures"]
+        for i, (key, (label, unit)) in enumerate(_FIGURES.items()):
+            cells = [f"{f[f'{load}.{key}']['nominal']:.2f} ({f[f'{load}.{key}']['range'][0]:.2f}-"
+                     f"{f[f'{load}.{key}']['range'][1]:.2f}) {unit}" for load in ("into-bone", "sideways")]
+            rows.append(f"| {r['level']:g} | {label} | {cells[0]} | {cells[1]} |")
+        for key in COMPARE_FIGURES:
+            c = f[f"compare.{key}"]
+            rows.append(f"| {r['level']:g} | sideways / into the bone, {key.replace('_', ' ')} | "
+                        f"{c['nominal']:.2f}x ({c['range'][0]:.2f}-{c['range'][1]:.2f}x) | |")
+    return "\n".join(rows)
+
+
+TABLES = {"attachments": attachment_table, "friction": friction_table, "closure": closure_table,
+          "ranges": ranges_table}
 
 
 def regenerate(text: str) -> str:

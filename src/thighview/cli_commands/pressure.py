@@ -84,20 +84,32 @@ def contact(args: argparse.Namespace, direction: str):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_load_arguments(parser, ("into-bone", "sideways", "compare"))
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
+    parser.add_argument("--check-3d", action="store_true",
+                        help="also solve the section extruded along the femur in 3-D (linear elastic, the tool's real "
+                             "length; tens of seconds) and show the 2-D and 3-D results side by side")
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
     from thighview.mechanics import compare_summary
+    from thighview.mechanics.results import compare_ratios, side_by_side
 
     model, pressure = pressure_model(args)
     directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
     readouts = {d: pressure.solve(contact(args, d), nonlinear=args.large_deformation).readout() for d in directions}
+    three_d = _three_d(model, pressure, [contact(args, d) for d in directions]) if args.check_3d else {}
     header = {"model": str(model.source), "level": args.level, "side": model.side}
     if args.format == "json":
-        body = {d: r.as_dict() for d, r in readouts.items()}
-        print(json.dumps({**header, "results": body}, indent=2))
+        body = {d: {**r.as_dict(), **({"three_d": three_d[d].as_dict()} if three_d else {})}
+                for d, r in readouts.items()}
+        extra = {}
+        if len(readouts) == 2:
+            extra["sideways_over_into_bone"] = {
+                name: {"value": round(v, 3),
+                       "range": None if r is None else {"min": round(r[0], 3), "max": round(r[1], 3)}}
+                for name, (v, r) in compare_ratios(readouts["sideways"], readouts["into-bone"]).items()}
+        print(json.dumps({**header, "results": body, **extra}, indent=2))
         return 0
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
              f"level {args.level:g} of {model.femur_axis.length_name}")
@@ -109,4 +121,19 @@ def run(args: argparse.Namespace) -> int:
         print(r.table())
     if len(readouts) == 2:
         print("\nsideways vs into-bone: " + compare_summary(readouts["sideways"], readouts["into-bone"]))
+    for d, r in three_d.items():
+        print(f"\n[{d}: 2-D model vs the section extruded in 3-D (linear elastic)]")
+        print(side_by_side(readouts[d], r))
     return 0
+
+
+def _three_d(model, pressure, contacts) -> dict:
+    """The 3-D check: the section extruded along the femur, solved for each contact (readouts by direction)."""
+    import sys
+
+    from thighview.mechanics.closure import slab_for
+    from thighview.mechanics.solid3d import solve_in_3d
+
+    print("thighview: solving the section extruded in 3-D (tens of seconds)...", file=sys.stderr, flush=True)
+    slab = slab_for(model) if model.flat is None else None
+    return {c.direction: d.readout() for c, d in zip(contacts, solve_in_3d(pressure, contacts, slab))}

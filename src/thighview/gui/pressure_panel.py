@@ -48,6 +48,11 @@ def readout_html(readouts) -> str:
     rows.append(row("under the tool: indentation / drag",
                     [f"{r.indentation_mm:.0f} / {r.drag_mm:.0f} mm" for r in readouts]))
     rows.append(row("peak displacement (anywhere)", [f"{r.peak_displacement_mm:.0f} mm" for r in readouts]))
+    if all(r.ranges for r in readouts):
+        rows.append(row("range over plausible tissue stiffness: indentation / slip at the femur",
+                        ["{0:.0f}–{1:.0f} / {2:.1f}–{3:.1f} mm".format(*r.ranges["indentation_mm"],
+                                                                      *r.ranges["femur_slip_max_mm"])
+                         for r in readouts]))
     note = (f"<br><small>Soft tissue at its stiffness under a hand (elastography × "
             f"{readouts[0].working_stiffening:g}, calibrated to in-vivo indentation). "
             f"Sliding layers {readouts[0].sliding_kpa:g} kPa: a modelling choice. "

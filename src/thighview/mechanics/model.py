@@ -7,9 +7,10 @@ right-hand side and back-substitutes (milliseconds), see ``benchmarks/bench_mech
 Out of the plane: a plane-strain slice alone has nothing but the femur to hold it, so a
 sideways push would spin the whole soft tissue round the bone. In the thigh the tissue above
 and below the hand holds the loaded slice back by shear along the thigh; this is modelled as an
-elastic foundation ``k = mu / l^2`` per triangle (``l`` = :attr:`MeshOptions.holding_length_mm`,
-about twice a hand's length), the lowest-order "shear-lag" term of a 3-D slab. It is a modelling
-choice and is exposed as a parameter.
+elastic foundation ``k = mu / l^2`` per triangle (``l`` = :attr:`MeshOptions.holding_length_mm`),
+the lowest-order "shear-lag" term of a 3-D slab. ``l`` is derived: fitted per level so the slice
+matches the mid-plane of a 3-D solve of the extruded section (:mod:`thighview.mechanics.closure`,
+shipped in ``data/mechanics_closure.json``); giving it overrides the fit.
 
 Sliding layers: a band of ``femur_layer_mm`` around the femur and a band of
 ``septum_layer_mm`` on each side of each septum get the sliding shear modulus
@@ -20,7 +21,7 @@ displacement across such a band, read just outside it on both sides.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import shapely
@@ -35,7 +36,7 @@ from thighview.mechanics.geometry import SectionShape
 from thighview.mechanics.loads import Contact, friction_data, raised_cosine
 from thighview.mechanics.materials import FEMUR_LAYER, Materials
 from thighview.mechanics.meshing import TriMesh, resample, triangulate
-from thighview.mechanics.results import Deformation
+from thighview.mechanics.results import BoneStress, Deformation
 
 #: Compression next to the bone is read within this distance of the femur surface.
 NEAR_BONE_MM = 5.0
@@ -58,12 +59,12 @@ class MeshOptions:
     growth: float = 0.3      # size increase per mm of distance from a feature
     femur_layer_mm: float = 1.5
     septum_layer_mm: float = 0.75
-    holding_length_mm: float = 150.0  # out-of-plane shear-lag length along the thigh
+    holding_length_mm: float | None = None  # out-of-plane shear-lag length; None: the 3-D fit at the level
 
     def __post_init__(self) -> None:
         if not (0 < self.h_fine <= self.h_skin <= self.h_coarse and self.growth > 0):
             raise MechanicsError("mesh sizes must satisfy 0 < fine <= skin <= coarse")
-        if not self.holding_length_mm > 0:
+        if self.holding_length_mm is not None and not self.holding_length_mm > 0:
             raise MechanicsError("the holding length along the thigh must be above 0 mm")
         if not (self.femur_layer_mm > 0 and self.septum_layer_mm > 0):
             raise MechanicsError("sliding layers must be thicker than 0 mm")
@@ -164,9 +165,14 @@ class PressureModel:
         self.friction = nominal_friction() if friction is None else float(friction)
         if not 0.0 <= self.friction <= 2.0:
             raise MechanicsError(f"the friction coefficient must be 0-2, not {self.friction}")
-        self._large = None
+        self._bone_surface = None
         self.materials = materials or Materials.from_targets()
-        self.options = opts = options or MeshOptions()
+        opts = options or MeshOptions()
+        if opts.holding_length_mm is None:
+            from thighview.mechanics.closure import holding_length_at
+
+            opts = replace(opts, holding_length_mm=holding_length_at(level))
+        self.options = opts
         domain, femur = shape.domain, shape.femur
         septa = shapely.unary_union(list(shape.septa.values())) if shape.septa else Polygon()
         femur_band = (femur.buffer(opts.femur_layer_mm, 64).difference(femur).intersection(domain)
@@ -182,6 +188,13 @@ class PressureModel:
                  *shape.regions.values()]
         self.mesh: TriMesh = triangulate(domain, lines, size, opts.h_fine)
         self.region_names, self.region = self._tag_regions()
+        self.fixed_facets, self.loaded_facets = self._boundary_facets()
+        self._assemble()
+        self._prepare_loads()
+        self._prepare_outputs()
+
+    def _assemble(self) -> None:
+        """Materials per triangle, the out-of-plane foundation and the factorised solver."""
         mu_region = np.array([self.materials.shear_modulus_mpa(n, self.compartment_of(n), self.is_sliding(n))
                               for n in self.region_names])
         self.shear_modulus_mpa = mu_region[self.region]
@@ -190,13 +203,23 @@ class PressureModel:
         bulk_like = np.where(sliding, self.materials.working_muscle_kpa * 1e-3, self.shear_modulus_mpa)
         lam = lame(bulk_like, self.materials.poisson)
         self.poisson = lam / (2.0 * (lam + self.shear_modulus_mpa))
-        self.foundation = self.shear_modulus_mpa / opts.holding_length_mm**2
-        self.fixed_facets, self.loaded_facets = self._boundary_facets()
+        self.foundation = self.shear_modulus_mpa / self.options.holding_length_mm**2
         self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, self.poisson,
                                        fixed_facets=self.fixed_facets, loaded_facets=self.loaded_facets,
                                        foundation=self.foundation)
-        self._prepare_loads()
-        self._prepare_outputs()
+        self._large = None
+
+    def variant(self, materials: Materials | None = None, holding_length_mm: float | None = None) -> PressureModel:
+        """The same section and mesh with other materials or holding length (re-factorised, not re-meshed)."""
+        import copy
+
+        other = copy.copy(self)
+        if materials is not None:
+            other.materials = materials
+        if holding_length_mm is not None:
+            other.options = replace(self.options, holding_length_mm=float(holding_length_mm))
+        other._assemble()
+        return other
 
     @classmethod
     def from_polygons(cls, polygons: Mapping[str, BaseGeometry], side: str = "right",
@@ -387,7 +410,26 @@ class PressureModel:
 
         return solve_path(self, contact, fractions, cancel, friction)
 
-    def deformation(self, u: np.ndarray, p: np.ndarray, contact: Contact) -> Deformation:
+    def bone_stress(self, reaction: np.ndarray) -> BoneStress:
+        """Stress the held femur puts on the tissue (kPa, compression positive) from the reaction forces on the
+        displacement DOFs (N per mm of thigh): nodal force over the node's share of the outline (Simpson weights)."""
+        from thighview.mechanics.interface import bone_surface
+
+        if self._bone_surface is None:
+            self._bone_surface = bone_surface(self)
+        s = self._bone_surface
+        f = np.column_stack([reaction[s.xdof], reaction[s.ydof]])
+        tangent = np.column_stack([-s.normal[:, 1], s.normal[:, 0]])
+        k = len(s.points)
+        return BoneStress(s.angle_deg, s.weight, 1e3 * (f * s.normal).sum(axis=1) / s.weight,
+                          1e3 * np.abs((f * tangent).sum(axis=1)) / s.weight, ("held",) * k, np.zeros(k))
+
+    def deformation(self, u: np.ndarray, p: np.ndarray, contact: Contact,
+                    reaction: np.ndarray | None = None) -> Deformation:
+        """The linear result for displacement ``u`` and pressure ``p``; ``reaction`` (on the displacement DOFs) is
+        the femur's hold on the tissue, by default that of this model's own solver."""
+        if reaction is None:
+            reaction = (self.solver.matrix @ np.concatenate([u, p]))[: self.solver.n_u]
         point, direction, towards = self.contact_frame(contact)
         strains = self.solver.strains
         slips = {}
@@ -398,4 +440,4 @@ class PressureModel:
         return Deformation(
             model=self, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
             displacement=self.solver.vertex_displacement(u), compression=self.solver.compression_from_pressure @ p,
-            shear=strains.max_shear(u), slip=slips)
+            shear=strains.max_shear(u), slip=slips, bone=self.bone_stress(reaction))

@@ -62,7 +62,9 @@ class Deformation:
         """The deformation under ``factor`` times the force: from the solution path, or scaled (linear)."""
         if self.path:
             return self._on_path(float(factor))
-        return replace(self, dofs=self.dofs * factor, displacement=self.displacement * factor,
+        bone = self.bone and replace(self.bone, normal_kpa=factor * self.bone.normal_kpa,
+                                     shear_kpa=abs(factor) * self.bone.shear_kpa)
+        return replace(self, dofs=self.dofs * factor, displacement=self.displacement * factor, bone=bone,
                        compression=self.compression * factor, shear=np.abs(factor) * self.shear,
                        slip={k: np.abs(factor) * v for k, v in self.slip.items()}, fraction=self.fraction * factor)
 
@@ -105,7 +107,9 @@ class Deformation:
         walls = np.vstack([np.column_stack([a, b, b + n]), np.column_stack([a, b + n, a + n])])
         return points, np.vstack([tri[:, ::-1], tri + n, walls])
 
-    def readout(self) -> Readout:
+    def readout(self, with_ranges: bool = True) -> Readout:
+        """The summary of this load; a linear result carries its figures' ranges over plausible tissue parameters
+        (the shipped sweep, ``mechanics.ranges``) unless ``with_ranges`` is off (the sweep's own solves)."""
         m = self.model
         areas = m.solver.areas()
         near = m.near_bone
@@ -124,13 +128,14 @@ class Deformation:
                 bone_normal_kpa=(_area_percentile(b.normal_kpa, b.weight, PEAK_PERCENTILE),
                                  _area_mean(b.normal_kpa[front], b.weight[front])),
                 bone_shear_kpa=(_area_percentile(b.shear_kpa, b.weight, PEAK_PERCENTILE),
-                                _area_mean(b.shear_kpa[front], b.weight[front])),
-                interface_shares=b.shares(), friction=self.friction,
-                bone_slip_mm=(float(b.slip_mm.max()), _area_mean(b.slip_mm, b.weight)))
+                                _area_mean(b.shear_kpa[front], b.weight[front])))
+            if self.kind != "linear":   # the linear model holds the whole outline: no interface states
+                extra.update(interface_shares=b.shares(), friction=self.friction,
+                             bone_slip_mm=(float(b.slip_mm.max()), _area_mean(b.slip_mm, b.weight)))
         if self.principal_strain is not None:
             tissue = ~np.array([m.is_sliding(n) for n in m.region_names])[m.region]
             extra["peak_strain"] = _area_percentile(self.principal_strain[tissue], areas[tissue], PEAK_PERCENTILE)
-        return Readout(
+        readout = Readout(
             force_n=c.force_n, tool=c.tool.name, width_mm=c.tool.width_mm, length_mm=c.tool.length_mm,
             direction=c.direction, at_deg=c.angle_deg, towards=self.towards,
             sliding_kpa=m.materials.sliding_kpa,
@@ -142,6 +147,11 @@ class Deformation:
             peak_displacement_mm=float(np.linalg.norm(self.displacement, axis=1).max()),
             indentation_mm=indentation, drag_mm=drag, working_stiffening=m.materials.working_stiffening,
             material_model=MATERIAL_MODELS[self.kind], lean_deg=c.lean, **extra)
+        if not with_ranges or self.kind != "linear":
+            return readout
+        from thighview.mechanics.ranges import load_ranges, ratio_spread
+
+        return replace(readout, ranges=load_ranges(readout, m.level), ratio_spread=ratio_spread(m.level))
 
     def at_contact(self) -> tuple[float, float]:
         """Indentation and drag under the tool, mm, averaged with the tool's pressure profile as weights.
@@ -231,6 +241,7 @@ class Readout:
     interface_shares: dict[str, float] | None = None     # bonded / stick / slip / open share of the bone outline
     peak_strain: float | None = None                     # 95th percentile of the largest principal strain
     ranges: dict[str, tuple[float, float]] | None = None  # headline figure -> (min, max) over plausible parameters
+    ratio_spread: dict[str, tuple[float, float]] | None = None  # sideways / into-bone ratio -> (min, max) / nominal
 
     @property
     def femur_slip(self) -> SlipStat:
@@ -310,15 +321,16 @@ class Readout:
                  ("peak displacement (anywhere)", f"{self.peak_displacement_mm:.2f} mm"),
                  ("material", self.material_model + f"; push leans {self.lean_deg:.1f} deg from the bone")]
         if self.bone_normal_kpa is not None:
-            shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in self.interface_shares.items())
             rows += [("stress on the bone", f"normal {self.bone_normal_kpa[1]:.1f} kPa mean facing the contact "
                                             f"(95th pct {self.bone_normal_kpa[0]:.1f}), shear {self.bone_shear_kpa[1]:.1f} "
-                                            f"kPa (95th pct {self.bone_shear_kpa[0]:.1f})"),
-                     ("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
+                                            f"kPa (95th pct {self.bone_shear_kpa[0]:.1f})")]
+        if self.interface_shares is not None:
+            shares = ", ".join(f"{k} {100 * v:.0f} %" for k, v in self.interface_shares.items())
+            rows += [("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
                                             f"{self.bone_slip_mm[0]:.2f} mm, mean {self.bone_slip_mm[1]:.2f} mm"),
                      ("peak strain (95th pct)", f"{100 * self.peak_strain:.0f} %")]
         for name, (lo, hi) in (self.ranges or {}).items():
-            rows.append((f"range: {name}", f"{lo:.3g} to {hi:.3g}"))
+            rows.append((f"  range of {name}", f"{lo:.3g} to {hi:.3g} (plausible tissue stiffness, 3-D closure fit)"))
         rows += [
                  ("soft tissue", f"elastography modulus x {self.working_stiffening:g} (tangent stiffness under a "
                                  "hand, calibrated to in-vivo indentation)"),
@@ -332,8 +344,50 @@ def _pair_dict(pair: tuple[float, float] | None) -> dict[str, float] | None:
 
 
 def compare_summary(a: Readout, b: Readout) -> str:
-    """One line comparing two loads: largest septal and femur slip, mean compression at the bone under the contact."""
-    return (f"septal slip {a.septal_slip_max_mm:.1f} mm vs {b.septal_slip_max_mm:.1f} mm; "
+    """One line comparing two loads: largest septal and femur slip, mean compression at the bone under the contact;
+    with the femur-slip ratio's range over plausible tissue parameters when the readouts carry it."""
+    line = (f"septal slip {a.septal_slip_max_mm:.1f} mm vs {b.septal_slip_max_mm:.1f} mm; "
             f"slip at the femur {a.femur_slip.max_mm:.1f} mm vs {b.femur_slip.max_mm:.1f} mm; "
             f"compression at the bone under the contact {a.under_contact_mean_pct:.1f} % vs "
             f"{b.under_contact_mean_pct:.1f} %")
+    ratio = compare_ratios(a, b).get("femur_slip_ratio")
+    if ratio is not None and ratio[1] is not None:
+        value, (lo, hi) = ratio
+        line += (f"; sideways slides tissue over the femur {value:.1f}x as much as into the bone ({lo:.1f}-{hi:.1f}x "
+                 "over plausible tissue stiffness)")
+    return line
+
+
+def compare_ratios(a: Readout, b: Readout) -> dict[str, tuple[float, tuple[float, float] | None]]:
+    """Load ``a`` over load ``b`` (sideways over into the bone): femur slip, septal slip and indentation, each with
+    its range over plausible tissue parameters (the swept spread; None when the readouts carry none)."""
+    values = {"femur_slip_ratio": (a.femur_slip.max_mm, b.femur_slip.max_mm),
+              "septal_slip_ratio": (a.septal_slip_max_mm, b.septal_slip_max_mm),
+              "indentation_ratio": (a.indentation_mm, b.indentation_mm)}
+    out = {}
+    for name, (top, bottom) in values.items():
+        if bottom <= 0:
+            continue
+        value = top / bottom
+        spread = (a.ratio_spread or {}).get(name)
+        out[name] = (value, None if spread is None else (value * spread[0], value * spread[1]))
+    return out
+
+
+def side_by_side(two_d: Readout, three_d: Readout) -> str:
+    """The 2-D readout next to the 3-D one (the figures both have), with their ratio."""
+    rows = [("slip: " + s.label + " (max)", s.max_mm, t.max_mm, "mm") for s, t in zip(two_d.slip, three_d.slip)]
+    rows += [("indentation under the tool", two_d.indentation_mm, three_d.indentation_mm, "mm"),
+             ("drag under the tool", two_d.drag_mm, three_d.drag_mm, "mm"),
+             ("compression at the bone facing the contact (mean)", two_d.under_contact_mean_pct,
+              three_d.under_contact_mean_pct, "%"),
+             ("peak displacement", two_d.peak_displacement_mm, three_d.peak_displacement_mm, "mm")]
+    if two_d.bone_normal_kpa is not None and three_d.bone_normal_kpa is not None:
+        rows.append(("normal stress on the bone facing the contact", two_d.bone_normal_kpa[1],
+                     three_d.bone_normal_kpa[1], "kPa"))
+    width = max(len(r[0]) for r in rows)
+    lines = [f"{'':{width}}  {'2-D':>8}  {'3-D':>8}  2-D/3-D"]
+    for label, a, b, unit in rows:
+        ratio = f"{a / b:.2f}" if b else "-"
+        lines.append(f"{label:{width}}  {a:8.2f}  {b:8.2f}  {ratio:>7}  {unit}")
+    return "\n".join(lines)

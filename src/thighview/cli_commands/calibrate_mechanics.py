@@ -1,0 +1,43 @@
+"""``thighview calibrate-mechanics``: re-derive the pressure model's fitted data from the built-in thigh.
+
+At each fitted level: the 2-D model's out-of-plane closure fitted to a 3-D solve of the extruded
+section (``data/mechanics_closure.json``), then the sensitivity sweep of the headline figures over
+plausible tissue parameters (``data/mechanics_ranges.json``). A few minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+HELP = "re-derive the pressure model's 3-D closure and parameter ranges (slow: minutes)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out-dir", default=None,
+                        help="folder to write mechanics_closure.json and mechanics_ranges.json to (default: the "
+                             "package's data folder, replacing the shipped files)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import sys
+    from pathlib import Path
+
+    from thighview._resources import data_path
+    from thighview.io import load_model
+    from thighview.mechanics import closure, ranges
+
+    folder = Path(args.out_dir) if args.out_dir else data_path(closure.CLOSURE_FILE).parent
+    thigh = load_model(None)
+    slab = closure.slab_for(thigh)
+    fits, rows = [], []
+    for level in closure.LEVELS:
+        print(f"thighview: level {level:g}: 3-D solve, closure fit, parameter sweep", file=sys.stderr, flush=True)
+        model, fit = closure.fit_level(thigh, level, slab)
+        fits.append(fit)
+        rows.append({"level": level, "holding_length_mm": model.options.holding_length_mm,
+                     "fit_error": round(fit.fit_error, 4), "figures": ranges.sweep(model, round(fit.fit_error, 4))})
+    for name, doc in ((closure.CLOSURE_FILE, closure.document(thigh, slab, fits)),
+                      (ranges.RANGES_FILE, ranges.document(rows))):
+        closure.write(doc, folder / name)
+        print(f"wrote {folder / name}")
+    return 0

@@ -1,0 +1,167 @@
+"""The 2-D model's out-of-plane closure, derived from a 3-D solve instead of chosen.
+
+The plane-strain slice is held back by an elastic foundation ``k = mu / l^2``. At each fitted
+level of the built-in thigh, the section is extruded along the femur and solved in 3-D
+(:mod:`thighview.mechanics.solid3d`); ``l`` is the length for which the 2-D slice's response
+matches the 3-D mid-plane, in the least-squares sense of the log-ratios of the **matched
+quantities** (indentation under the tool and the largest slip at the femur) for a hand pressing
+40 N at the anterolateral thigh into the bone and sideways. The fit error is the largest
+relative difference that remains. ``thighview calibrate-mechanics`` regenerates the shipped file
+(``data/mechanics_closure.json``); other levels interpolate linearly, a section of unknown level
+uses the mid-thigh fit.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from thighview._resources import data_path
+
+if TYPE_CHECKING:  # pragma: no cover
+    from thighview.mechanics.model import PressureModel
+    from thighview.mechanics.results import Deformation
+    from thighview.mechanics.solid3d import SlabOptions
+
+CLOSURE_FILE = "mechanics_closure.json"
+#: Levels fitted (fraction of femur length from proximal).
+LEVELS = (0.3, 0.5, 0.7)
+#: The quantities the fit matches, per load.
+MATCHED = ("indentation_mm", "femur_slip_max_mm")   # names in ranges.LOAD_FIGURES
+_BOUNDS_MM = (10.0, 5000.0)
+
+
+def fit_contacts():
+    """The loads the closure is fitted on: a hand, 40 N, anterolateral, into the bone and sideways (presets)."""
+    from thighview.mechanics.loads import Contact
+
+    return [Contact("anterolateral", "into-bone", 40.0), Contact("anterolateral", "sideways", 40.0)]
+
+
+@dataclass(frozen=True)
+class ClosureFit:
+    """``holding_length_mm`` fitted at one level; ``three_d`` / ``two_d``: every headline figure per load."""
+
+    level: float | None
+    holding_length_mm: float
+    fit_error: float
+    three_d: dict[str, dict[str, float]]
+    two_d: dict[str, dict[str, float]]
+
+    def as_dict(self) -> dict[str, Any]:
+        def rounded(table):
+            return {load: {k: round(v, 4) for k, v in figures.items()} for load, figures in table.items()}
+
+        return {"level": self.level, "holding_length_mm": round(self.holding_length_mm, 1),
+                "fit_error": round(self.fit_error, 4), "three_d": rounded(self.three_d), "two_d": rounded(self.two_d)}
+
+
+def figures(d: Deformation) -> dict[str, float]:
+    """The headline figures of one load (``ranges.LOAD_FIGURES``)."""
+    from thighview.mechanics.ranges import LOAD_FIGURES
+
+    r = d.readout(with_ranges=False)
+    return {name: float(read(r)) for name, read in LOAD_FIGURES.items()}
+
+
+def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
+    """Fit the holding length of ``model``'s section to the 3-D solve of its extrusion."""
+    from scipy.optimize import minimize_scalar
+
+    from thighview.mechanics.solid3d import solve_in_3d
+
+    contacts = fit_contacts()
+    three_d = [figures(d) for d in solve_in_3d(model, contacts, slab)]
+    target = np.array([f[k] for f in three_d for k in MATCHED])
+
+    def two_d(log_length: float) -> list[dict[str, float]]:
+        held = model.variant(holding_length_mm=math.exp(log_length))
+        return [figures(held.preview(c)) for c in contacts]
+
+    def misfit(log_length: float) -> float:
+        fitted = np.array([f[k] for f in two_d(log_length) for k in MATCHED])
+        return float(np.sum(np.log(fitted / target) ** 2))
+
+    best = minimize_scalar(misfit, bounds=tuple(math.log(b) for b in _BOUNDS_MM), method="bounded",
+                           options={"xatol": 1e-3})
+    fitted = two_d(best.x)
+    error = max(abs(f[k] / t[k] - 1.0) for f, t in zip(fitted, three_d) for k in MATCHED)
+    names = [c.direction for c in contacts]
+    return ClosureFit(model.level, math.exp(best.x), float(error), dict(zip(names, three_d)),
+                      dict(zip(names, fitted)))
+
+
+def slab_for(thigh) -> SlabOptions:
+    """The prism spans the femur's length, centred on the section (roller ends)."""
+    from thighview.mechanics.solid3d import SlabOptions
+
+    return SlabOptions(half_length_mm=round(0.5 * float(thigh.femur_axis.length_mm), 1))
+
+
+def fit_level(thigh, level: float, slab: SlabOptions) -> tuple[PressureModel, ClosureFit]:
+    """The section at ``level`` and its closure fit; the model returned is held by the fitted (shipped) length."""
+    from thighview.mechanics.model import MeshOptions, PressureModel
+
+    model = PressureModel.from_model(thigh, level, options=MeshOptions(holding_length_mm=_BOUNDS_MM[1]))
+    fit = fit_closure(model, slab)
+    return model.variant(holding_length_mm=round(fit.holding_length_mm, 1)), fit
+
+
+def document(thigh, slab: SlabOptions, fits: list[ClosureFit]) -> dict[str, Any]:
+    """The closure file: the fit at each level, with provenance."""
+    from dataclasses import asdict
+
+    from thighview.mechanics.materials import Materials
+
+    return {
+        "about": "Out-of-plane closure of the 2-D pressure model (elastic foundation k = mu / l^2), fitted per level "
+                 "so that the plane-strain slice matches the mid-plane of a 3-D linear-elastic solve of the section "
+                 "extruded along the femur. Regenerate with `thighview calibrate-mechanics`.",
+        "model": Path(str(thigh.source)).name,
+        "method": {"three_d": "the section's triangulation extruded over the femur's length centred on the level, "
+                              "roller ends, femur held, Taylor-Hood P2/P1 (same materials and Poisson's ratio), "
+                              "solved exactly by Fourier modes along the thigh (finite strip)",
+                   "slab": asdict(slab),
+                   "matched": list(MATCHED),
+                   "loads": "hand (60 mm wide, 80 mm along the thigh), 40 N, anterolateral, into-bone and sideways "
+                            "(lean presets); linear, so the fit does not depend on the force",
+                   "fit": "least squares of log(2-D / 3-D) over the matched quantities of both loads; fit_error is "
+                          "the largest remaining |2-D / 3-D - 1|",
+                   "materials": asdict(Materials.from_targets())},
+        "levels": [f.as_dict() for f in fits],
+    }
+
+
+def write(document: dict[str, Any], path) -> None:
+    """Write a closure document atomically (replacing the file)."""
+    from thighview.export.atomic import atomic_write_text
+
+    atomic_write_text(path, json.dumps(document, indent=2) + "\n", force=True)
+
+
+@lru_cache(maxsize=1)
+def closure_data() -> dict[str, Any]:
+    """The shipped closure fits (``data/mechanics_closure.json``)."""
+    return json.loads(data_path(CLOSURE_FILE).read_text())
+
+
+def holding_length_at(level: float | None) -> float:
+    """The fitted holding length at a level (linear between fitted levels, the end value beyond them)."""
+    rows = closure_data()["levels"]
+    at = 0.5 if level is None else float(level)
+    return float(np.interp(at, [r["level"] for r in rows], [r["holding_length_mm"] for r in rows]))
+
+
+def fit_error_at(level: float | None) -> float:
+    """The closure's fit error at a level (the larger of the neighbouring fitted levels')."""
+    rows = closure_data()["levels"]
+    at = 0.5 if level is None else float(level)
+    levels = np.array([r["level"] for r in rows])
+    near = np.argsort(np.abs(levels - at))[:2]
+    return float(max(rows[i]["fit_error"] for i in near))
