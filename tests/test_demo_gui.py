@@ -46,7 +46,7 @@ def test_the_demo_command_runs_the_gui_in_demo_mode():
 def test_demo_opens_presenting_plays_the_guided_demo_and_obeys_the_keys(demo_window, qtbot):
     from PySide6 import QtCore, QtGui
 
-    from thighview.gui.demo_mode import room_cap_height_fraction
+    from thighview.render.room import room_cap_height_fraction
     from thighview.mechanics.demo import GUIDED_DEMO
 
     window, pressure = demo_window, demo_window.state.pressure

@@ -6,13 +6,8 @@ each step's load cycle plays until its caption has had time to be read, then the
 comes. ``Space`` pauses and resumes, ``←``/``→`` step, ``Esc`` (presentation mode's own key)
 leaves to the normal window and ends the demo.
 
-The caption is sized for a room: read from :data:`ROOM_DISTANCE_MM` on a laptop screen. Letters
-are legible at 5′ of arc (20/20 acuity); reading a sentence once, rather than at the acuity
-limit, needs about twice that (an acuity reserve of 2:1 for spot reading; ergonomics standards
-ask 16′ for sustained reading). We take :data:`CAPTION_ARCMIN` = 12′ of cap height. At 2 m that
-is 7.0 mm, which on the smallest common laptop screen (13.3", 16:9: :data:`LAPTOP_SCREEN_HEIGHT_MM`
-= 166 mm tall) is 4.2 % of the screen's height, whatever its pixel count: 46 px on a 1080-line
-screen, 30 px on a 720-line one. The caption spans the window's width and wraps.
+The caption spans the window's width, wraps, and is sized for a room
+(:mod:`thighview.render.room`: its cap height is 4.2 % of the screen's height).
 """
 
 from __future__ import annotations
@@ -23,24 +18,7 @@ import time
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from thighview.app import pressure as ps
-
-ROOM_DISTANCE_MM = 2000.0
-CAPTION_ARCMIN = 12.0
-LAPTOP_SCREEN_HEIGHT_MM = 166.0   # a 13.3-inch 16:9 screen: 13.3 in x 9 / sqrt(16² + 9²)
-#: How fast a client reads a caption while watching the section (180 words a minute), and a second to look up.
-WORDS_PER_SECOND = 3.0
-LOOK_SECONDS = 1.0
-
-
-def room_cap_height_fraction() -> float:
-    """The caption's smallest cap height as a fraction of the screen's height (see the module's note)."""
-    cap_mm = 2.0 * ROOM_DISTANCE_MM * math.tan(math.radians(CAPTION_ARCMIN / 60.0) / 2.0)
-    return cap_mm / LAPTOP_SCREEN_HEIGHT_MM
-
-
-def reading_seconds(caption: str) -> float:
-    """How long a step stays on screen at least: time to read its caption once."""
-    return LOOK_SECONDS + len(caption.split()) / WORDS_PER_SECOND
+from thighview.render.room import reading_seconds, room_cap_height_fraction
 
 
 def room_font(base: QtGui.QFont, screen_height_px: int) -> QtGui.QFont:
