@@ -83,6 +83,7 @@ class DemoController(QtCore.QObject):
         window.presentation_action.toggled.disconnect(self._presentation_toggled)
         for shortcut in self.shortcuts:
             shortcut.setEnabled(False)
+            shortcut.deleteLater()
         window.removeToolBar(self.band)
         self.band.deleteLater()
         window.set_stage(False)

@@ -5,7 +5,7 @@ acuity limit, needs about twice that (an acuity reserve of 2:1 for spot reading;
 standards ask 16′ for sustained reading). We take :data:`CAPTION_ARCMIN` = 12′ of cap height. At
 :data:`ROOM_DISTANCE_MM` = 2 m that is 7.0 mm, which on the smallest common laptop screen (13.3",
 16:9: :data:`LAPTOP_SCREEN_HEIGHT_MM` = 166 mm tall) is 4.2 % of the screen's height, whatever its
-pixel count: 46 px on a 1080-line screen, 30 px on a 720-line one. The same share of a movie
+pixel count: at least 46 px on a 1080-line screen, 31 px on a 720-line one. The same share of a movie
 frame's height holds when the movie is played full screen. The GUI's demo caption
 (:mod:`thighview.gui.demo_mode`) and the exported frames (:mod:`thighview.render.pressure2d`) use it.
 """
