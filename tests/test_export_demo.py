@@ -3,7 +3,6 @@ app's drawer, the caption at room size in its band, no text overlapping another.
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from text_overlap import figure_text_boxes, overlaps

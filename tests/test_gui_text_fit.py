@@ -8,14 +8,8 @@ window's canvases (``tests/text_overlap.py``).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
-
+from on_screen import run_on_screen
 from text_overlap import TextBox, figure_text_boxes, overlaps
 
 SIZES = ((1280, 720), (1600, 1000), (1920, 1080))
@@ -41,15 +35,7 @@ def test_the_checker_sees_overlapping_texts_and_only_those():
 @pytest.mark.gui
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_no_text_overlaps_in_the_window_normal_and_presenting(size):
-    from pyvirtualdisplay import Display
-
-    with Display(size=size, color_depth=24) as display:
-        env = {**os.environ, "DISPLAY": display.new_display_var}
-        done = subprocess.run([sys.executable, str(Path(__file__).with_name("text_fit.py"))], env=env,
-                              capture_output=True, text=True, timeout=400)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("TEXT_FIT ")), None)
-    assert line is not None, done.stdout[-2000:] + done.stderr[-2000:]
-    report = json.loads(line.split(" ", 1)[1])
+    report = run_on_screen("text_fit.py", size, "TEXT_FIT")
     for mode in ("normal", "presentation"):
         assert report[mode]["texts"] >= 20, f"{mode}: too few texts found to mean anything: {report[mode]}"
         assert not report[mode]["overlaps"], f"{mode} at {size}: overlapping texts {report[mode]['overlaps']}"

@@ -76,5 +76,8 @@ def open_window(model_path: str | None = None, *, demo: bool = False, settings=N
 def run_app(model_path: str | None = None, *, demo: bool = False) -> int:
     """``thighview [gui] [MODEL]`` and ``thighview demo [MODEL]``: the window, then the event loop."""
     app = create_application()
-    window = open_window(model_path, demo=demo)  # noqa: F841 (kept alive while the loop runs)
-    return int(app.exec())
+    window = open_window(model_path, demo=demo)
+    try:
+        return int(app.exec())
+    finally:
+        del window  # referenced until the loop ends: a window without a parent lives as long as its Python object
