@@ -82,3 +82,23 @@ def test_animate_writes_1080p_mp4_and_sized_pngs_of_the_guided_demo(tmp_path, ca
         assert image.size == (640, 360)
     assert main(["animate", "--guided", "--out", str(tmp_path / "step.png")]) == 1  # exists: refused
     assert "exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("size", [(480, 300), (560, 330), (700, 420)])
+def test_the_panel_figure_footer_never_overlaps_at_dock_sizes(toy, size):
+    """The Pressure dock's figure (the GUI's call: a figure of the canvas's size, a 70-px footer at least):
+    at 480x300 the guided caption used to run into the scale note below it."""
+    from matplotlib.figure import Figure
+
+    from thighview.mechanics.demo import GUIDED_DEMO
+    from thighview.mechanics.loads import Contact
+    from thighview.render.pressure2d import FrameStyle, PanelDrawer, draw_scene, solve_scene
+
+    step = GUIDED_DEMO[0]
+    style = FrameStyle()
+    scene = solve_scene(toy, [Contact(step.at, d) for d in ("into-bone", "sideways")], style,
+                        f"1. {step.title}: {step.caption}")
+    fig = Figure(figsize=(size[0] / 100, size[1] / 100), dpi=100)
+    draw_scene(fig, scene, PanelDrawer(toy, style), 1.0, footer_px=70)
+    boxes = figure_text_boxes(fig)
+    assert len(boxes) >= 8 and not overlaps(boxes), overlaps(boxes)
