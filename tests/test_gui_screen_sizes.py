@@ -8,13 +8,8 @@ window opened by ``tests/screen_fit.py`` in a subprocess, as a first start would
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
+from on_screen import run_on_screen
 
 pytestmark = pytest.mark.gui
 SIZES = ((1280, 720), (1600, 1000), (1920, 1080))
@@ -28,15 +23,7 @@ def _inside(inner, outer) -> bool:
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 def test_first_window_fits_the_screen_with_every_tab_open(size):
-    from pyvirtualdisplay import Display
-
-    with Display(size=size, color_depth=24) as display:
-        env = {**os.environ, "DISPLAY": display.new_display_var}
-        done = subprocess.run([sys.executable, str(Path(__file__).with_name("screen_fit.py"))], env=env,
-                              capture_output=True, text=True, timeout=300)
-    line = next((ln for ln in done.stdout.splitlines() if ln.startswith("SCREEN_FIT ")), None)
-    assert line is not None, done.stdout[-2000:] + done.stderr[-2000:]
-    report = json.loads(line.split(" ", 1)[1])
+    report = run_on_screen("screen_fit.py", size, "SCREEN_FIT", timeout=300)
     screen = report["screen"]
     assert screen[2:] == list(size)
     assert set(report["tabs"]) >= {"Areas", "Structures", "Pressure"}

@@ -21,7 +21,7 @@ import thighview
 PACKAGE_DIR = Path(thighview.__file__).parent
 QT = ("PySide6", "shiboken6", "pyvistaqt", "PyQt5", "PyQt6", "qtpy")
 #: The entry points that start the GUI (``thighview`` with no subcommand); everything else is core.
-GUI_ENTRY_POINTS = ("thighview.cli",)
+GUI_ENTRY_POINTS = ("thighview.cli", "thighview.cli_commands.demo")  # the commands that open the app
 
 
 def _module_name(path: Path) -> str:

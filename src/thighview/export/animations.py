@@ -52,15 +52,19 @@ def sweep_frames(engine: SectionEngine, levels: Sequence[float], *, side: str = 
 
 
 def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, direction: str = "compare",
-                    at: str | float = "anterolateral", force_n: float = 40.0, n_frames: int = 36) -> Iterator[np.ndarray]:
-    """The pressure-demo frames for one place on the skin (the app's own drawer)."""
+                    at: str | float = "anterolateral", force_n: float = 40.0, n_frames: int = 36,
+                    size_px: tuple[int, int] | None = None) -> Iterator[np.ndarray]:
+    """The pressure-demo frames for one place on the skin (the app's own drawer); at ``size_px`` (None: the
+    drawer's own size) the same picture scaled, its caption readable from two metres."""
     from thighview.mechanics.loads import Contact
     from thighview.mechanics.model import PressureModel
-    from thighview.render.pressure2d import frames
+    from thighview.render.pressure2d import FrameStyle, frames
+    from thighview.render.room import room_cap_height_fraction
 
     if direction not in PRESSURE_DIRECTIONS:
         raise ExportError(f"pressure direction must be one of {', '.join(PRESSURE_DIRECTIONS)}, not {direction!r}")
     directions = ("into-bone", "sideways") if direction == "compare" else (direction,)
     pressure = PressureModel.from_section(engine.section(level).for_mechanics(), side=model.side)  # fat if none
     contacts = [Contact(at=at, direction=d, force_n=force_n) for d in directions]
-    return frames(pressure, contacts, n_frames=n_frames)
+    style = FrameStyle(size_px=size_px, caption_cap=None if size_px is None else room_cap_height_fraction())
+    return frames(pressure, contacts, n_frames=n_frames, style=style)

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from thighview.section import SectionEngine
 
 DEFAULT_SIZE = {"figure": (2400, 2100), "sheet": (5400, 3300), "png3d": (1920, 1080), "movie2d": (960, 840),
-                "movie3d": (960, 720)}
+                "movie3d": (960, 720), "pressure": (1920, 1080)}
 
 
 @dataclass(frozen=True)
@@ -323,7 +323,8 @@ def _movie_steps(request: ExportRequest, model: ThighModel, engine: SectionEngin
         else:
             frames = animations.pressure_frames(model, engine, level, direction=request.pressure_direction,
                                                 at=request.pressure_at, force_n=request.force_n,
-                                                n_frames=request.frames)
+                                                n_frames=request.frames,
+                                                size_px=request.size or DEFAULT_SIZE["pressure"])
             record = provenance(model, content=f"pressure demo, {request.pressure_direction}", levels=[level],
                                 extra={"at": str(request.pressure_at), "force_n": f"{request.force_n:g}"})
             yield from movie_steps(target, frames, n_frames=request.frames, fps=request.fps, force=request.force,

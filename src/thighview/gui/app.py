@@ -1,8 +1,9 @@
-"""Start the desktop app: ``thighview`` / ``thighview gui [MODEL]`` call :func:`run_app`.
+"""Start the desktop app: ``thighview`` / ``thighview gui [MODEL]`` / ``thighview demo [MODEL]`` call
+:func:`run_app`, which opens the window with :func:`open_window` and runs the event loop.
 
 The model starts loading on a worker thread before the window's heavy imports (VTK, pyvista,
 matplotlib's Qt canvas) so the two overlap; ``THIGHVIEW_TIMING=1`` prints the wall-clock and CPU
-time from the start of :func:`run_app` to the first frame with the model (section and areas)
+time from the start of :func:`open_window` to the first frame with the model (section and areas)
 and to the 3D view being ready.
 """
 
@@ -31,10 +32,12 @@ def create_application():
     return app
 
 
-def run_app(model_path: str | None = None) -> int:
-    """Open the main window on ``model_path`` (``None``: the built-in thigh); returns the exit code."""
+def open_window(model_path: str | None = None, *, demo: bool = False, settings=None):
+    """Open the main window on ``model_path`` (``None``: the built-in thigh), loading it off the UI
+    thread; ``demo``: straight into presentation mode with the guided demo playing
+    (:func:`thighview.gui.demo_mode.start_demo`). Returns the window; the caller runs the event loop."""
     started, cpu_started = time.perf_counter(), time.process_time()
-    app = create_application()
+    create_application()
     from thighview.gui.workers import load_model_and_engine, run_in_thread
 
     # load while the window's heavy modules import; results arrive through the event loop
@@ -45,7 +48,7 @@ def run_app(model_path: str | None = None) -> int:
     from thighview.gui.crash import install_crash_handler
     from thighview.gui.main_window import MainWindow
 
-    window = MainWindow()
+    window = MainWindow(settings)
     window_box.append(window)
     if os.environ.get("THIGHVIEW_TIMING"):
         def report(what: str) -> None:
@@ -61,5 +64,20 @@ def run_app(model_path: str | None = None) -> int:
     window.show()
     window.begin_loading(model_path)
     install_crash_handler(window.show_error)  # an unexpected error is a dialog and a log, not a crash
-    window.sessions.offer_recovery()
-    return int(app.exec())
+    if demo:
+        from thighview.gui.demo_mode import start_demo
+
+        start_demo(window)
+    else:
+        window.sessions.offer_recovery()  # a demo for a client never opens on a recovery question
+    return window
+
+
+def run_app(model_path: str | None = None, *, demo: bool = False) -> int:
+    """``thighview [gui] [MODEL]`` and ``thighview demo [MODEL]``: the window, then the event loop."""
+    app = create_application()
+    window = open_window(model_path, demo=demo)
+    try:
+        return int(app.exec())
+    finally:
+        del window  # referenced until the loop ends: a window without a parent lives as long as its Python object

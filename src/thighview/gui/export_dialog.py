@@ -170,8 +170,8 @@ class ExportDialog(QtWidgets.QDialog):
     def _choice_changed(self) -> None:
         _, formats, kind = CHOICES[self.choice.currentIndex()]
         movie = formats[0] in ("gif", "mp4")
-        if movie and self.animation.currentData() == "turntable":
-            kind = "movie3d"
+        if movie and self.animation.currentData() in ("turntable", "pressure"):
+            kind = "movie3d" if self.animation.currentData() == "turntable" else "pressure"  # the demo: 1080p
         width, height = DEFAULT_SIZE[kind]
         self.width_box.setValue(width)
         self.height_box.setValue(height)
@@ -214,6 +214,7 @@ class ExportDialog(QtWidgets.QDialog):
         from thighview.cli_commands.areas import parse_levels
 
         label, formats, kind = CHOICES[self.choice.currentIndex()]
+        pressure = self.state.pressure.settings  # the demo as the app shows it: place, direction, force
         figure = FigureOptions(scheme=self.state.scheme, labels=self.labels.isChecked(),
                                legend=self.legend.isChecked(), title=None if self.title.isChecked() else "",
                                level_annotation=self.title.isChecked(), scale_bar=self.scale_bar.isChecked(),
@@ -228,6 +229,7 @@ class ExportDialog(QtWidgets.QDialog):
             size=(self.width_box.value(), self.height_box.value()), figure=figure, camera=self.camera,
             sheet=kind == "sheet", animation=self.animation.currentData(), frames=self.frames.value(),
             fps=float(self.fps.value()), visible=dict(self.state.visible),
+            pressure_at=pressure.at, pressure_direction=pressure.direction, force_n=pressure.force_n,
             opacity=dict(self.state.opacity), force=force)
 
     def _plan(self) -> list[ExportJob] | None:

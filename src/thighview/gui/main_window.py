@@ -118,6 +118,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.structures = StructurePanel(self.state)
         self.areas = AreaPanel(self.state)
         self._before_presentation: dict | None = None  # the layout presentation mode will restore
+        self.demo = None  # the guided demo's controller while `thighview demo` plays (gui.demo_mode)
         right = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
         self._docks = [self._dock("Areas", self.areas, right), self._dock("Structures", self.structures, right)]
         self.tabifyDockWidget(self._docks[0], self._docks[1])  # the views get the width; tabs hold the rest
@@ -351,6 +352,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.splitter.restoreState(before["splitter"])
         self.presentation_action.setChecked(on)
         self.leave_presentation_action.setEnabled(on)
+
+    # --- the stage: MINIMAL STAND-IN from the `demo` branch; at merge keep the `stage` branch's version ---
+    def set_stage(self, on: bool) -> None:
+        """Show the pressure demo (stand-in: brings the Pressure dock forward; ``False`` changes nothing)."""
+        if on and self.pressure_dock is not None:
+            self.pressure_dock.show()
+            self.pressure_dock.raise_()
 
     # --- colour scheme ----------------------------------------------------------------------
     def set_mode(self, mode: ColourMode) -> None:

@@ -38,6 +38,12 @@ class FrameStyle:
     exaggeration: float | None = None
     compression_limit_pct: float | None = None   # colour scale limit; None = from the loads
     dpi: int = 100
+    #: the whole frame (e.g. 1920x1080); None: ``panel_px`` per panel plus the footer. Everything drawn
+    #: scales with the frame's height, so a large frame is the same picture, larger.
+    size_px: tuple[int, int] | None = None
+    #: the caption's cap height as a share of the frame's height (``room_cap_height_fraction()``: readable
+    #: from two metres when the frame fills a laptop screen); None: the figure's small print size
+    caption_cap: float | None = None
 
     def __post_init__(self) -> None:
         if self.colour_by not in COLOUR_MODES:
@@ -227,36 +233,97 @@ def _title(d: Deformation) -> str:
     return f"sideways (towards {d.towards})"
 
 
-def draw_scene(fig, scene: Scene, drawer: PanelDrawer, load_fraction: float, footer_px: int = 80) -> None:
-    """Draw the scene's panels and its caption on a matplotlib figure (cleared first)."""
-    fig.clear()
-    n = len(scene.deformations)
-    width, height = fig.get_size_inches() * fig.dpi
-    bottom = footer_px / height
-    for i, d in enumerate(scene.deformations):
-        ax = fig.add_axes((i / n, bottom, 1 / n, 1 - bottom - 28 / height))  # 28 px for the title
-        drawer.draw(ax, d, float(load_fraction), scene)
+#: Footer text sizes (points) at the frame's natural scale, and the gap between its lines (in line heights).
+_CAPTION_PT, _NOTE_PT, _GAP = 8.0, 7.0, 0.35
+#: The footer never takes more than this share of the frame: its text shrinks instead.
+_MAX_FOOTER = 0.45
+
+
+def _cap_height_per_point() -> float:
+    """Cap height of the figure font, in points per point of font size (DejaVu Sans: 0.73)."""
+    from matplotlib.textpath import TextPath
+
+    return TextPath((0, 0), "H", size=100).get_extents().height / 100.0
+
+
+def _wrap(fig, renderer, text: str, fontsize: float, width_px: float) -> str:
+    """``text`` wrapped at word breaks into lines no wider than ``width_px`` (measured, not guessed)."""
+    from matplotlib.text import Text
+
+    probe = Text(0, 0, text, fontsize=fontsize, figure=fig)
+    full = probe.get_window_extent(renderer).width
+    if full <= width_px:
+        return text
+    chars = max(8, int(len(text) * width_px / full))
+    while True:
+        wrapped = textwrap.fill(text, chars, break_long_words=False)
+        probe.set_text(wrapped)
+        if probe.get_window_extent(renderer).width <= width_px or chars <= 8:
+            return wrapped
+        chars -= max(1, chars // 25)
+
+
+def _footer(fig, scene: Scene, drawer: PanelDrawer) -> float:
+    """Write the caption and the two notes along the bottom, each wrapped to the frame's width and
+    stacked from measured heights (no line can overlap another); returns the footer's height in pixels.
+
+    The caption is at the style's room size (if any); if the footer would take more than
+    ``_MAX_FOOTER`` of the frame, all of its text shrinks until it fits.
+    """
     style = drawer.style
+    width, height = fig.get_size_inches() * fig.dpi
+    renderer = fig._get_renderer()
     colour_note = {
         "compression": f"colour: volume change, red = compressed (scale +/-{scene.compression_limit_pct:.0f} %)",
         "shear": f"colour: shear strain, 0-{scene.shear_limit_pct:.0f} % (sliding layers saturate)",
         "slip": f"dots: slip, 0-{scene.slip_limit_mm:.0f} mm"}[style.colour_by]
-    fig.text(0.5, 0.68 * bottom, textwrap.fill(scene.caption, width=int(width / 6.5)), ha="center",
-             va="center", fontsize=8)
-    fig.text(0.5, 0.3 * bottom, f"{_scale_text(scene.exaggeration)}; {colour_note}", ha="center", fontsize=7,
-             color="0.3")
-    fig.text(0.5, 0.08 * bottom, "outlines: quadriceps red, adductors green, hamstrings blue; "
-             "black lines were straight at rest: a kink is slip; sliding layers "
-             f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)", ha="center", fontsize=7,
-             color="0.3")
+    caption_pt = _CAPTION_PT if style.caption_cap is None else \
+        style.caption_cap * height * 72.0 / fig.dpi / _cap_height_per_point()
+    lines = ((scene.caption, caption_pt, "black"),
+             (f"{_scale_text(scene.exaggeration)}; {colour_note}", _NOTE_PT, "0.3"),
+             ("outlines: quadriceps red, adductors green, hamstrings blue; black lines were straight at rest: "
+              f"a kink is slip; sliding layers {drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)",
+              _NOTE_PT, "0.3"))
+    shrink = 1.0
+    while True:
+        texts, y = [], 0.25 * _NOTE_PT * fig.dpi / 72.0
+        for text, points, colour in reversed(lines):  # bottom up
+            size = points * shrink
+            t = fig.text(0.5, y / height, _wrap(fig, renderer, text, size, 0.97 * width), ha="center", va="bottom",
+                         fontsize=size, color=colour, linespacing=1.15)
+            texts.append(t)
+            y += t.get_window_extent(renderer).height + _GAP * size * fig.dpi / 72.0
+        if y <= _MAX_FOOTER * height or shrink < 0.2:
+            return y
+        for t in texts:
+            t.remove()
+        shrink *= 0.9
+
+
+def draw_scene(fig, scene: Scene, drawer: PanelDrawer, load_fraction: float, footer_px: int = 0) -> None:
+    """Draw the scene's panels and its captions on a matplotlib figure (cleared first); the footer is at
+    least ``footer_px`` tall and as tall as its wrapped text needs."""
+    fig.clear()
+    n = len(scene.deformations)
+    height = fig.get_size_inches()[1] * fig.dpi
+    bottom = max(_footer(fig, scene, drawer), footer_px) / height
+    title = 28 * fig.dpi / 100 / height  # the panels' titles (10 pt)
+    for i, d in enumerate(scene.deformations):
+        ax = fig.add_axes((i / n, bottom, 1 / n, 1 - bottom - title))
+        drawer.draw(ax, d, float(load_fraction), scene)
 
 
 def _figure(style: FrameStyle, n_panels: int):
-    """An empty figure for one frame: ``n_panels`` side by side, a footer for the captions."""
+    """An empty figure for one frame: ``n_panels`` side by side, a footer for the captions; at the style's
+    ``size_px``, its resolution scaled so the picture is the natural one, larger or smaller."""
     from matplotlib.figure import Figure
 
-    px = style.panel_px
-    return Figure(figsize=(px * n_panels / style.dpi, (px + 80) / style.dpi), dpi=style.dpi)
+    natural = (style.panel_px * n_panels, style.panel_px + 80)
+    if style.size_px is None:
+        return Figure(figsize=(natural[0] / style.dpi, natural[1] / style.dpi), dpi=style.dpi)
+    width, height = style.size_px
+    dpi = style.dpi * height / natural[1]
+    return Figure(figsize=(width / dpi, height / dpi), dpi=dpi)
 
 
 def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36,
