@@ -124,3 +124,20 @@ def test_the_colour_blind_palette_changes_the_pressure_drawing(toy):
         shots.append(figure_rgba(fig).astype(int))
     assert np.abs(shots[0] - shots[1]).mean() > 1.0
     assert colour_map("compression", "braus") != colour_map("compression", "colorblind")
+
+
+def test_a_tool_put_down_is_drawn_where_it_was_put(toy):
+    """A sideways push drags the skin along: the place chosen for a point is corrected so that the tool,
+    drawn on the dragged skin, lands at the point's angle."""
+    from thighview.render.pressure_tool import angle_of, place_under, tool_pose
+
+    from thighview.mechanics.animation import Scene
+
+    shown = toy.preview(Contact("anterolateral", "sideways"))
+    scale = Scene.solve(toy, [shown.contact]).exaggeration   # as the app draws it
+    point = toy.shape.skin_point(250.0)
+    naive = tool_pose(toy.preview(Contact(250.0, "sideways")), scale, 1.0).contact
+    at = place_under(shown, point, exaggeration=scale, load_fraction=1.0)
+    drawn = tool_pose(toy.preview(Contact(at, "sideways")), scale, 1.0).contact
+    error = lambda p: abs((angle_of(toy.shape, p) - 250.0 + 180.0) % 360.0 - 180.0)  # noqa: E731
+    assert error(drawn) < 0.25 * error(naive) and error(naive) > 2.0

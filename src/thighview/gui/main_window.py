@@ -340,20 +340,22 @@ class MainWindow(QtWidgets.QMainWindow):
                     self.stage.drag_finished.connect(self.view3d.end_interaction)
                     self.centre.addWidget(self.stage)
                 self._sizes_before_stage = self.splitter.sizes()
-                self._dock_width_before_stage = self.pressure_dock.width()
+                self._dock_width_before_stage = max([d.width() for d in self._docks if d.isVisible()], default=0)
                 self.centre.setCurrentWidget(self.stage)
                 total = sum(self._sizes_before_stage)
                 self.splitter.setSizes([round(0.28 * total), total - round(0.28 * total)])
                 self.pressure_dock.show()
                 self.pressure_dock.raise_()  # creates the panel (and its model) the first time
                 # the controls make room for the stage (the dock scrolls what does not fit)
-                self.resizeDocks([self.pressure_dock], [min(self._dock_width_before_stage, round(0.24 * self.width()))],
+                narrow = round(0.24 * self.width())
+                self.resizeDocks([self.pressure_dock], [min(self._dock_width_before_stage or narrow, narrow)],
                                  QtCore.Qt.Orientation.Horizontal)
             else:
                 self.centre.setCurrentIndex(0)
+                shown = [d for d in self._docks if d.isVisible()]
+                if shown and self._dock_width_before_stage:
+                    self.resizeDocks(shown[:1], [self._dock_width_before_stage], QtCore.Qt.Orientation.Horizontal)
                 if self._sizes_before_stage is not None:
-                    self.resizeDocks([self.pressure_dock], [self._dock_width_before_stage],
-                                     QtCore.Qt.Orientation.Horizontal)
                     self.splitter.setSizes(self._sizes_before_stage)
             if self.pressure is not None:
                 self.pressure.show_canvas(not on)  # one drawing of the demo at a time

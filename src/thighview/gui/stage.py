@@ -22,7 +22,7 @@ from PySide6 import QtCore, QtWidgets
 from thighview.app import pressure as ps
 from thighview.app import state as st
 from thighview.render.pressure2d import FrameStyle, PanelDrawer, SceneFigure
-from thighview.render.pressure_tool import lean_towards
+from thighview.render.pressure_tool import lean_towards, place_under
 
 #: How near (pixels) a press must be to the arrow's handle to lean the push rather than move the tool.
 HANDLE_REACH_PX = 16
@@ -66,7 +66,7 @@ class PressureStage(QtWidgets.QWidget):
         self._layout_key: tuple | None = None   # what the drawing was laid out for (model, style, panels, size)
         self._background = None                 # the still parts, for blitting
         self._drag: tuple[str, object] | None = None   # ("place" | "lean", the panel) while the mouse is down
-        self._pending: tuple | None = None              # the latest drag position, solved by the timer
+        self._pending: tuple | None = None              # (kind, panel, section point): solved by the timer
         self._drag_timer = QtCore.QTimer(self, singleShot=True, interval=0)  # one solve per batch of moves
         self._drag_timer.timeout.connect(self._apply_drag)
         self.lean.valueChanged.connect(self._lean_typed)
@@ -175,17 +175,13 @@ class PressureStage(QtWidgets.QWidget):
                 return
         self._drag = ("place", panel)
         self.drag_started.emit()
-        self._pending = ("place", panel.skin_angle_at(event.xdata, event.ydata))
+        self._pending = ("place", panel, (event.xdata, event.ydata))
         self._drag_timer.start()
 
     def _on_motion(self, event) -> None:
         if self._drag is None or event.xdata is None or event.inaxes is not self._drag[1].ax:
             return
-        kind, panel = self._drag
-        if kind == "place":
-            self._pending = ("place", panel.skin_angle_at(event.xdata, event.ydata))
-        else:
-            self._pending = ("lean", *lean_towards(panel.deformation, (event.xdata, event.ydata)))
+        self._pending = (self._drag[0], self._drag[1], (event.xdata, event.ydata))
         self._drag_timer.start()
 
     def _on_release(self, _event) -> None:
@@ -202,14 +198,17 @@ class PressureStage(QtWidgets.QWidget):
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        if pending[0] == "place":
-            self.pressure.place_at(round(pending[1], 1), keep_scales=True)
+        kind, panel, point = pending
+        if kind == "place":
+            at = place_under(panel.deformation, point, panel.exaggeration, panel.load_fraction)
+            self.pressure.place_at(round(at, 1), keep_scales=True)
         else:
-            self.pressure.lean_to(pending[1], pending[2], keep_scales=True)
+            self.pressure.lean_to(*lean_towards(panel.deformation, point), keep_scales=True)
 
-    def drag_to(self, angle_deg: float) -> None:
-        """One step of dragging the tool to ``angle_deg``, as a mouse move makes it (the benchmark's step)."""
-        self._pending = ("place", angle_deg)
+    def drag_to(self, point) -> None:
+        """One step of dragging the tool of the first panel to a section point (mm), as a mouse move
+        makes it (the benchmark's step)."""
+        self._pending = ("place", self.drawing.panels[0], point)
         self._apply_drag()
 
     def close_view(self) -> None:

@@ -20,7 +20,7 @@ import numpy as np
 from thighview.anatomy import Compartment, compartment_colour, structure_colour
 from thighview.mechanics.animation import Scene, ramp
 from thighview.mechanics.meshing import resample
-from thighview.render.pressure_tool import HANDLE_SHARE, ToolPose, angle_of, section_radius, tool_pose
+from thighview.render.pressure_tool import HANDLE_SHARE, ToolPose, section_radius, tool_pose
 from thighview.render.raster import figure_rgba
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -223,8 +223,6 @@ class PanelDrawer:
     :meth:`panel` makes the artists once and :meth:`Panel.update` moves them each frame."""
 
     def __init__(self, model: PressureModel, style: FrameStyle) -> None:
-        import shapely
-
         self.model = model
         self.style = style
         edges, sides = _outline_edges(model)
@@ -238,9 +236,6 @@ class PanelDrawer:
         self.septa = _septum_outlines(model)
         gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
         self.gauge_points = [(g.name, ok, g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()]
-        points = model.mesh.points
-        on_skin = shapely.distance(model.shape.skin, shapely.points(points)) < 1e-6
-        self.skin_vertices = np.flatnonzero(on_skin)   # where a click on the drawn skin lands
 
     def panel(self, ax, *, handles: bool = False, animated: bool = False) -> Panel:
         """The artists of one section on ``ax`` (``handles``: the lean handle; ``animated``: for blitting)."""
@@ -314,8 +309,8 @@ class Panel:
                 color="0.4")
         ax.text(0.5, 0.985, "anterior", transform=ax.transAxes, ha="center", va="top", fontsize=7, color="0.4")
         self.pose: ToolPose | None = None
-        self.deformation: Deformation | None = None
-        self.exaggeration = 1.0
+        self.deformation: Deformation | None = None   # the frame shown: scaled to its load, drawn x exaggeration
+        self.exaggeration = self.load_fraction = 1.0
         for artist in self.moving:
             artist.set_animated(animated)
 
@@ -335,7 +330,7 @@ class Panel:
         """Move the artists to ``deformation`` at ``load_fraction`` of its force, at the scene's scales."""
         drawer, m = self.drawer, self.drawer.model
         d, exaggeration = deformation.scaled(load_fraction), scene.exaggeration
-        self.deformation, self.exaggeration = d, exaggeration
+        self.deformation, self.exaggeration, self.load_fraction = d, exaggeration, float(load_fraction)
         xy = m.mesh.points + exaggeration * d.displacement
         self.faces.set_verts(xy[m.mesh.triangles])
         vmin, vmax, _label = colour_scale(drawer.style.colour_by, scene)
@@ -365,15 +360,6 @@ class Panel:
         if self.handle is not None:
             self.handle.set_data([pose.handle[0]], [pose.handle[1]])
         self.title.set_text(_title(d))
-
-    def skin_angle_at(self, x: float, y: float) -> float:
-        """The angle round the femur of the skin point drawn nearest to ``(x, y)`` (a click on the skin)."""
-        m, skin = self.drawer.model, self.drawer.skin_vertices
-        drawn = m.mesh.points[skin]
-        if self.deformation is not None:
-            drawn = drawn + self.exaggeration * self.deformation.displacement[skin]
-        nearest = skin[int(np.argmin(np.sum((drawn - (x, y)) ** 2, axis=1)))]
-        return angle_of(m.shape, m.mesh.points[nearest])
 
 
 def _title(d: Deformation) -> str:
