@@ -8,7 +8,7 @@ same size and scale when comparing, the tool to scale at the contact, the force 
 dashed line to the femur's centre, the ink lines and a colour bar, in the app's palette.
 
 Each frame moves the drawing's artists in place and blits them over a saved background; only
-a new colour scale or caption draws the whole figure. Drag the tool (or click the skin) to move
+a new colour scale, title or caption draws the whole figure (a drag writes its caption at the drop). Drag the tool (or click the skin) to move
 the contact: the linear preview is solved on each move at the drag's held scales; the drop
 solves at the place's own. Drag the handle at the arrow's end, or use the Lean box, to lean the push.
 """
@@ -67,6 +67,7 @@ class PressureStage(QtWidgets.QWidget):
         self._background = None                 # the still parts, for blitting
         self._drag: tuple[str, object] | None = None   # ("place" | "lean", the panel) while the mouse is down
         self._pending: tuple | None = None              # (kind, panel, section point): solved by the timer
+        self._dragging = False                          # a drag's frame: the caption waits for the drop
         self._drag_timer = QtCore.QTimer(self, singleShot=True, interval=0)  # one solve per batch of moves
         self._drag_timer.timeout.connect(self._apply_drag)
         self.lean.valueChanged.connect(self._lean_typed)
@@ -115,7 +116,7 @@ class PressureStage(QtWidgets.QWidget):
             self.drawing = SceneFigure(self.figure, self.drawer, len(scene.deformations), FOOTER_PX, handles=True,
                                        animated=True)
             self._layout_key, self._background = key, None
-        if self.drawing.update(scene, load_fraction) or self._background is None:
+        if self.drawing.update(scene, load_fraction, captions=not self._dragging) or self._background is None:
             self.canvas.draw()  # the draw event saves the background and draws the moving parts
         else:
             self.canvas.restore_region(self._background)
@@ -191,6 +192,7 @@ class PressureStage(QtWidgets.QWidget):
         self._drag_timer.stop()
         self._apply_drag()
         self.pressure.release_scales()
+        self.refresh()  # the caption of the place dropped on
         self.drag_finished.emit()
 
     def _apply_drag(self) -> None:
@@ -199,11 +201,15 @@ class PressureStage(QtWidgets.QWidget):
         if pending is None:
             return
         kind, panel, point = pending
-        if kind == "place":
-            at = place_under(panel.deformation, point, panel.exaggeration, panel.load_fraction)
-            self.pressure.place_at(round(at, 1), keep_scales=True)
-        else:
-            self.pressure.lean_to(*lean_towards(panel.deformation, point), keep_scales=True)
+        self._dragging = True
+        try:
+            if kind == "place":
+                at = place_under(panel.deformation, point, panel.exaggeration, panel.load_fraction)
+                self.pressure.place_at(round(at, 1), keep_scales=True)
+            else:
+                self.pressure.lean_to(*lean_towards(panel.deformation, point), keep_scales=True)
+        finally:
+            self._dragging = False
 
     def drag_to(self, point) -> None:
         """One step of dragging the tool of the first panel to a section point (mm), as a mouse move

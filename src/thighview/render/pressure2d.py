@@ -318,7 +318,7 @@ class Panel:
     def moving(self) -> list:
         """The artists a frame changes, in drawing order (blitting draws these over a saved background)."""
         artists = [self.faces, *self.outlines, self.septa, self.ink, self.slip, self.guide, self.tool,
-                   self.tool_detail, self.arrow, self.force, self.handle, self.title]
+                   self.tool_detail, self.arrow, self.force, self.handle]
         return [a for a in artists if a is not None]
 
     @property
@@ -389,7 +389,7 @@ class SceneFigure:
         self.colour_bar.ax.tick_params(labelsize=7, length=2)
         self.colour_bar.outline.set_linewidth(0.5)
         self._bar_chars = max(8, int(bar_px / 5.5))
-        self.caption = fig.text(0.5, 0.68 * bottom, "", ha="center", va="center", fontsize=8, animated=animated)
+        self.caption = fig.text(0.5, 0.68 * bottom, "", ha="center", va="center", fontsize=8)
         self.note = fig.text(0.5, 0.3 * bottom, "", ha="center", fontsize=7, color="0.3")
         fig.text(0.5, 0.08 * bottom, textwrap.fill(
             "outlines: " + _group_words(drawer.style.palette) + "; black lines were straight at rest: a kink is "
@@ -401,23 +401,24 @@ class SceneFigure:
 
     @property
     def moving(self) -> list:
-        """The artists a frame changes (the caption too: its numbers follow the contact)."""
-        return [artist for panel in self.panels for artist in panel.moving] + [self.caption]
+        return [artist for panel in self.panels for artist in panel.moving]
 
-    def update(self, scene: Scene, load_fraction: float) -> bool:
-        """Show ``scene`` at ``load_fraction``; True when the still parts changed too (the colour scale, the
-        scale note), so a blitting view must draw the whole figure again."""
+    def update(self, scene: Scene, load_fraction: float, *, captions: bool = True) -> bool:
+        """Show ``scene`` at ``load_fraction``; True when the still parts changed too (titles, the colour
+        scale, the caption), so a blitting view must draw the whole figure again. ``captions`` False keeps
+        the caption as it is (a drag: its numbers are written once the tool is dropped)."""
         compare = len(scene.deformations) > 1
         for panel, d in zip(self.panels, scene.deformations):
             panel.update(d, float(load_fraction), scene)
             if panel.handle is not None:  # the lean handle: not on the straight push of a comparison
                 panel.handle.set_visible(not (compare and d.contact.direction == "into-bone"))
-        self.caption.set_text(textwrap.fill(scene.caption, width=int(self._width / 6.5)))
+        caption = textwrap.fill(scene.caption, width=int(self._width / 6.5)) if captions else self.caption.get_text()
         vmin, vmax, label = colour_scale(self.drawer.style.colour_by, scene)
-        static = (vmin, vmax, label, scene.exaggeration)
+        static = (vmin, vmax, label, scene.exaggeration, caption, tuple(p.title.get_text() for p in self.panels))
         if static == self._static:
             return False
         self._static = static
+        self.caption.set_text(caption)
         self.colour_bar.ax.set_title(textwrap.fill(label, self._bar_chars), fontsize=7, loc="center", pad=6)
         self.note.set_text(f"{_scale_text(scene.exaggeration)}; tool and arrow drawn to scale at the contact")
         return True
