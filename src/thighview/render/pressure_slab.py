@@ -52,6 +52,9 @@ class PressureSlab:
         self.plotter = plotter
         self.actor = None
         self._model = None  # the pressure model whose triangles the actor holds
+        self._mesh = None
+        self._tool_mesh = None
+        self._arrow_mesh = None
         self._label = ""
         self._palette = "braus"
         self.tool_actor = None
@@ -59,8 +62,9 @@ class PressureSlab:
 
     @property
     def mesh(self) -> pv.PolyData | None:
-        """The data the actor draws (None before the first frame)."""
-        return None if self.actor is None else self.actor.mapper.dataset
+        """The data the actor draws (None before the first frame): kept here, since the mapper may read it
+        through a pipeline whose output is not the data to move."""
+        return self._mesh
 
     @property
     def visible(self) -> bool:
@@ -83,7 +87,7 @@ class PressureSlab:
                                                clim=(-limit, limit),
                                                name=ACTOR_NAME, show_scalar_bar=False, pickable=False,
                                                reset_camera=False, render=False, lighting=True, specular=0.2)
-            self._model = deformation.model
+            self._model, self._mesh = deformation.model, mesh
         else:
             mesh = self.mesh
             mesh.points[:] = points
@@ -126,18 +130,19 @@ class PressureSlab:
         k = len(ring)
         half = 0.5 * deformation.contact.tool.length_mm * np.asarray(frame.normal, dtype=float)
         points = np.vstack([frame.to_3d(ring) - half, frame.to_3d(ring) + half])
-        if self.tool_actor is None or self.tool_actor.mapper.dataset.n_points != 2 * k:
+        if self.tool_actor is None or self._tool_mesh.n_points != 2 * k:
             i = np.arange(k)
             j = (i + 1) % k
-            sides = np.column_stack([np.full(k, 4), i, j, j + k, i + k]).ravel()
-            faces = np.concatenate([[k], i[::-1], [k], i + k, sides])
-            self.tool_actor = self.plotter.add_mesh(pv.PolyData(points, faces), color="#f2efe9", opacity=0.5,
+            fan = np.column_stack([np.zeros(k - 2, dtype=int), i[1:-1], i[2:]])  # the outline is star-shaped
+            triangles = np.vstack([fan[:, ::-1], fan + k, np.column_stack([i, j, j + k]),
+                                   np.column_stack([i, j + k, i + k])])
+            self._tool_mesh = pv.PolyData.from_regular_faces(points, triangles)
+            self.tool_actor = self.plotter.add_mesh(self._tool_mesh, color="#f2efe9", opacity=0.5,
                                                     name=TOOL_NAME, pickable=False, reset_camera=False,
                                                     render=False, smooth_shading=False)
         else:
-            mesh = self.tool_actor.mapper.dataset
-            mesh.points[:] = points
-            mesh.Modified()
+            self._tool_mesh.points[:] = points
+            self._tool_mesh.Modified()
         self.tool_actor.SetVisibility(True)
 
     def _show_arrow(self, deformation: Deformation, pose, visible: bool) -> None:
@@ -153,11 +158,12 @@ class PressureSlab:
             return
         arrow = pv.Arrow(start=tail, direction=tip - tail, tip_length=0.3, tip_radius=0.12, shaft_radius=0.045, scale=length)
         if self.arrow_actor is None:
+            self._arrow_mesh = arrow
             self.arrow_actor = self.plotter.add_mesh(arrow, color="black", name=ARROW_NAME, pickable=False,
                                                      reset_camera=False, render=False)
         else:
-            self.arrow_actor.mapper.dataset.points[:] = arrow.points
-            self.arrow_actor.mapper.dataset.Modified()
+            self._arrow_mesh.points[:] = arrow.points
+            self._arrow_mesh.Modified()
         self.arrow_actor.SetVisibility(True)
 
     def hide(self) -> None:
