@@ -27,6 +27,15 @@ def _stage_up(window, qtbot):
     return window.stage
 
 
+def _one_push_on_stage(window, qtbot):
+    """The stage showing one sideways push: (the stage, its panel, the pressure state)."""
+    stage = _stage_up(window, qtbot)
+    pressure = window.state.pressure
+    pressure.update(direction="sideways")
+    qtbot.waitUntil(lambda: len(stage.drawing.panels) == 1, timeout=30000)
+    return stage, stage.drawing.panels[0], pressure
+
+
 def _widget_point(stage, xy) -> tuple[float, float]:
     """The canvas widget's pixel (logical, from the top) of a section point (mm) on the first panel."""
     ratio = stage.canvas.device_pixel_ratio or 1.0
@@ -59,12 +68,7 @@ def test_a_click_on_the_skin_moves_the_tool_there(shown, qtbot):
     import shapely
     from PySide6 import QtCore
 
-    window = shown
-    stage = _stage_up(window, qtbot)
-    pressure = window.state.pressure
-    pressure.update(direction="sideways")
-    qtbot.waitUntil(lambda: len(stage.drawing.panels) == 1, timeout=30000)
-    panel = stage.drawing.panels[0]
+    stage, panel, pressure = _one_push_on_stage(shown, qtbot)
     model = pressure.model
     rest = model.shape.skin_point(250.0)   # where the skin at 250 degrees is drawn now
     nearest = np.argmin(np.linalg.norm(model.mesh.points - rest, axis=1))
@@ -94,12 +98,8 @@ def test_dragging_the_tool_and_the_arrow_handle(shown, qtbot):
 
     from thighview.render.pressure_tool import angle_of
 
-    window = shown
-    stage = _stage_up(window, qtbot)
-    pressure = window.state.pressure
-    pressure.update(direction="sideways")
-    qtbot.waitUntil(lambda: len(stage.drawing.panels) == 1, timeout=30000)
-    panel, model = stage.drawing.panels[0], pressure.model
+    stage, panel, pressure = _one_push_on_stage(shown, qtbot)
+    model = pressure.model
     start = pressure.scene
     left = QtCore.Qt.MouseButton.LeftButton
 

@@ -389,13 +389,15 @@ class SceneFigure:
         self.colour_bar.ax.tick_params(labelsize=7, length=2)
         self.colour_bar.outline.set_linewidth(0.5)
         self._bar_chars = max(8, int(bar_px / 5.5))
-        self.caption = fig.text(0.5, 0.68 * bottom, "", ha="center", va="center", fontsize=8)
-        self.note = fig.text(0.5, 0.3 * bottom, "", ha="center", fontsize=7, color="0.3")
-        fig.text(0.5, 0.08 * bottom, textwrap.fill(
-            "outlines: " + _group_words(drawer.style.palette) + "; black lines were straight at rest: a kink is "
-            "slip; dashed: the line to the femur's centre; sliding layers "
-            f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)", width=int(width / 5.2)),
-            ha="center", fontsize=7, color="0.3")
+        # the footer, stacked from the bottom in pixels: the outlines' key, the scale note, the caption
+        key = textwrap.fill("outlines: " + _group_words(drawer.style.palette) + "; black lines were straight at "
+                            "rest: a kink is slip; dashed: the line to the femur's centre; sliding layers "
+                            f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)", width=int(width / 5.2))
+        line_px = 7 * fig.dpi / 72 * 1.3
+        fig.text(0.5, 3 / height, key, ha="center", va="bottom", fontsize=7, color="0.3")
+        above = 3 + (key.count("\n") + 1) * line_px + 3
+        self.note = fig.text(0.5, above / height, "", ha="center", va="bottom", fontsize=7, color="0.3")
+        self.caption = fig.text(0.5, (above + line_px + 5) / height, "", ha="center", va="bottom", fontsize=8)
         self._width = width
         self._static: tuple | None = None
 
