@@ -119,7 +119,7 @@ def test_dragging_the_tool_and_the_arrow_handle(shown, qtbot):
     qtbot.wait(100)
     contact, handle = panel.pose.contact, panel.pose.handle
     reach = np.linalg.norm(handle - contact)
-    anterior = contact + reach * np.array([0.6, 0.8]) * np.array([1.0, 1.0])
+    anterior = contact + reach * np.array([0.6, 0.8])  # the handle swung round, the push leaning
     qtbot.mousePress(stage.canvas, left, pos=at(handle))
     qtbot.mouseMove(stage.canvas, at(anterior))
     qtbot.waitUntil(lambda: pressure.settings.lean_deg is not None, timeout=30000)
@@ -177,6 +177,5 @@ def test_play_brings_the_stage_and_the_palette_reaches_it(shown, qtbot):
     qtbot.wait(100)
     assert np.abs(_pixels(window.stage.canvas).astype(int) - plain).mean() > 1.0
     assert window.stage.drawer.style.palette == "colorblind"
-    window.areas_dock = window._docks[0]
     window._docks[0].raise_()  # another tab: the demo leaves the stage
     qtbot.waitUntil(lambda: not window.staged, timeout=10000)
