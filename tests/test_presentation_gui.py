@@ -81,7 +81,6 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     window = shown
     panel = _open_pressure(window, qtbot)
     view = window.view3d
-    plain = view.screenshot().astype(float)
     assert view.slab.actor is None
 
     panel.next_step.click()  # plays the guided demo's first step
@@ -91,7 +90,10 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
     first = view.slab.mesh.points.copy()
     index = window.state.pressure.playback.index
     qtbot.waitUntil(lambda: window.state.pressure.playback.index >= index + 3, timeout=30000)
-    panel.play.setChecked(False)  # pause: the slab goes
+    assert window.staged  # playing brought the demo to the stage
+    panel.play.setChecked(False)  # pause: the slab stays while the demo is on the stage ...
+    assert view.slab.visible
+    window.set_stage(False)  # ... and goes with it
     assert not view.slab.visible
     assert view.slab.actor is actor  # one actor, its points moved in place
     moved = np.linalg.norm(view.slab.mesh.points - first, axis=1)
@@ -109,9 +111,13 @@ def test_the_3d_view_shows_the_deformed_slab_while_the_demo_plays(shown, qtbot):
 
     panel.play.setChecked(True)
     qtbot.waitUntil(lambda: view.slab.visible, timeout=30000)
+    panel.play.setChecked(False)  # paused on the stage: the slab stays, still
     shot = view.screenshot().astype(float)
     assert shot.std() > 10, "the 3D view is blank"
+    view.slab.hide()
+    plain = view.screenshot().astype(float)  # the same view, as wide, without it
     assert np.abs(shot - plain).mean() > 2, "the slab does not show in the 3D view"
+    view.slab.show_scene(pressure.scene, pressure.load_fraction)
     window.state.set_level(0.4)  # a new section: the old slab goes at once
     assert not view.slab.visible
     panel.play.setChecked(False)

@@ -111,7 +111,7 @@ def test_settings_round_trip_exactly_through_a_mapping(pressure):
 @pytest.mark.parametrize(("data", "message"), [
     ({"force_n": 0.0}, "'force_n' must be a number from 1 to 200"),
     ({"force_n": True}, "'force_n' must be a number"),
-    ({"lean_deg": 10.0}, "'lean_deg' must be a number from 30 to 90"),
+    ({"lean_deg": 95.0}, "'lean_deg' must be a number from 0 to 90"),
     ({"side": "up"}, "'side' must be one of"),
     ({"colour_by": "heat"}, "'colour_by' must be one of"),
     ({"at": [1, 2]}, "not a name or an angle"),

@@ -29,7 +29,7 @@ DIRECTION_PRESETS: dict[str, tuple[str, ...]] = {
 #: Limits of the settings a user can choose (the panel's spin boxes and session checks use them).
 FORCE_RANGE_N = (1.0, 200.0)
 SLIDING_RANGE_KPA = (0.05, 20.0)
-LEAN_RANGE_DEG = (30.0, 90.0)
+LEAN_RANGE_DEG = (0.0, 90.0)
 #: Settings whose change needs a new solve (the colouring only redraws; sliding layers need a new model).
 _SOLVED = frozenset({"at", "direction", "side", "force_n", "tool", "lean_deg"})
 
@@ -124,6 +124,7 @@ class PressureFrame:
     n_frames: int
     load_fraction: float
     playing: bool
+    on_stage: bool = False   # the demo has the central view (the stage), playing or not
 
 
 class PressureState:
@@ -135,14 +136,17 @@ class PressureState:
         self.model: PressureModel | None = None  # the factorised model of the current section
         self.scene: Scene | None = None          # the solved loads of the current settings
         self.demo_step: int | None = None        # the guided demo's step being shown
+        self.on_stage = False                    # the demo has the window's central view
+        self._scales_held = False                # the scene keeps a drag's scales (see release_scales)
         self._playback: Playback | None = None
 
     # --- settings -----------------------------------------------------------------------------
-    def update(self, **changes: Any) -> None:
+    def update(self, *, keep_scales: bool = False, **changes: Any) -> None:
         """Change settings (as :class:`PressureSettings` fields, checked: ``ValueError`` if out of range);
-        loads are solved again if need be."""
+        loads are solved again if need be (``keep_scales``: at the current picture's colour and
+        displacement scales, so a drag does not flicker)."""
         if _SOLVED.intersection(self._change(changes)):
-            self._solve()
+            self._solve(keep_scales)
 
     def _change(self, changes: dict[str, Any]) -> tuple[str, ...]:
         new = settings_from_mapping({**self.settings.as_dict(), **changes})
@@ -156,19 +160,39 @@ class PressureState:
         """Take a session's settings (checked; what is missing goes back to the default)."""
         self.update(**settings_from_mapping(data).as_dict())
 
-    def place_at(self, angle_deg: float) -> None:
-        """The user put the contact at an angle (a click on the skin): the guided demo gives way."""
+    def place_at(self, angle_deg: float, *, keep_scales: bool = False) -> None:
+        """The user put the contact at an angle (a click on the skin, a drag of the tool): the guided demo
+        gives way. ``keep_scales`` while dragging (then :meth:`release_scales` at the drop)."""
         self.demo_step = None
-        self.update(at=float(angle_deg))
+        self.update(at=float(angle_deg), keep_scales=keep_scales)
+
+    def lean_to(self, lean_deg: float, side: str | None, *, keep_scales: bool = False) -> None:
+        """The user leaned the push (dragging the arrow's end): a push straight into the bone becomes a
+        sideways one; in a comparison the into-the-bone push stays straight."""
+        low, high = LEAN_RANGE_DEG
+        changes: dict[str, Any] = {"lean_deg": round(min(max(float(lean_deg), low), high), 1)}
+        if side is not None:
+            changes["side"] = side
+        if self.settings.direction == "into-bone":
+            changes["direction"] = "sideways"
+        self.demo_step = None
+        self.update(keep_scales=keep_scales, **changes)
 
     def contacts(self) -> list[Contact]:
-        """The load cases the settings describe, one per direction of the preset."""
+        """The load cases the settings describe, one per direction of the preset (a chosen lean leans the
+        sideways push, and a single push; the into-the-bone half of a comparison stays straight)."""
         from thighview.mechanics.loads import Contact, tool_named
 
         s = self.settings
-        lean = {} if s.lean_deg is None else {"lean_deg": s.lean_deg}
-        return [Contact(at=s.at, direction=d, force_n=s.force_n, tool=tool_named(s.tool), side=s.side, **lean)
-                for d in DIRECTION_PRESETS[s.direction]]
+        cases = DIRECTION_PRESETS[s.direction]
+
+        def lean(direction: str) -> dict[str, float]:
+            if s.lean_deg is None or (len(cases) > 1 and direction == "into-bone"):
+                return {}
+            return {"lean_deg": s.lean_deg}
+
+        return [Contact(at=s.at, direction=d, force_n=s.force_n, tool=tool_named(s.tool), side=s.side, **lean(d))
+                for d in cases]
 
     # --- model and result ---------------------------------------------------------------------
     def set_model(self, model: PressureModel | None) -> None:
@@ -178,17 +202,21 @@ class PressureState:
         self.model = model
         self._solve()
 
-    def _solve(self) -> None:
+    def _solve(self, keep_scales: bool = False) -> None:
         from thighview.errors import ThighViewError
         from thighview.mechanics.animation import Scene
 
+        held = {}
+        if keep_scales and self.scene is not None and self.scene.deformations[0].model is self.model:
+            held = {"exaggeration": self.scene.exaggeration, "compression_limit_pct": self.scene.compression_limit_pct}
         if self.model is None:
             self.scene, error = None, None
         else:
             try:
-                self.scene, error = Scene.solve(self.model, self.contacts(), caption=self.caption), None
+                self.scene, error = Scene.solve(self.model, self.contacts(), caption=self.caption, **held), None
             except ThighViewError as exc:
                 self.scene, error = None, str(exc)
+        self._scales_held = bool(held) and self.scene is not None
         self._publish(PressureSolved(self.scene, error))
         self._publish_frame()
 
@@ -213,6 +241,17 @@ class PressureState:
         self.playback.playing = True
         self._change({"at": step.at, "side": step.side, "direction": "compare"})
         self._solve()  # the caption is new even where the loads are not
+
+    def release_scales(self) -> None:
+        """A drag ended: the picture takes its own colour and displacement scales again."""
+        if self._scales_held:
+            self._solve()
+
+    def set_stage(self, on: bool) -> None:
+        """The demo takes the window's central view (the GUI's stage) or gives it back."""
+        if bool(on) != self.on_stage:
+            self.on_stage = bool(on)
+            self._publish_frame()
 
     # --- playback -----------------------------------------------------------------------------
     @property
@@ -246,4 +285,4 @@ class PressureState:
     def _publish_frame(self) -> None:
         playback = self.playback
         self._publish(PressureFrame(self.scene, playback.index, playback.n_frames, self.load_fraction,
-                                    playback.playing))
+                                    playback.playing, self.on_stage))

@@ -111,8 +111,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.section_view = SectionView(self.state)
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         self.splitter.addWidget(_panel("3D  ·  drag to rotate, scroll to zoom, click to identify", self.view3d))
-        self.splitter.addWidget(_panel("Section  ·  viewed from below, as in CT/MRI", self.section_view))
+        # the centre's second view: the section, or the pressure demo's stage while it is on (see set_stage)
+        self.centre = QtWidgets.QStackedWidget()
+        self.centre.addWidget(_panel("Section  ·  viewed from below, as in CT/MRI", self.section_view))
+        self.splitter.addWidget(self.centre)
         self.splitter.setSizes([420, 600])
+        self.stage = None  # the pressure stage (thighview.gui.stage), made the first time it is shown
+        self._sizes_before_stage: list[int] | None = None  # the splitter and dock as the stage found them
+        self._dock_width_before_stage = 0
         self.setCentralWidget(self.splitter)
         self.level_control = LevelControl(self.state)
         self.structures = StructurePanel(self.state)
@@ -184,9 +190,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
                 self.pressure = PressurePanel(self.state)
                 self.pressure.set_presentation(self.presenting)
+                self.pressure.show_canvas(not self.staged)
+                # playing the demo brings it to the stage
+                self.pressure.play.toggled.connect(lambda on: on and self.set_stage(True))
+                self.pressure.next_step.clicked.connect(lambda: self.set_stage(True))
+                self.pressure.previous_step.clicked.connect(lambda: self.set_stage(True))
                 dock.setWidget(scrolling(self.pressure))  # scrolls on a small screen, never grows the window
             elif not visible and self.pressure is not None:
                 self.pressure.pause()  # another tab came forward: no animation (nor 3D slab) unseen
+                if not self._closing:
+                    self.set_stage(False)  # ... and the section view takes the centre again
 
         dock.visibilityChanged.connect(create)
 
@@ -244,6 +257,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.example_actions = [
             a("The built-in thigh (3-D model)", lambda: self.load(None)),
             a("A Braus-like section image (one cross-section)", self.open_example_image)]
+        self.stage_action = a("Pressure demo on the &stage", self.set_stage, "Ctrl+M", checkable=True,
+                              tip="The pressure demo large in the centre, in place of the section view")
         self.presentation_action = a("&Presentation mode", self.set_presentation, "F11", checkable=True,
                                      tip="Full screen with large captions for showing the guided demo (F11 or Esc "
                                          "leaves it)")
@@ -271,7 +286,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for dock in self._docks:
             view_menu.addAction(dock.toggleViewAction())
         view_menu.addSeparator()
-        view_menu.addAction(self.presentation_action)
+        view_menu.addActions([self.stage_action, self.presentation_action])
         level_menu = menu.addMenu("&Level")
         level_menu.addActions(self.level_actions)
         colour_menu = menu.addMenu("&Colour")
@@ -306,6 +321,48 @@ class MainWindow(QtWidgets.QMainWindow):
         self.clip_action.setIconText("Cut away above")
         self.addToolBar(QtCore.Qt.ToolBarArea.TopToolBarArea, tools)
 
+    # --- the pressure stage -----------------------------------------------------------------
+    @property
+    def staged(self) -> bool:
+        """True while the pressure demo has the centre (the stage in place of the section view)."""
+        return self.stage is not None and self.centre.currentWidget() is self.stage
+
+    def set_stage(self, on: bool) -> None:
+        """The pressure demo takes the centre (its stage replaces the section view and gets most of the
+        width; the Pressure tab comes forward and builds its model) or gives it back as it was."""
+        on = bool(on) and self.pressure_dock is not None
+        if on != self.staged:
+            if on:
+                if self.stage is None:
+                    from thighview.gui.stage import PressureStage
+
+                    self.stage = PressureStage(self.state)
+                    self.stage.drag_started.connect(self.view3d.begin_interaction)  # low detail while dragging
+                    self.stage.drag_finished.connect(self.view3d.end_interaction)
+                    self.centre.addWidget(self.stage)
+                self._sizes_before_stage = self.splitter.sizes()
+                self._dock_width_before_stage = max([d.width() for d in self._docks if d.isVisible()], default=0)
+                self.centre.setCurrentWidget(self.stage)
+                total = sum(self._sizes_before_stage)
+                self.splitter.setSizes([round(0.28 * total), total - round(0.28 * total)])
+                self.pressure_dock.show()
+                self.pressure_dock.raise_()  # creates the panel (and its model) the first time
+                # the controls make room for the stage (the dock scrolls what does not fit)
+                narrow = round(0.24 * self.width())
+                self.resizeDocks([self.pressure_dock], [min(self._dock_width_before_stage or narrow, narrow)],
+                                 QtCore.Qt.Orientation.Horizontal)
+            else:
+                self.centre.setCurrentIndex(0)
+                shown = [d for d in self._docks if d.isVisible()]
+                if shown and self._dock_width_before_stage:
+                    self.resizeDocks(shown[:1], [self._dock_width_before_stage], QtCore.Qt.Orientation.Horizontal)
+                if self._sizes_before_stage is not None:
+                    self.splitter.setSizes(self._sizes_before_stage)
+            if self.pressure is not None:
+                self.pressure.show_canvas(not on)  # one drawing of the demo at a time
+            self.state.pressure.set_stage(on)
+        self.stage_action.setChecked(on)
+
     # --- presentation mode ------------------------------------------------------------------
     @property
     def presenting(self) -> bool:
@@ -321,6 +378,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if on:
             self._before_presentation = {
                 "docks": self.saveState(), "splitter": self.splitter.saveState(), "window": self.windowState(),
+                "sizes": self.splitter.sizes(), "staged": self.staged,
                 "geometry": self.saveGeometry(),
                 "menu": self.menuBar().isVisible(), "status": self.statusBar().isVisible(),
                 "style": self.styleSheet()}
@@ -332,11 +390,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().hide()
             self.setStyleSheet(self.styleSheet() + PRESENTATION_STYLE)
             self.showFullScreen()
-            half = sum(self.splitter.sizes()) // 2
-            self.splitter.setSizes([half, half])  # the 3D slab and the section, side by side
+            total = sum(self.splitter.sizes())
+            share = 0.28 if self.staged else 0.5  # the 3D slab beside the section, or the stage
+            self.splitter.setSizes([round(share * total), total - round(share * total)])
             if self.pressure_dock is not None:
                 self.pressure_dock.raise_()  # creates the panel the first time
-                self.resizeDocks([self.pressure_dock], [round(0.4 * self.width())], QtCore.Qt.Orientation.Horizontal)
+                share = 0.24 if self.staged else 0.4  # the stage needs the width more than the controls
+                self.resizeDocks([self.pressure_dock], [round(share * self.width())], QtCore.Qt.Orientation.Horizontal)
             if self.pressure is not None:
                 self.pressure.set_presentation(True)
         else:
@@ -348,17 +408,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.restoreGeometry(before["geometry"])
             self.menuBar().setVisible(before["menu"])
             self.statusBar().setVisible(before["status"])
-            self.restoreState(before["docks"])
-            self.splitter.restoreState(before["splitter"])
+            self.restoreState(before["docks"])  # the Pressure tab going out of sight takes the stage away
+            if not before["staged"]:
+                self._sizes_before_stage = before["sizes"]  # where a stage that came up meanwhile returns to
+            if self.staged == before["staged"]:
+                self.splitter.restoreState(before["splitter"])
         self.presentation_action.setChecked(on)
         self.leave_presentation_action.setEnabled(on)
-
-    # --- the stage: MINIMAL STAND-IN from the `demo` branch; at merge keep the `stage` branch's version ---
-    def set_stage(self, on: bool) -> None:
-        """Show the pressure demo (stand-in: brings the Pressure dock forward; ``False`` changes nothing)."""
-        if on and self.pressure_dock is not None:
-            self.pressure_dock.show()
-            self.pressure_dock.raise_()
 
     # --- colour scheme ----------------------------------------------------------------------
     def set_mode(self, mode: ColourMode) -> None:
@@ -664,6 +720,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt)
         self._closing = True
         self.set_presentation(False)  # the settings keep the everyday layout
+        self.set_stage(False)
         if self._cancel_loading is not None:
             self._cancel_loading.set()  # an import in progress stops at its next step
         self._save_settings()
@@ -673,7 +730,9 @@ class MainWindow(QtWidgets.QMainWindow):
         wait_for_workers()
         QtWidgets.QApplication.processEvents()  # deliver finished workers before the views go
         self.state.unsubscribe(self.on_event)
-        for view in (self.view3d, self.section_view, self.level_control, self.structures, self.areas):
-            view.close_view()
+        views = (self.view3d, self.section_view, self.level_control, self.structures, self.areas, self.stage)
+        for view in views:
+            if view is not None:
+                view.close_view()
         super().closeEvent(event)
 

@@ -13,8 +13,6 @@ give way to a large caption.
 
 from __future__ import annotations
 
-import math
-
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6 import QtCore, QtWidgets
@@ -24,9 +22,10 @@ from thighview.app import state as st
 from thighview.errors import ThighViewError
 from thighview.gui.workers import run_in_thread
 from thighview.mechanics import PLACES, TOOLS, Materials, PressureModel
-from thighview.mechanics.geometry import lateral_sign, place_angle
+from thighview.mechanics.geometry import place_angle
 from thighview.mechanics.loads import SIDES
-from thighview.render.pressure2d import COLOUR_MODES, FrameStyle, PanelDrawer, draw_scene
+from thighview.render.pressure2d import COLOUR_MODES, FrameStyle, PanelDrawer, SceneFigure
+from thighview.render.pressure_tool import angle_of
 
 #: The direction presets as the panel names them.
 _DIRECTIONS = {"compare": "Compare both", "into-bone": "Into the bone", "sideways": "Sideways"}
@@ -69,6 +68,8 @@ class PressurePanel(QtWidgets.QWidget):
         self.state = app_state
         self.pressure = app_state.pressure
         self.drawer: PanelDrawer | None = None
+        self.drawing: SceneFigure | None = None  # laid out once per model, style and size; moved per frame
+        self._drawing_key: tuple | None = None
         self._generation = 0  # a newer level makes older model builds stale
         self._build_ui()
         self.timer = QtCore.QTimer(self, interval=round(1000 / self.speed.value()))
@@ -208,6 +209,8 @@ class PressurePanel(QtWidgets.QWidget):
                 self._rebuild()
             if "colour_by" in event.names:
                 self._draw(self.pressure.scene, self.pressure.load_fraction)
+        elif isinstance(event, st.ColoursChanged):
+            self._draw(self.pressure.scene, self.pressure.load_fraction)  # the palette may have changed
         elif isinstance(event, ps.PressureSolved):
             self._show_result(event)
         elif isinstance(event, ps.PressureFrame):
@@ -266,13 +269,24 @@ class PressurePanel(QtWidgets.QWidget):
             self.caption.setText(solved.scene.caption)
 
     def _draw(self, scene, load_fraction: float) -> None:
-        if scene is None or self.pressure.model is None:
-            return
-        style = FrameStyle(colour_by=self.pressure.settings.colour_by)
+        """Show the frame: the drawing's artists moved in place (laid out again for a new model, style or size)."""
+        if scene is None or self.pressure.model is None or not self.canvas.isVisibleTo(self):
+            return  # a hidden canvas (the demo is on the stage) draws nothing
+        style = FrameStyle(colour_by=self.pressure.settings.colour_by, palette=self.state.scheme.palette)
         if self.drawer is None or self.drawer.model is not self.pressure.model or self.drawer.style != style:
             self.drawer = PanelDrawer(self.pressure.model, style)
-        draw_scene(self.figure, scene, self.drawer, load_fraction, footer_px=70)
+        key = (id(self.drawer), len(scene.deformations), self.canvas.width(), self.canvas.height())
+        if key != self._drawing_key:
+            self.drawing = SceneFigure(self.figure, self.drawer, len(scene.deformations), footer_px=70)
+            self._drawing_key = key
+        self.drawing.update(scene, load_fraction)
         self.canvas.draw_idle()
+
+    def show_canvas(self, on: bool) -> None:
+        """Show the small drawing (off while the demo is on the window's stage: one drawing at a time)."""
+        self.canvas.setVisible(on)
+        if on:
+            self._draw(self.pressure.scene, self.pressure.load_fraction)
 
     def _show_playback(self, playing: bool) -> None:
         """The Play button and the timer follow the state's playback."""
@@ -298,9 +312,7 @@ class PressurePanel(QtWidgets.QWidget):
         model = self.pressure.model
         if model is None or event.xdata is None:
             return
-        dx, dy = event.xdata - model.shape.centre[0], event.ydata - model.shape.centre[1]
-        angle = math.degrees(math.atan2(lateral_sign(model.shape.side) * dx, dy)) % 360.0
-        self.pressure.place_at(round(angle))
+        self.pressure.place_at(round(angle_of(model.shape, (event.xdata, event.ydata))))
 
     def pause(self) -> None:
         """Stop the animation (its 3-D slab goes); the window calls this when the panel goes out of sight."""

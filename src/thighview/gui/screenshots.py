@@ -3,8 +3,9 @@
 ``python -m thighview.gui.screenshots assets/`` (under Xvfb: ``xvfb-run -a -s "-screen 0 1600x1000x24"``)
 opens the built-in thigh in a window with throw-away settings, waits until everything is drawn
 (including the area profile), and saves ``main_window.png`` and ``mode_<mode>.png``, then
-``presentation_mode.png``: presentation mode during the guided demo's first step, the load at
-its peak, the 3D view showing the deformed slab.
+``pressure_stage.png`` (the pressure demo on the stage, both directions compared) and
+``presentation_mode.png``: presentation mode during the guided demo's first step (on the stage),
+the load at its peak, the 3D view showing the deformed slab with the tool.
 
 ``python -m thighview.gui.screenshots assets/ --image assets/braus_like_section.png --pixel-size 0.125``
 instead opens a labelled section image as a new user would (the Image import dialog: the pixel
@@ -65,9 +66,24 @@ def take_screenshots(out_dir: str | Path, *, level: float = 0.5, size: tuple[int
             window.state.hover(None)
             _settle(app, 1.0)
             written.append(_save(window, out / f"{stem}.png"))
+        written.append(_stage_shot(app, window, out))
         written.append(_presentation_shot(app, window, out, size))
         window.close()
     return written
+
+
+def _stage_shot(app, window, out: Path) -> Path:
+    """The pressure demo on the stage in the everyday window: both directions compared at the full load."""
+    window.set_colourblind(False)
+    window.state.select(None)
+    window.set_stage(True)
+    pressure = window.state.pressure
+    _settle(app, 1.0, lambda: window.stage.drawing is not None and pressure.scene is not None)
+    _settle(app, 0.5)  # the 3D view renders the slab
+    target = _save(window, out / "pressure_stage.png")
+    window.set_stage(False)
+    _settle(app, 0.5)
+    return target
 
 
 def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:

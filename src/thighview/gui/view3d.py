@@ -277,9 +277,9 @@ class View3D(QtWidgets.QWidget):
             self.request_render()
 
     def _show_pressure(self, frame: PressureFrame) -> bool:
-        """The pressure demo's deformed slab while it plays, else none; True if the view changed."""
-        if frame.playing and frame.scene is not None:
-            self.slab.show_scene(frame.scene, frame.load_fraction)
+        """The pressure demo's deformed slab while it plays or is on the stage, else none; True if the view changed."""
+        if (frame.playing or frame.on_stage) and frame.scene is not None:
+            self.slab.show_scene(frame.scene, frame.load_fraction, self.state.scheme.palette)
         elif self.slab.visible:
             self.slab.hide()
         else:

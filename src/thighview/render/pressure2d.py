@@ -1,9 +1,11 @@
-"""The one drawer of the deforming section: tissue, outlines, ink lines, tool arrow and captions.
+"""The one drawer of the deforming section: tissue, outlines, ink lines, tool, arrow, colour bar, captions.
 
 The mechanics returns data (:class:`thighview.mechanics.animation.Scene`: the solved loads and
-the scales they share); this module draws it with matplotlib, on the GUI's pressure panel and
-in every export (the CLI's movies, :mod:`thighview.export.animations`), so they show one picture.
-:func:`frames` and :func:`rolling_frames` yield the RGBA frames of the load cycle.
+the scales they share); this module draws it with matplotlib, on the GUI's stage and pressure
+panel and in every export (the CLI's movies, :mod:`thighview.export.animations`), so they show
+one picture. :class:`SceneFigure` lays a scene out and moves its artists in place frame by frame
+(an interactive view blits them); :func:`frames` and :func:`rolling_frames` yield the RGBA
+frames of the load cycle.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from thighview.anatomy import Compartment, compartment_colour, structure_colour
 from thighview.mechanics.animation import Scene, ramp
 from thighview.mechanics.meshing import resample
+from thighview.render.pressure_tool import HANDLE_SHARE, ToolPose, section_radius, tool_pose
 from thighview.render.raster import figure_rgba
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -44,6 +47,7 @@ class FrameStyle:
     #: the caption's cap height as a share of the frame's height (``room_cap_height_fraction()``: readable
     #: from two metres when the frame fills a laptop screen); None: the figure's small print size
     caption_cap: float | None = None
+    palette: str = "braus"                       # the app's palette: outlines and colour maps follow it
 
     def __post_init__(self) -> None:
         if self.colour_by not in COLOUR_MODES:
@@ -86,7 +90,7 @@ def _outline_edges(model: PressureModel) -> tuple[np.ndarray, np.ndarray]:
 _GROUPS = (Compartment.QUADRICEPS, Compartment.ADDUCTORS, Compartment.HAMSTRINGS)
 
 
-def _outline_colours(model: PressureModel, sides: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _outline_colours(model: PressureModel, sides: np.ndarray, palette: str) -> tuple[np.ndarray, np.ndarray]:
     """RGB and line width per outline edge: a muscle group's colour where the edge bounds one, else dark grey."""
     from matplotlib.colors import to_rgb
 
@@ -97,7 +101,7 @@ def _outline_colours(model: PressureModel, sides: np.ndarray) -> tuple[np.ndarra
         ids = sides[:, column]
         for g in _GROUPS:
             hit = np.array([i >= 0 and group[i] is g for i in ids], dtype=bool)
-            rgb[hit] = to_rgb(compartment_colour(g))
+            rgb[hit] = to_rgb(compartment_colour(g, palette))
             width[hit] = 1.3
     return rgb, width
 
@@ -113,7 +117,7 @@ def _septum_outlines(model: PressureModel) -> list[tuple[np.ndarray, object]]:
     return out
 
 
-def _region_colours(model: PressureModel) -> np.ndarray:
+def _region_colours(model: PressureModel, palette: str) -> np.ndarray:
     from matplotlib.colors import to_rgb
 
     out = []
@@ -121,7 +125,7 @@ def _region_colours(model: PressureModel) -> np.ndarray:
         if model.is_sliding(name):
             out.append((0.95, 0.95, 0.85))
         else:
-            out.append(to_rgb(structure_colour(name)))
+            out.append(to_rgb(structure_colour(name, palette)))
     return np.array(out)[model.region]
 
 
@@ -148,83 +152,220 @@ def _ink_lines(model: PressureModel, every_deg: float = 30.0) -> list[tuple[np.n
     return lines
 
 
+#: The colour maps of the tissue per palette: none uses the muscle groups' red, green and blue
+#: for a second meaning, and the colour-blind palette's maps are colour-blind safe (ColorBrewer, cividis).
+_COLOURMAPS = {"braus": {"compression": "PuOr_r", "shear": "Purples", "slip": "viridis"},
+               "colorblind": {"compression": "BrBG_r", "shear": "cividis", "slip": "cividis"}}
+
+
+def colour_map(colour_by: str, palette: str = "braus") -> str:
+    """The matplotlib colour map of a colouring in a palette (the 3-D slab uses the same)."""
+    return _COLOURMAPS.get(palette, _COLOURMAPS["braus"])[colour_by]
+
+
+def colour_scale(colour_by: str, scene: Scene) -> tuple[float, float, str]:
+    """The colour bar's range and label, with units, for a colouring of ``scene``."""
+    if colour_by == "compression":
+        limit = scene.compression_limit_pct
+        return -limit, limit, "volume change, %  (+ = compressed)"
+    if colour_by == "shear":
+        return 0.0, scene.shear_limit_pct, "shear strain, %  (sliding layers saturate)"
+    return 0.0, scene.slip_limit_mm, "slip at the sliding layers, mm (dots)"
+
+
+def _triangles_class():
+    """:class:`matplotlib.collections.Collection` of flat-coloured triangles drawn in one call.
+
+    A PolyCollection makes a Path object per triangle on every ``set_verts``; this collection keeps
+    the (n, 3, 2) array and hands it to the renderer's triangle call (every backend has one), each
+    triangle's three corners in its own colour: the same picture, a fraction of the time.
+    """
+    from matplotlib import artist
+    from matplotlib.collections import Collection
+    from matplotlib.transforms import Bbox
+
+    class FlatTriangles(Collection):
+        def __init__(self, triangles: np.ndarray, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self._triangles = np.asarray(triangles, dtype=float)
+
+        def set_verts(self, triangles: np.ndarray) -> None:
+            self._triangles = np.asarray(triangles, dtype=float)
+            self.stale = True
+
+        def get_datalim(self, transData) -> Bbox:
+            flat = self._triangles.reshape(-1, 2)
+            return Bbox([flat.min(axis=0), flat.max(axis=0)])
+
+        @artist.allow_rasterization
+        def draw(self, renderer) -> None:
+            if not self.get_visible() or not len(self._triangles):
+                return
+            renderer.open_group("triangles", self.get_gid())
+            self.update_scalarmappable()
+            colours = np.broadcast_to(self.get_facecolor(), (len(self._triangles), 4))
+            gc = renderer.new_gc()
+            self._set_gc_clip(gc)
+            gc.set_alpha(1.0)
+            renderer.draw_gouraud_triangles(gc, self._triangles, np.repeat(colours[:, None, :], 3, axis=1),
+                                            self.get_transform().frozen())
+            gc.restore()
+            renderer.close_group("triangles")
+            self.stale = False
+
+    return FlatTriangles
+
+
+def _polyline(pieces) -> np.ndarray:
+    """Many polylines as one (k, 2) array with NaN rows between them: one Line2D draws them in one path."""
+    parts = []
+    for piece in pieces:
+        parts.extend([np.asarray(piece, dtype=float), np.full((1, 2), np.nan)])
+    return np.vstack(parts) if parts else np.empty((0, 2))
+
+
 class PanelDrawer:
-    """Draws one deformed section on a matplotlib Axes; set up once, redrawn per frame."""
+    """Draws deformed sections of one model in one style: set up once per model, then per panel
+    :meth:`panel` makes the artists once and :meth:`Panel.update` moves them each frame."""
 
     def __init__(self, model: PressureModel, style: FrameStyle) -> None:
         self.model = model
         self.style = style
-        self.edges, sides = _outline_edges(model)
-        self.edge_rgb, self.edge_width = _outline_colours(model, sides)
-        self.region_rgb = _region_colours(model)
+        edges, sides = _outline_edges(model)
+        rgb, width = _outline_colours(model, sides, style.palette)
+        kinds, kind = np.unique(np.column_stack([rgb, width]), axis=0, return_inverse=True)
+        kind = kind.ravel()
+        #: the outlines by colour and width: (rgb, width, (k, 2) vertex pairs), one line artist each
+        self.outline_groups = [(tuple(k[:3]), float(k[3]), edges[kind == i]) for i, k in enumerate(kinds)]
+        self.region_rgb = _region_colours(model, style.palette)
         self.ink = _ink_lines(model)
         self.septa = _septum_outlines(model)
         gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
         self.gauge_points = [(g.name, ok, g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()]
 
-    def draw(self, ax, deformation: Deformation, load_fraction: float, scene: Scene) -> None:
-        from matplotlib.collections import LineCollection, PolyCollection
+    def panel(self, ax, *, handles: bool = False, animated: bool = False) -> Panel:
+        """The artists of one section on ``ax`` (``handles``: the lean handle; ``animated``: for blitting)."""
+        return Panel(self, ax, handles=handles, animated=animated)
 
-        m, d = self.model, deformation.scaled(load_fraction)
-        exaggeration = scene.exaggeration
-        xy = m.mesh.points + exaggeration * d.displacement
-        polys = xy[m.mesh.triangles]
-        if self.style.colour_by == "compression":
-            limit = scene.compression_limit_pct
-            faces = PolyCollection(polys, array=100.0 * d.compression, cmap="RdBu_r", clim=(-limit, limit),
-                                   edgecolors="face", linewidths=0.2)
-        elif self.style.colour_by == "shear":
-            faces = PolyCollection(polys, array=100.0 * d.shear, cmap="PuRd", clim=(0, scene.shear_limit_pct),
-                                   edgecolors="face", linewidths=0.2)
+    def draw(self, ax, deformation: Deformation, load_fraction: float, scene: Scene) -> Panel:
+        """One still picture of ``deformation`` at ``load_fraction`` on ``ax``."""
+        panel = self.panel(ax)
+        panel.update(deformation, load_fraction, scene)
+        return panel
+
+
+class Panel:
+    """One deformed section's artists on a matplotlib Axes: made once, moved in place each frame
+    (``set_verts``, ``set_segments``, ``set_offsets``, ``set_array``), so a frame costs no new artists."""
+
+    def __init__(self, drawer: PanelDrawer, ax, *, handles: bool = False, animated: bool = False) -> None:
+        from matplotlib.collections import PolyCollection
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import FancyArrowPatch, Polygon
+
+        self.drawer, self.ax = drawer, ax
+        m, style = drawer.model, drawer.style
+        rest = m.mesh.points[m.mesh.triangles]
+        triangles = _triangles_class()
+        if style.colour_by == "slip":
+            self.faces = triangles(rest, facecolors=0.55 + 0.45 * drawer.region_rgb)
         else:
-            faces = PolyCollection(polys, facecolors=0.55 + 0.45 * self.region_rgb, edgecolors="face",
-                                   linewidths=0.2)
-        ax.add_collection(faces)
-        ax.add_collection(LineCollection(xy[self.edges], colors=self.edge_rgb, linewidths=self.edge_width))
-        for pts, probe in self.septa:
-            moved = pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T
-            ax.fill(moved[:, 0], moved[:, 1], facecolor="0.97", edgecolor="0.15", linewidth=0.6, zorder=3)
-        ink = [pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T for pts, probe in self.ink]
-        ax.add_collection(LineCollection(ink, colors="0.05", linewidths=0.9, linestyles="-"))
+            self.faces = triangles(rest, array=np.zeros(len(rest)), cmap=colour_map(style.colour_by, style.palette))
+        ax.add_collection(self.faces, autolim=False)
+        self.outlines = [Line2D([], [], color=rgb, linewidth=width, zorder=2) for rgb, width, _ in drawer.outline_groups]
+        for line in self.outlines:
+            ax.add_line(line)
+        self.septa = PolyCollection([], facecolors="0.97", edgecolors="0.15", linewidths=0.6, zorder=3)
+        ax.add_collection(self.septa, autolim=False)
+        self.ink = Line2D([], [], color="0.05", linewidth=1.1, zorder=3.5)
+        ax.add_line(self.ink)
         femur = np.asarray(m.shape.femur.exterior.coords)
-        ax.fill(femur[:, 0], femur[:, 1], color="0.85", ec="0.3", lw=0.8)
-        if self.style.colour_by == "slip":
-            self._draw_slip(ax, d, exaggeration, scene.slip_limit_mm)
-        self._draw_arrow(ax, d, load_fraction, exaggeration)
+        ax.add_patch(Polygon(femur, closed=True, facecolor="0.85", edgecolor="0.3", linewidth=0.8, zorder=4))
+        self.slip = None
+        if style.colour_by == "slip":
+            self.slip = ax.scatter([], [], c=[], cmap=colour_map("slip", style.palette), s=9, zorder=5)
+        self.guide = Line2D([], [], color="0.15", linewidth=1.2, linestyle=(0, (5, 4)), zorder=5)
+        ax.add_line(self.guide)
+        self.tool = Polygon(np.zeros((3, 2)), closed=True, facecolor=(1.0, 1.0, 1.0, 0.6), edgecolor="0.1",
+                            linewidth=1.6, zorder=6)
+        ax.add_patch(self.tool)
+        self.tool_detail = Line2D([], [], color="0.1", linewidth=1.0, zorder=6)
+        ax.add_line(self.tool_detail)
+        self.arrow = FancyArrowPatch((0, 0), (0, 0), arrowstyle="-|>", color="black", linewidth=2.6,
+                                     mutation_scale=20, shrinkA=0, shrinkB=0, zorder=7)
+        ax.add_patch(self.arrow)
+        self.force = ax.text(0, 0, "", fontsize=9, ha="center", va="center", zorder=8,
+                             bbox={"fc": "white", "ec": "none", "alpha": 0.75, "pad": 1})
+        self.handle = None
+        if handles:
+            self.handle = Line2D([], [], marker="o", markersize=11, markerfacecolor=(1, 1, 1, 0.8),
+                                 markeredgecolor="black", markeredgewidth=1.5, linestyle="none", zorder=8)
+            ax.add_line(self.handle)
+        self.title = ax.text(0.5, 1.0, "", transform=ax.transAxes, ha="center", va="bottom", fontsize=10, zorder=8)
         x0, y0, x1, y1 = m.shape.domain.bounds
-        pad = 0.2 * max(x1 - x0, y1 - y0)
+        pad = (HANDLE_SHARE + 0.06) * section_radius(m)
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
         ax.set_aspect("equal")
         ax.set_axis_off()
-        ax.set_title(_title(deformation), fontsize=10)
         lateral = "lateral" if m.shape.side == "right" else "medial"
         medial = "medial" if m.shape.side == "right" else "lateral"
-        ax.text(0.04, 0.5, lateral, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
-        ax.text(0.96, 0.5, medial, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
-        ax.text(0.5, 1.0, "anterior", transform=ax.transAxes, ha="center", va="top", fontsize=7, color="0.4")
+        ax.text(0.02, 0.5, lateral, transform=ax.transAxes, rotation=90, va="center", fontsize=7, color="0.4")
+        ax.text(0.98, 0.5, medial, transform=ax.transAxes, rotation=90, va="center", ha="right", fontsize=7,
+                color="0.4")
+        ax.text(0.5, 0.985, "anterior", transform=ax.transAxes, ha="center", va="top", fontsize=7, color="0.4")
+        self.pose: ToolPose | None = None
+        self.deformation: Deformation | None = None   # the frame shown: scaled to its load, drawn x exaggeration
+        self.exaggeration = self.load_fraction = 1.0
+        for artist in self.moving:
+            artist.set_animated(animated)
 
-    def _draw_slip(self, ax, d: Deformation, exaggeration: float, limit: float):
-        """Slip read-out points on the septa and round the femur, moved with the tissue, coloured in mm."""
-        moved = [at + exaggeration * (probe @ d.dofs).reshape(2, -1).T for _, _, at, probe in self.gauge_points]
-        values = [d.slip[name][ok] for name, ok, _, _ in self.gauge_points]
-        pts = np.vstack(moved)
-        ax.scatter(pts[:, 0], pts[:, 1], c=np.concatenate(values), cmap="viridis", vmin=0, vmax=limit, s=5,
-                   zorder=5)
+    @property
+    def moving(self) -> list:
+        """The artists a frame changes, in drawing order (blitting draws these over a saved background)."""
+        artists = [self.faces, *self.outlines, self.septa, self.ink, self.slip, self.guide, self.tool,
+                   self.tool_detail, self.arrow, self.force, self.handle]
+        return [a for a in artists if a is not None]
 
-    def _draw_arrow(self, ax, d: Deformation, load_fraction: float, exaggeration: float) -> None:
-        if load_fraction <= 0.01:
-            return
-        radius = np.sqrt(self.model.shape.domain.area / np.pi)
-        length = 0.35 * radius * load_fraction
-        tip = d.point + 0.04 * radius * (d.point - self.model.shape.centre) / radius
-        if d.contact.direction == "sideways":
-            tip = tip + 0.06 * radius * (d.point - self.model.shape.centre) / radius
-        tail = tip - d.direction * length
-        ax.annotate("", xy=tip, xytext=tail,
-                    arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 2.0, "mutation_scale": 14})
-        ax.text(*tail, f" {d.contact.force_n * load_fraction:.0f} N", fontsize=8, ha="center", va="center",
-                bbox={"fc": "white", "ec": "none", "alpha": 0.7, "pad": 1})
+    @property
+    def mappable(self):
+        """What the colour bar explains: the tissue's colours, or the slip dots'."""
+        return self.slip if self.slip is not None else self.faces
+
+    def update(self, deformation: Deformation, load_fraction: float, scene: Scene) -> None:
+        """Move the artists to ``deformation`` at ``load_fraction`` of its force, at the scene's scales."""
+        drawer, m = self.drawer, self.drawer.model
+        d, exaggeration = deformation.scaled(load_fraction), scene.exaggeration
+        self.deformation, self.exaggeration, self.load_fraction = d, exaggeration, float(load_fraction)
+        xy = m.mesh.points + exaggeration * d.displacement
+        self.faces.set_verts(xy[m.mesh.triangles])
+        vmin, vmax, _label = colour_scale(drawer.style.colour_by, scene)
+        if drawer.style.colour_by == "compression":
+            self.faces.set_array(100.0 * d.compression)
+        elif drawer.style.colour_by == "shear":
+            self.faces.set_array(100.0 * d.shear)
+        self.mappable.set_clim(vmin, vmax)
+        for line, (_rgb, _width, edges) in zip(self.outlines, drawer.outline_groups):
+            ends = xy[edges]
+            line.set_data(*np.concatenate([ends, np.full((len(ends), 1, 2), np.nan)], axis=1).reshape(-1, 2).T)
+        moved = lambda pts, probe: pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T  # noqa: E731
+        self.septa.set_verts([moved(pts, probe) for pts, probe in drawer.septa])
+        self.ink.set_data(*_polyline(moved(pts, probe) for pts, probe in drawer.ink).T)
+        if self.slip is not None:
+            self.slip.set_offsets(np.vstack([moved(at, probe) for _, _, at, probe in drawer.gauge_points]))
+            self.slip.set_array(np.concatenate([d.slip[name][ok] for name, ok, _, _ in drawer.gauge_points]))
+        pose = self.pose = tool_pose(d, exaggeration, load_fraction)
+        self.guide.set_data(*np.column_stack([pose.contact, pose.femur_centre]))
+        self.tool.set_xy(pose.outline)
+        self.tool_detail.set_data(pose.detail[:, 0], pose.detail[:, 1])
+        shown = load_fraction > 0.01
+        self.arrow.set_positions(tuple(pose.arrow_tail), tuple(pose.arrow_tip))
+        self.arrow.set_visible(shown)
+        self.force.set_position(tuple(pose.label_at))
+        self.force.set_text(f"{deformation.contact.force_n * load_fraction:.0f} N" if shown else "")
+        if self.handle is not None:
+            self.handle.set_data([pose.handle[0]], [pose.handle[1]])
+        self.title.set_text(_title(d))
 
 
 def _title(d: Deformation) -> str:
@@ -263,54 +404,116 @@ def _wrap(fig, renderer, text: str, fontsize: float, width_px: float) -> str:
         chars -= max(1, chars // 25)
 
 
-def _footer(fig, scene: Scene, drawer: PanelDrawer) -> float:
-    """Write the caption and the two notes along the bottom, each wrapped to the frame's width and
-    stacked from measured heights (no line can overlap another); returns the footer's height in pixels.
+class SceneFigure:
+    """A scene on a matplotlib figure: its panels side by side (same size, same scale), the colour bar
+    with units, and the captions. Built once (:meth:`update` then moves it frame by frame); the
+    stage, the Pressure panel and every export draw with it.
 
-    The caption is at the style's room size (if any); if the footer would take more than
-    ``_MAX_FOOTER`` of the frame, all of its text shrinks until it fits.
+    The footer (caption, scale note, key to the outlines) is wrapped to the frame's width and stacked
+    from measured heights, so no line can overlap another; the caption is at the style's room size
+    (if any), and if the footer would take more than ``_MAX_FOOTER`` of the frame all of its text
+    shrinks until it fits. The panels take what is left above it.
     """
-    style = drawer.style
-    width, height = fig.get_size_inches() * fig.dpi
-    renderer = fig._get_renderer()
-    colour_note = {
-        "compression": f"colour: volume change, red = compressed (scale +/-{scene.compression_limit_pct:.0f} %)",
-        "shear": f"colour: shear strain, 0-{scene.shear_limit_pct:.0f} % (sliding layers saturate)",
-        "slip": f"dots: slip, 0-{scene.slip_limit_mm:.0f} mm"}[style.colour_by]
-    caption_pt = _CAPTION_PT if style.caption_cap is None else \
-        style.caption_cap * height * 72.0 / fig.dpi / _cap_height_per_point()
-    lines = ((scene.caption, caption_pt, "black"),
-             (f"{_scale_text(scene.exaggeration)}; {colour_note}", _NOTE_PT, "0.3"),
-             ("outlines: quadriceps red, adductors green, hamstrings blue; black lines were straight at rest: "
-              f"a kink is slip; sliding layers {drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)",
-              _NOTE_PT, "0.3"))
-    shrink = 1.0
-    while True:
-        texts, y = [], 0.25 * _NOTE_PT * fig.dpi / 72.0
-        for text, points, colour in reversed(lines):  # bottom up
-            size = points * shrink
-            t = fig.text(0.5, y / height, _wrap(fig, renderer, text, size, 0.97 * width), ha="center", va="bottom",
-                         fontsize=size, color=colour, linespacing=1.15)
-            texts.append(t)
-            y += t.get_window_extent(renderer).height + _GAP * size * fig.dpi / 72.0
-        if y <= _MAX_FOOTER * height or shrink < 0.2:
-            return y
-        for t in texts:
-            t.remove()
-        shrink *= 0.9
+
+    def __init__(self, fig, drawer: PanelDrawer, n_panels: int, footer_px: int = 0, *, handles: bool = False,
+                 animated: bool = False) -> None:
+        fig.clear()
+        self.figure, self.drawer = fig, drawer
+        self._scale = fig.dpi / 100.0                  # pixel sizes below are at 100 dpi, the natural frame
+        width, height = fig.get_size_inches() * fig.dpi
+        self._width, self._height, self._min_footer = width, height, footer_px
+        self._bar_px = min(80.0 * self._scale, 0.12 * width)   # the colour bar's column, at the right
+        self.panels = [drawer.panel(fig.add_axes((0, 0, 1, 1)), handles=handles, animated=animated)
+                       for _ in range(n_panels)]
+        self.colour_bar = fig.colorbar(self.panels[0].mappable, cax=fig.add_axes((0, 0, 1, 1)),
+                                       orientation="vertical")
+        self.colour_bar.ax.tick_params(labelsize=7, length=2)
+        self.colour_bar.outline.set_linewidth(0.5)
+        self._bar_chars = max(8, int(self._bar_px / (5.5 * self._scale)))
+        self._key = ("outlines: " + _group_words(drawer.style.palette) + "; black lines were straight at rest: a "
+                     "kink is slip; dashed: the line to the femur's centre; sliding layers "
+                     f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)")
+        self._footer_texts: list = []
+        self.caption_text, self.note_text = "", ""
+        self._static: tuple | None = None
+        self._place(self._min_footer)
+
+    @property
+    def moving(self) -> list:
+        return [artist for panel in self.panels for artist in panel.moving]
+
+    def _place(self, footer_px: float) -> None:
+        """Put the panels and the colour bar above a footer ``footer_px`` tall."""
+        width, height = self._width, self._height
+        bottom, top = footer_px / height, 1.0 - 24 * self._scale / height   # room for the titles
+        span = (1.0 - self._bar_px / width) / len(self.panels)
+        for i, panel in enumerate(self.panels):
+            panel.ax.set_position((i * span, bottom, span, top - bottom))
+        self.colour_bar.ax.set_position((1.0 - 0.72 * self._bar_px / width, bottom + 0.2 * (top - bottom),
+                                         10 * self._scale / width, 0.55 * (top - bottom)))
+
+    def _footer(self) -> None:
+        """Write the caption, the scale note and the key along the bottom, then place the panels above."""
+        fig, style = self.figure, self.drawer.style
+        for text in self._footer_texts:
+            text.remove()
+        renderer = fig._get_renderer()
+        caption_pt = _CAPTION_PT if style.caption_cap is None else \
+            style.caption_cap * self._height * 72.0 / fig.dpi / _cap_height_per_point()
+        lines = ((self.caption_text, caption_pt, "black"), (self.note_text, _NOTE_PT, "0.3"),
+                 (self._key, _NOTE_PT, "0.3"))
+        shrink = 1.0
+        while True:
+            self._footer_texts, y = [], 0.25 * _NOTE_PT * fig.dpi / 72.0
+            for text, points, colour in reversed(lines):  # bottom up
+                size = points * shrink
+                t = fig.text(0.5, y / self._height, _wrap(fig, renderer, text, size, 0.97 * self._width),
+                             ha="center", va="bottom", fontsize=size, color=colour, linespacing=1.15)
+                self._footer_texts.append(t)
+                y += t.get_window_extent(renderer).height + _GAP * size * fig.dpi / 72.0
+            if y <= _MAX_FOOTER * self._height or shrink < 0.2:
+                break
+            for t in self._footer_texts:
+                t.remove()
+            shrink *= 0.9
+        self.caption = self._footer_texts[-1]
+        self._place(max(y, self._min_footer))
+
+    def update(self, scene: Scene, load_fraction: float, *, captions: bool = True) -> bool:
+        """Show ``scene`` at ``load_fraction``; True when the still parts changed too (titles, the colour
+        scale, the caption), so a blitting view must draw the whole figure again. ``captions`` False keeps
+        the caption as it is (a drag: its numbers are written once the tool is dropped)."""
+        compare = len(scene.deformations) > 1
+        for panel, d in zip(self.panels, scene.deformations):
+            panel.update(d, float(load_fraction), scene)
+            if panel.handle is not None:  # the lean handle: not on the straight push of a comparison
+                panel.handle.set_visible(not (compare and d.contact.direction == "into-bone"))
+        caption = scene.caption if captions or self._static is None else self.caption_text
+        vmin, vmax, label = colour_scale(self.drawer.style.colour_by, scene)
+        static = (vmin, vmax, label, scene.exaggeration, caption, tuple(p.title.get_text() for p in self.panels))
+        if static == self._static:
+            return False
+        self._static = static
+        self.caption_text = caption
+        self.note_text = f"{_scale_text(scene.exaggeration)}; tool and arrow drawn to scale at the contact"
+        self.colour_bar.ax.set_title(textwrap.fill(label, self._bar_chars), fontsize=7, loc="center", pad=6)
+        self._footer()
+        return True
 
 
-def draw_scene(fig, scene: Scene, drawer: PanelDrawer, load_fraction: float, footer_px: int = 0) -> None:
-    """Draw the scene's panels and its captions on a matplotlib figure (cleared first); the footer is at
-    least ``footer_px`` tall and as tall as its wrapped text needs."""
-    fig.clear()
-    n = len(scene.deformations)
-    height = fig.get_size_inches()[1] * fig.dpi
-    bottom = max(_footer(fig, scene, drawer), footer_px) / height
-    title = 28 * fig.dpi / 100 / height  # the panels' titles (10 pt)
-    for i, d in enumerate(scene.deformations):
-        ax = fig.add_axes((i / n, bottom, 1 / n, 1 - bottom - title))
-        drawer.draw(ax, d, float(load_fraction), scene)
+def _group_words(palette: str) -> str:
+    """The muscle groups' outline colours in words, in the palette drawn."""
+    names = {"braus": ("red", "green", "blue"), "colorblind": ("orange", "green", "blue")}
+    red, green, blue = names.get(palette, names["braus"])
+    return f"quadriceps {red}, adductors {green}, hamstrings {blue}"
+
+
+def draw_scene(fig, scene: Scene, drawer: PanelDrawer, load_fraction: float, footer_px: int = 0) -> SceneFigure:
+    """Draw the scene's panels, colour bar and captions on a matplotlib figure (cleared first); the footer
+    is at least ``footer_px`` tall and as tall as its wrapped text needs."""
+    drawing = SceneFigure(fig, drawer, len(scene.deformations), footer_px)
+    drawing.update(scene, load_fraction)
+    return drawing
 
 
 def _figure(style: FrameStyle, n_panels: int):
@@ -332,11 +535,10 @@ def frames(model: PressureModel, contacts: Sequence[Contact], n_frames: int = 36
     """RGBA frames, one panel per contact side by side, sharing colour scale and drawn-displacement scale
     (``nonlinear``: the frames are the large-deformation solve's load steps)."""
     scene = solve_scene(model, contacts, style, caption, nonlinear)
-    drawer = PanelDrawer(model, style)
+    drawing = SceneFigure(_figure(style, len(contacts)), PanelDrawer(model, style), len(contacts))
     for fraction in ramp(n_frames):
-        fig = _figure(style, len(contacts))
-        draw_scene(fig, scene, drawer, float(fraction))
-        yield figure_rgba(fig)
+        drawing.update(scene, float(fraction))
+        yield figure_rgba(drawing.figure)
 
 
 def rolling_frames(model: PressureModel, contacts: Sequence[Contact], sweep_deg: float, n_frames: int = 36,
@@ -348,9 +550,8 @@ def rolling_frames(model: PressureModel, contacts: Sequence[Contact], sweep_deg:
     """
     first = solve_scene(model, contacts, style)
     fixed = replace(style, exaggeration=first.exaggeration, compression_limit_pct=first.compression_limit_pct)
-    drawer = PanelDrawer(model, fixed)
+    drawing = SceneFigure(_figure(style, len(contacts)), PanelDrawer(model, fixed), len(contacts))
     for step in np.linspace(0.0, sweep_deg, max(int(n_frames), 2)):
         moved = [replace(c, at=c.angle_deg + float(step)) for c in contacts]
-        fig = _figure(style, len(contacts))
-        draw_scene(fig, solve_scene(model, moved, fixed), drawer, 1.0)
-        yield figure_rgba(fig)
+        drawing.update(solve_scene(model, moved, fixed), 1.0)
+        yield figure_rgba(drawing.figure)
