@@ -19,10 +19,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import json
     import sys
     from pathlib import Path
 
     from thighview._resources import data_path
+    from thighview.export.atomic import atomic_write_text
     from thighview.io import load_model
     from thighview.mechanics import closure, ranges
 
@@ -38,6 +40,6 @@ def run(args: argparse.Namespace) -> int:
                      "fit_error": round(fit.fit_error, 4), "figures": ranges.sweep(model, round(fit.fit_error, 4))})
     for name, doc in ((closure.CLOSURE_FILE, closure.document(thigh, slab, fits)),
                       (ranges.RANGES_FILE, ranges.document(rows))):
-        closure.write(doc, folder / name)
+        atomic_write_text(folder / name, json.dumps(doc, indent=2) + "\n", force=True)  # never half a file
         print(f"wrote {folder / name}")
     return 0

@@ -138,13 +138,6 @@ def document(thigh, slab: SlabOptions, fits: list[ClosureFit]) -> dict[str, Any]
     }
 
 
-def write(document: dict[str, Any], path) -> None:
-    """Write a closure document atomically (replacing the file)."""
-    from thighview.export.atomic import atomic_write_text
-
-    atomic_write_text(path, json.dumps(document, indent=2) + "\n", force=True)
-
-
 @lru_cache(maxsize=1)
 def closure_data() -> dict[str, Any]:
     """The shipped closure fits (``data/mechanics_closure.json``)."""
