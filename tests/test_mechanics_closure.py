@@ -45,7 +45,6 @@ def test_docs_claim_the_slice_understates_the_3d_sideways_contrast():
         ratio = {kind: r[kind]["sideways"]["femur_slip_max_mm"] / r[kind]["into-bone"]["femur_slip_max_mm"]
                  for kind in ("two_d", "three_d")}
         assert ratio["three_d"] > ratio["two_d"]
-        assert r["three_d"]["sideways"]["femur_slip_max_mm"] > r["two_d"]["sideways"]["femur_slip_max_mm"]
         assert r["three_d"]["into-bone"]["femur_slip_max_mm"] < r["two_d"]["into-bone"]["femur_slip_max_mm"]
 
 
