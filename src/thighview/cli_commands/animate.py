@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--frames", type=int, default=36, help="frames per load cycle (default 36)")
     parser.add_argument("--fps", type=float, default=12.0, help="frames per second (default 12)")
     parser.add_argument("--exaggeration", type=float, default=None,
-                        help="scale of the drawn displacement (default: automatic; stated on every frame)")
+                        help="draw the displacement this many times larger (default 1: to scale; stated on every frame)")
     parser.add_argument("--roll", type=float, metavar="DEGREES", default=None,
                         help="roll the contact (e.g. a ball) this many degrees along the skin from --at, "
                              "positive towards lateral from anterior")

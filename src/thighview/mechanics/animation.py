@@ -22,9 +22,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.loads import Contact
     from thighview.mechanics.model import PressureModel
 
-_DRAWN_PEAK = 0.35   # auto scale: the typical large drawn displacement is this fraction of the section radius
-_MAX_EXAGGERATION = 3.0  # the automatic scale may enlarge small displacements this much, in half steps
-
 
 def ramp(n_frames: int) -> np.ndarray:
     """Load fraction per frame: smooth rise (40 %), hold (20 %), smooth release (40 %)."""
@@ -33,21 +30,6 @@ def ramp(n_frames: int) -> np.ndarray:
     fall = np.clip((1.0 - t) / 0.4, 0, 1)
     s = np.minimum(rise, fall)
     return s * s * (3 - 2 * s)
-
-
-def auto_exaggeration(model: PressureModel, deformations: Sequence[Deformation]) -> float:
-    """A drawn-displacement scale that keeps the drawn displacement readable, stated on every frame.
-
-    Scaled on the 95th percentile of the displacement, not its maximum: the skin right under
-    a sideways push is dragged much further than anything else and would shrink the rest.
-    Small displacements are enlarged at most x3, in steps of 0.5, so the label stays a round number.
-    """
-    radius = np.sqrt(model.shape.domain.area / np.pi)
-    peak = max(float(np.percentile(np.linalg.norm(d.displacement, axis=1), 95)) for d in deformations)
-    if peak <= 0:
-        return 1.0
-    scale = _DRAWN_PEAK * radius / peak
-    return float(min(_MAX_EXAGGERATION, np.floor(2.0 * scale) / 2.0)) if scale >= 1.0 else float(scale)
 
 
 @dataclass(frozen=True)
@@ -66,7 +48,8 @@ class Scene:
               compression_limit_pct: float | None = None, caption: str | None = None,
               nonlinear: bool = False) -> Scene:
         """Solve each contact (the linear model; ``nonlinear``: large deformation with friction);
-        the scales are fixed where given, else chosen from the loads."""
+        the scales are fixed where given, else chosen from the loads. The displacement is drawn to
+        scale unless ``exaggeration`` asks otherwise (the frames say so when it does)."""
         deformations = tuple(model.solve(c, nonlinear=nonlinear) for c in contacts)
         readouts = [d.readout() for d in deformations]
         limit = compression_limit_pct or max(1.0, max(
@@ -78,7 +61,7 @@ class Scene:
             caption = ("sideways vs into the bone, same force: " + compare_summary(readouts[1], readouts[0])
                        if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
                        else readouts[0].summary())
-        return cls(deformations, exaggeration or auto_exaggeration(model, deformations), limit, slip_limit,
+        return cls(deformations, exaggeration or 1.0, limit, slip_limit,
                    shear_limit, caption)
 
 
