@@ -47,13 +47,17 @@ class PressureSlab:
     def __init__(self, plotter: pv.Plotter) -> None:
         self.plotter = plotter
         self.actor = None
+        # The mesh the actor draws, held here: pyvista's mapper keeps only a weak reference to its
+        # dataset, so once another add_mesh replaced the plotter's reference, ``actor.mapper.dataset``
+        # gave the output of its active-scalars filter instead (empty until rendered: a crash).
+        self._mesh: pv.PolyData | None = None
         self._model = None  # the pressure model whose triangles the actor holds
         self._label = ""
 
     @property
     def mesh(self) -> pv.PolyData | None:
         """The data the actor draws (None before the first frame)."""
-        return None if self.actor is None else self.actor.mapper.dataset
+        return self._mesh
 
     @property
     def visible(self) -> bool:
@@ -73,9 +77,9 @@ class PressureSlab:
             self.actor = self.plotter.add_mesh(mesh, scalars=SCALARS, cmap="RdBu_r", clim=(-limit, limit),
                                                name=ACTOR_NAME, show_scalar_bar=False, pickable=False,
                                                reset_camera=False, render=False, lighting=True, specular=0.2)
-            self._model = deformation.model
+            self._mesh, self._model = mesh, deformation.model
         else:
-            mesh = self.mesh
+            mesh = self._mesh
             mesh.points[:] = points
             mesh.point_data[SCALARS][:] = values
             mesh.Modified()
