@@ -300,8 +300,11 @@ class PressurePanel(QtWidgets.QWidget):
             self.timer.stop()
 
     def set_presentation(self, on: bool) -> None:
-        """Presentation mode: hide the settings and the numbers, show the step's caption large."""
+        """Presentation mode: hide the settings and the numbers (loop and speed too: in large type they
+        would make the panel wider than its dock), show the step's caption large."""
         self.settings_box.setVisible(not on)
+        self.loop.setVisible(not on)
+        self.speed.setVisible(not on)
         self.readout.setVisible(not on)
         self.status.setVisible(not on)
         self.caption.setVisible(on)

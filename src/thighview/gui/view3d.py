@@ -196,6 +196,8 @@ class View3D(QtWidgets.QWidget):
         scene.view(self._view_key or DEFAULT_VIEW)
         if self._pending_camera is not None:
             self.camera_position, self._pending_camera = self._pending_camera, None
+        else:  # fit again once VTK has the widget's size (made in the background, it may not have it yet)
+            QtCore.QTimer.singleShot(0, self._refit)
         self.request_render()
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt)
