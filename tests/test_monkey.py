@@ -268,12 +268,16 @@ class Driver:
     def error_box(self):
         return self.win.error_box
 
-    @staticmethod
-    def modal_box():
-        """A window-modal box left open (it would swallow every key and click meant for the window)."""
+    def modal_box(self):
+        """A modal box of this window left open (it would swallow every key and click meant for the window).
+
+        Boxes of other windows do not count: a window-modal box blocks only its own window, and a
+        window that an earlier test left behind may still hold one."""
         from PySide6 import QtWidgets
 
-        return QtWidgets.QApplication.activeModalWidget()
+        box = QtWidgets.QApplication.activeModalWidget()
+        return box if box is not None and box.parentWidget() is not None and box.parentWidget().window() is self.win \
+            else None
 
 
 # --- the machine -----------------------------------------------------------------------------
@@ -679,7 +683,8 @@ def monkey_window(qtbot, tmp_path, monkeypatch):
         QtWidgets.QApplication.processEvents()
     assert win.view3d.plotter is None or win.view3d.plotter._closed, "the VTK window leaked"
     assert QtCore.QThreadPool.globalInstance().activeThreadCount() == 0, "a worker outlived the window"
-    running = [t.objectName() or repr(t) for t in win.findChildren(QtCore.QTimer) if t.isActive()]
+    running = [f"{t.objectName() or 'a timer'} of {type(t.parent()).__name__}" for t in win.findChildren(QtCore.QTimer)
+               if t.isActive()]
     assert not running, f"timers still running after the window closed: {running}"
 
 

@@ -34,6 +34,7 @@ def overlaps(boxes: list[TextBox], slack: float = 1.0) -> list[tuple[str, str]]:
 def figure_text_boxes(fig, renderer=None) -> list[TextBox]:
     """The visible non-empty texts of a drawn matplotlib figure, in figure pixels (y up), cut to the figure
     (a text inside a hidden artist, e.g. a hidden legend, is not shown)."""
+    from matplotlib.axis import Axis
     from matplotlib.text import Text
 
     renderer = renderer or fig._get_renderer()
@@ -49,6 +50,11 @@ def figure_text_boxes(fig, renderer=None) -> list[TextBox]:
             x0, y0, x1, y1 = max(b.x0, 0), max(b.y0, 0), min(b.x1, width), min(b.y1, height)
             if x1 > x0 and y1 > y0:
                 boxes.append(TextBox(artist.get_text(), x0, y0, x1, y1))
+        if isinstance(artist, Axis):  # only the ticks it draws: those inside the view interval
+            for child in [t for tick in artist._update_ticks() for t in (tick.label1, tick.label2)] \
+                    + [artist.label, artist.offsetText]:
+                visit(child)
+            return
         for child in artist.get_children():
             if not (hidden_axis and child in (artist.xaxis, artist.yaxis)):
                 visit(child)

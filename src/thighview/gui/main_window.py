@@ -504,11 +504,17 @@ class MainWindow(QtWidgets.QMainWindow):
         def done(result) -> None:
             dialog.close()
             dialog.deleteLater()  # a dialog never shown (a quick load) is not deleted by closing it
+            if self._closing:  # finished while the window closes: nothing to show it in
+                self._loading_done()
+                return
             self.finish_loading(text, result, options=options, ask_image_import=ask_image_import)
 
         def failed(error: BaseException) -> None:
             dialog.close()
             dialog.deleteLater()
+            if self._closing:
+                self._loading_done()
+                return
             self.loading_failed(error)
 
         self.begin_loading(text)
@@ -725,6 +731,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._cancel_loading.set()  # an import in progress stops at its next step
         self._save_settings()
         self.sessions.close()
+        self.statusBar().clearMessage()  # stops the timer of a transient message (e.g. "Session saved")
         if self.pressure is not None:
             self.pressure.close_view()  # a finished build must not start the next one while workers drain
         wait_for_workers()

@@ -171,6 +171,7 @@ class PressurePanel(QtWidgets.QWidget):
         self.next_step.clicked.connect(lambda: self.pressure.step_demo(+1))
         self.previous_step.clicked.connect(lambda: self.pressure.step_demo(-1))
         self.canvas.mpl_connect("button_press_event", self._on_click)
+        self.canvas.mpl_connect("resize_event", lambda _e: self._draw(self.pressure.scene, self.pressure.load_fraction))
 
     def _show_settings(self) -> None:
         """Bring the widgets up to the state's settings (without echoing them back)."""
@@ -275,7 +276,7 @@ class PressurePanel(QtWidgets.QWidget):
         style = FrameStyle(colour_by=self.pressure.settings.colour_by, palette=self.state.scheme.palette)
         if self.drawer is None or self.drawer.model is not self.pressure.model or self.drawer.style != style:
             self.drawer = PanelDrawer(self.pressure.model, style)
-        key = (id(self.drawer), len(scene.deformations), self.canvas.width(), self.canvas.height())
+        key = (id(self.drawer), len(scene.deformations), *self.figure.bbox.size)  # the figure's pixels: the layout's
         if key != self._drawing_key:
             self.drawing = SceneFigure(self.figure, self.drawer, len(scene.deformations), footer_px=70)
             self._drawing_key = key

@@ -108,7 +108,7 @@ class PressureStage(QtWidgets.QWidget):
             return
         if not self.isVisible():
             return  # drawn when shown (showEvent)
-        style, size = self._style(), (self.canvas.width(), self.canvas.height())
+        style, size = self._style(), tuple(self.figure.bbox.size)  # the figure's pixels: what the layout used
         key = (id(model), style, len(scene.deformations), size)
         if self.drawer is None or self.drawer.model is not model or self.drawer.style != style:
             self.drawer = PanelDrawer(model, style)

@@ -423,6 +423,7 @@ class SceneFigure:
         width, height = fig.get_size_inches() * fig.dpi
         self._width, self._height, self._min_footer = width, height, footer_px
         self._bar_px = min(80.0 * self._scale, 0.12 * width)   # the colour bar's column, at the right
+        self._bar_x = width - 0.72 * self._bar_px               # where the bar starts (its ticks to the right)
         self.panels = [drawer.panel(fig.add_axes((0, 0, 1, 1)), handles=handles, animated=animated)
                        for _ in range(n_panels)]
         self.colour_bar = fig.colorbar(self.panels[0].mappable, cax=fig.add_axes((0, 0, 1, 1)),
@@ -434,6 +435,7 @@ class SceneFigure:
                      "kink is slip; dashed: the line to the femur's centre; sliding layers "
                      f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)")
         self._footer_texts: list = []
+        self._bar_title_px = 0.0   # the colour bar's title height, measured when it is written
         self.caption_text, self.note_text = "", ""
         self._static: tuple | None = None
         self._place(self._min_footer)
@@ -449,8 +451,12 @@ class SceneFigure:
         span = (1.0 - self._bar_px / width) / len(self.panels)
         for i, panel in enumerate(self.panels):
             panel.ax.set_position((i * span, bottom, span, top - bottom))
-        self.colour_bar.ax.set_position((1.0 - 0.72 * self._bar_px / width, bottom + 0.2 * (top - bottom),
-                                         10 * self._scale / width, 0.55 * (top - bottom)))
+        # the bar's title (its units) sits above the bar and must end below the panels' titles
+        below_titles = top - (self._bar_title_px + 6 * self.figure.dpi / 72 + 4 * self._scale) / height  # pad 6 pt
+        bar_top = min(bottom + 0.75 * (top - bottom), below_titles)
+        bar_bottom = min(bottom + 0.2 * (top - bottom), bottom + 0.5 * (bar_top - bottom))
+        self.colour_bar.ax.set_position((self._bar_x / width, bar_bottom,
+                                         10 * self._scale / width, max(bar_top - bar_bottom, 1.0 / height)))
 
     def _footer(self) -> None:
         """Write the caption, the scale note and the key along the bottom, then place the panels above."""
@@ -479,6 +485,25 @@ class SceneFigure:
         self.caption = self._footer_texts[-1]
         self._place(max(y, self._min_footer))
 
+    def _fit_bar_column(self, title) -> None:
+        """Widen the colour bar's column to hold its title (centred on the bar, the tick labels to its
+        right), so the title never reaches into a panel; remember its height for :meth:`_place`."""
+        half, ticks = title.width / 2 + 2 * self._scale, 30 * self._scale
+        centre = self._width - max(half, ticks)
+        self._bar_x = centre - 5 * self._scale
+        self._bar_px = max(self._bar_px, self._width - (centre - half))
+        self._bar_title_px = title.height
+
+    def _fit_titles(self, points: float = 10.0) -> None:
+        """Each panel's title at ``points``, smaller where it would be wider than its panel (a narrow dock)."""
+        renderer = self.figure._get_renderer()
+        for panel in self.panels:
+            panel.title.set_fontsize(points)
+            room = panel.ax.get_position().width * self._width
+            width = panel.title.get_window_extent(renderer).width
+            if width > room:
+                panel.title.set_fontsize(max(5.0, points * room / width))
+
     def update(self, scene: Scene, load_fraction: float, *, captions: bool = True) -> bool:
         """Show ``scene`` at ``load_fraction``; True when the still parts changed too (titles, the colour
         scale, the caption), so a blitting view must draw the whole figure again. ``captions`` False keeps
@@ -496,8 +521,11 @@ class SceneFigure:
         self._static = static
         self.caption_text = caption
         self.note_text = f"{_scale_text(scene.exaggeration)}; tool and arrow drawn to scale at the contact"
-        self.colour_bar.ax.set_title(textwrap.fill(label, self._bar_chars), fontsize=7, loc="center", pad=6)
+        title = self.colour_bar.ax.set_title(textwrap.fill(label, self._bar_chars, break_long_words=False),
+                                             fontsize=7, loc="center", pad=6)
+        self._fit_bar_column(title.get_window_extent(self.figure._get_renderer()))
         self._footer()
+        self._fit_titles()
         return True
 
 
