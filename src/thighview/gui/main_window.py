@@ -501,21 +501,21 @@ class MainWindow(QtWidgets.QMainWindow):
             dialog.setValue(round(100 * progress.fraction))
             dialog.setLabelText(f"{name}: {progress.message}")
 
-        def done(result) -> None:
+        def ended() -> bool:
+            """Close the dialog; True if the window is still there to show the outcome."""
             dialog.close()
             dialog.deleteLater()  # a dialog never shown (a quick load) is not deleted by closing it
             if self._closing:  # finished while the window closes: nothing to show it in
                 self._loading_done()
-                return
-            self.finish_loading(text, result, options=options, ask_image_import=ask_image_import)
+            return not self._closing
+
+        def done(result) -> None:
+            if ended():
+                self.finish_loading(text, result, options=options, ask_image_import=ask_image_import)
 
         def failed(error: BaseException) -> None:
-            dialog.close()
-            dialog.deleteLater()
-            if self._closing:
-                self._loading_done()
-                return
-            self.loading_failed(error)
+            if ended():
+                self.loading_failed(error)
 
         self.begin_loading(text)
         run_in_thread(lambda report: load_model_and_engine(text, progress=report, cancel=cancel, **options), done,

@@ -482,7 +482,6 @@ class SceneFigure:
             for t in self._footer_texts:
                 t.remove()
             shrink *= 0.9
-        self.caption = self._footer_texts[-1]
         self._place(max(y, self._min_footer))
 
     def _fit_bar_column(self, title) -> None:
