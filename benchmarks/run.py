@@ -7,7 +7,9 @@
 Each ``benchmarks/bench_<area>.py`` exposes ``CASES: list[Case]`` (or ``cases() -> list[Case]``
 when building inputs is costly). For every case the runner alternates ours and baseline runs,
 takes medians of the repeats, and prints
-``{"case": ..., "ours_s": ..., "baseline_s": ..., "ratio": baseline_s / ours_s, "targets": {...}, "met": bool}``.
+``{"case": ..., "ours_s": ..., "baseline_s": ..., "ratio": baseline_s / ours_s, "targets": {...}, "met": bool}``,
+with the median CPU seconds of this process (``ours_cpu_s``, ``baseline_cpu_s``) and the machine's
+load, since wall times on a shared machine depend on it.
 Ratios, not absolute times, are what we compare across machines.
 """
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import pkgutil
 import statistics
 import sys
@@ -41,11 +44,13 @@ def _cases(module_name: str) -> list[Case]:
     return list(module.CASES)
 
 
-def _measure_once(case: Case, fn, data) -> float:
-    """Seconds taken by ``fn(data)``, or what it returns for a case that ``reports`` its own measurement."""
-    start = time.perf_counter()
+def _measure_once(case: Case, fn, data) -> tuple[float, float]:
+    """Seconds taken by ``fn(data)`` (or what it returns for a case that ``reports`` its own measurement)
+    and this process's CPU seconds meanwhile (the machine may be shared: wall time depends on its load)."""
+    cpu, start = time.process_time(), time.perf_counter()
     value = fn(data)
-    return time.perf_counter() - start if case.reports is None else float(value)
+    wall, cpu = time.perf_counter() - start, time.process_time() - cpu
+    return (wall if case.reports is None else float(value)), cpu
 
 
 def run_case(case: Case) -> dict:
@@ -53,13 +58,17 @@ def run_case(case: Case) -> dict:
     data = case.setup()
     case.ours(data)
     case.baseline(data)
-    ours, base = [], []
+    ours, base, ours_cpu, base_cpu = [], [], [], []
     for _ in range(case.repeats):
-        ours.append(_measure_once(case, case.ours, data))
-        base.append(_measure_once(case, case.baseline, data))
+        for fn, times, cpus in ((case.ours, ours, ours_cpu), (case.baseline, base, base_cpu)):
+            value, cpu = _measure_once(case, fn, data)
+            times.append(value)
+            cpus.append(cpu)
     ours_s, baseline_s = statistics.median(ours), statistics.median(base)
     result = {"case": case.name, "ours_s": ours_s, "baseline_s": baseline_s,
-              "ratio": baseline_s / ours_s if ours_s > 0 else float("inf"), "repeats": case.repeats}
+              "ratio": baseline_s / ours_s if ours_s > 0 else float("inf"), "repeats": case.repeats,
+              "ours_cpu_s": statistics.median(ours_cpu), "baseline_cpu_s": statistics.median(base_cpu),
+              "load_1min": round(os.getloadavg()[0], 2)}
     if case.reports is not None:
         result.update(unit=case.reports, ours_all=ours, baseline_all=base)
     if case.targets:

@@ -143,8 +143,8 @@ class PressureState:
     # --- settings -----------------------------------------------------------------------------
     def update(self, *, keep_scales: bool = False, **changes: Any) -> None:
         """Change settings (as :class:`PressureSettings` fields, checked: ``ValueError`` if out of range);
-        loads are solved again if need be (``keep_scales``: at the current picture's colour and
-        displacement scales, so a drag does not flicker)."""
+        loads are solved again if need be (``keep_scales``: a drag's preview, at the current picture's colour
+        and displacement scales so it does not flicker; :meth:`release_scales` then solves in full)."""
         if _SOLVED.intersection(self._change(changes)):
             self._solve(keep_scales)
 
@@ -203,20 +203,23 @@ class PressureState:
         self._solve()
 
     def _solve(self, keep_scales: bool = False) -> None:
+        """Solve the settings' loads and publish them. ``keep_scales`` (a drag's frame, when a scene of this
+        model is shown): the preview at the shown scene's scales and caption, without readouts."""
         from thighview.errors import ThighViewError
         from thighview.mechanics.animation import Scene
 
-        held = {}
-        if keep_scales and self.scene is not None and self.scene.deformations[0].model is self.model:
-            held = {"exaggeration": self.scene.exaggeration, "compression_limit_pct": self.scene.compression_limit_pct}
+        held = self.scene if keep_scales and self.scene is not None and \
+            self.scene.deformations[0].model is self.model else None
         if self.model is None:
             self.scene, error = None, None
         else:
             try:
-                self.scene, error = Scene.solve(self.model, self.contacts(), caption=self.caption, **held), None
+                self.scene = Scene.solve(self.model, self.contacts(), caption=self.caption) if held is None \
+                    else Scene.preview(self.model, self.contacts(), held)
+                error = None
             except ThighViewError as exc:
                 self.scene, error = None, str(exc)
-        self._scales_held = bool(held) and self.scene is not None
+        self._scales_held = held is not None and self.scene is not None
         self._publish(PressureSolved(self.scene, error))
         self._publish_frame()
 
@@ -243,7 +246,8 @@ class PressureState:
         self._solve()  # the caption is new even where the loads are not
 
     def release_scales(self) -> None:
-        """A drag ended: the picture takes its own colour and displacement scales again."""
+        """A drag ended: the full solution replaces the preview (its own colour and displacement scales,
+        its readouts and caption)."""
         if self._scales_held:
             self._solve()
 

@@ -263,7 +263,7 @@ class PressurePanel(QtWidgets.QWidget):
         """The readout and caption of freshly solved loads, or why there are none."""
         if solved.error is not None:
             self.status.setText(solved.error)
-        elif solved.scene is not None:
+        elif solved.scene is not None and not solved.scene.preview:   # a drag's preview: the readout at the drop
             self.status.setText("Click on the skin to move the contact. Linear plane-strain model: "
                                 "numbers scale with the force.")
             self.readout.setText(readout_html([d.readout() for d in solved.scene.deformations]))

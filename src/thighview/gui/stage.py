@@ -8,9 +8,12 @@ same size and scale when comparing, the tool to scale at the contact, the force 
 dashed line to the femur's centre, the ink lines and a colour bar, in the app's palette.
 
 Each frame moves the drawing's artists in place and blits them over a saved background; only
-a new colour scale, title or caption draws the whole figure (a drag writes its caption at the drop). Drag the tool (or click the skin) to move
-the contact: the linear preview is solved on each move at the drag's held scales; the drop
-solves at the place's own. Drag the handle at the arrow's end, or use the Lean box, to lean the push.
+a new colour scale, title or caption draws the whole figure (a drag writes its caption at the drop).
+Drag the tool (or click the skin) to move the contact: moves are coalesced (the latest is solved when
+Qt has handled the events queued), each one placed from the push shown and solved as the linear
+preview of both directions at the drag's held scales, without readouts; the drop places the tool
+exactly and the full solution (its own scales, readouts and caption) replaces the preview. Drag the
+handle at the arrow's end, or use the Lean box, to lean the push.
 """
 
 from __future__ import annotations
@@ -66,7 +69,8 @@ class PressureStage(QtWidgets.QWidget):
         self._layout_key: tuple | None = None   # what the drawing was laid out for (model, style, panels, size)
         self._background = None                 # the still parts, for blitting
         self._drag: tuple[str, object] | None = None   # ("place" | "lean", the panel) while the mouse is down
-        self._pending: tuple | None = None              # (kind, panel, section point): solved by the timer
+        self._pending: tuple | None = None              # (kind, panel, section point, exact): solved by the timer
+        self._applied: tuple | None = None              # the last one solved
         self._dragging = False                          # a drag's frame: the caption waits for the drop
         self._drag_timer = QtCore.QTimer(self, singleShot=True, interval=0)  # one solve per batch of moves
         self._drag_timer.timeout.connect(self._apply_drag)
@@ -176,13 +180,16 @@ class PressureStage(QtWidgets.QWidget):
                 return
         self._drag = ("place", panel)
         self.drag_started.emit()
-        self._pending = ("place", panel, (event.xdata, event.ydata))
-        self._drag_timer.start()
+        self._queue("place", panel, (event.xdata, event.ydata), exact=True)
 
     def _on_motion(self, event) -> None:
         if self._drag is None or event.xdata is None or event.inaxes is not self._drag[1].ax:
             return
-        self._pending = (self._drag[0], self._drag[1], (event.xdata, event.ydata))
+        self._queue(self._drag[0], self._drag[1], (event.xdata, event.ydata), exact=False)
+
+    def _queue(self, kind: str, panel, point, *, exact: bool) -> None:
+        """Solve this position when the events queued now are handled (the latest move wins)."""
+        self._pending = (kind, panel, point, exact)
         self._drag_timer.start()
 
     def _on_release(self, _event) -> None:
@@ -190,21 +197,27 @@ class PressureStage(QtWidgets.QWidget):
             return
         self._drag = None
         self._drag_timer.stop()
+        last = self._pending or self._applied
+        if last is not None and last[0] == "place" and not last[3]:
+            self._pending = (*last[:3], True)   # the drop: the tool exactly under the pointer
         self._apply_drag()
         self.pressure.release_scales()
         self.refresh()  # the caption of the place dropped on
         self.drag_finished.emit()
 
     def _apply_drag(self) -> None:
-        """Solve the latest drag position (the preview, milliseconds) at the drag's held scales."""
+        """Solve the latest drag position (the preview, milliseconds) at the drag's held scales. A move is
+        placed from the push shown (:func:`place_under` without its trial solve); a press and the drop
+        exactly."""
         pending, self._pending = self._pending, None
         if pending is None:
             return
-        kind, panel, point = pending
+        self._applied = pending
+        kind, panel, point, exact = pending
         self._dragging = True
         try:
             if kind == "place":
-                at = place_under(panel.deformation, point, panel.exaggeration, panel.load_fraction)
+                at = place_under(panel.deformation, point, panel.exaggeration, panel.load_fraction, trial=exact)
                 self.pressure.place_at(round(at, 1), keep_scales=True)
             else:
                 self.pressure.lean_to(*lean_towards(panel.deformation, point), keep_scales=True)
@@ -214,7 +227,7 @@ class PressureStage(QtWidgets.QWidget):
     def drag_to(self, point) -> None:
         """One step of dragging the tool of the first panel to a section point (mm), as a mouse move
         makes it (the benchmark's step)."""
-        self._pending = ("place", self.drawing.panels[0], point)
+        self._pending = ("place", self.drawing.panels[0], point, False)
         self._apply_drag()
 
     def close_view(self) -> None:

@@ -11,7 +11,7 @@ drawn displacement, stated on every frame); :class:`Playback` is the animation s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,6 +42,9 @@ class Scene:
     slip_limit_mm: float
     shear_limit_pct: float
     caption: str
+    #: a drag's frame (:meth:`preview`): drawn at the scales and with the caption of the last full solve,
+    #: which replaces it when the drag ends (with its readouts)
+    preview: bool = False
 
     @classmethod
     def solve(cls, model: PressureModel, contacts: Sequence[Contact], *, exaggeration: float | None = None,
@@ -63,6 +66,13 @@ class Scene:
                        else readouts[0].summary())
         return cls(deformations, exaggeration or 1.0, limit, slip_limit,
                    shear_limit, caption)
+
+    @classmethod
+    def preview(cls, model: PressureModel, contacts: Sequence[Contact], held: Scene) -> Scene:
+        """A frame while the tool is dragged: the linear previews of ``contacts`` (one pass of the solves
+        for all of them) at ``held``'s scales, so the picture does not flicker, and with its caption; no
+        readout is made (the solve at the drop makes them)."""
+        return replace(held, deformations=model.preview_all(contacts), preview=True)
 
 
 @dataclass

@@ -168,8 +168,9 @@ class ElasticitySolver:
 
     def solve_with_pressure(self, rhs_u: np.ndarray,
                             prescribed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Displacement DOFs and pressure DOFs (N/mm^2, positive in compression)."""
-        rhs = np.zeros(self.matrix.shape[0])
+        """Displacement DOFs and pressure DOFs (N/mm^2, positive in compression). ``rhs_u`` may be (n_u, k):
+        k loads for one pass of the triangular solves (columns of the results), without ``prescribed``."""
+        rhs = np.zeros((self.matrix.shape[0], *np.shape(rhs_u)[1:]))
         rhs[: self.n_u] = rhs_u
         x = np.zeros_like(rhs)
         if prescribed is not None:

@@ -20,7 +20,7 @@ displacement across such a band, read just outside it on both sides.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -387,6 +387,15 @@ class PressureModel:
         """The instant linear preview (one pair of triangular solves; it scales with the force)."""
         u, p = self.solver.solve_with_pressure(self.load_vector(contact))
         return self.deformation(u, p, contact)
+
+    def preview_all(self, contacts: Sequence[Contact]) -> tuple[Deformation, ...]:
+        """The linear previews of several contacts from one pass of the triangular solves (a drag's frame
+        compares two directions: the factors are read once for both)."""
+        if not contacts:
+            return ()
+        u, p = self.solver.solve_with_pressure(np.column_stack([self.load_vector(c) for c in contacts]))
+        u, p = np.ascontiguousarray(u.T), np.ascontiguousarray(p.T)   # one row per contact
+        return tuple(self.deformation(u[i], p[i], c) for i, c in enumerate(contacts))
 
     def solve(self, contact: Contact, nonlinear: bool = False, cancel=None) -> Deformation:
         """Deformation under one contact: the linear model (default) or, with ``nonlinear``, the

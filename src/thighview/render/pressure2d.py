@@ -21,7 +21,7 @@ from thighview.anatomy import Compartment, compartment_colour, structure_colour
 from thighview.mechanics.animation import Scene, ramp
 from thighview.mechanics.meshing import resample
 from thighview.render.pressure_tool import HANDLE_SHARE, ToolPose, section_radius, tool_pose
-from thighview.render.raster import figure_rgba
+from thighview.render.raster import figure_rgba, fill_triangles
 
 if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.loads import Contact
@@ -181,6 +181,7 @@ def _triangles_class():
     triangle's three corners in its own colour: the same picture, a fraction of the time.
     """
     from matplotlib import artist
+    from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.collections import Collection
     from matplotlib.transforms import Bbox
 
@@ -197,6 +198,19 @@ def _triangles_class():
             flat = self._triangles.reshape(-1, 2)
             return Bbox([flat.min(axis=0), flat.max(axis=0)])
 
+        def _fill(self, renderer, gc, colours: np.ndarray) -> None:
+            corners = self.get_transform().transform(self._triangles.reshape(-1, 2)).reshape(-1, 3, 2)
+            box = self.get_clip_box() if self.get_clip_on() and self.get_clip_box() is not None else \
+                Bbox.from_bounds(0, 0, renderer.width, renderer.height)
+            x0, y0, x1, y1 = box.extents
+            clip = (max(int(np.floor(x0)), 0), min(int(np.ceil(x1)), int(renderer.width)),
+                    max(int(np.floor(y0)), 0), min(int(np.ceil(y1)), int(renderer.height)))
+            rgba = np.round(255.0 * np.clip(colours, 0.0, 1.0)).astype(np.uint8)
+            filled = fill_triangles(corners, rgba, clip)
+            if filled is not None:
+                image, left, bottom = filled
+                renderer.draw_image(gc, left, bottom, image)
+
         @artist.allow_rasterization
         def draw(self, renderer) -> None:
             if not self.get_visible() or not len(self._triangles):
@@ -207,8 +221,11 @@ def _triangles_class():
             gc = renderer.new_gc()
             self._set_gc_clip(gc)
             gc.set_alpha(1.0)
-            renderer.draw_gouraud_triangles(gc, self._triangles, np.repeat(colours[:, None, :], 3, axis=1),
-                                            self.get_transform().frozen())
+            if isinstance(renderer, RendererAgg):   # pixels (the stage, every movie and PNG): filled in one pass
+                self._fill(renderer, gc, colours)
+            else:                                    # a vector file: the renderer's own triangles
+                renderer.draw_gouraud_triangles(gc, self._triangles, np.repeat(colours[:, None, :], 3, axis=1),
+                                                self.get_transform().frozen())
             gc.restore()
             renderer.close_group("triangles")
             self.stale = False

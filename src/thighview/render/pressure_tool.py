@@ -133,20 +133,27 @@ def lean_towards(deformation: Deformation, point: np.ndarray) -> tuple[float, st
     return min(lean, 90.0), side
 
 
-def place_under(shown: Deformation, point, exaggeration: float, load_fraction: float) -> float:
+def place_under(shown: Deformation, point, exaggeration: float, load_fraction: float, *, trial: bool = True) -> float:
     """The place (degrees round the femur) whose tool is drawn at ``point`` when ``shown``'s push is put
     there: the skin under a push moves with it (a sideways push drags it along), so the point's own
     angle is corrected once by how far the push, put there, moves the skin under the tool (one
-    preview solve). Where the push cannot go, the point's own angle."""
+    preview solve). Where the push cannot go, the point's own angle.
+
+    ``trial`` False (a move while the tool is dragged): the correction is that of the push shown, a
+    move away, instead of a trial solve (how far a push drags the skin changes slowly round the
+    thigh); the drop places the tool with the trial.
+    """
     from dataclasses import replace
 
     from thighview.errors import ThighViewError
 
     model = shown.model
     wanted = angle_of(model.shape, point)
-    try:
-        trial = model.preview(replace(shown.contact, at=wanted)).scaled(load_fraction)
-    except ThighViewError:
-        return wanted  # the app says why when it solves this place
-    drawn = angle_of(model.shape, tool_pose(trial, exaggeration, load_fraction).contact)
-    return (wanted + (wanted - drawn + 180.0) % 360.0 - 180.0) % 360.0
+    push = shown
+    if trial:
+        try:
+            push = model.preview(replace(shown.contact, at=wanted)).scaled(load_fraction)
+        except ThighViewError:
+            return wanted  # the app says why when it solves this place
+    drawn = angle_of(model.shape, tool_pose(push, exaggeration, load_fraction).contact)
+    return (wanted + (push.contact.angle_deg - drawn + 180.0) % 360.0 - 180.0) % 360.0

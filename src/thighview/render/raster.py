@@ -17,3 +17,71 @@ def figure_rgba(fig: Figure) -> np.ndarray:
     canvas = FigureCanvasAgg(fig)
     canvas.draw()
     return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def fill_triangles(corners: np.ndarray, colours: np.ndarray, clip: tuple[int, int, int, int]
+                   ) -> tuple[np.ndarray, int, int] | None:
+    """Flat-coloured triangles rasterised in one pass of numpy: an RGBA image for a raster renderer.
+
+    ``corners`` (n, 3, 2) are in display pixels (y up, as matplotlib's renderers take them),
+    ``colours`` (n, 4) ``uint8``, ``clip`` the pixel columns ``x0, x1`` and rows ``y0, y1`` to draw
+    in (half-open). A pixel takes the colour of the triangle its centre lies in (scan lines through
+    the pixel centres, half-open spans, so triangles that share an edge do not both paint it; where
+    triangles overlap, as a folded mesh can, one of them keeps the pixel). Returns the image (rows
+    bottom first, as Agg's ``draw_image`` takes them; transparent where no triangle is) and the
+    display pixel of its lower left corner, or None if nothing is drawn.
+
+    Why: Agg draws a triangle at a time (a few microseconds each, whatever its size); a deforming
+    mesh of a few thousand triangles is drawn each frame of a drag, and this does it several
+    times faster with the same pixels inside each triangle (edges are not anti-aliased; the
+    outlines drawn over them are).
+    """
+    p = np.asarray(corners, dtype=float)
+    finite = np.isfinite(p).all(axis=(1, 2))
+    p, colours = p[finite], np.asarray(colours)[finite]
+    if not len(p):
+        return None
+    cx0, cx1, cy0, cy1 = clip
+    order = np.argsort(p[:, :, 1], axis=1)
+    p = np.take_along_axis(p, order[:, :, None], axis=1)      # corners by height: a (lowest), b, c
+    (xa, ya), (xb, yb), (xc, yc) = p[:, 0].T, p[:, 1].T, p[:, 2].T
+    first = np.clip(np.ceil(ya - 0.5), cy0, cy1).astype(np.int64)   # rows whose centre is in [ya, yc)
+    last = np.clip(np.ceil(yc - 0.5), cy0, cy1).astype(np.int64)
+    rows = np.maximum(last - first, 0)
+    if not rows.sum():
+        return None
+    tri = np.repeat(np.arange(len(p)), rows)
+    row = np.repeat(first - np.cumsum(rows) + rows, rows) + np.arange(len(tri))
+    y = row + 0.5
+    with np.errstate(divide="ignore", invalid="ignore"):
+        long = xa[tri] + (y - ya[tri]) * (xc - xa)[tri] / (yc - ya)[tri]
+        lower = y < yb[tri]
+        s0x, s0y = np.where(lower, xa[tri], xb[tri]), np.where(lower, ya[tri], yb[tri])
+        s1x, s1y = np.where(lower, xb[tri], xc[tri]), np.where(lower, yb[tri], yc[tri])
+        short = s0x + (y - s0y) * (s1x - s0x) / (s1y - s0y)
+    left, right = np.minimum(long, short), np.maximum(long, short)
+    start = np.clip(np.ceil(left - 0.5), cx0, cx1).astype(np.int64)   # columns whose centre is in [left, right)
+    stop = np.clip(np.ceil(right - 0.5), cx0, cx1).astype(np.int64)
+    runs = np.maximum(stop - start, 0)
+    keep = runs > 0
+    tri, row, start, runs = tri[keep], row[keep], start[keep], runs[keep]
+    if not len(runs):
+        return None
+    x0, x1 = int(start.min()), int((start + runs).max())
+    y0, y1 = int(row.min()), int(row.max()) + 1
+    width, size = x1 - x0, (y1 - y0) * (x1 - x0)
+    # the image, flat, as runs sorted by where they begin, each cut to begin where the last one ended (a
+    # folded mesh), with transparent gaps between them: one np.repeat writes every pixel
+    begin = (row - y0) * width + (start - x0)                       # rows bottom first, as the renderer takes them
+    order = np.argsort(begin)
+    begin, end = begin[order], begin[order] + runs[order]
+    covered = np.concatenate([[0], np.maximum.accumulate(end)[:-1]])
+    begin = np.maximum(begin, covered)
+    lengths = np.empty(2 * len(begin) + 1, dtype=np.int64)
+    lengths[0:-1:2] = begin - covered                               # gap
+    lengths[1::2] = np.maximum(end - begin, 0)                      # run
+    lengths[-1] = size - max(int(end.max()), 0)
+    values = np.zeros(len(lengths), dtype=np.uint32)                # RGBA bytes as one word: 0 is transparent
+    values[1::2] = np.ascontiguousarray(colours, dtype=np.uint8).view(np.uint32).ravel()[tri[order]]
+    image = np.repeat(values, lengths)
+    return image.view(np.uint8).reshape(y1 - y0, width, 4), x0, y0
