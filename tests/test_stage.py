@@ -65,14 +65,57 @@ def test_a_drag_keeps_the_scales_and_the_drop_takes_its_own():
     first = state.scene
     state.place_at(200.0, keep_scales=True)
     assert state.settings.at == 200.0 and state.scene is not first
-    assert (state.scene.exaggeration, state.scene.compression_limit_pct) == \
-        (first.exaggeration, first.compression_limit_pct)
+    # a drag's frame: the preview at the held scales, with the caption of the picture it replaces
+    held = lambda s: (s.exaggeration, s.compression_limit_pct, s.slip_limit_mm, s.shear_limit_pct)  # noqa: E731
+    assert state.scene.preview and held(state.scene) == held(first) and state.scene.caption == first.caption
+    assert events[-2].scene is state.scene and events[-2].scene.preview   # what the readouts skip
     state.release_scales()
     own = PressureState(lambda _e: None)
     own.set_model(state.model)
     own.update(at=200.0)
-    assert (state.scene.exaggeration, state.scene.compression_limit_pct) == \
-        (own.scene.exaggeration, own.scene.compression_limit_pct)
+    assert not state.scene.preview and held(state.scene) == held(own.scene)
+    assert state.scene.caption == own.scene.caption != first.caption   # the drop's readouts, written
+    assert not own.scene.preview
+
+
+def test_a_drag_frame_is_the_full_solution_of_its_place_drawn_at_the_held_scales(toy):
+    """The preview of both directions from one pass of the solves is the solution of each, to rounding."""
+    from dataclasses import replace
+
+    from thighview.mechanics.animation import Scene
+
+    contacts = [Contact("anterolateral", "into-bone"), Contact("anterolateral", "sideways", lean_deg=30.0)]
+    shown = Scene.solve(toy, contacts)
+    moved = [replace(c, at=130.0) for c in contacts]
+    frame, full = Scene.held_preview(toy, moved, shown), Scene.solve(toy, moved)
+    assert frame.preview and not full.preview and frame.caption == shown.caption
+    assert frame.compression_limit_pct == shown.compression_limit_pct != full.compression_limit_pct
+    for a, b in zip(frame.deformations, full.deformations, strict=True):
+        assert a.contact == b.contact
+        scale = np.abs(b.dofs).max()
+        assert np.abs(a.dofs - b.dofs).max() < 1e-9 * scale and scale > 0
+        assert np.allclose(a.compression, b.compression, rtol=0, atol=1e-9 * np.abs(b.compression).max())
+        assert np.allclose(a.bone.normal_kpa, b.bone.normal_kpa, rtol=1e-9, atol=1e-9)
+        assert all(np.allclose(a.slip[k], b.slip[k], rtol=1e-9, atol=1e-12) for k in b.slip)
+
+
+def test_a_move_is_placed_from_the_push_shown_nearly_where_the_trial_puts_it(toy):
+    """While dragging, the tool is placed with the drag of the skin of the push shown (no trial solve):
+    a few degrees on, it lands within a fraction of a degree of the exact place."""
+    from thighview.mechanics.animation import Scene
+    from thighview.render.pressure_tool import angle_of, place_under, tool_pose
+
+    contact = Contact(240.0, "sideways")
+    scale = Scene.solve(toy, [contact]).exaggeration
+    shown = toy.preview(contact)
+    point = tool_pose(toy.preview(Contact(247.0, "sideways")), scale, 1.0).contact   # 7 degrees on
+    exact = place_under(shown, point, scale, 1.0)
+    moved = place_under(shown, point, scale, 1.0, trial=False)
+    drawn = lambda at: angle_of(toy.shape, tool_pose(toy.preview(Contact(at, "sideways")), scale, 1.0).contact)  # noqa: E731
+    wanted = angle_of(toy.shape, point)
+    error = lambda at: abs((drawn(at) - wanted + 180.0) % 360.0 - 180.0)  # noqa: E731
+    naive = error(wanted)
+    assert naive > 1.0 and error(exact) < 0.25 * naive and error(moved) < 0.25 * naive
 
 
 def test_a_lean_leans_the_sideways_push_and_leaves_the_comparisons_straight_one():

@@ -215,7 +215,7 @@ class PressureState:
         else:
             try:
                 self.scene = Scene.solve(self.model, self.contacts(), caption=self.caption) if held is None \
-                    else Scene.preview(self.model, self.contacts(), held)
+                    else Scene.held_preview(self.model, self.contacts(), held)
                 error = None
             except ThighViewError as exc:
                 self.scene, error = None, str(exc)

@@ -42,7 +42,7 @@ class Scene:
     slip_limit_mm: float
     shear_limit_pct: float
     caption: str
-    #: a drag's frame (:meth:`preview`): drawn at the scales and with the caption of the last full solve,
+    #: a drag's frame (:meth:`held_preview`): drawn at the scales and with the caption of the last full solve,
     #: which replaces it when the drag ends (with its readouts)
     preview: bool = False
 
@@ -68,7 +68,7 @@ class Scene:
                    shear_limit, caption)
 
     @classmethod
-    def preview(cls, model: PressureModel, contacts: Sequence[Contact], held: Scene) -> Scene:
+    def held_preview(cls, model: PressureModel, contacts: Sequence[Contact], held: Scene) -> Scene:
         """A frame while the tool is dragged: the linear previews of ``contacts`` (one pass of the solves
         for all of them) at ``held``'s scales, so the picture does not flicker, and with its caption; no
         readout is made (the solve at the drop makes them)."""

@@ -233,12 +233,32 @@ def _triangles_class():
     return FlatTriangles
 
 
-def _polyline(pieces) -> np.ndarray:
-    """Many polylines as one (k, 2) array with NaN rows between them: one Line2D draws them in one path."""
-    parts = []
-    for piece in pieces:
-        parts.extend([np.asarray(piece, dtype=float), np.full((1, 2), np.nan)])
-    return np.vstack(parts) if parts else np.empty((0, 2))
+class _Carried:
+    """Points drawn on the tissue that move with it (ink lines, septa, slip gauges): every piece's points
+    and probes stacked once, so a frame moves them all with one sparse product."""
+
+    def __init__(self, pieces: Sequence[tuple[np.ndarray, object]]) -> None:
+        import scipy.sparse as sp
+
+        sizes = [len(points) for points, _ in pieces]
+        self.points = np.vstack([points for points, _ in pieces]) if pieces else np.empty((0, 2))
+        self.splits = np.cumsum(sizes)[:-1]   # where each piece after the first begins
+        probes = [(probe, n) for (_, probe), n in zip(pieces, sizes)]
+        rows = [probe[:n] for probe, n in probes] + [probe[n:] for probe, n in probes]   # all x rows, then all y
+        self.probe = sp.vstack(rows).tocsr() if rows else None
+
+    def moved(self, dofs: np.ndarray, exaggeration: float) -> np.ndarray:
+        """The points, (k, 2), moved by the displacement ``dofs`` drawn ``exaggeration`` times."""
+        if self.probe is None:
+            return self.points
+        return self.points + exaggeration * (self.probe @ dofs).reshape(2, -1).T
+
+    def pieces(self, dofs: np.ndarray, exaggeration: float) -> list[np.ndarray]:
+        return np.split(self.moved(dofs, exaggeration), self.splits) if len(self.points) else []
+
+    def polyline(self, dofs: np.ndarray, exaggeration: float) -> np.ndarray:
+        """The pieces as one (k, 2) array with NaN rows between them: one Line2D draws them in one path."""
+        return np.insert(self.moved(dofs, exaggeration), self.splits, np.nan, axis=0)
 
 
 class PanelDrawer:
@@ -255,10 +275,11 @@ class PanelDrawer:
         #: the outlines by colour and width: (rgb, width, (k, 2) vertex pairs), one line artist each
         self.outline_groups = [(tuple(k[:3]), float(k[3]), edges[kind == i]) for i, k in enumerate(kinds)]
         self.region_rgb = _region_colours(model, style.palette)
-        self.ink = _ink_lines(model)
-        self.septa = _septum_outlines(model)
+        self.ink = _Carried(_ink_lines(model))
+        self.septa = _Carried(_septum_outlines(model))
         gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
-        self.gauge_points = [(g.name, ok, g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()]
+        self.gauge_points = [(g.name, ok) for g, ok in gauges if ok.any()]   # the slip gauges drawn, their points
+        self.gauges = _Carried([(g.at[ok], model.solver.probe(g.at[ok])) for g, ok in gauges if ok.any()])
 
     def panel(self, ax, *, handles: bool = False, animated: bool = False) -> Panel:
         """The artists of one section on ``ax`` (``handles``: the lean handle; ``animated``: for blitting)."""
@@ -365,12 +386,11 @@ class Panel:
         for line, (_rgb, _width, edges) in zip(self.outlines, drawer.outline_groups):
             ends = xy[edges]
             line.set_data(*np.concatenate([ends, np.full((len(ends), 1, 2), np.nan)], axis=1).reshape(-1, 2).T)
-        moved = lambda pts, probe: pts + exaggeration * (probe @ d.dofs).reshape(2, -1).T  # noqa: E731
-        self.septa.set_verts([moved(pts, probe) for pts, probe in drawer.septa])
-        self.ink.set_data(*_polyline(moved(pts, probe) for pts, probe in drawer.ink).T)
+        self.septa.set_verts(drawer.septa.pieces(d.dofs, exaggeration))
+        self.ink.set_data(*drawer.ink.polyline(d.dofs, exaggeration).T)
         if self.slip is not None:
-            self.slip.set_offsets(np.vstack([moved(at, probe) for _, _, at, probe in drawer.gauge_points]))
-            self.slip.set_array(np.concatenate([d.slip[name][ok] for name, ok, _, _ in drawer.gauge_points]))
+            self.slip.set_offsets(drawer.gauges.moved(d.dofs, exaggeration))
+            self.slip.set_array(np.concatenate([d.slip[name][ok] for name, ok in drawer.gauge_points]))
         pose = self.pose = tool_pose(d, exaggeration, load_fraction)
         self.guide.set_data(*np.column_stack([pose.contact, pose.femur_centre]))
         self.tool.set_xy(pose.outline)

@@ -42,23 +42,26 @@ def fill_triangles(corners: np.ndarray, colours: np.ndarray, clip: tuple[int, in
     if not len(p):
         return None
     cx0, cx1, cy0, cy1 = clip
-    order = np.argsort(p[:, :, 1], axis=1)
-    p = np.take_along_axis(p, order[:, :, None], axis=1)      # corners by height: a (lowest), b, c
-    (xa, ya), (xb, yb), (xc, yc) = p[:, 0].T, p[:, 1].T, p[:, 2].T
+    x, y = p[:, :, 0].copy(), p[:, :, 1].copy()
+    for i, j in ((0, 1), (1, 2), (0, 1)):                   # corners by height: a (lowest), b, c
+        swap = y[:, i] > y[:, j]
+        for v in (x, y):
+            v[swap, i], v[swap, j] = v[swap, j], v[swap, i]
+    (xa, xb, xc), (ya, yb, yc) = x.T, y.T
     first = np.clip(np.ceil(ya - 0.5), cy0, cy1).astype(np.int64)   # rows whose centre is in [ya, yc)
     last = np.clip(np.ceil(yc - 0.5), cy0, cy1).astype(np.int64)
     rows = np.maximum(last - first, 0)
     if not rows.sum():
         return None
+    with np.errstate(divide="ignore", invalid="ignore"):   # the edges a-c, a-b, b-c: where they start, dx/dy
+        slope = np.column_stack([(xc - xa) / (yc - ya), (xb - xa) / (yb - ya), (xc - xb) / (yc - yb)])
+    base_x, base_y = np.column_stack([xa, xa, xb]), np.column_stack([ya, ya, yb])
     tri = np.repeat(np.arange(len(p)), rows)
     row = np.repeat(first - np.cumsum(rows) + rows, rows) + np.arange(len(tri))
-    y = row + 0.5
-    with np.errstate(divide="ignore", invalid="ignore"):
-        long = xa[tri] + (y - ya[tri]) * (xc - xa)[tri] / (yc - ya)[tri]
-        lower = y < yb[tri]
-        s0x, s0y = np.where(lower, xa[tri], xb[tri]), np.where(lower, ya[tri], yb[tri])
-        s1x, s1y = np.where(lower, xb[tri], xc[tri]), np.where(lower, yb[tri], yc[tri])
-        short = s0x + (y - s0y) * (s1x - s0x) / (s1y - s0y)
+    centre = row + 0.5
+    long = base_x[tri, 0] + (centre - base_y[tri, 0]) * slope[tri, 0]
+    edge = np.where(centre < yb[tri], 1, 2)                          # a-b below b, b-c above (a flat one: never)
+    short = base_x[tri, edge] + (centre - base_y[tri, edge]) * slope[tri, edge]
     left, right = np.minimum(long, short), np.maximum(long, short)
     start = np.clip(np.ceil(left - 0.5), cx0, cx1).astype(np.int64)   # columns whose centre is in [left, right)
     stop = np.clip(np.ceil(right - 0.5), cx0, cx1).astype(np.int64)
@@ -73,7 +76,7 @@ def fill_triangles(corners: np.ndarray, colours: np.ndarray, clip: tuple[int, in
     # the image, flat, as runs sorted by where they begin, each cut to begin where the last one ended (a
     # folded mesh), with transparent gaps between them: one np.repeat writes every pixel
     begin = (row - y0) * width + (start - x0)                       # rows bottom first, as the renderer takes them
-    order = np.argsort(begin)
+    order = np.argsort(begin.astype(np.int32) if size < 2**31 else begin)
     begin, end = begin[order], begin[order] + runs[order]
     covered = np.concatenate([[0], np.maximum.accumulate(end)[:-1]])
     begin = np.maximum(begin, covered)
