@@ -107,14 +107,26 @@ def test_dragging_the_tool_and_the_arrow_handle(shown, qtbot):
         x, y = _widget_point(stage, point)
         return QtCore.QPoint(round(x), round(y))
 
+    def footer() -> np.ndarray:   # the caption and notes under the panels
+        image = _pixels(stage.canvas).astype(int)
+        ratio = image.shape[0] / stage.canvas.height()
+        return image[image.shape[0] - int(panel.ax.get_window_extent().y0 * ratio / stage.canvas.device_pixel_ratio):]
+
+    before = footer()
     qtbot.mousePress(stage.canvas, left, pos=at(panel.pose.contact))
     for angle in (60.0, 75.0, 90.0):
         qtbot.mouseMove(stage.canvas, at(model.shape.skin_point(angle)))
         # the tool follows the mouse: drawn at the pointer's angle round the femur
         qtbot.waitUntil(lambda a=angle: abs(angle_of(model.shape, panel.pose.contact) - a) < 3.0, timeout=30000)
         assert pressure.scene.exaggeration == start.exaggeration   # held while dragging: no flicker
+        assert pressure.scene.preview and pressure.scene.caption == start.caption   # the readouts wait
+    during = footer()
+    assert len(before) > 20 and np.array_equal(during, before), "the caption was rewritten during the drag"
     qtbot.mouseRelease(stage.canvas, left, pos=at(model.shape.skin_point(90.0)))
     assert abs(angle_of(model.shape, panel.pose.contact) - 90.0) < 3.0 and not pressure._scales_held
+    # the drop: the full solution replaces the preview, and the caption says what the new place does
+    assert not pressure.scene.preview and pressure.scene.caption != start.caption
+    assert np.abs(footer() - during).mean() > 0.05, "the drop did not write the new place's caption"
 
     qtbot.wait(100)
     contact, handle = panel.pose.contact, panel.pose.handle
