@@ -38,7 +38,8 @@ def fill_triangles(corners: np.ndarray, colours: np.ndarray, clip: tuple[int, in
     """
     p = np.asarray(corners, dtype=float)
     finite = np.isfinite(p).all(axis=(1, 2))
-    p, colours = p[finite], np.asarray(colours)[finite]
+    if not finite.all():
+        p, colours = p[finite], np.asarray(colours)[finite]
     if not len(p):
         return None
     cx0, cx1, cy0, cy1 = clip
@@ -48,42 +49,45 @@ def fill_triangles(corners: np.ndarray, colours: np.ndarray, clip: tuple[int, in
         for v in (x, y):
             v[swap, i], v[swap, j] = v[swap, j], v[swap, i]
     (xa, xb, xc), (ya, yb, yc) = x.T, y.T
-    first = np.clip(np.ceil(ya - 0.5), cy0, cy1).astype(np.int64)   # rows whose centre is in [ya, yc)
-    last = np.clip(np.ceil(yc - 0.5), cy0, cy1).astype(np.int64)
-    rows = np.maximum(last - first, 0)
-    if not rows.sum():
+    first = np.clip(np.ceil(ya - 0.5), cy0, cy1).astype(np.int32)   # rows whose centre is in [ya, yc)
+    rows = np.maximum(np.clip(np.ceil(yc - 0.5), cy0, cy1).astype(np.int32) - first, 0)
+    total = int(rows.sum())
+    if not total:
         return None
-    with np.errstate(divide="ignore", invalid="ignore"):   # the edges a-c, a-b, b-c: where they start, dx/dy
-        slope = np.column_stack([(xc - xa) / (yc - ya), (xb - xa) / (yb - ya), (xc - xb) / (yc - yb)])
-    base_x, base_y = np.column_stack([xa, xa, xb]), np.column_stack([ya, ya, yb])
-    tri = np.repeat(np.arange(len(p)), rows)
-    row = np.repeat(first - np.cumsum(rows) + rows, rows) + np.arange(len(tri))
+    with np.errstate(divide="ignore", invalid="ignore"):   # dx/dy of the edges a-c, a-b, b-c (a flat one: unused)
+        s_long, s_low, s_high = (xc - xa) / (yc - ya), (xb - xa) / (yb - ya), (xc - xb) / (yc - yb)
+    # one span per triangle and row: from the long edge a-c to a-b below b, b-c above
+    tri = np.repeat(np.arange(len(p), dtype=np.int32), rows)
+    row = np.repeat(first - np.cumsum(rows, dtype=np.int32) + rows, rows) + np.arange(total, dtype=np.int32)
     centre = row + 0.5
-    long = base_x[tri, 0] + (centre - base_y[tri, 0]) * slope[tri, 0]
-    edge = np.where(centre < yb[tri], 1, 2)                          # a-b below b, b-c above (a flat one: never)
-    short = base_x[tri, edge] + (centre - base_y[tri, edge]) * slope[tri, edge]
-    left, right = np.minimum(long, short), np.maximum(long, short)
-    start = np.clip(np.ceil(left - 0.5), cx0, cx1).astype(np.int64)   # columns whose centre is in [left, right)
-    stop = np.clip(np.ceil(right - 0.5), cx0, cx1).astype(np.int64)
-    runs = np.maximum(stop - start, 0)
-    keep = runs > 0
-    tri, row, start, runs = tri[keep], row[keep], start[keep], runs[keep]
-    if not len(runs):
+    below = centre - ya[tri]
+    long = xa[tri] + below * s_long[tri]
+    short = np.where(centre >= yb[tri], xb[tri] + (centre - yb[tri]) * s_high[tri], xa[tri] + below * s_low[tri])
+    start = np.clip(np.ceil(np.minimum(long, short) - 0.5), cx0, cx1).astype(np.int32)  # centres in [left, right)
+    runs = np.clip(np.ceil(np.maximum(long, short) - 0.5), cx0, cx1).astype(np.int32) - start
+    keep = np.flatnonzero(runs > 0)
+    if not len(keep):
         return None
+    tri, row, start, runs = tri[keep], row[keep], start[keep], runs[keep]
     x0, x1 = int(start.min()), int((start + runs).max())
     y0, y1 = int(row.min()), int(row.max()) + 1
     width, size = x1 - x0, (y1 - y0) * (x1 - x0)
     # the image, flat, as runs sorted by where they begin, each cut to begin where the last one ended (a
     # folded mesh), with transparent gaps between them: one np.repeat writes every pixel
     begin = (row - y0) * width + (start - x0)                       # rows bottom first, as the renderer takes them
-    order = np.argsort(begin.astype(np.int32) if size < 2**31 else begin)
-    begin, end = begin[order], begin[order] + runs[order]
-    covered = np.concatenate([[0], np.maximum.accumulate(end)[:-1]])
+    low, high = (begin & 0xFFFF).astype(np.uint16), (begin >> 16).astype(np.uint16)
+    order = np.argsort(low, kind="stable")                           # two radix sorts of 16 bits: faster
+    order = order[np.argsort(high[order], kind="stable")]            # than one comparison sort
+    begin = begin[order]
+    end = begin + runs[order]
+    covered = np.empty_like(end)
+    covered[0] = 0
+    np.maximum.accumulate(end[:-1], out=covered[1:])
     begin = np.maximum(begin, covered)
     lengths = np.empty(2 * len(begin) + 1, dtype=np.int64)
     lengths[0:-1:2] = begin - covered                               # gap
     lengths[1::2] = np.maximum(end - begin, 0)                      # run
-    lengths[-1] = size - max(int(end.max()), 0)
+    lengths[-1] = size - int(end.max())
     values = np.zeros(len(lengths), dtype=np.uint32)                # RGBA bytes as one word: 0 is transparent
     values[1::2] = np.ascontiguousarray(colours, dtype=np.uint8).view(np.uint32).ravel()[tri[order]]
     image = np.repeat(values, lengths)
