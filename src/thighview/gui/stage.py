@@ -141,8 +141,9 @@ class PressureStage(QtWidgets.QWidget):
         self._draw_moving()
 
     def _draw_moving(self) -> None:
+        renderer = self.canvas.get_renderer()   # once for all of them (Figure.draw_artist asks for it each time)
         for artist in self.drawing.moving:
-            self.figure.draw_artist(artist)
+            artist.draw(renderer)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)
         super().showEvent(event)
