@@ -53,7 +53,10 @@ def _fake_repo(tmp_path: Path, test_command: str, available: set[str]) -> tuple[
     log = tmp_path / "apt.log"
     scripts = {
         "dpkg-query": "exit 1",
-        "apt-cache": 'case " $AVAILABLE " in *" $2 "*) echo "  Candidate: 1.0";; *) echo "  Candidate: (none)";; esac',
+        # like the real one, a version table after the candidate: long enough (300 kB) that a reader
+        # which stops at the candidate line leaves it writing into a closed pipe
+        "apt-cache": 'case " $AVAILABLE " in *" $2 "*) echo "  Candidate: 1.0";; *) echo "  Candidate: (none)";; esac\n'
+                     'yes "     500 http://archive.ubuntu.com/ubuntu noble/main amd64 Packages" | head -n 5000',
         "apt-get": f'echo "apt-get $*" >> {log}',
         "id": "echo 0",
     }
