@@ -53,6 +53,27 @@ def test_cli_colour_options_offer_exactly_the_scheme_choices():
     assert colour_scheme(parser.parse_args([])) == ColourScheme()
 
 
+@pytest.mark.parametrize("command, default", [("pressure", "into-bone"), ("animate", "compare"), ("export", "compare")])
+def test_cli_direction_options_offer_exactly_the_app_presets(command, default):
+    import importlib
+
+    from thighview.app.pressure import DIRECTION_PRESETS
+
+    parser = argparse.ArgumentParser()
+    importlib.import_module(f"thighview.cli_commands.{command}").add_arguments(parser)
+    (direction,) = [a for a in parser._actions if a.dest == "direction"]
+    assert tuple(direction.choices) == tuple(DIRECTION_PRESETS)
+    assert direction.default == default
+
+
+def test_pressure_animation_refuses_a_direction_that_is_not_a_preset():
+    from thighview.errors import ExportError
+    from thighview.export.animations import pressure_frames
+
+    with pytest.raises(ExportError, match="compare, into-bone, sideways, not 'upwards'"):
+        next(iter(pressure_frames(None, None, 0.5, direction="upwards")))
+
+
 def test_session_colours_are_checked_by_the_scheme(tmp_path):
     from thighview import session as ss
     from thighview.errors import SessionError

@@ -250,6 +250,7 @@ def _from_v3(data: dict) -> dict:
     pressure = data.get("pressure")
     if not isinstance(pressure, dict):
         return data
+    # the texts version 3 wrote, kept as written (not app.pressure.DIRECTION_LABELS, which may be renamed)
     labels = {"Compare both": "compare", "Into the bone": "into-bone", "Sideways": "sideways"}
     pressure = {k: v for k, v in pressure.items() if k != "enabled"}
     if pressure.get("direction") in labels:

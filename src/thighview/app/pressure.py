@@ -23,9 +23,12 @@ if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.loads import Contact
     from thighview.mechanics.model import PressureModel
 
-#: Direction presets: the loads each one solves, side by side.
+#: Direction presets: the loads each one solves, side by side. The one list of them: the panel, sessions,
+#: ``thighview pressure``/``animate``/``export`` and the pressure animation all read it.
 DIRECTION_PRESETS: dict[str, tuple[str, ...]] = {
     "compare": ("into-bone", "sideways"), "into-bone": ("into-bone",), "sideways": ("sideways",)}
+#: What the pressure panel calls each preset (in this order).
+DIRECTION_LABELS: dict[str, str] = {"compare": "Compare both", "into-bone": "Into the bone", "sideways": "Sideways"}
 #: Limits of the settings a user can choose (the panel's spin boxes and session checks use them).
 FORCE_RANGE_N = (1.0, 200.0)
 SLIDING_RANGE_KPA = (0.05, 20.0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from thighview.app.pressure import DIRECTION_PRESETS
 from thighview.cli_commands.pressure import add_load_arguments, contact, pressure_model
 
 HELP = ("render the pressure demo (load ramps up and relaxes) to a GIF or MP4, or its fully loaded frame to a PNG; "
@@ -19,7 +20,7 @@ MP4_SIZE = (1920, 1080)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_load_arguments(parser, ("compare", "into-bone", "sideways"))
+    add_load_arguments(parser, default_direction="compare")
     parser.add_argument("--out", required=True,
                         help="the movie to write (.gif or .mp4), or .png for the fully loaded frame (one per step "
                              "with --guided: NAME-1.png ...)")
@@ -66,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
         raise ExportError(f"frames must be between 2 and 600, not {args.frames}", args.out)
     if args.roll is not None and args.guided:
         raise ExportError("choose either --roll or --guided", args.out)
-    directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
+    directions = DIRECTION_PRESETS[args.direction]
     out = Path(args.out)
     targets = [out.with_name(f"{out.stem}-{i + 1}.png") for i in range(len(GUIDED_DEMO))] if still and args.guided \
         else [out]

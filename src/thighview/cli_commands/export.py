@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 
+from thighview.app.pressure import DIRECTION_PRESETS
 from thighview.cli_commands._input import add_model_options
 from thighview.export import FORMATS
 
@@ -50,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "or the pressure demo at the first level (default sweep)")
     parser.add_argument("--frames", type=int, default=48, help="frames in an animation (default 48)")
     parser.add_argument("--fps", type=float, default=12.0, help="frames per second (default 12)")
-    parser.add_argument("--direction", default="compare", choices=("into-bone", "sideways", "compare"),
+    parser.add_argument("--direction", default="compare", choices=tuple(DIRECTION_PRESETS),
                         help="pressure demo: load direction (default compare: both side by side)")
     parser.add_argument("--at", default="anterolateral",
                         help="pressure demo: where the hand presses (a place name or degrees; default anterolateral)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from thighview.app.pressure import DIRECTION_PRESETS
 from thighview.cli_commands._input import LEVEL_HELP, add_model_options, level_argument
 
 HELP = "simulate a contact on the skin at a level: slip at the septa and femur, compression at the bone"
@@ -12,13 +13,13 @@ PLACES_HELP = ("anterior, anterolateral, lateral, posterolateral, posterior, pos
                "or an angle in degrees (0 = anterior, positive towards lateral)")
 
 
-def add_load_arguments(parser: argparse.ArgumentParser, directions: tuple[str, ...]) -> None:
-    """Arguments shared with ``thighview animate``."""
+def add_load_arguments(parser: argparse.ArgumentParser, default_direction: str) -> None:
+    """Arguments shared with ``thighview animate``; ``--direction`` is one of the app's presets."""
     parser.add_argument("model", nargs="?", help="a model file or folder (default: the built-in thigh)")
     parser.add_argument("--level", type=level_argument, default=None,
                         help=f"level along the femur, {LEVEL_HELP} (default 50%%; a single section has only its own)")
     parser.add_argument("--at", default="anterolateral", help=f"where the contact is: {PLACES_HELP}")
-    parser.add_argument("--direction", choices=directions, default=directions[0],
+    parser.add_argument("--direction", choices=tuple(DIRECTION_PRESETS), default=default_direction,
                         help="into-bone: aimed at the femur's centre; sideways: perpendicular to the femur, past it")
     parser.add_argument("--side", choices=("anterior", "posterior", "lateral", "medial"),
                         help="which way a sideways push goes (default: anterior, or lateral at the front/back)")
@@ -82,7 +83,7 @@ def contact(args: argparse.Namespace, direction: str):
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_load_arguments(parser, ("into-bone", "sideways", "compare"))
+    add_load_arguments(parser, default_direction="into-bone")
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format")
     parser.add_argument("--check-3d", action="store_true",
                         help="also solve the section extruded along the femur in 3-D (linear elastic, the tool's real "
@@ -96,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from thighview.mechanics.results import compare_ratios, side_by_side
 
     model, pressure = pressure_model(args)
-    directions = ("into-bone", "sideways") if args.direction == "compare" else (args.direction,)
+    directions = DIRECTION_PRESETS[args.direction]
     readouts = {d: pressure.solve(contact(args, d), nonlinear=args.large_deformation).readout() for d in directions}
     three_d = _three_d(model, pressure, [contact(args, d) for d in directions]) if args.check_3d else {}
     header = {"model": str(model.source), "level": args.level, "side": model.side}

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from thighview.app.pressure import DIRECTION_PRESETS
 from thighview.errors import ExportError
 from thighview.export.figures import FigureOptions, mm_per_pixel, section_figure, set_scale
 from thighview.render.raster import figure_rgba
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from thighview.section import SectionEngine
 
 ANIMATIONS = ("sweep", "turntable", "pressure")
-PRESSURE_DIRECTIONS = ("into-bone", "sideways", "compare")
 
 
 def sweep_levels(n_frames: int, start: float = 0.05, stop: float = 0.95) -> np.ndarray:
@@ -61,9 +61,9 @@ def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, d
     from thighview.render.pressure2d import FrameStyle, frames
     from thighview.render.room import room_cap_height_fraction
 
-    if direction not in PRESSURE_DIRECTIONS:
-        raise ExportError(f"pressure direction must be one of {', '.join(PRESSURE_DIRECTIONS)}, not {direction!r}")
-    directions = ("into-bone", "sideways") if direction == "compare" else (direction,)
+    if direction not in DIRECTION_PRESETS:
+        raise ExportError(f"pressure direction must be one of {', '.join(DIRECTION_PRESETS)}, not {direction!r}")
+    directions = DIRECTION_PRESETS[direction]
     pressure = PressureModel.from_section(engine.section(level).for_mechanics(), side=model.side)  # fat if none
     contacts = [Contact(at=at, direction=d, force_n=force_n) for d in directions]
     style = FrameStyle(size_px=size_px, caption_cap=None if size_px is None else room_cap_height_fraction())

@@ -274,16 +274,17 @@ def _scene_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine
 
 
 def _movie_jobs(request: ExportRequest, model: ThighModel, engine: SectionEngine) -> list[ExportJob]:
-    from thighview.export.animations import ANIMATIONS, PRESSURE_DIRECTIONS
+    from thighview.app.pressure import DIRECTION_PRESETS
+    from thighview.export.animations import ANIMATIONS
 
     kinds = [f for f in ("gif", "mp4") if f in request.formats]
     if not kinds:
         return []
     if request.animation not in ANIMATIONS:
         raise ExportError(f"unknown animation '{request.animation}' (choose from {', '.join(ANIMATIONS)})")
-    if request.animation == "pressure" and request.pressure_direction not in PRESSURE_DIRECTIONS:
+    if request.animation == "pressure" and request.pressure_direction not in DIRECTION_PRESETS:
         raise ExportError(f"unknown pressure direction '{request.pressure_direction}' "
-                          f"(choose from {', '.join(PRESSURE_DIRECTIONS)})")
+                          f"(choose from {', '.join(DIRECTION_PRESETS)})")
     if request.frames < 2:
         raise ExportError(f"an animation needs at least 2 frames, not {request.frames}")
     stem = _stem(request, model)

@@ -28,7 +28,6 @@ from thighview.render.pressure2d import COLOUR_MODES, FrameStyle, PanelDrawer, S
 from thighview.render.pressure_tool import angle_of
 
 #: The direction presets as the panel names them.
-_DIRECTIONS = {"compare": "Compare both", "into-bone": "Into the bone", "sideways": "Sideways"}
 
 
 def readout_html(readouts) -> str:
@@ -91,7 +90,7 @@ class PressurePanel(QtWidgets.QWidget):
         self.angle = QtWidgets.QDoubleSpinBox(minimum=-360.0, maximum=360.0, decimals=0, suffix=" °", wrapping=True)
         self.angle.setToolTip("Angle around the femur: 0 = anterior, positive towards lateral")
         self.direction = QtWidgets.QComboBox()
-        for key, label in _DIRECTIONS.items():
+        for key, label in ps.DIRECTION_LABELS.items():
             self.direction.addItem(label, key)
         self.side = QtWidgets.QComboBox()
         self.side.addItem("auto", None)
