@@ -27,10 +27,12 @@ tangent and residual are contracted for all elements at once, on the scalar P2 g
 vector basis is the scalar one per component), and summed into a fixed sparse pattern built once
 (:class:`_Pattern`); each load step starts from a secant predictor, and the residual of the
 accepted line-search point is the next iteration's. The sparse LU of the tangent is most of the
-cost; keeping a factorisation as a GMRES preconditioner for later tangents was tried and lost (the
-contact's stick/slip/open switches make a kept factorisation a poor preconditioner within a step).
-:func:`naive_newton` (the scikit-fem textbook loop, re-assembling the forms and
-re-factorising every iteration) is kept as the reference the benchmark and tests compare with.
+cost (about 88 % on the default section); keeping a factorisation as a GMRES preconditioner for
+later tangents was tried and lost, and so was modified Newton (a kept LU, renewed when the
+residual falls slowly): cheaper into the bone, but sideways it led the frictional problem to other
+equilibria than full Newton reaches (docs/mechanics.md, Limits), so every iteration factorises.
+:func:`naive_newton` (the same loop with the tangent and residual from scikit-fem forms,
+``asm`` every call) is the reference the benchmark and tests compare with.
 """
 
 from __future__ import annotations
@@ -221,6 +223,9 @@ class HyperelasticSolver:
             self.foundation = asm(_foundation, ub, k=cells.interpolate(np.broadcast_to(foundation, (ne,)))).tocoo()
         rows, cols = self._coo_index()
         self.pattern = _Pattern(rows, cols, self.free, size)
+        self.factorisations = 0         # LU factorisations so far (one per Newton iteration)
+        self.naive = False              # the textbook baseline: tangent and residual from scikit-fem forms
+        self._forms = None
 
     # -- assembly ------------------------------------------------------------------------------
     def _coo_index(self) -> tuple[np.ndarray, np.ndarray]:
@@ -250,6 +255,8 @@ class HyperelasticSolver:
     def assemble(self, x: np.ndarray, load: np.ndarray, slip_before: np.ndarray | None,
                  tangent: bool = True, friction: float | None = None) -> tuple[np.ndarray, sp.csr_matrix | None]:
         """Residual on all DOFs (internal minus external forces) and the tangent on the free DOFs."""
+        if self.naive:
+            return self._assemble_textbook(x, load, slip_before, tangent, friction)
         u, p = x[: self.n_u], x[self.n_u:]
         P, A, J, JFiT = stress_and_tangent(self.gradient(u), self.pressure_at_points(p), self.mu_q, tangent)
         dx = self.dx
@@ -278,6 +285,42 @@ class HyperelasticSolver:
         if not tangent:
             return R, None
         return R, self.pattern.matrix(np.concatenate(values))
+
+    def _assemble_textbook(self, x: np.ndarray, load: np.ndarray, slip_before: np.ndarray | None,
+                           tangent: bool, friction: float | None) -> tuple[np.ndarray, sp.csr_matrix | None]:
+        """The same residual and tangent from scikit-fem forms (``asm``, sorted and summed anew each call).
+
+        An independent implementation of the energy, written with scikit-fem's helpers: the tests
+        compare it with the vectorised assembly and the benchmark uses it as the naive baseline.
+        The foundation and the contact are nodal terms shared with :meth:`assemble`.
+        """
+        ub, pb = self.linear.ubasis, self.linear.pbasis
+        if self._forms is None:
+            self._forms = _textbook_forms(self)
+        k_uu, k_up, k_pp, r_u, r_p, mu, kappa = self._forms
+        u, p = x[: self.n_u], x[self.n_u:]
+        uf, pf = ub.interpolate(u), pb.interpolate(p)
+        R = np.concatenate([asm(r_u, ub, u=uf, p=pf, mu=mu) - load, asm(r_p, pb, u=uf, p=pf, mu=mu, kappa=kappa)])
+        K = None
+        if tangent:
+            Kuu = asm(k_uu, ub, u=uf, p=pf, mu=mu)
+            Kup = asm(k_up, pb, ub, u=uf, p=pf, mu=mu)
+            K = sp.bmat([[Kuu, Kup], [Kup.T, asm(k_pp, pb, kappa=kappa)]], format="csr")
+        if self.foundation is not None:
+            F = self.foundation.tocsr()
+            R[: self.n_u] += F @ u
+            if tangent:
+                K = K + sp.block_diag([F, sp.csr_matrix((self.n_p, self.n_p))], format="csr")
+        if self.interface is not None:
+            i = self.interface
+            kc = self._contact(u, slip_before, R, friction)
+            if tangent:
+                rows = np.concatenate([a for a in (i.xdof, i.ydof) for _ in (0, 1)])
+                cols = np.concatenate([b for _ in (0, 1) for b in (i.xdof, i.ydof)])
+                K = K + sp.csr_matrix((np.concatenate(kc), (rows, cols)), shape=K.shape)
+        if not tangent:
+            return R, None
+        return R, K[self.free][:, self.free].tocsr()
 
     def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray,
                  friction: float | None) -> list[np.ndarray]:
@@ -363,8 +406,10 @@ class HyperelasticSolver:
             if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
                 break
             _, K = self.assemble(x, load, slip, friction=friction)
+            self.factorisations += 1
             x, R = self._line_search(x, _lu_solve(K, -R[self.free]), np.inf if it == 0 else norm,
                                      load, slip, friction)
+        self.failed_residuals = tuple(residuals)   # for diagnosis: why a step was halved
         raise _NoConvergence()
 
     def _residual(self, x, load, slip, friction) -> np.ndarray:
@@ -412,23 +457,11 @@ def _lu_solve(K: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray:
     return dx + lu.solve(rhs - K @ dx)
 
 
-def naive_newton(solver: HyperelasticSolver, load: np.ndarray, fractions: Sequence[float]) -> list[np.ndarray]:
-    """The textbook scikit-fem loop: assemble the forms with ``asm`` and factorise anew at every iteration.
-
-    An independent implementation of the same energy (forms written with scikit-fem's helpers),
-    used by the tests as a cross-check of the vectorised assembly and by the benchmark as baseline.
-    Without an interface (bonded everywhere that is fixed).
-    """
+def _textbook_forms(solver: HyperelasticSolver):
+    """The energy's tangent and residual as scikit-fem forms, with the cell parameters as fields."""
     from skfem.helpers import ddot, grad
 
-    lin = solver.linear
-    ub, pb = lin.ubasis, lin.pbasis
-    cells = ub.with_element(ElementTriP0())
-    mu = cells.interpolate(solver.mu_cell)
-    kappa = cells.interpolate(solver.kappa_cell)
-
-    def fields(x):
-        return ub.interpolate(x[: solver.n_u]), pb.interpolate(x[solver.n_u:])
+    cells = solver.linear.ubasis.with_element(ElementTriP0())
 
     @BilinearForm
     def k_uu(du, v, w):
@@ -454,28 +487,19 @@ def naive_newton(solver: HyperelasticSolver, load: np.ndarray, fractions: Sequen
         _, _, J, _ = stress_and_tangent(grad(w.u), w.p, w.mu, tangent=False)
         return (-(J - 1.0) - w.p / w.kappa) * q
 
-    x = np.zeros(solver.n_u + solver.n_p)
-    F = None
-    if solver.foundation is not None:
-        F = solver.foundation.tocsr()
-    out = []
-    free = solver.free
-    for fraction in fractions:
-        f = load * fraction
-        scale = max(float(np.linalg.norm(f)), 1e-30)
-        for _ in range(NEWTON_MAX_ITERATIONS):
-            uf, pf = fields(x)
-            Kuu = asm(k_uu, ub, u=uf, p=pf, mu=mu)
-            Kup = asm(k_up, pb, ub, u=uf, p=pf, mu=mu)
-            Kpp = asm(k_pp, pb, kappa=kappa)
-            Ru = asm(r_u, ub, u=uf, p=pf, mu=mu) - f
-            if F is not None:
-                Kuu = Kuu + F
-                Ru = Ru + F @ x[: solver.n_u]
-            R = np.concatenate([Ru, asm(r_p, pb, u=uf, p=pf, mu=mu, kappa=kappa)])
-            if np.linalg.norm(R[free]) <= NEWTON_RTOL * scale:
-                break
-            K = sp.bmat([[Kuu, Kup], [Kup.T, Kpp]], format="csc")[free][:, free]
-            x[free] -= splu(K.tocsc()).solve(R[free])
-        out.append(x.copy())
-    return out
+    return k_uu, k_up, k_pp, r_u, r_p, cells.interpolate(solver.mu_cell), cells.interpolate(solver.kappa_cell)
+
+
+def naive_newton(solver: HyperelasticSolver, load: np.ndarray, fractions: Sequence[float],
+                 friction: float | None = None) -> list[LoadStep]:
+    """The textbook loop: the forms assembled with scikit-fem's ``asm`` and factorised anew at every iteration.
+
+    The same load steps, line search, contact and stopping rule as :meth:`HyperelasticSolver.path`
+    (only the assembly differs), so the tests can ask that both reach the same states and the
+    benchmark's ratio is what the vectorised assembly into a fixed pattern saves.
+    """
+    solver.naive = True
+    try:
+        return list(solver.path(load, fractions, friction=friction))
+    finally:
+        solver.naive = False
