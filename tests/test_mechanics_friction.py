@@ -145,3 +145,124 @@ def test_indentation_is_depth_below_the_skin_not_travel_round_it(toy_model):
     shrunk = np.where(toy_model.solver.dof_component() == 0, -0.05 * x[0], -0.05 * x[1])
     sunk, _ = replace(preview, dofs=shrunk).at_contact()
     assert sunk == pytest.approx(0.05 * 80.0, rel=0.01)   # shrunk by 5 % towards the centre: 4 mm deep
+
+
+# -- the threshold on a body, not one node: a block pressed onto a rigid base, then pulled ----------------
+BLOCK_L, BLOCK_H, BLOCK_h = 20.0, 5.0, 1.0   # mm
+HOLD_MM = 100.0                               # length of the weak spring that holds the block once it slides
+
+
+class _Block:
+    """A neo-Hookean block (muscle's working stiffness, nu 0.49) on a rigid base through the section's interface.
+
+    The bottom's nodes are those of :func:`~thighview.mechanics.interface.facet_nodes` with the section's penalty
+    (:data:`~thighview.mechanics.interface.PENALTY_FACTOR` muscle moduli per element size). Past the threshold a
+    block held only by friction has no equilibrium, so a weak spring ``k = mu / HOLD_MM^2`` per unit volume holds it
+    (the section's out-of-plane foundation): it takes ``k * integral(u_x)`` of the pull, which moves the threshold
+    up by that share of mu * N, and by nothing else; the test computes that share and checks it.
+    """
+
+    def __init__(self, friction: float, pressure: float) -> None:
+        from skfem import MeshTri
+
+        from thighview.mechanics.fem import ElasticitySolver
+        from thighview.mechanics.hyperelastic import BoneInterface, HyperelasticSolver
+        from thighview.mechanics.interface import PENALTY_FACTOR, facet_nodes
+        from thighview.mechanics.materials import Materials
+        from thighview.mechanics.meshing import TriMesh
+
+        m = MeshTri.init_tensor(np.linspace(0, BLOCK_L, round(BLOCK_L / BLOCK_h) + 1),
+                                np.linspace(0, BLOCK_H, round(BLOCK_H / BLOCK_h) + 1))
+        facets = m.boundary_facets()
+        y = m.p[1, m.facets[:, facets]].mean(axis=0)
+        shear_modulus = Materials.from_targets().working_muscle_kpa * 1e-3
+        self.k = shear_modulus / HOLD_MM**2
+        lin = ElasticitySolver(TriMesh(m.p.T.copy(), m.t.T.copy()), shear_modulus, 0.49,
+                               loaded_facets=facets[y > BLOCK_H - 1e-9], foundation=self.k)
+        base = facet_nodes(lin.mesh, lin.ubasis, facets[y < 1e-9])
+        assert np.allclose(base.normal, [0.0, 1.0]) and base.weight.sum() == pytest.approx(BLOCK_L, rel=1e-12)
+        self.interface = BoneInterface(base.xdof, base.ydof, base.normal, base.weight, friction,
+                                       PENALTY_FACTOR * shear_modulus / BLOCK_h)
+        self.solver = HyperelasticSolver(lin, shear_modulus, 0.49, fixed=np.empty(0, dtype=int),
+                                         interface=self.interface, foundation=self.k)
+        comp = lin.dof_component()
+        self.press = lin.traction_load(np.where(comp == 1, -pressure, 0.0))   # dead load on the top face
+        self.pull = lin.traction_load(np.where(comp == 0, 1.0 / BLOCK_L, 0.0))  # 1 N per mm of slice along +x
+        self.normal_force = pressure * BLOCK_L
+        self.friction = friction
+        self.comp = comp
+        x = np.zeros(self.solver.n_u + self.solver.n_p)
+        self.pressed = self._advance(x, np.zeros(len(base.weight)), lambda f: f * self.press, 0.0, 1.0, steps=4)
+
+    def _advance(self, x, slip, load_at, start: float, end: float, steps: int):
+        """Newton load steps from ``start`` to ``end`` of ``load_at``; a step that fails is halved (at most 6 times)."""
+        for a, b in zip(np.linspace(start, end, steps + 1)[:-1], np.linspace(start, end, steps + 1)[1:]):
+            x, slip, slipping = self._step(x, slip, load_at, a, b, 0)
+        return x, slip, slipping
+
+    def _step(self, x, slip, load_at, a, b, depth):
+        from thighview.mechanics.hyperelastic import _NoConvergence
+
+        try:
+            x, _, _ = self.solver.newton(x, load_at(b), slip)
+        except _NoConvergence:
+            if depth == 6:
+                raise
+            x, slip, _ = self._step(x, slip, load_at, a, 0.5 * (a + b), depth + 1)
+            return self._step(x, slip, load_at, 0.5 * (a + b), b, depth + 1)
+        u = x[: self.solver.n_u]
+        _, _, slipping, _ = self.interface.tractions(u, slip)
+        return x, self.interface.slip_after(u, slip), slipping
+
+    def pulled(self, ratio: float) -> dict:
+        """Press, then pull along the base with ``ratio`` * mu * N in steps of at most 0.1 mu * N."""
+        x, slip, _ = self.pressed
+        pull = ratio * self.friction * self.normal_force
+        x, _, slipping = self._advance(x, slip, lambda f: self.press + f * pull * self.pull, 0.0, 1.0,
+                                       steps=max(1, int(np.ceil(ratio / 0.1))))
+        u = x[: self.solver.n_u]
+        f = self.solver.foundation
+        held = np.bincount(f.row, f.data * u[f.col], self.solver.n_u)   # the spring's pull on the block
+        along = self.interface.gaps(u)[1] - self.interface.gaps(self.pressed[0][: self.solver.n_u])[1]
+        return {"all_slip": bool(slipping.all()), "stick_nodes": int((~slipping).sum()),
+                "slip_mm": float(np.average(np.abs(along), weights=self.interface.weight)),   # since the press
+                "spring_share": float(held[self.comp == 0].sum() / (self.friction * self.normal_force))}
+
+    def threshold(self, low: float = 0.9, high: float = 1.1, halvings: int = 8) -> tuple[float, float]:
+        """Bisection on the pull (in mu * N) for the onset of gross slip: every node of the base slipping."""
+        assert not self.pulled(low)["all_slip"] and self.pulled(high)["all_slip"]
+        for _ in range(halvings):
+            mid = 0.5 * (low + high)
+            low, high = (low, mid) if self.pulled(mid)["all_slip"] else (mid, high)
+        return low, high
+
+
+@pytest.fixture(scope="module", params=["low", "high"])
+def block(request):
+    """The ends of the measured range of tissue friction coefficients (data/friction.json); 0.5 kPa on the top."""
+    from thighview.mechanics.loads import friction_data
+
+    return _Block(float(friction_data()["tissue_interfaces"][request.param]["value"]), pressure=5e-4)
+
+
+def test_a_pressed_block_sticks_below_mu_n_and_slides_above_it(block):
+    below, above = block.pulled(0.98), block.pulled(1.02)
+    assert not below["all_slip"] and below["stick_nodes"] > 0      # a stuck zone holds it
+    assert above["all_slip"]                                         # gross slip
+    # past the threshold only the weak spring holds it: the slide is many times the elastic/partial slip below it
+    assert above["slip_mm"] > 5.0 * below["slip_mm"]
+
+
+def test_the_block_starts_to_slide_at_mu_n_within_two_percent(block):
+    """Bisection on the pull; the threshold in mu * N is 1 plus the spring's share at the onset, nothing else.
+
+    The spring's share is computed from the solution (k times the integral of u_x over the block); the penalty
+    enters only through the elastic stick displacement (mu * pressure / penalty, under 1e-3 mm here), i.e. through
+    that share. The bisection brackets the onset to 0.2 / 2^8 of mu * N.
+    """
+    low, high = block.threshold()
+    share = block.pulled(low)["spring_share"]   # still stuck: what the spring takes just before the onset
+    print(f"friction {block.friction}: gross slip starts between {low:.4f} and {high:.4f} mu N "
+          f"(the spring takes {share:.4f} mu N just before it)")
+    assert 1.0 - 1e-3 <= low and high <= 1.02
+    assert low <= 1.0 + share + 1e-3 and high >= 1.0 + share - 1e-3
