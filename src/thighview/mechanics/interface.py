@@ -74,16 +74,32 @@ def structure_at(model, points: np.ndarray) -> list[str]:
     return [names[i] for i in out]
 
 
-def bone_surface(model) -> BoneSurface:
-    """The nodes on the femur outline with their normals, weights and whether they are bonded."""
-    lin = model.solver
-    m, ub = lin.mesh, lin.ubasis
-    facets = np.asarray(model.fixed_facets)
+@dataclass(frozen=True)
+class FacetNodes:
+    """The P2 nodes (vertices, then edge midpoints) of a set of boundary facets, as interface nodes."""
+
+    points: np.ndarray     # (k, 2) mm
+    normal: np.ndarray     # (k, 2) unit, into the body (out of the surface it touches)
+    weight: np.ndarray     # (k,) mm of outline per node: nodal force = traction * weight
+    xdof: np.ndarray
+    ydof: np.ndarray
+
+
+def facet_nodes(mesh, ubasis, facets: np.ndarray) -> FacetNodes:
+    """Interface nodes of boundary ``facets`` of a scikit-fem triangle ``mesh`` with a P2 vector ``ubasis``.
+
+    Weights are Simpson's (1/6, 4/6, 1/6 of each facet), exact for the quadratic fields, so the
+    weighted sum of a uniform traction is its resultant; normals point into the body (towards the
+    triangle on each facet), averaged by length at the vertices. One piece of code for every
+    node-to-rigid-surface interface: the femur in the section and the verification block.
+    """
+    m, ub = mesh, ubasis
+    facets = np.asarray(facets)
     a, b = m.p[:, m.facets[0, facets]].T, m.p[:, m.facets[1, facets]].T
     length = np.linalg.norm(b - a, axis=1)
     normal = np.column_stack([(b - a)[:, 1], -(b - a)[:, 0]]) / length[:, None]
-    towards_tissue = m.p[:, m.t[:, m.f2t[0, facets]]].mean(axis=1).T - 0.5 * (a + b)
-    normal *= np.sign((normal * towards_tissue).sum(axis=1))[:, None]
+    towards_body = m.p[:, m.t[:, m.f2t[0, facets]]].mean(axis=1).T - 0.5 * (a + b)
+    normal *= np.sign((normal * towards_body).sum(axis=1))[:, None]
     verts = np.unique(m.facets[:, facets])
     index = {v: i for i, v in enumerate(verts)}
     v_weight = np.zeros(len(verts))
@@ -93,11 +109,18 @@ def bone_surface(model) -> BoneSurface:
         np.add.at(v_weight, ids, length / 6.0)          # Simpson: exact for the quadratic (P2) fields
         np.add.at(v_normal, ids, normal * length[:, None])
     v_normal /= np.linalg.norm(v_normal, axis=1)[:, None]
-    points = np.vstack([m.p[:, verts].T, 0.5 * (a + b)])
-    normals = np.vstack([v_normal, normal])
-    weights = np.concatenate([v_weight, 2.0 * length / 3.0])
-    xdof = np.concatenate([ub.nodal_dofs[0][verts], ub.facet_dofs[0][facets]])
-    ydof = np.concatenate([ub.nodal_dofs[1][verts], ub.facet_dofs[1][facets]])
+    return FacetNodes(points=np.vstack([m.p[:, verts].T, 0.5 * (a + b)]),
+                      normal=np.vstack([v_normal, normal]),
+                      weight=np.concatenate([v_weight, 2.0 * length / 3.0]),
+                      xdof=np.concatenate([ub.nodal_dofs[0][verts], ub.facet_dofs[0][facets]]),
+                      ydof=np.concatenate([ub.nodal_dofs[1][verts], ub.facet_dofs[1][facets]]))
+
+
+def bone_surface(model) -> BoneSurface:
+    """The nodes on the femur outline with their normals, weights and whether they are bonded."""
+    lin = model.solver
+    nodes = facet_nodes(lin.mesh, lin.ubasis, model.fixed_facets)
+    points, normals = nodes.points, nodes.normal
     shape = model.shape
     rel = points - shape.centre
     angle = np.degrees(np.arctan2(lateral_sign(shape.side) * rel[:, 0], rel[:, 1])) % 360.0
@@ -105,7 +128,7 @@ def bone_surface(model) -> BoneSurface:
     structure = structure_at(model, beyond)
     bonded = np.array([name in shape.septa or is_bonded(name, ang, model.level)
                        for name, ang in zip(structure, angle)])
-    return BoneSurface(points, normals, weights, xdof, ydof, tuple(structure), angle, bonded)
+    return BoneSurface(points, normals, nodes.weight, nodes.xdof, nodes.ydof, tuple(structure), angle, bonded)
 
 
 def build_large_deformation(model) -> LargeModel:
