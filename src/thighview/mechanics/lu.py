@@ -34,11 +34,13 @@ class Factors:
     def solve(self, rhs: np.ndarray, trans: str = "N") -> np.ndarray:
         return self._lu.solve(rhs, trans)
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # only for names a Factors lacks: SuperLU's L, U, perm_r...
+        if name == "_lu":  # not set (a copy being made): no endless lookup
+            raise AttributeError(name)
         return getattr(self._lu, name)
 
     def __del__(self) -> None:
-        held = [self._lu]  # after this, the list holds the only reference
+        held = [getattr(self, "_lu", None)]  # after this, the list holds the only reference
         self._lu = None
         if _owner_thread and threading.current_thread() is _owner_thread[0]:
             return
