@@ -830,3 +830,24 @@ def test_the_pressure_demo_at_the_femurs_end_says_why(monkey_window, qtbot):
     machine.open_pressure()  # before the fix: a timeout (60 s here, 600 s in the long profile)
     assert not CTX.driver.pressure_ready()
     assert "no femur" in CTX.driver.win.pressure.status.text()
+
+
+def test_level_changes_keep_nones_references(monkey_window, qtbot):
+    """Found by the long profile ("Fatal Python error: none_dealloc" after 1 600-2 400 steps): under
+    PySide6 6.12.0 a queued signal with object arguments drops one reference to None per emit, and
+    each level change with the Pressure panel open lost 120, so None was freed after a few hundred
+    (Python 3.11's None is not immortal). PySide6 is pinned below 6.12. Shrunk: open the demo,
+    change the level four times; None's reference count does not fall."""
+    import gc
+
+    driver = CTX.driver
+    driver.open_file(CTX.files["mystery"])
+    driver.pressure_built()
+    gc.collect()
+    start = sys.getrefcount(None)
+    for percent in (30.0, 40.0, 50.0, 60.0):
+        driver.percent(percent)
+        driver.pressure_built()
+        driver.settle(workers=True)
+    gc.collect()
+    assert sys.getrefcount(None) >= start, f"None lost {start - sys.getrefcount(None)} references"
