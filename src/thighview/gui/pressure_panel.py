@@ -220,6 +220,12 @@ class PressurePanel(QtWidgets.QWidget):
     def _rebuild(self) -> None:
         self._settle.start()
 
+    @property
+    def building(self) -> bool:
+        """True while a pressure model is being built, or a new level waits for its build (the status
+        then says so); once False the state has the section's model, or the status says why not."""
+        return self._building or self._pending or self._settle.isActive()
+
     def _start_build(self) -> None:
         """Mesh and factorise the current section off the UI thread (after the running build, if any)."""
         section, model = self.state.section, self.state.model

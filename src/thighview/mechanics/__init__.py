@@ -6,7 +6,7 @@
 
 Submodules: ``geometry`` (the section as soft tissue around a fixed femur), ``meshing``
 (permissively licensed quality triangulation), ``materials``, ``fem`` (Taylor-Hood mixed
-elasticity, factorised once), ``loads`` (tools, places, directions), ``model``, ``results``,
+elasticity, factorised once; ``lu`` makes and frees the factors on one thread), ``loads`` (tools, places, directions), ``model``, ``results``,
 ``animation`` (the load ramp, solved scenes and playback: data, drawn by
 :mod:`thighview.render.pressure2d`) and ``demo`` (the guided massage sequence).
 """

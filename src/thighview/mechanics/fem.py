@@ -21,13 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 from skfem import (
     Basis, BilinearForm, ElementTriP0, ElementTriP1, ElementTriP2, ElementVector, FacetBasis, MeshTri, asm,
 )
 from skfem.helpers import ddot, div, dot, sym_grad
 
 from thighview.errors import MechanicsError
+from thighview.mechanics.lu import splu  # made and freed on one thread (see lu.py)
 from thighview.mechanics.meshing import TriMesh
 
 

@@ -10,6 +10,7 @@ frames of the load cycle.
 
 from __future__ import annotations
 
+import functools
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -173,6 +174,7 @@ def colour_scale(colour_by: str, scene: Scene) -> tuple[float, float, str]:
     return 0.0, scene.slip_limit_mm, "slip at the sliding layers, mm (dots)"
 
 
+@functools.cache  # one class: each class made stayed alive for good (7 objects per drawing of a new model)
 def _triangles_class():
     """:class:`matplotlib.collections.Collection` of flat-coloured triangles drawn in one call.
 
