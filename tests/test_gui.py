@@ -287,7 +287,8 @@ def test_dropping_a_file_opens_it(shown, qtbot, tmp_path):
     mime = QtCore.QMimeData()
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(dropped))])
     position = QtCore.QPointF(200, 200)
-    enter = QtGui.QDragEnterEvent(position, QtCore.Qt.DropAction.CopyAction, mime,
+    # Qt 6 gives drag-enter events an integer position and drop events a real one
+    enter = QtGui.QDragEnterEvent(position.toPoint(), QtCore.Qt.DropAction.CopyAction, mime,
                                   QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier)
     shown.dragEnterEvent(enter)
     assert enter.isAccepted()
