@@ -148,3 +148,22 @@ def test_a_bad_update_is_refused_and_changes_nothing(pressure):
     with pytest.raises(ValueError, match="'direction' must be one of"):
         state.update(direction="upwards", force_n=50.0)
     assert state.settings == before and events == []
+
+
+def test_the_cli_and_the_app_build_one_pressure_model(default_model, capsys):
+    """One entry point (``PressureModel.from_model``): ``thighview pressure`` and the app's state give the same
+    figures for the same model, level and direction (same mesh, materials and out-of-plane closure)."""
+    import json
+
+    from thighview.app.state import AppState
+    from thighview.cli import main
+    from thighview.section import SectionEngine
+
+    level = 0.3  # away from mid-thigh, where the closure's holding length is its own
+    assert main(["pressure", "--level", str(level), "--direction", "compare", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)["results"]
+    app = AppState()
+    app.set_model(default_model, SectionEngine(default_model), level)
+    app.pressure.set_model(app.pressure.model_builder(app.model, app.section)())
+    shown = {d.contact.direction: d.readout().as_dict() for d in app.pressure.scene.deformations}
+    assert json.loads(json.dumps(shown)) == cli

@@ -22,6 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.animation import Playback, Scene
     from thighview.mechanics.loads import Contact
     from thighview.mechanics.model import PressureModel
+    from thighview.model import ThighModel
+    from thighview.section import Section
 
 #: Direction presets: the loads each one solves, side by side. The one list of them: the panel, sessions,
 #: ``thighview pressure``/``animate``/``export`` and the pressure animation all read it.
@@ -198,6 +200,13 @@ class PressureState:
                 for d in cases]
 
     # --- model and result ---------------------------------------------------------------------
+    def model_builder(self, model: ThighModel, section: Section) -> Callable[[], PressureModel]:
+        """What builds the pressure model of ``section`` (a second: run it in a worker, then :meth:`set_model`)."""
+        from thighview.mechanics.model import PressureModel
+
+        level, sliding_kpa = section.level, self.settings.sliding_kpa
+        return lambda: PressureModel.from_model(model, level, section=section, sliding_kpa=sliding_kpa)
+
     def set_model(self, model: PressureModel | None) -> None:
         """A pressure model built for the current section (None: the section changed, none yet)."""
         if model is None and self.model is None:

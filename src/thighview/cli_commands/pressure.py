@@ -51,13 +51,12 @@ def pressure_model(args: argparse.Namespace):
     from thighview.cli_commands._input import apply_model_options, image_options, section_levels
     from thighview.errors import LevelError
     from thighview.io import load_model
-    from thighview.mechanics import Materials, PressureModel
+    from thighview.mechanics import PressureModel
 
     if args.level is not None and not 0.0 <= args.level <= 1.0:
         raise LevelError(f"level must be a fraction between 0 and 1 of the femur length, not {args.level}")
     model = apply_model_options(load_model(args.model, **image_options(args)), args)
     args.level = section_levels(model, None if args.level is None else [args.level], [0.5])[0]
-    materials = Materials.from_targets() if args.sliding_kpa is None else Materials.from_targets(args.sliding_kpa)
     from thighview.section import SectionEngine
 
     section = SectionEngine(model).section(args.level)
@@ -69,9 +68,8 @@ def pressure_model(args: argparse.Namespace):
         thickness = default_fat_mm() if args.fat_mm is None else args.fat_mm
         print(f"thighview: note: {section.envelope_note}; for the mechanics only, a {thickness:g} mm fat layer is "
               "added around it (change with --fat-mm)", file=sys.stderr)
-    level = None if model.flat is not None else args.level  # bonded attachments are known by level
-    return model, PressureModel.from_section(section.for_mechanics(args.fat_mm), side=model.side, materials=materials,
-                                             level=level, friction=args.friction)
+    return model, PressureModel.from_model(model, args.level, section=section, fat_mm=args.fat_mm,
+                                           sliding_kpa=args.sliding_kpa, friction=args.friction)
 
 
 def contact(args: argparse.Namespace, direction: str):

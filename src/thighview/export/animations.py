@@ -64,7 +64,7 @@ def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, d
     if direction not in DIRECTION_PRESETS:
         raise ExportError(f"pressure direction must be one of {', '.join(DIRECTION_PRESETS)}, not {direction!r}")
     directions = DIRECTION_PRESETS[direction]
-    pressure = PressureModel.from_section(engine.section(level).for_mechanics(), side=model.side)  # fat if none
+    pressure = PressureModel.from_model(model, level, section=engine.section(level))
     contacts = [Contact(at=at, direction=d, force_n=force_n) for d in directions]
     style = FrameStyle(size_px=size_px, caption_cap=None if size_px is None else room_cap_height_fraction())
     return frames(pressure, contacts, n_frames=n_frames, style=style)

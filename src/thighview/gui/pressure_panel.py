@@ -3,8 +3,8 @@
 The panel shows and edits the app state's :class:`~thighview.app.pressure.PressureState`: its
 widgets write the settings there, and it draws what the state publishes (the solved loads, the
 frame to show) with :mod:`thighview.render.pressure2d`. At each new level it builds the pressure
-model (mesh and factorisation, about a second) in a worker thread and hands it to the state;
-after that every change of place, force, direction or tool is one fast solve. Click on the
+model (mesh and factorisation, about a second; the state's ``model_builder``, the CLI's model too) in a
+worker thread and hands it to the state; after that every change of place, force, direction or tool is one fast solve. Click on the
 section to place the contact. The animation state (frame i of n) is the state's; the panel's
 QTimer only advances it, and the 3-D view's deformed slab follows the same frames. The guided
 demo steps through the article's massage order. In presentation mode the settings and numbers
@@ -236,12 +236,9 @@ class PressurePanel(QtWidgets.QWidget):
             return
         self._building = True
         self._generation += 1
-        generation, side = self._generation, model.side
-        materials = Materials.from_targets(self._sliding_kpa())
+        generation = self._generation
+        build = self.pressure.model_builder(model, section)   # the CLI's and the exports' model too
         self.status.setText(f"Building the pressure model at {section.level * 100:.0f}% of the femur…")
-
-        def build() -> PressureModel:
-            return PressureModel.from_section(section.for_mechanics(), side=side, materials=materials)
 
         def finish() -> None:
             self._building = False

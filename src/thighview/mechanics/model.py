@@ -228,11 +228,25 @@ class PressureModel:
         return cls(SectionShape.from_polygons(polygons, side=side, centre=centre), **kwargs)
 
     @classmethod
-    def from_model(cls, model, level: float, **kwargs) -> PressureModel:
-        """From a :class:`thighview.model.ThighModel` at a level (fraction of femur length from proximal)."""
-        from thighview.section import SectionEngine
+    def from_model(cls, model, level: float, *, section=None, fat_mm: float | None = None,
+                   sliding_kpa: float | None = None, **kwargs) -> PressureModel:
+        """The pressure model of a :class:`thighview.model.ThighModel` at a level (fraction of femur length
+        from proximal). The one way the front ends build it (``thighview pressure``/``animate``, exports, the
+        app's pressure panel), so the same model and level give the same mesh, materials and closure.
 
-        return cls.from_section(SectionEngine(model).section(level), side=model.side,
+        ``section``: the model's section at ``level`` if already cut (the app's), else it is cut here. A model
+        without skin or fat gets a ``fat_mm`` layer for the mechanics (:meth:`Section.for_mechanics`);
+        ``sliding_kpa`` sets the sliding layers of the sourced materials (None: the default); the level
+        places the fitted closure and the attachments (a single section has no level along a femur);
+        ``kwargs`` (``options``, ``friction``) go to the constructor.
+        """
+        if section is None:
+            from thighview.section import SectionEngine
+
+            section = SectionEngine(model).section(level)
+        kwargs.setdefault("materials", Materials.from_targets() if sliding_kpa is None
+                          else Materials.from_targets(sliding_kpa))
+        return cls.from_section(section.for_mechanics(fat_mm), side=model.side,
                                 level=None if model.flat is not None else level, **kwargs)
 
     @classmethod
