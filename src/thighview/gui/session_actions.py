@@ -16,7 +16,7 @@ from PySide6 import QtCore, QtWidgets
 
 from thighview import session as ss
 from thighview.anatomy import Compartment, canonical_names, compartment_of
-from thighview.errors import ThighViewError
+from thighview.errors import SessionError, ThighViewError
 
 if TYPE_CHECKING:
     from thighview.gui.main_window import MainWindow
@@ -101,38 +101,51 @@ class SessionController(QtCore.QObject):
             window.view3d.camera_position = [list(v) for v in session.camera]
         state.pressure.apply(session.pressure)
 
-    def open_session(self, session: ss.Session) -> None:
-        """Open the session's model (off the UI thread) with its assignments, then its view."""
+    def open_session(self, session: ss.Session | str | Path) -> None:
+        """Open a session (or read and check a session file first) and its model, with its assignments,
+        off the UI thread, then its view. Checking the pressure settings imports the mechanics (a second,
+        the first time): that too happens in the worker, so the window answers meanwhile."""
         from thighview.gui.workers import run_in_thread
 
         window = self.window
+        path = None if isinstance(session, ss.Session) else Path(session)
 
-        def load():  # worker thread: checking the file's checksum and reading it both take time
+        def load():  # worker thread: reading the session, the file's checksum and the model all take time
             from thighview.io import load_model
             from thighview.section import SectionEngine
 
-            changed = ss.model_changed(session)
-            model = load_model(session.model_path, **session.image)
-            for name, value in session.compartments.items():
+            try:
+                opened = session if path is None else ss.load_session(path)
+            except SessionError as error:  # the session's own problem: a dialog, the shown model stays
+                return error
+            changed = ss.model_changed(opened)
+            model = load_model(opened.model_path, **opened.image)
+            for name, value in opened.compartments.items():
                 if name in model.structures:
                     model.structures[name].compartment = Compartment(value)
-            if session.axis is not None:  # the axis the user chose for this femur-less model
-                model.set_axis(ss.axis_from_spec(model, session.axis))
+            if opened.axis is not None:  # the axis the user chose for this femur-less model
+                model.set_axis(ss.axis_from_spec(model, opened.axis))
             elif model.needs_axis_choice:  # an older session: the window asks for the axis again
-                return model, None, changed
-            return model, SectionEngine(model), changed
+                return opened, model, None, changed
+            return opened, model, SectionEngine(model), changed
 
         def done(result) -> None:
-            model, engine, changed = result
-            window.finish_loading(session.model_path, (model, engine), options=session.image)
+            if isinstance(result, SessionError):
+                window._loading_done()
+                window.show_error("Could not open the session", str(result))
+                return
+            opened, model, engine, changed = result
+            if path is not None:
+                self.path = path
+            window.finish_loading(opened.model_path, (model, engine), options=opened.image)
             if window.state.model is not model:  # the user cancelled the axis: nothing opened
                 return
-            self._apply_view(session)
+            self._apply_view(opened)
             if changed:
                 window.statusBar().showMessage("The model file changed since this session was saved: "
                                                "areas may differ from before.", 10000)
 
-        window.begin_loading(session.model_path)
+        window.begin_loading(str(path) if path is not None else session.model_path)
         run_in_thread(load, done, window.loading_failed)
 
     # --- files --------------------------------------------------------------------------------
@@ -175,13 +188,8 @@ class SessionController(QtCore.QObject):
             self.open_path(path)
 
     def open_path(self, path: str | Path) -> None:
-        try:
-            session = ss.load_session(path)
-        except ThighViewError as error:
-            self.window.show_error("Could not open the session", str(error))
-            return
-        self.path = Path(path)
-        self.open_session(session)
+        """Open a session file (read and checked off the UI thread; a bad one is a dialog)."""
+        self.open_session(Path(path))
 
     # --- autosave and recovery ----------------------------------------------------------------
     def autosave(self) -> None:
@@ -200,9 +208,14 @@ class SessionController(QtCore.QObject):
             self._last_autosave = text
 
     def offer_recovery(self) -> None:
-        """After a crash: ask (without blocking start-up) whether to reopen the autosaved session."""
-        session = ss.recoverable_session()
-        if session is None:
+        """After a crash: ask (without blocking start-up) whether to reopen the autosaved session. The
+        autosave is read and checked off the UI thread (its pressure settings import the mechanics)."""
+        from thighview.gui.workers import run_in_thread
+
+        run_in_thread(ss.recoverable_session, self._ask_recovery)
+
+    def _ask_recovery(self, session: ss.Session | None) -> None:
+        if session is None or self.window._closing:
             return
         box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "Recover the last session?",
                                     "ThighView did not close normally last time. Reopen the model and view "
