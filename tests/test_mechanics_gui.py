@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from synthetic_thigh import synthetic_model
+from test_gui import shown, synthetic, window  # noqa: F401 (the main window fixtures)
 
 pytestmark = pytest.mark.gui
 
@@ -99,3 +100,28 @@ def test_the_widgets_and_the_pressure_state_are_one(panel, qtbot):
     pressure.play(False)  # the state stops it: the button and the timer follow
     assert not panel.play.isChecked() and not panel.timer.isActive() and panel.play.text() == "Play"
     assert [f.index for f in frames[:3]] == [0, 1, 2] and all(f.scene is pressure.scene for f in frames)
+
+
+
+def test_a_hidden_panel_builds_nothing_until_it_is_shown(shown, qtbot):
+    """In the real window: level changes while the Pressure tab is behind another build no model (a second
+    of CPU each, for nothing seen); bringing the tab forward builds once, for the level shown."""
+    window = shown
+    window.pressure_dock.raise_()
+    qtbot.waitUntil(lambda: window.pressure is not None and window.state.pressure.model is not None,
+                    timeout=60000)
+    panel = window.pressure
+    builds = panel._generation   # one per build started
+    window._docks[0].raise_()    # another tab comes forward
+    qtbot.waitUntil(lambda: panel.visibleRegion().isEmpty(), timeout=5000)   # a dock behind a tab stays "visible"
+    for level in (0.3, 0.62, 0.41):
+        window.state.set_level(level)
+        qtbot.wait(2 * panel._settle.interval())   # past the settling delay of a dragged level
+    assert panel._generation == builds and not panel.building
+    assert window.state.pressure.model is None   # the old level's model was dropped, none built
+
+    window.pressure_dock.raise_()
+    qtbot.waitUntil(lambda: window.state.pressure.model is not None, timeout=60000)
+    qtbot.wait(2 * panel._settle.interval())
+    assert panel._generation == builds + 1 and not panel.building
+    assert window.state.pressure.model.level == pytest.approx(0.41)

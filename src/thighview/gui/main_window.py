@@ -196,8 +196,11 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.pressure.next_step.clicked.connect(lambda: self.set_stage(True))
                 self.pressure.previous_step.clicked.connect(lambda: self.set_stage(True))
                 dock.setWidget(scrolling(self.pressure))  # scrolls on a small screen, never grows the window
+            elif visible and self.pressure is not None:
+                self.pressure.set_seen(True)  # builds the model of the level shown if it changed meanwhile
             elif not visible and self.pressure is not None:
                 self.pressure.pause()  # another tab came forward: no animation (nor 3D slab) unseen
+                self.pressure.set_seen(False)  # ... and no model built for levels nobody sees
                 if not self._closing:
                     self.set_stage(False)  # ... and the section view takes the centre again
 

@@ -77,6 +77,9 @@ class PressurePanel(QtWidgets.QWidget):
         self._settle = QtCore.QTimer(self, singleShot=True, interval=300)
         self._settle.timeout.connect(self._start_build)
         self._building = self._pending = False
+        # out of sight (its dock behind another tab, or closed) a new level or sliding stiffness builds
+        # nothing; the model for what is current is built when the panel is seen again (see set_seen)
+        self._seen, self._stale = True, False
         self._closed = False  # a closed panel starts no build (the window is waiting for its workers)
         self._show_settings()
         app_state.subscribe(self.on_event)
@@ -218,7 +221,18 @@ class PressurePanel(QtWidgets.QWidget):
             self._draw(event.scene, event.load_fraction)
 
     def _rebuild(self) -> None:
-        self._settle.start()
+        if self._seen:
+            self._settle.start()
+        else:
+            self._stale = True
+
+    def set_seen(self, on: bool) -> None:
+        """The window says whether the panel is in sight (a dock behind a tab is still "visible" to Qt).
+        Out of sight nothing is built; back in sight, one build for the current level if it changed."""
+        self._seen = bool(on)
+        if self._seen and self._stale:
+            self._stale = False
+            self._start_build()
 
     @property
     def building(self) -> bool:
@@ -230,6 +244,9 @@ class PressurePanel(QtWidgets.QWidget):
         """Mesh and factorise the current section off the UI thread (after the running build, if any)."""
         section, model = self.state.section, self.state.model
         if section is None or model is None or self._closed:
+            return
+        if not self._seen:   # it went out of sight while the level settled
+            self._stale = True
             return
         if self._building:
             self._pending = True
