@@ -191,3 +191,45 @@ def test_play_brings_the_stage_and_the_palette_reaches_it(shown, qtbot):
     assert window.stage.drawer.style.palette == "colorblind"
     window._docks[0].raise_()  # another tab: the demo leaves the stage
     qtbot.waitUntil(lambda: not window.staged, timeout=10000)
+
+
+def test_a_drag_moves_the_3d_slab_only_at_the_drop(shown, qtbot):
+    """Dragging the tool redraws the 2-D stage each frame; the 3-D slab (a VTK render) waits for the drop,
+    then shows the full solution at the new place."""
+    from PySide6 import QtCore
+
+    from thighview.render.pressure_tool import angle_of
+
+    stage, panel, pressure = _one_push_on_stage(shown, qtbot)
+    view, model = shown.view3d, pressure.model
+    slab = view.slab
+    qtbot.waitUntil(lambda: slab.visible, timeout=30000)
+    qtbot.wait(200)
+    before = view.screenshot().astype(int)
+    shown_scenes = []
+    show_scene = slab.show_scene
+
+    def counted(scene, *args, **kwargs):   # counts the slab's updates; the real update still runs
+        shown_scenes.append(scene)
+        return show_scene(scene, *args, **kwargs)
+
+    slab.show_scene = counted
+    left = QtCore.Qt.MouseButton.LeftButton
+
+    def at(point) -> QtCore.QPoint:
+        x, y = _widget_point(stage, point)
+        return QtCore.QPoint(round(x), round(y))
+
+    qtbot.mousePress(stage.canvas, left, pos=at(panel.pose.contact))
+    for angle in (60.0, 75.0, 90.0, 105.0):
+        qtbot.mouseMove(stage.canvas, at(model.shape.skin_point(angle)))
+        qtbot.waitUntil(lambda a=angle: abs(angle_of(model.shape, panel.pose.contact) - a) < 3.0, timeout=30000)
+        assert pressure.scene.preview   # the stage shows the drag's frames
+    assert shown_scenes == [], "the 3-D slab was redrawn during the drag"
+    qtbot.mouseRelease(stage.canvas, left, pos=at(model.shape.skin_point(105.0)))
+    qtbot.wait(100)
+    assert len(shown_scenes) >= 1 and shown_scenes[-1] is pressure.scene and not shown_scenes[-1].preview
+    assert all(not s.preview for s in shown_scenes)
+    after = view.screenshot().astype(int)
+    changed = np.any(np.abs(after - before) > 30, axis=2).mean()
+    assert changed > 0.002, changed   # the slab moved with the tool, at the drop

@@ -7,7 +7,8 @@ on the UI thread when they are ready, so the window answers input meanwhile. The
 listens to the app state, changes actors, and renders once per batch of changes (a zero-delay
 timer coalesces the events of one user action). A click without a drag picks a structure;
 hovering names it. While the pressure demo plays, each
-:class:`~thighview.app.pressure.PressureFrame` the state publishes moves the deformed slab.
+:class:`~thighview.app.pressure.PressureFrame` the state publishes moves the deformed slab
+(a drag of the tool on the stage moves it at the drop, not per mouse move).
 
 Level of detail: once the scene is up, low-detail meshes are made off the UI thread
 (:mod:`thighview.render.lod`); while the user rotates, zooms or drags the level the scene draws
@@ -279,7 +280,11 @@ class View3D(QtWidgets.QWidget):
             self.request_render()
 
     def _show_pressure(self, frame: PressureFrame) -> bool:
-        """The pressure demo's deformed slab while it plays or is on the stage, else none; True if the view changed."""
+        """The pressure demo's deformed slab while it plays or is on the stage, else none; True if the view changed.
+        A drag's frames (``scene.preview``) leave it as it is: only the 2-D stage follows the pointer (a render
+        here per mouse move would slow the drag); the full solve at the drop moves the slab."""
+        if frame.scene is not None and frame.scene.preview:
+            return False
         if (frame.playing or frame.on_stage) and frame.scene is not None:
             self.slab.show_scene(frame.scene, frame.load_fraction, self.state.scheme.palette)
         elif self.slab.visible:
