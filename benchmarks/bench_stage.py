@@ -36,7 +36,6 @@ def _setup():
     from thighview.app.state import AppState
     from thighview.gui.stage import PressureStage
     from thighview.io import load_model
-    from thighview.mechanics import PressureModel
     from thighview.section import SectionEngine
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
@@ -46,7 +45,7 @@ def _setup():
     stage = PressureStage(state)
     stage.resize(*_SIZE)
     stage.show()
-    state.pressure.set_model(PressureModel.from_section(state.section, side=model.side))
+    state.pressure.set_model(state.pressure.model_builder(model, state.section)())   # the app's own model
     app.processEvents()
     from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
     from matplotlib.figure import Figure
