@@ -244,6 +244,8 @@ class PressureModel:
             from thighview.section import SectionEngine
 
             section = SectionEngine(model).section(level)
+        if sliding_kpa is not None and kwargs.get("materials") is not None:
+            raise MechanicsError("give the sliding layers' stiffness or the materials, not both")
         kwargs.setdefault("materials", Materials.from_targets() if sliding_kpa is None
                           else Materials.from_targets(sliding_kpa))
         return cls.from_section(section.for_mechanics(fat_mm), side=model.side,
