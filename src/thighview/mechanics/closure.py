@@ -147,8 +147,8 @@ def document(thigh, slab: SlabOptions, fits: list[ClosureFit]) -> dict[str, Any]
 
     return {
         "about": "Out-of-plane closure of the 2-D pressure model (elastic foundation k = mu / l^2 with one length l "
-                 "for the radial and one for the circumferential displacement about the femur centre), fitted per level "
-                 "so that the plane-strain slice matches the mid-plane of a 3-D linear-elastic solve of the section "
+                 "for the radial and one for the circumferential displacement about the femur centre), fitted per "
+                 "level so that the plane-strain slice matches the mid-plane of a 3-D linear-elastic solve of the section "
                  "extruded along the femur. Regenerate with `thighview calibrate-mechanics`.",
         "model": Path(str(thigh.source)).name,
         "method": {"three_d": "the section's triangulation extruded over the femur's length centred on the level, "
