@@ -9,6 +9,7 @@ face diagonals), solved with scikit-fem's Taylor-Hood P2/P1 tetrahedra and the s
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from skfem import (
     Basis, ElementTetP1, ElementTetP2, ElementTriP2, ElementVector, FacetBasis, LinearForm, MeshTet, MeshTri, asm,
 )
@@ -154,3 +155,21 @@ def test_fourier_modes_along_the_thigh_match_a_tetrahedral_extrusion_under_a_sho
     error = np.abs(modes - tet).max() / np.abs(tet).max()
     print(f"modes vs tetrahedra, mid-plane: {100 * error:.2f} % of the largest displacement")
     assert error < 0.05
+
+
+@pytest.mark.slow
+def test_the_default_sections_3d_figures_change_under_two_percent_from_16_to_32_modes(default_model):
+    """The closure is fitted to the 3-D mid-plane with 16 modes along the thigh (the shipped slab): twice as many
+    modes must not move the figures it is fitted to or checked against (docs/mechanics.md)."""
+    from thighview.mechanics import closure
+    from thighview.mechanics.model import PressureModel
+    from thighview.mechanics.solid3d import solve_in_3d
+
+    model = PressureModel.from_model(default_model, 0.5)
+    slab = closure.slab_for(default_model)
+    contacts = closure.fit_contacts()
+    coarse, fine = ([closure.figures(d) for d in solve_in_3d(model, contacts, SlabOptions(slab.half_length_mm, n))]
+                    for n in (slab.modes, 2 * slab.modes))
+    for a, b in zip(coarse, fine):
+        for key in a:
+            assert a[key] == pytest.approx(b[key], rel=0.02), key

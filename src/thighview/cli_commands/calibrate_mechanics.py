@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"thighview: level {level:g}: 3-D solve, closure fit, parameter sweep", file=sys.stderr, flush=True)
         model, fit = closure.fit_level(thigh, level, slab)
         fits.append(fit)
-        rows.append({"level": level, "holding_length_mm": model.options.holding_length_mm,
+        rows.append({"level": level, "holding_length_mm": fit.as_dict()["holding_length_mm"],
                      "fit_error": round(fit.fit_error, 4), "figures": ranges.sweep(model, round(fit.fit_error, 4))})
     for name, doc in ((closure.CLOSURE_FILE, closure.document(thigh, slab, fits)),
                       (ranges.RANGES_FILE, ranges.document(rows))):

@@ -1,14 +1,18 @@
 """The 2-D model's out-of-plane closure, derived from a 3-D solve instead of chosen.
 
-The plane-strain slice is held back by an elastic foundation ``k = mu / l^2``. At each fitted
-level of the built-in thigh, the section is extruded along the femur and solved in 3-D
-(:mod:`thighview.mechanics.solid3d`); ``l`` is the length for which the 2-D slice's response
-matches the 3-D mid-plane, in the least-squares sense of the log-ratios of the **matched
-quantities** (indentation under the tool and the largest slip at the femur) for a hand pressing
-40 N at the anterolateral thigh into the bone and sideways. The fit error is the largest
-relative difference that remains. ``thighview calibrate-mechanics`` regenerates the shipped file
-(``data/mechanics_closure.json``); other levels interpolate linearly, a section of unknown level
-uses the mid-thigh fit.
+The plane-strain slice is held back by an elastic foundation with one length per direction about
+the femur centre: ``k = mu / l_r^2`` on the radial displacement, ``mu / l_t^2`` on the
+circumferential one. At each fitted level of the built-in thigh, the section is extruded along
+the femur and solved in 3-D (:mod:`thighview.mechanics.solid3d`); ``(l_r, l_t)`` are the lengths
+for which the 2-D slice's response matches the 3-D mid-plane, in the least-squares sense of the
+log-ratios of the **matched quantities** (indentation under the tool and the largest slip at the
+femur, four numbers for two lengths) for a hand pressing 40 N at the anterolateral thigh into the
+bone and sideways. The fit error is the largest relative difference that remains among them; the
+other figures (drag, septal slip, compression and stress at the bone) are not fitted, so their
+agreement tests the closure. Why two lengths: a single one (the previous closure) could not match
+both directions (``docs/mechanics.md``). ``thighview calibrate-mechanics`` regenerates the shipped
+file (``data/mechanics_closure.json``); other levels interpolate linearly, a section of unknown
+level uses the mid-thigh fit.
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ LEVELS = (0.3, 0.5, 0.7)
 #: The quantities the fit matches, per load.
 MATCHED = ("indentation_mm", "femur_slip_max_mm")   # names in ranges.LOAD_FIGURES
 _BOUNDS_MM = (10.0, 5000.0)
+_START_MM = 100.0   # where the fit starts: about the thigh's radius
 
 
 def fit_contacts():
@@ -46,20 +51,31 @@ def fit_contacts():
 
 @dataclass(frozen=True)
 class ClosureFit:
-    """``holding_length_mm`` fitted at one level; ``three_d`` / ``two_d``: every headline figure per load."""
+    """``holding_length_mm`` (radial, circumferential) fitted at one level; ``three_d`` / ``two_d``: every
+    headline figure per load."""
 
     level: float | None
-    holding_length_mm: float
+    holding_length_mm: tuple[float, float]
     fit_error: float
     three_d: dict[str, dict[str, float]]
     two_d: dict[str, dict[str, float]]
+    #: the same fit with one length for both directions (the closure this one replaced), for comparison
+    single: dict[str, Any]
+
+    @property
+    def shipped_lengths(self) -> tuple[float, float]:
+        """The lengths as shipped (0.1 mm)."""
+        return (round(self.holding_length_mm[0], 1), round(self.holding_length_mm[1], 1))
 
     def as_dict(self) -> dict[str, Any]:
         def rounded(table):
             return {load: {k: round(v, 4) for k, v in figures.items()} for load, figures in table.items()}
 
-        return {"level": self.level, "holding_length_mm": round(self.holding_length_mm, 1),
-                "fit_error": round(self.fit_error, 4), "three_d": rounded(self.three_d), "two_d": rounded(self.two_d)}
+        radial, tangential = self.shipped_lengths
+        return {"level": self.level, "holding_length_mm": {"radial": radial, "circumferential": tangential},
+                "fit_error": round(self.fit_error, 4), "three_d": rounded(self.three_d), "two_d": rounded(self.two_d),
+                "one_length": {"holding_length_mm": round(self.single["holding_length_mm"], 1),
+                               "fit_error": round(self.single["fit_error"], 4), "two_d": rounded(self.single["two_d"])}}
 
 
 def figures(d: Deformation) -> dict[str, float]:
@@ -71,8 +87,8 @@ def figures(d: Deformation) -> dict[str, float]:
 
 
 def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
-    """Fit the holding length of ``model``'s section to the 3-D solve of its extrusion."""
-    from scipy.optimize import minimize_scalar
+    """Fit the radial and circumferential holding lengths of ``model``'s section to the 3-D solve of its extrusion."""
+    from scipy.optimize import least_squares
 
     from thighview.mechanics.solid3d import solve_in_3d
 
@@ -80,21 +96,31 @@ def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
     three_d = [figures(d) for d in solve_in_3d(model, contacts, slab)]
     target = np.array([f[k] for f in three_d for k in MATCHED])
 
-    def two_d(log_length: float) -> list[dict[str, float]]:
-        held = model.variant(holding_length_mm=math.exp(log_length))
-        return [figures(held.preview(c)) for c in contacts]
+    def two_d(log_lengths: np.ndarray) -> list[dict[str, float]]:
+        held = model.variant(holding_length_mm=tuple(float(v) for v in np.exp(log_lengths)))
+        return [figures(d) for d in held.preview_all(contacts)]
 
-    def misfit(log_length: float) -> float:
-        fitted = np.array([f[k] for f in two_d(log_length) for k in MATCHED])
-        return float(np.sum(np.log(fitted / target) ** 2))
+    def misfit(log_lengths: np.ndarray) -> np.ndarray:
+        fitted = np.array([f[k] for f in two_d(log_lengths) for k in MATCHED])
+        return np.log(np.maximum(fitted, 1e-12) / target)   # a vanishing figure: a large finite misfit, not NaN
 
-    best = minimize_scalar(misfit, bounds=tuple(math.log(b) for b in _BOUNDS_MM), method="bounded",
-                           options={"xatol": 1e-3})
-    fitted = two_d(best.x)
-    error = max(abs(f[k] / t[k] - 1.0) for f, t in zip(fitted, three_d) for k in MATCHED)
+    def fit(log_lengths: np.ndarray) -> tuple[list[dict[str, float]], float]:
+        fitted = two_d(log_lengths)
+        return fitted, max(abs(f[k] / t[k] - 1.0) for f, t in zip(fitted, three_d) for k in MATCHED)
+
+    lo, hi = np.log(_BOUNDS_MM)
+    start = math.log(_START_MM)
+    one = least_squares(lambda x: misfit(np.repeat(x, 2)), [start], bounds=([lo], [hi]), diff_step=1e-3,
+                        xtol=1e-6, ftol=1e-10)
+    two = least_squares(misfit, [start, start], bounds=([lo, lo], [hi, hi]), diff_step=1e-3, xtol=1e-6, ftol=1e-10)
+    one_fitted, one_error = fit(np.repeat(one.x, 2))
+    fitted, error = fit(two.x)
     names = [c.direction for c in contacts]
-    return ClosureFit(model.level, math.exp(best.x), float(error), dict(zip(names, three_d)),
-                      dict(zip(names, fitted)))
+    radial, tangential = (float(v) for v in np.exp(two.x))
+    single = {"holding_length_mm": float(np.exp(one.x[0])), "fit_error": float(one_error),
+              "two_d": dict(zip(names, one_fitted))}
+    return ClosureFit(model.level, (radial, tangential), float(error), dict(zip(names, three_d)),
+                      dict(zip(names, fitted)), single)
 
 
 def slab_for(thigh) -> SlabOptions:
@@ -110,7 +136,7 @@ def fit_level(thigh, level: float, slab: SlabOptions) -> tuple[PressureModel, Cl
 
     model = PressureModel.from_model(thigh, level, options=MeshOptions(holding_length_mm=_BOUNDS_MM[1]))
     fit = fit_closure(model, slab)
-    return model.variant(holding_length_mm=round(fit.holding_length_mm, 1)), fit
+    return model.variant(holding_length_mm=fit.shipped_lengths), fit
 
 
 def document(thigh, slab: SlabOptions, fits: list[ClosureFit]) -> dict[str, Any]:
@@ -120,8 +146,9 @@ def document(thigh, slab: SlabOptions, fits: list[ClosureFit]) -> dict[str, Any]
     from thighview.mechanics.materials import Materials
 
     return {
-        "about": "Out-of-plane closure of the 2-D pressure model (elastic foundation k = mu / l^2), fitted per level "
-                 "so that the plane-strain slice matches the mid-plane of a 3-D linear-elastic solve of the section "
+        "about": "Out-of-plane closure of the 2-D pressure model (elastic foundation k = mu / l^2 with one length l "
+                 "for the radial and one for the circumferential displacement about the femur centre), fitted per "
+                 "level so that the plane-strain slice matches the mid-plane of a 3-D linear-elastic solve of the section "
                  "extruded along the femur. Regenerate with `thighview calibrate-mechanics`.",
         "model": Path(str(thigh.source)).name,
         "method": {"three_d": "the section's triangulation extruded over the femur's length centred on the level, "
@@ -131,8 +158,8 @@ def document(thigh, slab: SlabOptions, fits: list[ClosureFit]) -> dict[str, Any]
                    "matched": list(MATCHED),
                    "loads": "hand (60 mm wide, 80 mm along the thigh), 40 N, anterolateral, into-bone and sideways "
                             "(lean presets); linear, so the fit does not depend on the force",
-                   "fit": "least squares of log(2-D / 3-D) over the matched quantities of both loads; fit_error is "
-                          "the largest remaining |2-D / 3-D - 1|",
+                   "fit": "least squares of log(2-D / 3-D) over the matched quantities of both loads (four numbers, "
+                          "two lengths); fit_error is the largest remaining |2-D / 3-D - 1| among them",
                    "materials": asdict(Materials.from_targets())},
         "levels": [f.as_dict() for f in fits],
     }
@@ -144,11 +171,15 @@ def closure_data() -> dict[str, Any]:
     return json.loads(data_path(CLOSURE_FILE).read_text())
 
 
-def holding_length_at(level: float | None) -> float:
-    """The fitted holding length at a level (linear between fitted levels, the end value beyond them)."""
+def holding_lengths_at(level: float | None) -> tuple[float, float]:
+    """The fitted (radial, circumferential) holding lengths at a level (linear between fitted levels, the end
+    values beyond them)."""
     rows = closure_data()["levels"]
     at = 0.5 if level is None else float(level)
-    return float(np.interp(at, [r["level"] for r in rows], [r["holding_length_mm"] for r in rows]))
+    levels = [r["level"] for r in rows]
+    radial, tangential = (float(np.interp(at, levels, [r["holding_length_mm"][key] for r in rows]))
+                          for key in ("radial", "circumferential"))
+    return radial, tangential
 
 
 def fit_error_at(level: float | None) -> float:

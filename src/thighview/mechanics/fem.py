@@ -63,6 +63,11 @@ def _foundation(u, v, w):
 
 
 @BilinearForm
+def _foundation_tensor(u, v, w):
+    return w.kxx * u[0] * v[0] + w.kxy * (u[0] * v[1] + u[1] * v[0]) + w.kyy * u[1] * v[1]
+
+
+@BilinearForm
 def _cell_mass(p, q, w):
     return p * q
 
@@ -75,6 +80,18 @@ def _normal_difference(u, q, w):
 @BilinearForm
 def _shear_sum(u, q, w):
     return (u.grad[0][1] + u.grad[1][0]) * q
+
+
+def foundation_matrix(ubasis: Basis, foundation: np.ndarray) -> sp.csr_matrix:
+    """The out-of-plane foundation's stiffness: ``foundation`` is k per triangle (N/mm^3, isotropic) or a
+    symmetric 2x2 tensor per triangle (``(n, 2, 2)``), which holds some in-plane directions harder than others."""
+    cells = ubasis.with_element(ElementTriP0())
+    k = np.asarray(foundation, dtype=float)
+    n = ubasis.mesh.nelements
+    if k.ndim == 3:
+        return asm(_foundation_tensor, ubasis, kxx=cells.interpolate(k[:, 0, 0]), kxy=cells.interpolate(k[:, 0, 1]),
+                   kyy=cells.interpolate(k[:, 1, 1]))
+    return asm(_foundation, ubasis, k=cells.interpolate(np.broadcast_to(k, (n,))))
 
 
 def _factorise(matrix: sp.csc_matrix):
@@ -114,8 +131,9 @@ class ElasticitySolver:
     """Assemble and factorise once; then :meth:`solve` any traction load for the cost of two triangular solves.
 
     ``fixed_facets`` are held at zero displacement (or at ``prescribed`` values for tests);
-    ``loaded_facets`` are where tractions can act. ``foundation`` (N/mm^3 per triangle, optional)
-    adds a distributed spring ``k u`` that holds each point back towards its rest position.
+    ``loaded_facets`` are where tractions can act. ``foundation`` (N/mm^3 per triangle, or a 2x2
+    tensor per triangle; optional) adds a distributed spring ``k u`` that holds each point back towards its rest
+    position.
     """
 
     def __init__(self, mesh: TriMesh, mu: np.ndarray, nu: np.ndarray | float,
@@ -131,7 +149,7 @@ class ElasticitySolver:
             raise MechanicsError("material stiffness must be positive and Poisson's ratio in [0, 0.5)")
         A = asm(_shear, self.ubasis, mu=cells.interpolate(mu))
         if foundation is not None:
-            A = A + asm(_foundation, self.ubasis, k=cells.interpolate(np.broadcast_to(foundation, mu.shape)))
+            A = A + foundation_matrix(self.ubasis, foundation)
         B = asm(_divergence, self.ubasis, self.pbasis)
         C = asm(_compliance, self.pbasis, inv_lam=cells.interpolate(1.0 / lam))
         self.n_u = self.ubasis.N

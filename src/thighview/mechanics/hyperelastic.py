@@ -46,7 +46,7 @@ from scipy.sparse.linalg import splu
 from skfem import BilinearForm, ElementTriP0, LinearForm, asm
 
 from thighview.errors import MechanicsError
-from thighview.mechanics.fem import ElasticitySolver
+from thighview.mechanics.fem import ElasticitySolver, foundation_matrix
 
 #: Newton stops when the residual norm falls below this fraction of the external load's norm.
 NEWTON_RTOL = 1e-8
@@ -165,11 +165,6 @@ class _Pattern:
         return sp.csr_matrix((data, self.indices, self.indptr), shape=self.shape)
 
 
-@BilinearForm
-def _foundation(u, v, w):
-    return w.k * (u[0] * v[0] + u[1] * v[1])
-
-
 @dataclass
 class LoadStep:
     """One converged point of the solution path."""
@@ -188,7 +183,8 @@ class HyperelasticSolver:
     """Nearly incompressible neo-Hookean section on the linear solver's mesh, bases and load vectors.
 
     ``fixed`` are the DOFs held at zero (bonded to the bone); ``interface`` the frictional
-    contact with the bone (optional); ``foundation`` the out-of-plane holding (N/mm^3 per triangle).
+    contact with the bone (optional); ``foundation`` the out-of-plane holding (N/mm^3 per triangle,
+    or a 2x2 tensor per triangle).
     """
 
     def __init__(self, linear: ElasticitySolver, mu: np.ndarray, nu: np.ndarray | float,
@@ -219,8 +215,7 @@ class HyperelasticSolver:
         self.pdofs = pb.element_dofs + self.n_u
         self.foundation = None
         if foundation is not None:
-            cells = ub.with_element(ElementTriP0())
-            self.foundation = asm(_foundation, ub, k=cells.interpolate(np.broadcast_to(foundation, (ne,)))).tocoo()
+            self.foundation = foundation_matrix(ub, foundation).tocoo()
         rows, cols = self._coo_index()
         self.pattern = _Pattern(rows, cols, self.free, size)
         self.factorisations = 0         # LU factorisations so far (one per Newton iteration)

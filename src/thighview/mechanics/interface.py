@@ -149,7 +149,7 @@ def build_large_deformation(model) -> LargeModel:
     interface = BoneInterface(surface.xdof[slide], surface.ydof[slide], surface.normal[slide],
                               surface.weight[slide], model.friction, penalty)
     fixed = np.concatenate([surface.xdof[surface.bonded], surface.ydof[surface.bonded]])
-    foundation = mu / model.options.holding_length_mm ** 2
+    foundation = model.foundation_for(mu)
     solver = HyperelasticSolver(lin, mu, nu, fixed=fixed, interface=interface, foundation=foundation)
     return LargeModel(solver, surface)
 

@@ -7,10 +7,12 @@ right-hand side and back-substitutes (milliseconds), see ``benchmarks/bench_mech
 Out of the plane: a plane-strain slice alone has nothing but the femur to hold it, so a
 sideways push would spin the whole soft tissue round the bone. In the thigh the tissue above
 and below the hand holds the loaded slice back by shear along the thigh; this is modelled as an
-elastic foundation ``k = mu / l^2`` per triangle (``l`` = :attr:`MeshOptions.holding_length_mm`),
-the lowest-order "shear-lag" term of a 3-D slab. ``l`` is derived: fitted per level so the slice
+elastic foundation per triangle, the lowest-order "shear-lag" term of a 3-D slab, with its own
+length for each direction about the femur centre: ``k = mu / l_r^2`` on the radial and
+``mu / l_t^2`` on the circumferential displacement (``(l_r, l_t)`` =
+:attr:`MeshOptions.holding_length_mm`). The lengths are derived: fitted per level so the slice
 matches the mid-plane of a 3-D solve of the extruded section (:mod:`thighview.mechanics.closure`,
-shipped in ``data/mechanics_closure.json``); giving it overrides the fit.
+shipped in ``data/mechanics_closure.json``); giving them overrides the fit.
 
 Sliding layers: a band of ``femur_layer_mm`` around the femur and a band of
 ``septum_layer_mm`` on each side of each septum get the sliding shear modulus
@@ -59,13 +61,23 @@ class MeshOptions:
     growth: float = 0.3      # size increase per mm of distance from a feature
     femur_layer_mm: float = 1.5
     septum_layer_mm: float = 0.75
-    holding_length_mm: float | None = None  # out-of-plane shear-lag length; None: the 3-D fit at the level
+    #: out-of-plane shear-lag lengths (radial, circumferential about the femur centre), mm; one number holds both
+    #: directions alike; None: the 3-D fit at the level
+    holding_length_mm: float | tuple[float, float] | None = None
 
     def __post_init__(self) -> None:
         if not (0 < self.h_fine <= self.h_skin <= self.h_coarse and self.growth > 0):
             raise MechanicsError("mesh sizes must satisfy 0 < fine <= skin <= coarse")
-        if self.holding_length_mm is not None and not self.holding_length_mm > 0:
+        if self.holding_length_mm is not None and not all(v > 0 for v in np.atleast_1d(self.holding_length_mm)):
             raise MechanicsError("the holding length along the thigh must be above 0 mm")
+
+    @property
+    def holding_lengths(self) -> tuple[float, float]:
+        """(radial, circumferential) holding lengths, mm."""
+        if self.holding_length_mm is None:
+            raise MechanicsError("no holding length set")
+        r, t = np.broadcast_to(np.asarray(self.holding_length_mm, dtype=float), (2,))
+        return float(r), float(t)
         if not (self.femur_layer_mm > 0 and self.septum_layer_mm > 0):
             raise MechanicsError("sliding layers must be thicker than 0 mm")
 
@@ -169,9 +181,9 @@ class PressureModel:
         self.materials = materials or Materials.from_targets()
         opts = options or MeshOptions()
         if opts.holding_length_mm is None:
-            from thighview.mechanics.closure import holding_length_at
+            from thighview.mechanics.closure import holding_lengths_at
 
-            opts = replace(opts, holding_length_mm=holding_length_at(level))
+            opts = replace(opts, holding_length_mm=holding_lengths_at(level))
         self.options = opts
         domain, femur = shape.domain, shape.femur
         septa = shapely.unary_union(list(shape.septa.values())) if shape.septa else Polygon()
@@ -203,21 +215,32 @@ class PressureModel:
         bulk_like = np.where(sliding, self.materials.working_muscle_kpa * 1e-3, self.shear_modulus_mpa)
         lam = lame(bulk_like, self.materials.poisson)
         self.poisson = lam / (2.0 * (lam + self.shear_modulus_mpa))
-        self.foundation = self.shear_modulus_mpa / self.options.holding_length_mm**2
+        self.foundation = self.foundation_for(self.shear_modulus_mpa)
         self.solver = ElasticitySolver(self.mesh, self.shear_modulus_mpa, self.poisson,
                                        fixed_facets=self.fixed_facets, loaded_facets=self.loaded_facets,
                                        foundation=self.foundation)
         self._large = None
 
-    def variant(self, materials: Materials | None = None, holding_length_mm: float | None = None) -> PressureModel:
-        """The same section and mesh with other materials or holding length (re-factorised, not re-meshed)."""
+    def foundation_for(self, mu: np.ndarray) -> np.ndarray:
+        """The out-of-plane foundation (N/mm^3) of triangles of shear modulus ``mu``: a 2x2 tensor per triangle,
+        ``mu / l_r^2`` along the direction from the femur centre and ``mu / l_t^2`` across it."""
+        radial_mm, tangential_mm = self.options.holding_lengths
+        r = self.mesh.centroids - self.shape.centre
+        r /= np.linalg.norm(r, axis=1)[:, None]
+        t = np.column_stack([-r[:, 1], r[:, 0]])
+        mu = np.asarray(mu, dtype=float)[:, None, None]
+        return mu * (r[:, :, None] * r[:, None, :] / radial_mm**2 + t[:, :, None] * t[:, None, :] / tangential_mm**2)
+
+    def variant(self, materials: Materials | None = None,
+                holding_length_mm: float | tuple[float, float] | None = None) -> PressureModel:
+        """The same section and mesh with other materials or holding lengths (re-factorised, not re-meshed)."""
         import copy
 
         other = copy.copy(self)
         if materials is not None:
             other.materials = materials
         if holding_length_mm is not None:
-            other.options = replace(self.options, holding_length_mm=float(holding_length_mm))
+            other.options = replace(self.options, holding_length_mm=holding_length_mm)
         other._assemble()
         return other
 

@@ -1,10 +1,10 @@
 """The section extruded along the thigh and solved in 3-D: what the 2-D model's out-of-plane closure stands for.
 
-The plane-strain model holds its slice back with an elastic foundation ``k = mu / l^2``
-(:attr:`MeshOptions.holding_length_mm`). Here the same section is a prism of length ``2 H``
-along the femur: the same triangulation, materials and Taylor-Hood P2/P1 mixed form, the femur
-held, the tool's traction acting over its real length along the thigh (``Tool.length_mm``),
-and nothing else holding the tissue. Its mid-plane response is what the 2-D closure is fitted to.
+The plane-strain model holds its slice back with an elastic foundation ``k = mu / l^2``, one length
+for the radial and one for the circumferential displacement (:attr:`MeshOptions.holding_length_mm`).
+Here the same section is a prism of length ``2 H`` along the femur: the same triangulation,
+materials and Taylor-Hood P2/P1 mixed form, the femur held, the tool's traction acting over its
+real length along the thigh (``Tool.length_mm``), and nothing else holding the tissue. Its mid-plane response is what the 2-D closure is fitted to.
 
 Because the prism's geometry and materials do not change along ``z``, the 3-D problem separates
 exactly into Fourier modes along the thigh (the finite-strip method; Cheung 1976): with roller
