@@ -31,8 +31,10 @@ cost (about 88 % on the default section), so Newton steps are solved by GMRES pr
 the LU of an earlier tangent, to a tolerance that shrinks with the residual (inexact Newton-Krylov,
 :class:`_KeptLU`); a new LU is made only when GMRES is slow. Unlike modified Newton (a kept LU used
 as the tangent, tried and dropped: sideways it led the frictional problem to other equilibria), the
-step is the current tangent's, so the path is full Newton's wherever full Newton's path is itself
-reproducible (docs/mechanics.md, Limits; the tests compare both directions on the default section).
+step is the current tangent's: on the default section the tests find full Newton's states into the
+bone and, sideways, up to 30 N, where full Newton's own path stops being reproducible (the
+frictional problem has several equilibria and the path depends on the iterates: docs/mechanics.md,
+Limits (6)).
 :func:`naive_newton` (the same loop with the tangent and residual from scikit-fem forms,
 ``asm`` every call) is the reference the benchmark and tests compare with.
 """
@@ -581,8 +583,8 @@ def naive_newton(solver: HyperelasticSolver, load: np.ndarray, fractions: Sequen
     """The textbook loop: the forms assembled with scikit-fem's ``asm`` and factorised anew at every iteration.
 
     The same load steps, line search, contact and stopping rule as :meth:`HyperelasticSolver.path`
-    (only the assembly differs), so the tests can ask that both reach the same states and the
-    benchmark's ratio is what the vectorised assembly into a fixed pattern saves.
+    (only the assembly and the linear solves differ), so the tests can ask that both reach the same
+    states, and the benchmark's ratio is what the vectorised assembly and the kept LU save.
     """
     solver.naive = True
     try:
