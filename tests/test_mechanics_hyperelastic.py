@@ -134,8 +134,74 @@ def test_the_fast_path_reaches_the_textbook_loops_states_with_friction_at_the_bo
     scale = np.max(np.abs(fast[-1].u))
     assert scale > 0.1                                                 # mm: the tool really pressed
     for a, b in zip(fast, naive):
-        assert a.iterations == b.iterations
+        assert abs(a.iterations - b.iterations) <= 1   # GMRES to the forcing term: at most one more
         assert np.max(np.abs(a.u - b.u)) < 1e-6 * scale
         assert np.array_equal(a.slipping, b.slipping)
         tol = 1e-6 * np.max(a.contact_pressure) + 1e-15
         assert np.allclose(a.contact_pressure, b.contact_pressure, rtol=0, atol=tol)
+
+
+@pytest.fixture(scope="module")
+def default_section():
+    from thighview.io import load_model
+    from thighview.mechanics import PressureModel
+
+    return PressureModel.from_model(load_model(), 0.5)
+
+
+def _path(model, direction: str, fractions, krylov: bool):
+    from thighview.mechanics import Contact
+
+    solver = model.large.solver
+    load = model.load_vector(Contact("anterolateral", direction, 40.0))
+    solver.krylov, before = krylov, solver.factorisations
+    try:
+        steps = list(solver.path(load, fractions, friction=model.friction))
+    finally:
+        solver.krylov = True
+    return steps, solver.factorisations - before
+
+
+def _same_states(a, b) -> None:
+    scale = max(np.max(np.abs(s.u)) for s in b)
+    for x, y in zip(a, b, strict=True):
+        assert np.max(np.abs(x.u - y.u)) < 1e-6 * scale
+        assert np.array_equal(x.slipping, y.slipping)
+        assert np.array_equal(x.contact_pressure > 0, y.contact_pressure > 0)
+
+
+@pytest.mark.slow
+def test_newton_krylov_follows_full_newtons_path_into_the_bone_with_far_fewer_factorisations(default_section):
+    """The default section, 40 N anterolateral into the bone, the app's eight load steps: GMRES on a
+    kept LU reaches full Newton's states (same stick/slip/lift-off, displacements within 1e-6 of the
+    largest) while factorising at most a quarter as often."""
+    from thighview.mechanics.interface import DEFAULT_FRACTIONS
+
+    krylov, n_krylov = _path(default_section, "into-bone", DEFAULT_FRACTIONS, True)
+    full, n_full = _path(default_section, "into-bone", DEFAULT_FRACTIONS, False)
+    _same_states(krylov, full)
+    assert n_full >= sum(s.iterations for s in full)          # one LU per iteration (more if a step was halved)
+    assert n_krylov <= n_full / 4
+
+
+@pytest.mark.slow
+def test_sideways_newton_krylov_follows_full_newton_where_full_newton_is_itself_reproducible(default_section,
+                                                                                              monkeypatch):
+    """Sideways, the same agreement holds to 30 N. From 35 N the frictional problem has more than one
+    equilibrium within reach, and full Newton's own choice is not reproducible: perturbing each of
+    its steps by 1e-10 (relative, far below the Newton tolerance) lands it on another equilibrium
+    more than 1 % of the largest displacement away, so no faster solver can be held to it there."""
+    from thighview.mechanics import hyperelastic
+    from thighview.mechanics.interface import DEFAULT_FRACTIONS
+
+    full, _ = _path(default_section, "sideways", DEFAULT_FRACTIONS, False)
+    krylov, n_krylov = _path(default_section, "sideways", DEFAULT_FRACTIONS[:6], True)
+    _same_states(krylov, full[:6])
+    rng = np.random.default_rng(0)
+    exact = hyperelastic._lu_solve
+    monkeypatch.setattr(hyperelastic, "_lu_solve",
+                        lambda K, lu, rhs: exact(K, lu, rhs) * (1.0 + 1e-10 * rng.standard_normal(len(rhs))))
+    noisy, _ = _path(default_section, "sideways", DEFAULT_FRACTIONS, False)
+    _same_states(noisy[:6], full[:6])
+    scale = np.max(np.abs(full[-1].u))
+    assert np.max(np.abs(noisy[-1].u - full[-1].u)) > 0.01 * scale

@@ -26,11 +26,15 @@ Speed: scikit-fem provides the elements, quadrature, DOF maps and basis gradient
 tangent and residual are contracted for all elements at once, on the scalar P2 gradients (the
 vector basis is the scalar one per component), and summed into a fixed sparse pattern built once
 (:class:`_Pattern`); each load step starts from a secant predictor, and the residual of the
-accepted line-search point is the next iteration's. The sparse LU of the tangent is most of the
-cost (about 88 % on the default section); keeping a factorisation as a GMRES preconditioner for
-later tangents was tried and lost, and so was modified Newton (a kept LU, renewed when the
-residual falls slowly): cheaper into the bone, but sideways it led the frictional problem to other
-equilibria than full Newton reaches (docs/mechanics.md, Limits), so every iteration factorises.
+accepted line-search point is the next iteration's. The sparse LU of the tangent was most of the
+cost (about 88 % on the default section), so Newton steps are solved by GMRES preconditioned with
+the LU of an earlier tangent, to a tolerance that shrinks with the residual (inexact Newton-Krylov,
+:class:`_KeptLU`); a new LU is made only when GMRES is slow. Unlike modified Newton (a kept LU used
+as the tangent, tried and dropped: sideways it led the frictional problem to other equilibria), the
+step is the current tangent's: on the default section the tests find full Newton's states into the
+bone and, sideways, up to 30 N, where full Newton's own path stops being reproducible (the
+frictional problem has several equilibria and the path depends on the iterates: docs/mechanics.md,
+Limits (6)).
 :func:`naive_newton` (the same loop with the tangent and residual from scikit-fem forms,
 ``asm`` every call) is the reference the benchmark and tests compare with.
 """
@@ -218,8 +222,9 @@ class HyperelasticSolver:
             self.foundation = foundation_matrix(ub, foundation).tocoo()
         rows, cols = self._coo_index()
         self.pattern = _Pattern(rows, cols, self.free, size)
-        self.factorisations = 0         # LU factorisations so far (one per Newton iteration)
+        self.factorisations = 0         # LU factorisations so far
         self.naive = False              # the textbook baseline: tangent and residual from scikit-fem forms
+        self.krylov = True              # False: full Newton, a new LU every iteration (the tests' reference)
         self._forms = None
 
     # -- assembly ------------------------------------------------------------------------------
@@ -353,13 +358,14 @@ class HyperelasticSolver:
         last, last_fraction = x.copy(), 0.0
         slip = np.zeros(len(self.interface.xdof)) if self.interface is not None else None
         done = 0.0
+        kept = _KeptLU(self)   # dropped with this call, on this thread (mechanics/lu.py's note)
         for fraction in fractions:
             guess = x + (x - last) * ((float(fraction) - done) / (done - last_fraction)) if done > 0 else x
             last, last_fraction = x, done
             try:
-                x, its, res = self.newton(guess, load * float(fraction), slip, cancel, friction)
+                x, its, res = self.newton(guess, load * float(fraction), slip, cancel, friction, kept)
             except _NoConvergence:
-                x, its, res = self._step(x, load, done, float(fraction), slip, cancel, friction)
+                x, its, res = self._step(x, load, done, float(fraction), slip, cancel, friction, kept)
             done = float(fraction)
             yield self._record(x, done, its, res, slip, friction)
             if self.interface is not None:
@@ -373,20 +379,25 @@ class HyperelasticSolver:
         pressure, shear, slipping, _ = self.interface.tractions(u, slip, friction)
         return LoadStep(fraction, u.copy(), p.copy(), its, tuple(res), pressure, shear, slipping)
 
-    def _step(self, x, load, start, end, slip, cancel, friction, depth: int = 0):
+    def _step(self, x, load, start, end, slip, cancel, friction, kept, depth: int = 0):
         """Newton from the state at ``start`` to ``end``; halves the step (at most 5 times) if it fails."""
         try:
-            return self.newton(x, load * end, slip, cancel, friction)
+            return self.newton(x, load * end, slip, cancel, friction, kept)
         except _NoConvergence:
             if depth >= 5:
                 raise MechanicsError("the large-deformation solve did not converge (try a smaller force)") from None
             mid = 0.5 * (start + end)
-            x, _, _ = self._step(x, load, start, mid, slip, cancel, friction, depth + 1)
-            return self._step(x, load, mid, end, slip, cancel, friction, depth + 1)
+            x, _, _ = self._step(x, load, start, mid, slip, cancel, friction, kept, depth + 1)
+            return self._step(x, load, mid, end, slip, cancel, friction, kept, depth + 1)
 
     def newton(self, x0: np.ndarray, load: np.ndarray, slip: np.ndarray | None,
-               cancel: Callable[[], bool] | None = None, friction: float | None = None):
-        """Newton iterations to equilibrium under ``load``; returns (x, iterations, residual norms)."""
+               cancel: Callable[[], bool] | None = None, friction: float | None = None,
+               kept: _KeptLU | None = None):
+        """Newton iterations to equilibrium under ``load``; returns (x, iterations, residual norms).
+
+        ``kept`` carries a factorisation from earlier iterations or load steps (see :class:`_KeptLU`).
+        """
+        kept = _KeptLU(self) if kept is None else kept
         x = x0.copy()
         scale = max(float(np.linalg.norm(load)), 1e-30)
         residuals = []
@@ -401,8 +412,8 @@ class HyperelasticSolver:
             if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
                 break
             _, K = self.assemble(x, load, slip, friction=friction)
-            self.factorisations += 1
-            x, R = self._line_search(x, _lu_solve(K, -R[self.free]), np.inf if it == 0 else norm,
+            step = kept.solve(K, -R[self.free], min(KRYLOV_RTOL, norm / scale))
+            x, R = self._line_search(x, step, np.inf if it == 0 else norm,
                                      load, slip, friction)
         self.failed_residuals = tuple(residuals)   # for diagnosis: why a step was halved
         raise _NoConvergence()
@@ -445,11 +456,88 @@ class _NoConvergence(Exception):
     pass
 
 
-def _lu_solve(K: sp.csr_matrix, rhs: np.ndarray) -> np.ndarray:
-    """Sparse LU of the Newton system (minimum-degree ordering of A + A^T, as the linear model) and one refinement."""
-    lu = splu(K.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+#: GMRES on a kept factorisation stops when the linear residual is below this fraction of the Newton
+#: right-hand side, or below the Newton residual relative to the load if that is smaller: a forcing
+#: term of order |R| keeps Newton's quadratic convergence (Eisenstat and Walker, SIAM J Sci Comput
+#: 17 (1996) 16-32). Tightened to |R|^2 it led the into-bone sequence to another equilibrium at 30 N.
+KRYLOV_RTOL = 1e-3
+#: A kept factorisation is dropped for a new one when GMRES would need more iterations than this.
+KRYLOV_MAX_ITERATIONS = 12
+
+
+def _factorise(K: sp.csr_matrix):
+    """Sparse LU of the Newton system (minimum-degree ordering of A + A^T, as the linear model)."""
+    return splu(K.tocsc(), permc_spec="MMD_AT_PLUS_A", diag_pivot_thresh=0.0, options={"SymmetricMode": True})
+
+
+def _lu_solve(K: sp.csr_matrix, lu, rhs: np.ndarray) -> np.ndarray:
+    """A direct solve with one step of iterative refinement."""
     dx = lu.solve(rhs)
     return dx + lu.solve(rhs - K @ dx)
+
+
+class _KeptLU:
+    """Newton steps solved by GMRES preconditioned with the LU of an earlier tangent (inexact Newton-Krylov).
+
+    Why: the factorisation is most of the cost of an iteration, and the tangent changes little
+    from one iteration (or load step) to the next, so its LU is a near-exact preconditioner.
+    Unlike modified Newton (a kept tangent), the step is still the Newton step of the current
+    tangent, solved to the forcing term (:data:`KRYLOV_RTOL`), so the iterates stay close to full
+    Newton's. When GMRES does not reach that within :data:`KRYLOV_MAX_ITERATIONS`, the current
+    tangent is factorised and kept.
+    The naive baseline and ``solver.krylov = False`` factorise every iteration. Held for one
+    :meth:`HyperelasticSolver.path` call on one thread, so plain SuperLU is fine
+    (see :mod:`thighview.mechanics.lu`).
+    """
+
+    def __init__(self, solver: HyperelasticSolver) -> None:
+        self.solver = solver
+        self.lu = None
+        self.krylov_iterations = 0
+
+    def solve(self, K: sp.csr_matrix, rhs: np.ndarray, rtol: float) -> np.ndarray:
+        """The Newton step: GMRES to ``rtol`` on the kept LU, or a new LU (direct, refined) and keep it."""
+        if self.lu is not None and self.solver.krylov and not self.solver.naive:
+            step = self._gmres(K, rhs, rtol)
+            if step is not None:
+                return step
+        self.lu = _factorise(K)
+        self.solver.factorisations += 1
+        return _lu_solve(K, self.lu, rhs)
+
+    def _gmres(self, K: sp.csr_matrix, rhs: np.ndarray, rtol: float) -> np.ndarray | None:
+        """Right-preconditioned GMRES (K M^-1 y = rhs, x = M^-1 y: its residual is the true one); None if it
+        does not converge within :data:`KRYLOV_MAX_ITERATIONS` (no restart: then a new LU is cheaper).
+
+        Written out instead of :func:`scipy.sparse.linalg.gmres`, which measures the left-preconditioned
+        residual and uses BLAS dot products: on vectors this long OpenBLAS runs them on all threads,
+        whose busy-waiting took ten times the CPU of the arithmetic on a shared machine. The inner
+        products here are :func:`numpy.einsum` without BLAS (classical Gram-Schmidt, done twice).
+        """
+        lu, m = self.lu, KRYLOV_MAX_ITERATIONS
+        norm = lambda v: float(np.sqrt(np.einsum("i,i->", v, v)))  # noqa: E731
+        beta = norm(rhs)
+        if beta == 0.0:
+            return np.zeros_like(rhs)
+        V = np.empty((m + 1, len(rhs)))
+        H = np.zeros((m + 1, m))
+        V[0] = rhs / beta
+        for j in range(m):
+            w = K @ lu.solve(V[j])
+            for _ in range(2):
+                h = np.einsum("kn,n->k", V[: j + 1], w)
+                w -= np.einsum("kn,k->n", V[: j + 1], h)
+                H[: j + 1, j] += h
+            H[j + 1, j] = norm(w)
+            e1 = np.zeros(j + 2)
+            e1[0] = beta
+            z, *_ = np.linalg.lstsq(H[: j + 2, : j + 1], e1, rcond=None)
+            residual = norm(e1 - H[: j + 2, : j + 1] @ z)
+            self.krylov_iterations += 1
+            if residual <= rtol * beta or H[j + 1, j] == 0.0:
+                return lu.solve(np.einsum("kn,k->n", V[: j + 1], z))
+            V[j + 1] = w / H[j + 1, j]
+        return None
 
 
 def _textbook_forms(solver: HyperelasticSolver):
@@ -490,8 +578,8 @@ def naive_newton(solver: HyperelasticSolver, load: np.ndarray, fractions: Sequen
     """The textbook loop: the forms assembled with scikit-fem's ``asm`` and factorised anew at every iteration.
 
     The same load steps, line search, contact and stopping rule as :meth:`HyperelasticSolver.path`
-    (only the assembly differs), so the tests can ask that both reach the same states and the
-    benchmark's ratio is what the vectorised assembly into a fixed pattern saves.
+    (only the assembly and the linear solves differ), so the tests can ask that both reach the same
+    states, and the benchmark's ratio is what the vectorised assembly and the kept LU save.
     """
     solver.naive = True
     try:
