@@ -109,3 +109,22 @@ def test_check_3d_reports_the_3d_solve_with_the_same_fields(capsys):
         assert two["range"]["indentation_mm"]["min"] <= two["indentation_mm"] <= two["range"]["indentation_mm"]["max"]
     ratio = out["sideways_over_into_bone"]["femur_slip_ratio"]
     assert ratio["range"]["min"] <= ratio["value"] <= ratio["range"]["max"]
+
+
+def test_the_closure_misfit_is_finite_when_a_trial_length_flips_a_figures_sign():
+    """A trial length whose slice reads a matched figure at or below zero (or 0/0) is a bad fit, never NaN."""
+    import warnings
+
+    from thighview.mechanics.closure import log_misfit
+
+    target = np.array([8.7, 1.5, 5.2, 3.4])
+    assert log_misfit(target, target) == 0.0
+    assert log_misfit(2 * target, target) == pytest.approx(4 * np.log(2.0) ** 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # the old misfit warned "invalid value encountered in log"
+        flipped = log_misfit(np.array([8.7, 1.5, -0.3, 3.4]), target)
+        zero = log_misfit(np.array([8.7, 1.5, 0.0, 3.4]), target)
+        undefined = log_misfit(np.array([8.7, 1.5, 0.0, 3.4]), np.array([8.7, 1.5, 0.0, 3.4]))
+    assert np.isfinite([flipped, zero, undefined]).all()
+    # worse than any positive ratio down to the floor, and no better than a tiny positive one
+    assert flipped == zero == undefined > log_misfit(np.array([8.7, 1.5, 0.01, 3.4]), target)

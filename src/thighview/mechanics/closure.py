@@ -35,6 +35,9 @@ LEVELS = (0.3, 0.5, 0.7)
 #: The quantities the fit matches, per load.
 MATCHED = ("indentation_mm", "femur_slip_max_mm")   # names in ranges.LOAD_FIGURES
 _BOUNDS_MM = (10.0, 5000.0)
+#: Floor of the 2-D / 3-D ratio in the misfit: a trial length whose slice reads a matched figure at or below zero
+#: (its sign opposite to the 3-D one, e.g. the skin bulging out under a sideways hand) scores as a ratio of 1e-6.
+_RATIO_FLOOR = 1e-6
 
 
 def fit_contacts():
@@ -85,8 +88,7 @@ def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
         return [figures(held.preview(c)) for c in contacts]
 
     def misfit(log_length: float) -> float:
-        fitted = np.array([f[k] for f in two_d(log_length) for k in MATCHED])
-        return float(np.sum(np.log(fitted / target) ** 2))
+        return log_misfit(np.array([f[k] for f in two_d(log_length) for k in MATCHED]), target)
 
     best = minimize_scalar(misfit, bounds=tuple(math.log(b) for b in _BOUNDS_MM), method="bounded",
                            options={"xatol": 1e-3})
@@ -95,6 +97,15 @@ def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
     names = [c.direction for c in contacts]
     return ClosureFit(model.level, math.exp(best.x), float(error), dict(zip(names, three_d)),
                       dict(zip(names, fitted)))
+
+
+def log_misfit(fitted: np.ndarray, target: np.ndarray) -> float:
+    """Sum of squared log-ratios 2-D / 3-D, finite for every trial: a ratio at or below zero (the slice reads a
+    figure with the other sign than the 3-D solve) is floored at ``_RATIO_FLOOR``, so it scores as a very bad fit
+    and the bounded search never sees NaN (a NaN misfit makes Brent's comparisons silently false)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.asarray(fitted, dtype=float) / np.asarray(target, dtype=float)
+    return float(np.sum(np.log(np.where(ratio > _RATIO_FLOOR, ratio, _RATIO_FLOOR)) ** 2))   # NaN: floored too
 
 
 def slab_for(thigh) -> SlabOptions:
