@@ -132,3 +132,22 @@ def test_check_3d_reports_the_3d_solve_with_the_same_fields(capsys):
         assert two["range"]["indentation_mm"]["min"] <= two["indentation_mm"] <= two["range"]["indentation_mm"]["max"]
     ratio = out["sideways_over_into_bone"]["femur_slip_ratio"]
     assert ratio["range"]["min"] <= ratio["value"] <= ratio["range"]["max"]
+
+
+def test_the_closure_misfit_is_finite_when_a_trial_length_flips_a_figures_sign():
+    """A trial length whose slice reads a matched figure at or below zero is a bad fit, never NaN."""
+    import warnings
+
+    from thighview.mechanics.closure import log_ratios
+
+    target = np.array([8.7, 1.5, 5.2, 3.4])
+    assert np.array_equal(log_ratios(target, target), np.zeros(4))
+    assert np.allclose(log_ratios(2 * target, target), np.log(2.0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # the old misfit warned "invalid value encountered in log"
+        flipped = log_ratios(np.array([8.7, 1.5, -0.3, 3.4]), target)
+        zero = log_ratios(np.array([8.7, 1.5, 0.0, 3.4]), target)
+    assert np.isfinite([flipped, zero]).all()
+    # worse than any positive ratio down to the floor
+    small = log_ratios(np.array([8.7, 1.5, 0.01, 3.4]), target)
+    assert np.sum(flipped ** 2) == np.sum(zero ** 2) > np.sum(small ** 2)

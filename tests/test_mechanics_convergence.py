@@ -49,8 +49,9 @@ def test_interface_slip_changes_by_under_five_percent_from_the_default_mesh_to_a
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="measured, reported in docs/mechanics.md: at half the default sizes the "
-                                       "sideways slip at the femur moves by more than 5 % from the 0.7x mesh")
+@pytest.mark.xfail(strict=True, reason="diagnosed in docs/mechanics.md (Limits, 5): the mesh gives the thin fascia "
+                                       "lata 35 / 50 / 84 % of its area at 1.0x / 0.7x / 0.5x; smearing it fixes this "
+                                       "but needs the stiffening recalibrated and a Newton loop that survives it")
 def test_sideways_interface_slip_holds_at_half_the_default_sizes(slips, default_model):
     finest = _interface_slip(_model(default_model, 0.5), "sideways")
     print(f"sizes x0.5: sideways slip at the femur facing the hand {finest:.3f} mm")

@@ -40,6 +40,9 @@ LEVELS = (0.3, 0.5, 0.7)
 MATCHED = ("indentation_mm", "femur_slip_max_mm")   # names in ranges.LOAD_FIGURES
 _BOUNDS_MM = (10.0, 5000.0)
 _START_MM = 100.0   # where the fit starts: about the thigh's radius
+#: Floor of a 2-D figure in the misfit: a trial length whose slice reads a matched figure at or below zero
+#: (its sign opposite to the 3-D one, e.g. the skin bulging out under a sideways hand) scores as this value.
+_FIGURE_FLOOR = 1e-12
 
 
 def fit_contacts():
@@ -102,7 +105,7 @@ def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
 
     def misfit(log_lengths: np.ndarray) -> np.ndarray:
         fitted = np.array([f[k] for f in two_d(log_lengths) for k in MATCHED])
-        return np.log(np.maximum(fitted, 1e-12) / target)   # a vanishing figure: a large finite misfit, not NaN
+        return log_ratios(fitted, target)
 
     def fit(log_lengths: np.ndarray) -> tuple[list[dict[str, float]], float]:
         fitted = two_d(log_lengths)
@@ -121,6 +124,13 @@ def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
               "two_d": dict(zip(names, one_fitted))}
     return ClosureFit(model.level, (radial, tangential), float(error), dict(zip(names, three_d)),
                       dict(zip(names, fitted)), single)
+
+
+def log_ratios(fitted: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """log(2-D / 3-D) per matched figure (the 3-D figures are positive), finite for every trial: a 2-D figure
+    at or below zero is floored at ``_FIGURE_FLOOR``, so it scores as a very bad fit and the search never sees
+    NaN (the old fit's log of a negative ratio at a long trial length warned and returned NaN)."""
+    return np.log(np.maximum(np.asarray(fitted, dtype=float), _FIGURE_FLOOR) / np.asarray(target, dtype=float))
 
 
 def slab_for(thigh) -> SlabOptions:
