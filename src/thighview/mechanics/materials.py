@@ -30,13 +30,13 @@ from thighview.errors import MechanicsError
 #: Region name given to the sliding layer around the femur.
 FEMUR_LAYER = "femur_sliding_layer"
 
-#: Fascia lata / iliotibial band: Otsuka 2020's in-vivo range is 17.6-272 kPa; we take 50 kPa (200 kPa at the
+#: Fascia lata / iliotibial band: Otsuka 2020's in-vivo range is 17.6-272 kPa; we take 50 kPa (175 kPa at the
 #: working strain, still inside the range).
 _FASCIA_KPA = 50.0
 #: Tangent (working-strain) modulus over the elastography modulus for muscle, fat and fascia: calibrated to
 #: in-vivo indentation (see the module docstring and ``data/indentation_calibration.json``).
-WORKING_STIFFENING = 4.0
-#: Default sliding-layer shear modulus (kPa): a modelling choice, about 1/8 of muscle at the working strain.
+WORKING_STIFFENING = 3.5
+#: Default sliding-layer shear modulus (kPa): a modelling choice, about 1/7 of muscle at the working strain.
 SLIDING_KPA = 2.0
 
 
