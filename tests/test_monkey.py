@@ -217,7 +217,8 @@ class Driver:
         """File › Export, one choice, into ``folder``; returns the dialog's written files. The
         "Export finished" note it leaves (window-modal, listing the files) is closed as a user
         closes it: nothing reaches the window behind it until then."""
-        from PySide6 import QtWidgets
+        import shiboken6
+        from PySide6 import QtCore, QtWidgets
 
         from thighview.gui.export_dialog import ExportDialog
 
@@ -229,11 +230,28 @@ class Driver:
         dialog.folder.setText(str(folder))
         dialog.width_box.setValue(200)
         dialog.height_box.setValue(160)
-        with self.qtbot.waitSignal(dialog.exported, timeout=WAIT_MS):
+        # a failed export shows a modal "Export failed" box from inside the delivery of its job: the
+        # watcher reads and closes it (as a user would) so that the step fails with its text at once
+        exported, failed = [], []
+
+        def watch() -> None:
+            box = QtWidgets.QApplication.activeModalWidget()
+            if isinstance(box, QtWidgets.QMessageBox) and box.windowTitle() == "Export failed":
+                failed.append(box.text())
+                box.done(0)
+
+        watcher = QtCore.QTimer(interval=50)
+        watcher.timeout.connect(watch)
+        dialog.exported.connect(lambda files: exported.append((list(files), dialog.report_box)))
+        watcher.start()
+        try:
             dialog.export_button.click()
-        written = list(dialog.written)
-        self.wait(lambda: not dialog.isVisible())
-        note = dialog.report_box
+            self.wait(lambda: bool(exported or failed))
+        finally:
+            watcher.stop()
+        assert not failed, f"the export failed: {failed[0]}"
+        written, note = exported[0]
+        self.wait(lambda: not shiboken6.isValid(dialog) or not dialog.isVisible())
         assert note is not None and note.isVisible(), "an export finished without its note"
         assert QtWidgets.QApplication.activeModalWidget() is note
         assert all(Path(p).name in note.text() for p in written), "the note does not list every file written"
@@ -874,3 +892,28 @@ def test_a_level_at_a_rounding_tie_is_shown_to_the_boxs_precision(monkey_window,
     assert shows_level(shown, driver.state.section.level)
     machine = Monkey()
     machine.both_views_show_the_states_level()
+
+
+def test_a_failed_export_fails_the_step_with_its_message(monkey_window, qtbot, monkeypatch):
+    """Found by the long profile (second run, step ~490): a section-figure PNG export failed in its
+    worker with matplotlib's ``RuntimeError: FT_Render_Glyph ... raster overflow``; the window showed
+    "Export failed" in a modal box, opened from inside the job's delivery, and the monkey waited in
+    it for good instead of failing. Shrunk: an export whose drawing raises; the step fails at once
+    with the box's text, and the window keeps working."""
+    from matplotlib.figure import Figure
+
+    driver = CTX.driver
+    driver.open_file(CTX.files["mystery"])
+
+    def broken(self, *args, **kwargs):
+        raise RuntimeError("FT_Render_Glyph (ft2font_wrapper.cpp line 1947) failed with error 0x62: raster overflow")
+
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(AssertionError, match="raster overflow"):
+        driver.export(0, CTX.tmp)
+    monkeypatch.undo()
+    for dialog in driver.export_dialogs():
+        dialog.reject()   # the user closes the dialog that failed
+    again = CTX.tmp / "again"
+    again.mkdir()
+    assert [Path(p).suffix for p in driver.export(0, again)] == [".png"]
