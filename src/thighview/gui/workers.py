@@ -52,6 +52,8 @@ class _Task(QtCore.QObject, QtCore.QRunnable):
         if self._on_progress is not None:
             self.progressed.disconnect(self._on_progress)
         self._fn = self._on_done = self._on_error = self._on_progress = None
+        # nor the task itself: its wrapper is released only when the C++ object goes
+        self.deleteLater()
         if error is None:
             on_done(result)
         elif on_error is not None:
