@@ -800,6 +800,34 @@ def test_a_finished_export_dialog_is_deleted(monkey_window, qtbot):
     assert not driver.export_dialogs()
 
 
+def test_a_closed_export_dialog_is_freed_on_pythons_side_too(monkey_window, qtbot):
+    """Found by per-action memory probes behind the long profile's growth (~100 kB resident per
+    figure export, linear): PySide keeps every started worker task's wrapper, and a delivered task
+    still held the dialog's progress callback, so every closed Export dialog's Python object (its
+    widgets' wrappers, its jobs and written list) lived on; so did every task (one per load, level
+    build, checksum, export). Shrunk: three exports; afterwards no ExportDialog object is left
+    (before the fix: three) and no worker task (before: one per task ever run, eight here)."""
+    import gc
+
+    from PySide6 import QtCore, QtWidgets
+
+    from thighview.gui import workers
+    from thighview.gui.export_dialog import ExportDialog
+
+    driver = CTX.driver
+    driver.open_file(CTX.files["mystery"])
+    for i in range(3):
+        folder = CTX.tmp / f"export{i}"
+        folder.mkdir()
+        driver.export(0, folder)
+    assert not driver.export_dialogs()
+    gc.collect()
+    assert sum(isinstance(o, ExportDialog) for o in gc.get_objects()) == 0
+    QtWidgets.QApplication.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+    gc.collect()
+    assert sum(isinstance(o, workers._Task) for o in gc.get_objects()) == 0
+
+
 def test_keys_reach_the_window_after_an_export(monkey_window, qtbot):
     """Found by the short profile after the export dialog gained its "Export finished" note: the
     note is window-modal and stays open, so the monkey's next Ctrl+Up waited for a window that

@@ -47,7 +47,13 @@ class _Task(QtCore.QObject, QtCore.QRunnable):
         on_done, on_error = self._on_done, self._on_error
         # PySide keeps a started runnable's wrapper alive: it must not keep what its closures hold
         # (a whole model and its engine, for the area profile) once delivered
-        self._fn = self._on_done = self._on_error = None
+        # (nor its progress callback, connected or held: an export dialog's bound method kept every
+        # closed Export dialog's Python side, ~100 kB per export in the long monkey run)
+        if self._on_progress is not None:
+            self.progressed.disconnect(self._on_progress)
+        self._fn = self._on_done = self._on_error = self._on_progress = None
+        # nor the task itself: its wrapper is released only when the C++ object goes
+        self.deleteLater()
         if error is None:
             on_done(result)
         elif on_error is not None:
