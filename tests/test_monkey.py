@@ -41,8 +41,8 @@ pytestmark = pytest.mark.gui
 
 LONG = os.environ.get("THIGHVIEW_MONKEY") == "long"
 #: (examples, at most steps per example): SHORT ≈ 300 steps, LONG ≥ 10 000 steps. Hypothesis ends an
-#: example early at random (measured: 38-40 steps on average over 22-113 examples), so 250 × 48 would
-#: have stopped near 9 500 steps; 300 examples give ~11 500.
+#: example early at random (measured: 38-42 steps on average, over runs of 22-179 examples), so 250 × 48
+#: stops between 9 500 and 10 500 steps, at the edge of the 10 000 asserted; 300 give 11 400-12 600.
 PROFILE = (300, 48) if LONG else (6, 50)
 #: The models the monkey opens. The built-in thigh (~20 s to open and to reopen by session on a
 #: busy 2-core machine) only in the long profile: the short one must fit the test command's time.
