@@ -17,6 +17,8 @@ pytestmark = pytest.mark.gui
 @pytest.fixture
 def opened(window, synthetic, qtbot, tmp_path):
     """The window showing the synthetic thigh read from a GLB file (sessions name a file)."""
+    from PySide6 import QtWidgets
+
     from thighview.io.writers import write_glb
 
     path = write_glb(synthetic[0], tmp_path / "prisms.glb")
@@ -24,6 +26,11 @@ def opened(window, synthetic, qtbot, tmp_path):
         window.load(path)
     qtbot.waitUntil(lambda: window.sessions.capture().model_sha256 is not None)  # hashed off the UI thread
     assert window.sessions.capture().model_sha256 == ss.model_checksum(path)
+    # the 3-D scene is made after the load (its meshes prepared on a worker) and then fits the camera
+    # on the next turn of the event loop: a capture before that would hold the camera before the fit
+    view = window.view3d
+    qtbot.waitUntil(lambda: view.scene is not None and view.scene.model is window.state.model, timeout=30000)
+    QtWidgets.QApplication.processEvents()
     return window
 
 
