@@ -320,6 +320,8 @@ class Context:
     examples = 0
     rss_mb: list[float]
     rules: dict[str, int]  # steps per rule
+    types: dict[str, int] = {}  # live objects by type at the last start state (see live_objects)
+    types_at_warm: dict[str, int] = {}  # ... at the tenth, after the caches have filled
     log = None
 
 
@@ -342,16 +344,45 @@ def rss_mb() -> float:
     return float("nan")
 
 
+def heap_mb() -> dict[str, float]:
+    """glibc's heap (``mallinfo2``, MB): what is allocated and what is free but kept. RSS growth with
+    flat ``used`` is fragmentation; growth in ``used`` is something held. Empty off glibc."""
+    import ctypes
+    import ctypes.util
+
+    class MallInfo2(ctypes.Structure):
+        _fields_ = [(name, ctypes.c_size_t) for name in
+                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
+                     "fordblks", "keepcost")]
+
+    try:
+        call = ctypes.CDLL(ctypes.util.find_library("c")).mallinfo2
+    except (OSError, AttributeError, TypeError):
+        return {}
+    call.restype = MallInfo2
+    info = call()
+    return {"used": round((info.uordblks + info.hblkhd) / 2**20, 1), "free": round(info.fordblks / 2**20, 1)}
+
+
 def live_objects(window) -> dict[str, int]:
-    """What a leak would pile up: the window's QObjects, Python-held VTK objects, matplotlib figures."""
+    """What a leak would pile up: the window's QObjects, Python-held VTK objects, matplotlib figures,
+    and every object the collector tracks (their types are counted in :data:`CTX.types`)."""
     import gc
+    from collections import Counter
 
     from PySide6 import QtCore
 
     names = [f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects()]
+    CTX.types = Counter(names)
     return {"qobjects": len(window.findChildren(QtCore.QObject)),
             "vtk": sum(n.startswith("vtkmodules") for n in names),
-            "figures": names.count("matplotlib.figure.Figure")}
+            "figures": CTX.types["matplotlib.figure.Figure"], "tracked": len(names)}
+
+
+def grown_types(before: dict[str, int], after: dict[str, int], top: int = 8) -> list[tuple[str, int]]:
+    """The object types whose live count grew most between two start-state visits."""
+    growth = {name: count - before.get(name, 0) for name, count in after.items()}
+    return sorted(((n, g) for n, g in growth.items() if g > 0), key=lambda item: -item[1])[:top]
 
 
 def shows_level(percent_shown: float, level: float) -> bool:
@@ -386,7 +417,12 @@ class Monkey(RuleBasedStateMachine):
         d.settle(workers=True)
         CTX.examples += 1
         CTX.rss_mb.append(rss_mb())
-        self._note(f"example {CTX.examples} start: rss {CTX.rss_mb[-1]:.1f} MB, live {live_objects(d.win)}")
+        self._note(f"example {CTX.examples} start: rss {CTX.rss_mb[-1]:.1f} MB, heap {heap_mb()}, "
+                   f"live {live_objects(d.win)}")
+        if CTX.examples == 10:
+            CTX.types_at_warm = CTX.types
+        elif CTX.examples % 10 == 0 and CTX.types_at_warm:
+            self._note(f"types grown since example 10: {grown_types(CTX.types_at_warm, CTX.types)}")
 
     def _note(self, text: str) -> None:
         if CTX.log is not None:
@@ -709,7 +745,7 @@ def monkey_window(qtbot, tmp_path, monkeypatch):
     qtbot.waitExposed(win)
     CTX.driver, CTX.tmp, CTX.hooked, CTX.rss_mb = Driver(win, qtbot), tmp_path, hooked, []
     CTX.steps = CTX.examples = 0
-    CTX.rules = {}
+    CTX.rules, CTX.types_at_warm = {}, {}
     CTX.files = {"mystery": write_glb(mystery_model(), tmp_path / "mystery.glb"),
                  "synthetic": write_glb(synthetic_model(), tmp_path / "synthetic.glb"),
                  "planar": write_planar_section(tmp_path / "section.obj")}
