@@ -45,11 +45,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import splu
 from skfem import BilinearForm, ElementTriP0, LinearForm, asm
 
 from thighview.errors import MechanicsError
 from thighview.mechanics.fem import ElasticitySolver, foundation_matrix
+from thighview.mechanics.lu import splu  # made and freed on one thread (see lu.py)
 
 #: Newton stops when the residual norm falls below this fraction of the external load's norm.
 NEWTON_RTOL = 1e-8
@@ -484,8 +484,9 @@ class _KeptLU:
     Newton's. When GMRES does not reach that within :data:`KRYLOV_MAX_ITERATIONS`, the current
     tangent is factorised and kept.
     The naive baseline and ``solver.krylov = False`` factorise every iteration. Held for one
-    :meth:`HyperelasticSolver.path` call on one thread, so plain SuperLU is fine
-    (see :mod:`thighview.mechanics.lu`).
+    :meth:`HyperelasticSolver.path` call, but not always dropped on its thread: a cancelled solve's
+    exception carries the path's frame, and with it this LU, to the GUI thread (see
+    :mod:`thighview.mechanics.lu`).
     """
 
     def __init__(self, solver: HyperelasticSolver) -> None:

@@ -6,8 +6,10 @@ pressure model is factorised in a worker thread and dropped on the GUI thread wh
 changes: its factors (10–20 MB on a thigh section) were never freed, so the app grew by that much
 at every level while the Pressure panel was open. Here every kept factorisation is made on one
 long-lived thread, and when it is dropped, wherever that happens, its last reference is handed
-back to that thread to be released there. Factorisations made and dropped within one call on one
-thread (the large-deformation Newton steps) do not need this.
+back to that thread to be released there. The large-deformation Newton steps need it too, though
+each solve makes and drops its factorisations in one call: when a solve is cancelled, its exception
+carries the solve's frames, and with them the last factorisation, to the GUI thread that shows it
+(measured: 317 MB never freed per cancelled 40 N solve on the built-in thigh).
 """
 
 from __future__ import annotations
