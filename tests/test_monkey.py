@@ -345,8 +345,9 @@ def rss_mb() -> float:
 
 
 def heap_mb() -> dict[str, float]:
-    """glibc's heap (``mallinfo2``, MB): what is allocated and what is free but kept. RSS growth with
-    flat ``used`` is fragmentation; growth in ``used`` is something held. Empty off glibc."""
+    """glibc's heap (``mallinfo2``, MB): what is allocated and what is free but kept, and the count of
+    Python's small-object blocks (its own arenas, outside glibc's heap). RSS growth with both flat is
+    fragmentation or native memory; growth in ``used`` is something held. Only blocks off glibc."""
     import ctypes
     import ctypes.util
 
@@ -355,13 +356,15 @@ def heap_mb() -> dict[str, float]:
                     ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
                      "fordblks", "keepcost")]
 
+    blocks = {"pyblocks": sys.getallocatedblocks()}
     try:
         call = ctypes.CDLL(ctypes.util.find_library("c")).mallinfo2
     except (OSError, AttributeError, TypeError):
-        return {}
+        return blocks
     call.restype = MallInfo2
     info = call()
-    return {"used": round((info.uordblks + info.hblkhd) / 2**20, 1), "free": round(info.fordblks / 2**20, 1)}
+    return {"used": round((info.uordblks + info.hblkhd) / 2**20, 1), "free": round(info.fordblks / 2**20, 1),
+            **blocks}
 
 
 def live_objects(window) -> dict[str, int]:
