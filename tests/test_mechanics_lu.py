@@ -9,15 +9,14 @@ factorisation on one thread.
 
 from __future__ import annotations
 
-import gc
 import threading
 from pathlib import Path
 
 import numpy as np
 import pytest
+from resident import resident_mb
 from synthetic_thigh import synthetic_model
 
-from thighview._memory import release_free_memory
 from thighview.mechanics import PressureModel
 from thighview.section import SectionEngine
 
@@ -29,15 +28,6 @@ BUILDS = 6
 BOUND_MB = 30.0
 #: Cancelled large-deformation solves measured after one warm-up; BOUND_MB holds for them too.
 CANCELS = 4
-
-
-def rss_mb() -> float:
-    gc.collect()
-    release_free_memory()
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    pytest.skip("no /proc/self/status")
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
@@ -59,8 +49,8 @@ def test_models_built_in_fresh_threads_and_dropped_here_are_freed():
         sizes.append((lu.L.nnz + lu.U.nnz) * 12 / 2**20)  # the factors' size (MB): values and indices
         del model_now, lu  # dropped on this thread, as the GUI thread drops the last level's model
         if i == 0:
-            start = rss_mb()
-    growth = rss_mb() - start
+            start = resident_mb()
+    growth = resident_mb() - start
     assert min(sizes) > 1.0, "the factors are too small for this test to see them leak"
     assert growth < BOUND_MB, f"resident memory grew {growth:.1f} MB over {BUILDS} builds " \
                               f"(factors {np.mean(sizes):.1f} MB each)"
@@ -92,6 +82,6 @@ def test_a_large_deformation_solve_cancelled_in_a_worker_frees_its_factors_here(
         worker.join()
         assert "cancelled" in str(errors.pop())  # dropped here, with its traceback
         if i == 0:
-            start = rss_mb()
-    growth = rss_mb() - start
+            start = resident_mb()
+    growth = resident_mb() - start
     assert growth < BOUND_MB, f"resident memory grew {growth:.1f} MB over {CANCELS} cancelled solves"

@@ -31,6 +31,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as stg
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
                                  run_state_machine_as_test)
+from resident import heap_mb, resident_mb
 from synthetic_thigh import synthetic_model
 
 from thighview.anatomy import Compartment
@@ -333,44 +334,6 @@ CTX = Context()
 LEVEL_RULES = stg.sampled_from(["slider", "percent", "cm", "key"])
 
 
-def rss_mb() -> float:
-    """Resident memory now (MB), after a full collection and ``malloc_trim``, so that it counts what
-    is still held, not garbage or free pages glibc keeps."""
-    import gc
-
-    from thighview._memory import release_free_memory
-
-    gc.collect()
-    release_free_memory()
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    return float("nan")
-
-
-def heap_mb() -> dict[str, float]:
-    """glibc's heap (``mallinfo2``, MB): what is allocated and what is free but kept, and the count of
-    Python's small-object blocks (its own arenas, outside glibc's heap). RSS growth with both flat is
-    fragmentation or native memory; growth in ``used`` is something held. Only blocks off glibc."""
-    import ctypes
-    import ctypes.util
-
-    class MallInfo2(ctypes.Structure):
-        _fields_ = [(name, ctypes.c_size_t) for name in
-                    ("arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks",
-                     "fordblks", "keepcost")]
-
-    blocks = {"pyblocks": sys.getallocatedblocks()}
-    try:
-        call = ctypes.CDLL(ctypes.util.find_library("c")).mallinfo2
-    except (OSError, AttributeError, TypeError):
-        return blocks
-    call.restype = MallInfo2
-    info = call()
-    return {"used": round((info.uordblks + info.hblkhd) / 2**20, 1), "free": round(info.fordblks / 2**20, 1),
-            **blocks}
-
-
 def live_objects(window) -> dict[str, int]:
     """What a leak would pile up: the window's QObjects, Python-held VTK objects, matplotlib figures,
     and every object the collector tracks (their types are counted in :data:`CTX.types`)."""
@@ -423,7 +386,7 @@ class Monkey(RuleBasedStateMachine):
         d.percent(50.0)
         d.settle(workers=True)
         CTX.examples += 1
-        CTX.rss_mb.append(rss_mb())
+        CTX.rss_mb.append(resident_mb())
         self._note(f"example {CTX.examples} start: rss {CTX.rss_mb[-1]:.1f} MB, heap {heap_mb()}, "
                    f"live {live_objects(d.win)}")
         if CTX.examples == 10:
@@ -445,7 +408,7 @@ class Monkey(RuleBasedStateMachine):
         CTX.last = (sys._getframe(1).f_code.co_name, now)
         CTX.rules[CTX.last[0]] = CTX.rules.get(CTX.last[0], 0) + 1
         if CTX.steps % 100 == 0:
-            self._note(f"rss {rss_mb():.1f} MB")
+            self._note(f"rss {resident_mb():.1f} MB")
 
     @property
     def flat(self) -> bool:
