@@ -20,6 +20,8 @@ from synthetic_thigh import synthetic_model
 from thighview.mechanics import PressureModel
 from thighview.section import SectionEngine
 
+pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
+
 #: Builds measured after one warm-up build. Before the fix each leaked its factors: 127 MB over
 #: these 6 (the factors are 21 MB each here).
 BUILDS = 6
@@ -30,7 +32,6 @@ BOUND_MB = 30.0
 CANCELS = 4
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
 def test_models_built_in_fresh_threads_and_dropped_here_are_freed():
     model = synthetic_model()
     engine = SectionEngine(model)
@@ -56,7 +57,6 @@ def test_models_built_in_fresh_threads_and_dropped_here_are_freed():
                               f"(factors {np.mean(sizes):.1f} MB each)"
 
 
-@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads resident memory from /proc")
 def test_a_large_deformation_solve_cancelled_in_a_worker_frees_its_factors_here():
     """Found while chasing the monkey's slow memory growth: a cancelled Newton solve raised in the
     worker, and its exception, delivered to the GUI thread and dropped there, held the path's frame

@@ -23,6 +23,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -325,8 +326,7 @@ class Context:
     examples = 0
     rss_mb: list[float]
     rules: dict[str, int]  # steps per rule
-    types: dict[str, int] = {}  # live objects by type at the last start state (see live_objects)
-    types_at_warm: dict[str, int] = {}  # ... at the tenth, after the caches have filled
+    types_at_warm: Counter  # live objects by type at the tenth start state, after the caches have filled
     log = None
 
 
@@ -334,25 +334,21 @@ CTX = Context()
 LEVEL_RULES = stg.sampled_from(["slider", "percent", "cm", "key"])
 
 
-def live_objects(window) -> dict[str, int]:
-    """What a leak would pile up: the window's QObjects, Python-held VTK objects, matplotlib figures,
-    and every object the collector tracks (their types are counted in :data:`CTX.types`)."""
+def object_types() -> Counter:
+    """Every object the collector tracks, counted by type (``module.qualname``)."""
     import gc
-    from collections import Counter
 
+    return Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects())
+
+
+def live_objects(window, types: Counter) -> dict[str, int]:
+    """What a leak would pile up: the window's QObjects, Python-held VTK objects, matplotlib figures,
+    and every tracked object (``types``: :func:`object_types`)."""
     from PySide6 import QtCore
 
-    names = [f"{type(o).__module__}.{type(o).__qualname__}" for o in gc.get_objects()]
-    CTX.types = Counter(names)
     return {"qobjects": len(window.findChildren(QtCore.QObject)),
-            "vtk": sum(n.startswith("vtkmodules") for n in names),
-            "figures": CTX.types["matplotlib.figure.Figure"], "tracked": len(names)}
-
-
-def grown_types(before: dict[str, int], after: dict[str, int], top: int = 8) -> list[tuple[str, int]]:
-    """The object types whose live count grew most between two start-state visits."""
-    growth = {name: count - before.get(name, 0) for name, count in after.items()}
-    return sorted(((n, g) for n, g in growth.items() if g > 0), key=lambda item: -item[1])[:top]
+            "vtk": sum(n for name, n in types.items() if name.startswith("vtkmodules")),
+            "figures": types["matplotlib.figure.Figure"], "tracked": sum(types.values())}
 
 
 def shows_level(percent_shown: float, level: float) -> bool:
@@ -387,12 +383,15 @@ class Monkey(RuleBasedStateMachine):
         d.settle(workers=True)
         CTX.examples += 1
         CTX.rss_mb.append(resident_mb())
+        if CTX.log is None:  # what follows only explains the log's memory figures
+            return
+        types = object_types()
         self._note(f"example {CTX.examples} start: rss {CTX.rss_mb[-1]:.1f} MB, heap {heap_mb()}, "
-                   f"live {live_objects(d.win)}")
+                   f"live {live_objects(d.win, types)}")
         if CTX.examples == 10:
-            CTX.types_at_warm = CTX.types
+            CTX.types_at_warm = types
         elif CTX.examples % 10 == 0 and CTX.types_at_warm:
-            self._note(f"types grown since example 10: {grown_types(CTX.types_at_warm, CTX.types)}")
+            self._note(f"types grown since example 10: {(types - CTX.types_at_warm).most_common(8)}")
 
     def _note(self, text: str) -> None:
         if CTX.log is not None:
@@ -715,7 +714,7 @@ def monkey_window(qtbot, tmp_path, monkeypatch):
     qtbot.waitExposed(win)
     CTX.driver, CTX.tmp, CTX.hooked, CTX.rss_mb = Driver(win, qtbot), tmp_path, hooked, []
     CTX.steps = CTX.examples = 0
-    CTX.rules, CTX.types_at_warm = {}, {}
+    CTX.rules, CTX.types_at_warm = {}, Counter()
     CTX.files = {"mystery": write_glb(mystery_model(), tmp_path / "mystery.glb"),
                  "synthetic": write_glb(synthetic_model(), tmp_path / "synthetic.glb"),
                  "planar": write_planar_section(tmp_path / "section.obj")}
