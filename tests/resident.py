@@ -43,3 +43,51 @@ def heap_mb() -> dict[str, float]:
     info = call()
     return {"used": round((info.uordblks + info.hblkhd) / 2**20, 1), "free": round(info.fordblks / 2**20, 1),
             **blocks}
+
+
+def arenas_mb() -> dict[str, float]:
+    """glibc's arenas (``malloc_info``): how many, and what they hold from the system (MB, summed
+    over heaps) against their free chunks. Many arenas with much free is per-thread fragmentation.
+    Empty off glibc."""
+    import ctypes
+    import ctypes.util
+    import re
+
+    libc = ctypes.CDLL(ctypes.util.find_library("c"))
+    try:
+        libc.open_memstream.restype = ctypes.c_void_p
+        buffer, size = ctypes.c_char_p(), ctypes.c_size_t()
+        stream = libc.open_memstream(ctypes.byref(buffer), ctypes.byref(size))
+        libc.malloc_info(0, ctypes.c_void_p(stream))
+        libc.fclose(ctypes.c_void_p(stream))
+    except (AttributeError, TypeError):
+        return {}
+    xml = ctypes.string_at(buffer, size.value).decode()
+    libc.free(buffer)
+    heaps = re.findall(r'<heap nr="\d+">(.*?)</heap>', xml, re.S)
+    current = [int(m) for h in heaps for m in re.findall(r'<system type="current" size="(\d+)"', h)]
+    free = [sum(int(x) for x in re.findall(r'<total type="(?:fast|rest)" count="\d+" size="(\d+)"', h))
+            for h in heaps]
+    mmapped = re.search(r'<total type="mmap" count="(\d+)" size="(\d+)"/>\s*<system type="current"', xml)
+    return {"arenas": len(heaps), "system": round(sum(current) / 2**20, 1), "free": round(sum(free) / 2**20, 1),
+            "mmap_chunks": int(mmapped.group(1)) if mmapped else -1,
+            "mmap": round(int(mmapped.group(2)) / 2**20, 1) if mmapped else -1.0}
+
+
+def mapped_mb() -> dict[str, float]:
+    """Resident memory by kind of mapping (``/proc/self/smaps``, MB): the main heap (``[heap]``),
+    anonymous maps (threads' arenas, large blocks, Python's arenas, native libraries' buffers), and
+    files (libraries' code and data). Empty without /proc."""
+    import re
+
+    smaps = Path("/proc/self/smaps")
+    totals = {"heap": 0, "anon": 0, "files": 0}
+    kind = None
+    for line in smaps.read_text().splitlines() if smaps.exists() else []:
+        head = re.match(r"^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$", line)
+        if head:
+            name = head.group(1)
+            kind = "heap" if name == "[heap]" else "files" if name.startswith("/") else "anon"
+        elif line.startswith("Rss:") and kind:
+            totals[kind] += int(line.split()[1])
+    return {k: round(v / 1024, 1) for k, v in totals.items()}

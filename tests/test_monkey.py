@@ -32,7 +32,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as stg
 from hypothesis.stateful import (RuleBasedStateMachine, initialize, invariant, precondition, rule,
                                  run_state_machine_as_test)
-from resident import heap_mb, resident_mb
+from resident import arenas_mb, heap_mb, mapped_mb, resident_mb
 from synthetic_thigh import synthetic_model
 
 from thighview.anatomy import Compartment
@@ -387,7 +387,7 @@ class Monkey(RuleBasedStateMachine):
             return
         types = object_types()
         self._note(f"example {CTX.examples} start: rss {CTX.rss_mb[-1]:.1f} MB, heap {heap_mb()}, "
-                   f"live {live_objects(d.win, types)}")
+                   f"arenas {arenas_mb()}, maps {mapped_mb()}, live {live_objects(d.win, types)}")
         if CTX.examples == 10:
             CTX.types_at_warm = types
         elif CTX.examples % 10 == 0 and CTX.types_at_warm:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from thighview._memory import release_free_memory
+from thighview._memory import limit_arenas, release_free_memory
 from thighview.app import state as st
 from thighview.errors import ThighViewError
 from thighview.gui.about import about_details, about_html
@@ -99,6 +99,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
+        limit_arenas()  # before this window starts its worker threads (see thighview._memory)
         self._closing = False
         self._cancel_loading: threading.Event | None = None
         self.settings = settings or QtCore.QSettings()
