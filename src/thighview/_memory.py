@@ -20,8 +20,8 @@ import ctypes.util
 
 #: glibc's ``mallopt`` parameter for the arena cap (malloc.h).
 _M_ARENA_MAX = -8
-#: Arenas all the app's threads share: the main one and one more (the short monkey ran as fast with
-#: two as with sixteen, and held 17 MB less after 200 steps).
+#: Arenas all the app's threads share: the main one and one more. The short monkey (the same steps each
+#: run) ran as fast with two as with sixteen and held 7-17 MB less at the same start states (two A/B runs).
 ARENAS = 2
 
 
