@@ -27,7 +27,8 @@ def heap_mb() -> dict[str, float]:
     Python's small-object blocks (its own arenas, outside glibc's heap). RSS growth with both flat is
     fragmentation or native memory; growth in ``used`` is something held. Off glibc, only the block count."""
     import ctypes
-    import ctypes.util
+
+    from thighview._memory import libc
 
     class MallInfo2(ctypes.Structure):
         _fields_ = [(name, ctypes.c_size_t) for name in
@@ -35,9 +36,8 @@ def heap_mb() -> dict[str, float]:
                      "fordblks", "keepcost")]
 
     blocks = {"pyblocks": sys.getallocatedblocks()}
-    try:
-        call = ctypes.CDLL(ctypes.util.find_library("c")).mallinfo2
-    except (OSError, AttributeError, TypeError):
+    call = getattr(libc(), "mallinfo2", None)
+    if call is None:
         return blocks
     call.restype = MallInfo2
     info = call()
@@ -50,20 +50,20 @@ def arenas_mb() -> dict[str, float]:
     over heaps) against their free chunks. Many arenas with much free is per-thread fragmentation.
     Empty off glibc."""
     import ctypes
-    import ctypes.util
     import re
 
-    libc = ctypes.CDLL(ctypes.util.find_library("c"))
-    try:
-        libc.open_memstream.restype = ctypes.c_void_p
-        buffer, size = ctypes.c_char_p(), ctypes.c_size_t()
-        stream = libc.open_memstream(ctypes.byref(buffer), ctypes.byref(size))
-        libc.malloc_info(0, ctypes.c_void_p(stream))
-        libc.fclose(ctypes.c_void_p(stream))
-    except (AttributeError, TypeError):
+    from thighview._memory import libc
+
+    c = libc()
+    if c is None or not hasattr(c, "malloc_info") or not hasattr(c, "open_memstream"):
         return {}
+    c.open_memstream.restype = ctypes.c_void_p
+    buffer, size = ctypes.c_char_p(), ctypes.c_size_t()
+    stream = c.open_memstream(ctypes.byref(buffer), ctypes.byref(size))
+    c.malloc_info(0, ctypes.c_void_p(stream))
+    c.fclose(ctypes.c_void_p(stream))
     xml = ctypes.string_at(buffer, size.value).decode()
-    libc.free(buffer)
+    c.free(buffer)
     heaps = re.findall(r'<heap nr="\d+">(.*?)</heap>', xml, re.S)
     current = [int(m) for h in heaps for m in re.findall(r'<system type="current" size="(\d+)"', h)]
     free = [sum(int(x) for x in re.findall(r'<total type="(?:fast|rest)" count="\d+" size="(\d+)"', h))

@@ -313,6 +313,8 @@ class Driver:
         closed = []
         for _ in range(3):  # an export dialog closed while exporting cancels first, then closes
             open_now = [dialog for dialog in self.win.findChildren(QtWidgets.QDialog) if dialog.isVisible()]
+            if not open_now:
+                break
             closed += [f"{type(dialog).__name__} {dialog.windowTitle()!r}" for dialog in open_now]
             for dialog in open_now:
                 dialog.reject()

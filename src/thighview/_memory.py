@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from functools import lru_cache
 
 
 #: glibc's ``mallopt`` parameter for the arena cap (malloc.h).
@@ -25,7 +26,9 @@ _M_ARENA_MAX = -8
 ARENAS = 2
 
 
-def _libc():
+@lru_cache(maxsize=1)
+def libc() -> ctypes.CDLL | None:
+    """The C library, looked up once (``find_library`` runs ``ldconfig``); None where there is none."""
     try:
         return ctypes.CDLL(ctypes.util.find_library("c"))
     except (OSError, TypeError):  # no C library by that name (Windows)
@@ -35,13 +38,13 @@ def _libc():
 def limit_arenas(arenas: int = ARENAS) -> bool:
     """Cap glibc's malloc arenas (threads started later share them); True if it could be set.
     Arenas made before the call stay, so call it before starting threads."""
-    setter = getattr(_libc(), "mallopt", None)
+    setter = getattr(libc(), "mallopt", None)
     return bool(setter is not None and setter(_M_ARENA_MAX, arenas))
 
 
 def release_free_memory() -> bool:
     """Ask the C allocator to return free heap pages; True if it could be asked."""
-    trim = getattr(_libc(), "malloc_trim", None)
+    trim = getattr(libc(), "malloc_trim", None)
     if trim is None:
         return False
     trim(0)
