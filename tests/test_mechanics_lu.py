@@ -32,6 +32,17 @@ BOUND_MB = 30.0
 CANCELS = 4
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _arenas_as_the_app_has_them():
+    """The app caps glibc's arenas before it starts workers (``thighview._memory``). Without the cap each
+    fresh worker thread here may get an arena of its own, whose freed pages stay resident: after the
+    hyperelastic and friction tests had run in the same process, that alone grew these solves by 43 MB
+    (with ``MALLOC_ARENA_MAX=2``, or in a fresh process, they pass with room)."""
+    from thighview._memory import limit_arenas
+
+    limit_arenas()
+
+
 def test_models_built_in_fresh_threads_and_dropped_here_are_freed():
     model = synthetic_model()
     engine = SectionEngine(model)
