@@ -48,6 +48,7 @@ import scipy.sparse as sp
 from skfem import BilinearForm, ElementTriP0, LinearForm, asm
 
 from thighview.errors import MechanicsError
+from thighview.mechanics.blas import on_one_blas_thread
 from thighview.mechanics.fem import ElasticitySolver, foundation_matrix
 from thighview.mechanics.lu import splu  # made and freed on one thread (see lu.py)
 
@@ -389,6 +390,7 @@ class HyperelasticSolver:
             x, _, _ = self._step(x, load, start, mid, slip, cancel, friction, kept, depth + 1)
             return self._step(x, load, mid, end, slip, cancel, friction, kept, depth + 1)
 
+    @on_one_blas_thread   # its dense products, without OpenBLAS's spinning threads (mechanics/blas.py)
     def newton(self, x0: np.ndarray, load: np.ndarray, slip: np.ndarray | None,
                cancel: Callable[[], bool] | None = None, friction: float | None = None,
                kept: _KeptLU | None = None):

@@ -1,0 +1,34 @@
+"""One BLAS thread while the mechanics iterate.
+
+Why: the Newton loop hands hundreds of mid-sized dense products to OpenBLAS (numpy's ``einsum``
+contracts through ``matmul``) between its sparse solves. OpenBLAS's worker threads spin-wait
+between calls, and on a two-core machine that spinning takes the CPU the solve itself needs: the
+40 N sequence spent about 1.6 s more CPU with the default two threads than with one
+(docs/mechanics.md, Speed). OpenBLAS's pool is process-wide, and threadpoolctl lets only one
+thread at a time change it: a solve that overlaps another thread's keeps whatever that one set.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import TypeVar
+
+F = TypeVar("F", bound=Callable)
+
+
+@functools.lru_cache(maxsize=1)
+def _controller():
+    import scipy.sparse.linalg  # noqa: F401  (loads SciPy's own OpenBLAS, so the controller sees it)
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def on_one_blas_thread(function: F) -> F:
+    """Run ``function`` with every loaded BLAS on one thread, and restore the setting when it returns."""
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with _controller().limit(limits=1, user_api="blas"):
+            return function(*args, **kwargs)
+    return wrapper  # type: ignore[return-value]
