@@ -11,6 +11,7 @@ thread at a time change it: a solve that overlaps another thread's keeps whateve
 from __future__ import annotations
 
 import functools
+import importlib
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -19,8 +20,9 @@ F = TypeVar("F", bound=Callable)
 
 @functools.lru_cache(maxsize=1)
 def _controller():
-    import scipy.sparse.linalg  # noqa: F401  (loads SciPy's own OpenBLAS, so the controller sees it)
     from threadpoolctl import ThreadpoolController
+
+    importlib.import_module("scipy.sparse.linalg")  # loads SciPy's own OpenBLAS, so the controller sees it
 
     return ThreadpoolController()
 
