@@ -2,8 +2,9 @@
 
 Why: the Newton loop hands hundreds of mid-sized dense products to OpenBLAS (numpy's ``einsum``
 contracts through ``matmul``) between its sparse solves. OpenBLAS's worker threads spin-wait
-between calls, and on a two-core machine that spinning takes the CPU the solve itself needs: the
-40 N sequence spent about 1.6 s more CPU with the default two threads than with one
+between calls, and on a two-core machine that spinning takes the CPU the rest of the app needs: the
+40 N sequence took 4.9 s of CPU with the default two threads against 2.8 s with one, in the same
+wall time on an idle machine, and 5.4 s against 4.5 s of wall time beside a busy app
 (docs/mechanics.md, Speed). OpenBLAS's pool is process-wide, and threadpoolctl lets only one
 thread at a time change it: a solve that overlaps another thread's keeps whatever that one set.
 """
