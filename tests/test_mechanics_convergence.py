@@ -7,6 +7,12 @@ import pytest
 
 #: Element sizes as multiples of the defaults (MeshOptions: 1.2 mm at the femur, 2.5 at the skin, 5 elsewhere).
 SCALES = (1.0, 0.7, 0.5)
+#: The hand's force. Not the app's 40 N: there, pressing into the bone, the finest mesh meets a singular point of the
+#: solution path at about 38 N (measured once: the tangent's smallest eigenvalue falls to 1e-5 of its diagonal, its mode in
+#: the skin under the hand, compressed to a stretch of 0.46-0.53, past Biot's 0.544 for the surface of a
+#: compressed neo-Hookean solid); the coarser meshes are too stiff to resolve that surface mode and go
+#: through. A convergence study needs a solution that every mesh reaches (docs/mechanics.md, Limits (5)).
+FORCE_N = 30.0
 
 
 def _model(default_model, scale: float):
@@ -18,12 +24,12 @@ def _model(default_model, scale: float):
 
 
 def _interface_slip(model, direction: str) -> dict[str, float]:
-    """Slip of the tissue on the bone where it slides, facing a 40 N hand at the bare medial femur (vastus
+    """Slip of the tissue on the bone where it slides, facing a hand (:data:`FORCE_N`) at the bare medial femur (vastus
     medialis slides there): the large-deformation model, four load steps. ``peak``: the largest slip there,
     the crest of the sliding zone, about 10 mm from the bonded septal anchor; ``mean``: by outline length."""
     from thighview.mechanics import Contact
 
-    contact = Contact("medial", direction, 40.0)
+    contact = Contact("medial", direction, FORCE_N)
     bone = model.solve_path(contact, fractions=(0.25, 0.5, 0.75, 1.0)).bone
     where = bone.facing(contact.angle_deg) & (np.array(bone.state) != "bonded")
     assert where.sum() > 10
