@@ -185,3 +185,26 @@ def test_newton_krylov_follows_full_newtons_path_with_far_fewer_factorisations(d
     _same_states(krylov, full)
     assert n_full >= sum(s.iterations for s in full)          # one LU per iteration (more if a step was halved)
     assert n_krylov <= n_full / 4
+
+@pytest.mark.parametrize(("coupling", "rtol", "factorisations", "kept"), [
+    (-0.5, 1e-8, 1, "_SingleLU"),   # well conditioned: the float32 LU's refined step meets the tolerance
+    (-3.0, 1e-8, 2, "Factors"),     # condition ~3^18: it misses, and the step is made again in float64
+])
+def test_a_kept_lu_is_float32_unless_that_misses_the_tolerance(coupling, rtol, factorisations, kept):
+    """The kept LU is only GMRES's preconditioner, so it is factorised in float32; a direct step on it
+    (the first after a factorisation) must still meet the Newton forcing term."""
+    from types import SimpleNamespace
+
+    import scipy.sparse as sp
+
+    from thighview.mechanics.hyperelastic import _KeptLU
+
+    n = 18
+    K = sp.diags([np.ones(n), coupling * np.ones(n - 1)], [0, 1], format="csr")
+    rhs = np.random.default_rng(0).standard_normal(n)
+    solver = SimpleNamespace(krylov=True, naive=False, factorisations=0)
+    lu = _KeptLU(solver)
+    step = lu.solve(K, rhs, rtol)
+    assert np.linalg.norm(rhs - K @ step) <= rtol * np.linalg.norm(rhs)
+    assert solver.factorisations == factorisations
+    assert type(lu.lu).__name__ == kept
