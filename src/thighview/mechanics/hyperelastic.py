@@ -217,6 +217,12 @@ class HyperelasticSolver:
         self.dx = ub.dx
         self.udofs = ub.element_dofs
         self.pdofs = pb.element_dofs + self.n_u
+        # the fixed factors of the tangent (total Lagrangian): the gradients laid out for two batched
+        # matrix products per element in Kuu, and Kpp, which does not depend on the state
+        ne, nq = self.dx.shape
+        self._g_rows = np.ascontiguousarray(self.g.transpose(2, 0, 1, 3)).reshape(ne, len(self.g), 2 * nq)
+        self._g_dx = np.ascontiguousarray((self.g * self.dx).transpose(2, 3, 1, 0))
+        self._kpp = -np.einsum("aeq,beq,eq->abe", self.Q, self.Q, self.dx / self.kappa_q).ravel()
         self.foundation = None
         if foundation is not None:
             self.foundation = foundation_matrix(ub, foundation).tocoo()
@@ -229,10 +235,14 @@ class HyperelasticSolver:
 
     # -- assembly ------------------------------------------------------------------------------
     def _coo_index(self) -> tuple[np.ndarray, np.ndarray]:
-        U, P = self.udofs, self.pdofs
-        blocks = [(U, U), (U, P), (P, U), (P, P)]
-        rows = [np.broadcast_to(a[:, None, :], (a.shape[0], b.shape[0], a.shape[1])).ravel() for a, b in blocks]
-        cols = [np.broadcast_to(b[None, :, :], (a.shape[0], b.shape[0], a.shape[1])).ravel() for a, b in blocks]
+        def pairs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:   # (a_i, b_j, element), C order
+            shape = (a.shape[0], b.shape[0], a.shape[1])
+            return np.broadcast_to(a[:, None, :], shape).ravel(), np.broadcast_to(b[None, :, :], shape).ravel()
+
+        (uu_r, uu_c), (up_r, up_c), (pp_r, pp_c) = (pairs(self.udofs, self.udofs), pairs(self.udofs, self.pdofs),
+                                                    pairs(self.pdofs, self.pdofs))
+        # the (P, U) block in the (U, P) block's order, so that Kup's values serve both
+        rows, cols = [uu_r, up_r, up_c, pp_r], [uu_c, up_c, up_r, pp_c]
         if self.foundation is not None:
             rows.append(self.foundation.row)
             cols.append(self.foundation.col)
@@ -267,12 +277,14 @@ class HyperelasticSolver:
         R[: self.n_u] -= load
         values = []
         if tangent:
-            g, ne = self.g, dx.shape[0]
-            Ag = np.einsum("cjdleq,bleq,eq->cjdbeq", A, g, dx, optimize=True)
-            Kuu = np.einsum("ajeq,cjdbeq->acbde", g, Ag, optimize=True).reshape(2 * len(g), 2 * len(g), ne)
-            Kup = -np.einsum("cjeq,ajeq,beq,eq->acbe", JFiT, g, self.Q, dx, optimize=True).reshape(2 * len(g), len(self.Q), ne)
-            Kpp = -np.einsum("aeq,beq,eq->abe", self.Q, self.Q, dx / self.kappa_q, optimize=True)
-            values = [Kuu.ravel(), Kup.ravel(), np.transpose(Kup, (1, 0, 2)).ravel(), Kpp.ravel()]
+            g, (ne, nq) = self.g, dx.shape
+            nb = len(g)
+            # Kuu[a c, b d] = sum over q, j, l of g[a j] A[c j d l] g[b l] dx, as two batched products per element
+            Ag = np.matmul(A.transpose(4, 5, 0, 1, 2, 3).reshape(ne, nq, 8, 2), self._g_dx)   # (e, q, c j d, b)
+            Ag = Ag.reshape(ne, nq, 2, 2, 2, nb).transpose(0, 3, 1, 2, 4, 5).reshape(ne, 2 * nq, 4 * nb)
+            Kuu = np.matmul(self._g_rows, Ag).reshape(ne, nb, 2, 2, nb).transpose(1, 2, 4, 3, 0)  # (a, c, b, d, e)
+            Kup = -np.einsum("cjeq,ajeq,beq,eq->acbe", JFiT, g, self.Q, dx, optimize=True)
+            values = [Kuu.ravel(), Kup.ravel(), Kup.ravel(), self._kpp]
         if self.foundation is not None:
             f = self.foundation
             R[: self.n_u] += np.bincount(f.row, f.data * u[f.col], self.n_u)
