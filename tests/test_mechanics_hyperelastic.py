@@ -208,3 +208,26 @@ def test_a_kept_lu_is_float32_unless_that_misses_the_tolerance(coupling, rtol, f
     assert np.linalg.norm(rhs - K @ step) <= rtol * np.linalg.norm(rhs)
     assert solver.factorisations == factorisations
     assert type(lu.lu).__name__ == kept
+
+
+@pytest.mark.slow
+def test_the_readout_flags_skin_and_fat_compressed_past_biots_stretch(default_section):
+    """Past Biot's critical stretch the neo-Hookean surface can crease and the skin's shape there depends on the
+    mesh (docs/mechanics.md, Limits (5)): the readout says so. A hand leaning sideways at the medial thigh
+    compresses the skin ahead of it; at 10 N it stays clear of the threshold, at 50 N it passes it. The demo's
+    hand (40 N, anterolateral) stays clear of it both ways."""
+    from thighview.mechanics import Contact
+    from thighview.mechanics.results import BIOT_STRETCH
+
+    light, heavy = (default_section.solve_path(Contact("medial", "sideways", f)).readout(with_ranges=False)
+                    for f in (10.0, 50.0))
+    assert BIOT_STRETCH < light.least_surface_stretch < 1.0
+    assert 0.0 < heavy.least_surface_stretch < BIOT_STRETCH
+    assert (light.past_surface_instability, heavy.past_surface_instability) == (False, True)
+    assert heavy.as_dict()["past_surface_instability"] is True
+    assert "past Biot's 0.544" in heavy.table() and "past Biot" not in light.table()
+    for direction in ("into-bone", "sideways"):   # the demo's own hand stays clear of it
+        demo = default_section.solve_path(Contact("anterolateral", direction, 40.0)).readout(with_ranges=False)
+        assert demo.past_surface_instability is False
+    linear = default_section.preview(Contact("medial", "sideways", 50.0)).readout(with_ranges=False)
+    assert linear.least_surface_stretch is None and linear.as_dict()["past_surface_instability"] is None

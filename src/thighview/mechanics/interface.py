@@ -179,6 +179,7 @@ def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, l
     exx, eyy, exy = mean(E[0, 0]), mean(E[1, 1]), mean(E[0, 1])
     radius = np.hypot(0.5 * (exx - eyy), exy)
     principal = np.maximum(np.abs(0.5 * (exx + eyy) + radius), np.abs(0.5 * (exx + eyy) - radius))
+    least_stretch = np.sqrt(np.maximum(1.0 + 2.0 * (0.5 * (exx + eyy) - radius), 0.0))   # C = I + 2E
     slips = {}
     for gauge, p_in, p_out in model._gauge_probes:
         k = len(gauge.inner)
@@ -193,7 +194,8 @@ def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, l
         model=model, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
         displacement=model.solver.vertex_displacement(u), compression=1.0 - mean(J),
         shear=2.0 * radius, slip=slips, kind="neo-Hookean", fraction=step.fraction, bone=bone,
-        friction=friction, principal_strain=principal, newton_iterations=step.iterations)
+        friction=friction, principal_strain=principal, least_stretch=least_stretch,
+        newton_iterations=step.iterations)
 
 
 def _bone_stress(solver: HyperelasticSolver, surface: BoneSurface, step: LoadStep, load: np.ndarray,

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from thighview.anatomy import label_of
+from thighview.anatomy import Compartment, label_of
 
 if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.loads import Contact
@@ -21,6 +21,10 @@ if TYPE_CHECKING:  # pragma: no cover
 
 #: "Peak" compression is this area-weighted percentile, so one sliver at a corner cannot set it.
 PEAK_PERCENTILE = 95.0
+#: Biot's critical stretch for the surface of a compressed incompressible neo-Hookean solid in plane strain
+#: (Biot, Mechanics of Incremental Deformations, 1965): below it a flat surface can crease, so the solve's
+#: skin there depends on the mesh (docs/mechanics.md, Limits (5)).
+BIOT_STRETCH = 0.544
 
 #: Units of every readout field, stated in tables and JSON.
 UNITS = {"force": "N", "length": "mm", "slip": "mm", "compression": "% volume", "stiffness": "kPa"}
@@ -56,6 +60,7 @@ class Deformation:
     bone: BoneStress | None = field(default=None, repr=False)
     friction: float | None = None                    # coefficient at the bone interface (large deformation)
     principal_strain: np.ndarray | None = field(default=None, repr=False)  # largest |Green-Lagrange| per triangle
+    least_stretch: np.ndarray | None = field(default=None, repr=False)     # smallest principal stretch per triangle
     newton_iterations: int = 0
 
     def scaled(self, factor: float) -> Deformation:
@@ -135,6 +140,11 @@ class Deformation:
         if self.principal_strain is not None:
             tissue = ~np.array([m.is_sliding(n) for n in m.region_names])[m.region]
             extra["peak_strain"] = _area_percentile(self.principal_strain[tissue], areas[tissue], PEAK_PERCENTILE)
+        if self.least_stretch is not None:
+            surface = np.array([m.compartment_of(n) in (Compartment.SKIN, Compartment.FAT)
+                                for n in m.region_names])[m.region]
+            if surface.any():
+                extra["least_surface_stretch"] = float(self.least_stretch[surface].min())
         readout = Readout(
             force_n=c.force_n, tool=c.tool.name, width_mm=c.tool.width_mm, length_mm=c.tool.length_mm,
             direction=c.direction, at_deg=c.angle_deg, towards=self.towards,
@@ -240,8 +250,14 @@ class Readout:
     bone_slip_mm: tuple[float, float] | None = None      # (max, mean) tangential motion on the bone
     interface_shares: dict[str, float] | None = None     # bonded / stick / slip / open share of the bone outline
     peak_strain: float | None = None                     # 95th percentile of the largest principal strain
+    least_surface_stretch: float | None = None           # smallest principal stretch in skin and fat (a triangle's mean)
     ranges: dict[str, tuple[float, float]] | None = None  # headline figure -> (min, max) over plausible parameters
     ratio_spread: dict[str, tuple[float, float]] | None = None  # sideways / into-bone ratio -> (min, max) / nominal
+
+    @property
+    def past_surface_instability(self) -> bool | None:
+        """Skin or fat compressed past Biot's critical stretch (None for the linear model)."""
+        return None if self.least_surface_stretch is None else self.least_surface_stretch < BIOT_STRETCH
 
     @property
     def femur_slip(self) -> SlipStat:
@@ -273,6 +289,8 @@ class Readout:
             "bone_shear_stress_kpa": _pair_dict(self.bone_shear_kpa),
             "indentation_mm": round(self.indentation_mm, 3), "drag_mm": round(self.drag_mm, 3),
             "peak_strain": None if self.peak_strain is None else round(self.peak_strain, 4),
+            "least_surface_stretch": None if self.least_surface_stretch is None else round(self.least_surface_stretch, 4),
+            "past_surface_instability": self.past_surface_instability,
             "range": {k: {"min": round(lo, 3), "max": round(hi, 3)} for k, (lo, hi) in (self.ranges or {}).items()},
         }
         return {
@@ -329,6 +347,10 @@ class Readout:
             rows += [("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
                                             f"{self.bone_slip_mm[0]:.2f} mm, mean {self.bone_slip_mm[1]:.2f} mm"),
                      ("peak strain (95th pct)", f"{100 * self.peak_strain:.0f} %")]
+        if self.least_surface_stretch is not None:
+            rows += [("least stretch in skin and fat", f"{self.least_surface_stretch:.2f}" + (
+                f": past Biot's {BIOT_STRETCH} for a compressed neo-Hookean surface, which can crease here; "
+                "the skin's shape there depends on the mesh" if self.past_surface_instability else ""))]
         for name, (lo, hi) in (self.ranges or {}).items():
             rows.append((f"  range of {name}", f"{lo:.3g} to {hi:.3g} (plausible tissue stiffness, 3-D closure fit)"))
         rows += [
