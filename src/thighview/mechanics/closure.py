@@ -100,19 +100,20 @@ def fit_closure(model: PressureModel, slab: SlabOptions) -> ClosureFit:
         held = model.variant(holding_length_mm=tuple(float(v) for v in lengths))
         return [figures(d) for d in held.preview_all(contacts)]
 
-    def errors(log_lengths: np.ndarray) -> np.ndarray:
-        return np.array([f[k] / t[k] - 1.0 for f, t in zip(two_d(log_lengths), three_d) for k in MATCHED])
+    def errors_of(fitted: list[dict[str, float]]) -> np.ndarray:
+        return np.array([f[k] / t[k] - 1.0 for f, t in zip(fitted, three_d) for k in MATCHED])
 
     bounds = tuple(np.log(_BOUNDS_MM))
     start = math.log(_START_MM)
-    one = chebyshev_fit(errors, np.array([start]), bounds)
-    two = chebyshev_fit(errors, np.array([start, start]), bounds)
+    one = chebyshev_fit(lambda x: errors_of(two_d(x)), np.array([start]), bounds)
+    two = chebyshev_fit(lambda x: errors_of(two_d(x)), np.array([start, start]), bounds)
+    one_fitted, two_fitted = two_d(one), two_d(two)
     names = [c.direction for c in contacts]
     radial, tangential = (float(v) for v in np.exp(two))
-    single = {"holding_length_mm": float(np.exp(one[0])), "fit_error": float(np.abs(errors(one)).max()),
-              "two_d": dict(zip(names, two_d(one)))}
-    return ClosureFit(model.level, (radial, tangential), float(np.abs(errors(two)).max()), dict(zip(names, three_d)),
-                      dict(zip(names, two_d(two))), single)
+    single = {"holding_length_mm": float(np.exp(one[0])), "fit_error": float(np.abs(errors_of(one_fitted)).max()),
+              "two_d": dict(zip(names, one_fitted))}
+    return ClosureFit(model.level, (radial, tangential), float(np.abs(errors_of(two_fitted)).max()),
+                      dict(zip(names, three_d)), dict(zip(names, two_fitted)), single)
 
 
 def chebyshev_fit(errors: Callable[[np.ndarray], np.ndarray], start: np.ndarray,

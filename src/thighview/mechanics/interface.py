@@ -177,9 +177,9 @@ def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, l
     weights = solver.dx / solver.dx.sum(axis=1, keepdims=True)
     mean = lambda a: (a * weights).sum(axis=-1)  # noqa: E731  (element means)
     exx, eyy, exy = mean(E[0, 0]), mean(E[1, 1]), mean(E[0, 1])
-    radius = np.hypot(0.5 * (exx - eyy), exy)
-    principal = np.maximum(np.abs(0.5 * (exx + eyy) + radius), np.abs(0.5 * (exx + eyy) - radius))
-    least_stretch = np.sqrt(np.maximum(1.0 + 2.0 * (0.5 * (exx + eyy) - radius), 0.0))   # C = I + 2E
+    mid, radius = 0.5 * (exx + eyy), np.hypot(0.5 * (exx - eyy), exy)   # Mohr's circle of E
+    principal = np.maximum(np.abs(mid + radius), np.abs(mid - radius))
+    least_stretch = np.sqrt(np.maximum(1.0 + 2.0 * (mid - radius), 0.0))   # C = I + 2E
     slips = {}
     for gauge, p_in, p_out in model._gauge_probes:
         k = len(gauge.inner)
