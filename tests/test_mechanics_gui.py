@@ -23,7 +23,8 @@ def panel(qtbot):
     qtbot.addWidget(widget)
     widget.resize(700, 900)
     widget.show()
-    qtbot.waitUntil(lambda: state.pressure.scene is not None, timeout=30000)
+    # the linear model at once, then the large-deformation solve from a worker (seconds)
+    qtbot.waitUntil(lambda: state.pressure.scene is not None and not state.pressure.solving, timeout=120000)
     yield widget
     widget.close_view()
     wait_for_workers()
@@ -81,6 +82,8 @@ def test_the_widgets_and_the_pressure_state_are_one(panel, qtbot):
     from thighview.app.pressure import PressureFrame
 
     pressure = panel.pressure
+    panel.large.setChecked(False)   # the linear model only: no result arrives from a worker meanwhile
+    assert not pressure.settings.large_deformation
     panel.force.setValue(25.0)
     panel.direction.setCurrentIndex(panel.direction.findData("sideways"))
     panel.tool.setCurrentIndex(panel.tool.findData("ball"))
@@ -101,6 +104,38 @@ def test_the_widgets_and_the_pressure_state_are_one(panel, qtbot):
     assert not panel.play.isChecked() and not panel.timer.isActive() and panel.play.text() == "Play"
     assert [f.index for f in frames[:3]] == [0, 1, 2] and all(f.scene is pressure.scene for f in frames)
 
+
+
+def test_the_large_deformation_solve_replaces_the_linear_model_on_screen(panel, qtbot):
+    """The linear model is drawn at once; the large-deformation solve runs in a worker with a progress bar
+    and a Stop button, then its picture replaces it: other pixels, its readout and its model named."""
+    import numpy as np
+
+    def pixels():
+        qtbot.wait(50)
+        panel.canvas.draw()
+        return np.asarray(panel.canvas.buffer_rgba())[..., :3].copy()
+
+    pressure = panel.pressure
+    assert {d.kind for d in pressure.scene.deformations} == {"neo-Hookean"}   # the fixture waited for it
+    assert "neo-Hookean" in panel.readout.text() and "bone outline: bonded" in panel.readout.text()
+    assert "large deformation" in panel.drawing.note_text and not panel.solve_progress.isVisible()
+    panel.force.setValue(30.0)
+    assert pressure.solving and panel.solve_progress.isVisible() and panel.stop_solve.isVisible()
+    assert "linear model" in panel.drawing.note_text
+    linear = pixels()
+    qtbot.waitUntil(lambda: not pressure.solving, timeout=120000)
+    assert not panel.solve_progress.isVisible() and "load steps" in panel.status.text()
+    large = pixels()
+    assert "large deformation" in panel.drawing.note_text
+    changed = np.any(np.abs(linear.astype(int) - large.astype(int)) > 30, axis=-1).mean()
+    assert changed > 0.005, f"only {changed:.2%} of the pixels changed"
+
+    panel.force.setValue(35.0)
+    assert panel.stop_solve.isVisible()
+    panel.stop_solve.click()
+    assert not pressure.solving and not panel.solve_progress.isVisible() and "Stopped" in panel.status.text()
+    assert pressure.scene.deformations[0].kind == "linear"
 
 
 def test_a_hidden_panel_builds_nothing_until_it_is_shown(shown, qtbot):

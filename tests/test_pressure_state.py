@@ -167,3 +167,99 @@ def test_the_cli_and_the_app_build_one_pressure_model(default_model, capsys):
     app.pressure.set_model(app.pressure.model_builder(app.model, app.section)())
     shown = {d.contact.direction: d.readout().as_dict() for d in app.pressure.scene.deformations}
     assert json.loads(json.dumps(shown)) == cli
+
+
+class Deferred:
+    """A runner that holds each job until the test runs it, as a worker thread would, later."""
+
+    def __init__(self) -> None:
+        self.jobs: list = []
+
+    def __call__(self, fn, on_done, on_error, on_progress=None) -> None:
+        self.jobs.append((fn, on_done, on_error, on_progress))
+
+    def run(self, index: int = 0) -> None:
+        fn, on_done, on_error, on_progress = self.jobs.pop(index)
+        try:
+            result = fn(on_progress)
+        except Exception as exc:  # noqa: BLE001 (a worker hands every failure back)
+            on_error(exc)
+        else:
+            on_done(result)
+
+
+@pytest.fixture
+def solving(toy):
+    events: list = []
+    state = ps.PressureState(events.append)
+    state.runner = Deferred()
+    state.update(force_n=20.0)
+    events.clear()
+    state.set_model(toy)
+    return state, events
+
+
+def test_the_large_deformation_solve_replaces_the_preview_with_its_load_steps(solving):
+    state, events = solving
+    assert _types(events) == [ps.PressureSolved, ps.PressureFrame, ps.PressureBusy]
+    preview = state.scene
+    assert {d.kind for d in preview.deformations} == {"linear"} and state.solving and events[-1].running
+    events.clear()
+    state.runner.run()
+    busy = [e for e in events if isinstance(e, ps.PressureBusy)]
+    fractions = [e.fraction for e in busy if e.running]
+    assert fractions == sorted(fractions) and len(fractions) == 16 and fractions[-1] == 1.0   # 8 steps each
+    assert "into-bone" in busy[0].message and "sideways" in busy[-2].message
+    assert _types(events)[-3:] == [ps.PressureBusy, ps.PressureSolved, ps.PressureFrame] and not busy[-1].running
+    shown = state.scene
+    assert events[-2].scene is shown and not state.solving
+    assert [d.contact for d in shown.deformations] == [d.contact for d in preview.deformations]
+    for d in shown.deformations:
+        assert d.kind == "neo-Hookean" and len(d.path) == 8 and d.path[-1].fraction == 1.0
+    # the frames follow the solution path: half the load is the path's half-way step, not half the last one
+    half = shown.deformations[0].scaled(0.5)
+    assert half.dofs == pytest.approx(shown.deformations[0].path[3].dofs)
+
+
+def test_a_change_cancels_the_solve_in_flight_and_solved_loads_come_back_at_once(solving):
+    state, events = solving
+    state.runner.run()
+    large = state.scene
+    state.update(force_n=30.0)                     # a new load: preview, and a solve for it
+    assert state.solving and len(state.runner.jobs) == 1
+    events.clear()
+    state.update(force_n=20.0)                     # back: the kept solution, no solve
+    assert _types(events) == [ps.PressureChanged, ps.PressureBusy, ps.PressureSolved, ps.PressureFrame]
+    assert not events[1].running and events[1].error is None   # the 30 N solve was stopped, silently
+    assert [d.dofs for d in state.scene.deformations] == [d.dofs for d in large.deformations]
+    assert not state.solving
+    events.clear()
+    state.runner.run()                             # the stale 30 N solve: cancelled at its first iteration
+    assert events == [] and state.scene.deformations[0].contact.force_n == 20.0
+
+
+def test_a_failed_or_stopped_solve_says_why_and_keeps_the_linear_model(solving):
+    from thighview.errors import MechanicsError
+
+    state, events = solving
+    fn, on_done, on_error, _ = state.runner.jobs.pop()
+    events.clear()
+    on_error(MechanicsError("the large-deformation solve did not converge (try a smaller force)"))
+    assert _types(events) == [ps.PressureBusy] and "did not converge" in events[0].error
+    assert state.scene.deformations[0].kind == "linear" and not state.solving
+    state.update(force_n=25.0)
+    events.clear()
+    state.stop_solving("Stopped: showing the linear model")
+    assert events == [ps.PressureBusy(False, error="Stopped: showing the linear model")]
+    state.runner.run()
+    assert state.scene.deformations[0].kind == "linear"
+
+
+def test_without_a_runner_or_with_large_deformation_off_only_the_linear_model_is_solved(toy):
+    events: list = []
+    state = ps.PressureState(events.append)        # the CLI's and a test's state: no worker threads
+    state.set_model(toy)
+    assert ps.PressureBusy not in _types(events) and not state.solving
+    state.runner = Deferred()
+    state.update(large_deformation=False, force_n=20.0)
+    assert state.runner.jobs == [] and state.scene.deformations[0].kind == "linear"

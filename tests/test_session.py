@@ -28,7 +28,8 @@ def _full_session(model_path: str | None = None, sha: str | None = None) -> ss.S
         camera=((412.5, -310.25, 88.0), (1e-3, 2.5, -224.0), (0.0, 0.0, 1.0)),
         compartments={"mystery_muscle": "adductors", "ünnamed_grün": "hamstrings"},
         pressure={"at": "anterolateral", "direction": "sideways", "side": "lateral", "force_n": 40.0,
-                  "tool": "hand", "lean_deg": 65.0, "sliding_kpa": None, "colour_by": "shear"})
+                  "tool": "hand", "lean_deg": 65.0, "sliding_kpa": None, "colour_by": "shear",
+                  "large_deformation": False})
 
 
 def test_round_trip_is_exact(tmp_path):
@@ -114,6 +115,9 @@ BAD_SESSIONS = {
                                b' "pressure": {"at": "knee"}}', "unknown contact place 'knee'"),
     "v4 direction label": (b'{"format": "thighview.session", "version": 4, "model": {"path": null},'
                            b' "pressure": {"direction": "Sideways"}}', "'direction' must be one of compare"),
+    "large deformation not a yes/no": (b'{"format": "thighview.session", "version": 5, "model": {"path": null},'
+                                       b' "pressure": {"large_deformation": "yes"}}',
+                                       "'large_deformation' must be true or false"),
 }
 
 
@@ -124,7 +128,8 @@ def test_version_3_pressure_settings_migrate():
                         "sliding_kpa": 2.0}}
     session = ss.session_from_json(json.dumps(old))
     assert session.pressure == {"at": 90.0, "direction": "compare", "side": None, "force_n": 55.0,
-                                "tool": "thumb", "lean_deg": None, "sliding_kpa": 2.0, "colour_by": "compression"}
+                                "tool": "thumb", "lean_deg": None, "sliding_kpa": 2.0, "colour_by": "compression",
+                                "large_deformation": False}   # as version 4 showed it: the linear model
 
 
 @pytest.mark.parametrize("case", list(BAD_SESSIONS))

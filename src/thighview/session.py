@@ -3,7 +3,7 @@
 A session file lets a teacher prepare a view and reopen it exactly; the autosave copy lets the
 app offer "recover last session?" after a crash. The format is plain JSON (never pickle)::
 
-    {"format": "thighview.session", "version": 4,
+    {"format": "thighview.session", "version": 5,
      "model": {"path": "/data/thigh.glb", "sha256": "…"},   # path null = the built-in thigh
      "level": 0.5,
      "colours": {"mode": "compartment", "palette": "braus", "area_per": "muscle", "area_unit": "percent"},
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from thighview.model import ThighModel
 
 FORMAT = "thighview.session"
-VERSION = 4
+VERSION = 5
 SUFFIX = ".thighview-session"
 #: A session is a few kB; anything far larger is not one (and is not read into memory).
 MAX_SESSION_BYTES = 4 * 2**20
@@ -61,7 +61,7 @@ class Session:
     opacity: dict[str, float] = field(default_factory=dict)
     camera: Camera | None = None
     compartments: dict[str, str] = field(default_factory=dict)
-    pressure: dict[str, str | float | None] = field(default_factory=dict)  # PressureSettings.as_dict()
+    pressure: dict[str, str | float | bool | None] = field(default_factory=dict)  # PressureSettings.as_dict()
     axis: dict | None = None  # see axis_spec(); None = the femur's own axis
     image: dict = field(default_factory=dict)  # a section image's load options: pixel_size, colour_map
 
@@ -260,8 +260,16 @@ def _from_v3(data: dict) -> dict:
     return {**data, "pressure": pressure}
 
 
+def _from_v4(data: dict) -> dict:
+    """Version 4 showed only the linear model of the pressure demo: it reopens showing that."""
+    pressure = data.get("pressure")
+    if not isinstance(pressure, dict):
+        return data
+    return {**data, "pressure": {**pressure, "large_deformation": False}}
+
+
 #: version -> function turning that version's dictionary into the next version's.
-_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2, 3: _from_v3}
+_MIGRATIONS: dict[int, Callable[[dict], dict]] = {1: _from_v1, 2: _from_v2, 3: _from_v3, 4: _from_v4}
 
 
 def session_from_json(text: str, path: Path | None = None) -> Session:

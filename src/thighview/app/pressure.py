@@ -7,6 +7,12 @@ or new loads are solved at once (milliseconds: the model is factorised) and publ
 :class:`PressureSolved`; what to show now is :class:`PressureFrame` (frame ``index`` of
 ``n_frames`` of the load ramp). A GUI timer only calls :meth:`PressureState.advance`.
 
+With ``large_deformation`` on (the default) the loads are then solved again with large deformation
+and friction by a ``runner`` off the UI thread (the GUI's worker pool; seconds): the instant linear
+solution is the preview meanwhile, :class:`PressureBusy` reports the solve's progress, and its
+result replaces the preview. A newer change cancels a solve in flight; solved loads are kept for
+the model, so the guided demo's second round and a return to a place are instant.
+
 The mechanics (a second's import) is imported only when loads are solved or checked, so the
 app's start does not pay for it.
 """
@@ -14,6 +20,8 @@ app's start does not pay for it.
 from __future__ import annotations
 
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
@@ -36,7 +44,14 @@ FORCE_RANGE_N = (1.0, 200.0)
 SLIDING_RANGE_KPA = (0.05, 20.0)
 LEAN_RANGE_DEG = (0.0, 90.0)
 #: Settings whose change needs a new solve (the colouring only redraws; sliding layers need a new model).
-_SOLVED = frozenset({"at", "direction", "side", "force_n", "tool", "lean_deg"})
+_SOLVED = frozenset({"at", "direction", "side", "force_n", "tool", "lean_deg", "large_deformation"})
+#: How many large-deformation solutions (one contact each) a model keeps: the guided demo's four steps.
+_KEPT_SOLUTIONS = 8
+#: Runs ``fn(report)`` off the UI thread, then ``on_done(result)`` or ``on_error(exc)`` on it, passing each
+#: progress to ``on_progress`` (:func:`thighview.gui.workers.run_in_thread`'s signature).
+Runner = Callable[..., None]
+#: One large-deformation solve at a time: a cancelled one finishes its Newton iteration before the next starts.
+_ONE_SOLVE = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -44,7 +59,8 @@ class PressureSettings:
     """What the user chose; also what a session stores (:meth:`as_dict` / :func:`settings_from_mapping`).
 
     ``at`` is a place name or an angle in degrees (0 anterior, towards lateral); ``side`` None lets a
-    sideways push pick its way; ``lean_deg`` and ``sliding_kpa`` None keep the mechanics' defaults.
+    sideways push pick its way; ``lean_deg`` and ``sliding_kpa`` None keep the mechanics' defaults;
+    ``large_deformation`` shows the large-deformation solve once it is done (the linear model until then).
     """
 
     at: str | float = "anterolateral"
@@ -55,6 +71,7 @@ class PressureSettings:
     lean_deg: float | None = None
     sliding_kpa: float | None = None
     colour_by: str = "compression"
+    large_deformation: bool = True
 
     def as_dict(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in fields(self)}
@@ -92,6 +109,9 @@ def settings_from_mapping(data: Mapping[str, Any]) -> PressureSettings:
     choice("direction", tuple(DIRECTION_PRESETS))
     choice("side", (None, *SIDES))
     choice("colour_by", COLOUR_MODES)
+    if not isinstance(settings.large_deformation, bool):
+        raise ValueError(f"pressure setting 'large_deformation' must be true or false, "
+                         f"not {settings.large_deformation!r}")
     number("force_n", *FORCE_RANGE_N)
     number("lean_deg", *LEAN_RANGE_DEG, optional=True)
     number("sliding_kpa", *SLIDING_RANGE_KPA, optional=True)
@@ -121,6 +141,17 @@ class PressureSolved:
 
 
 @dataclass(frozen=True)
+class PressureBusy:
+    """The large-deformation solve of the shown loads: ``running`` (``fraction`` done, ``message`` says
+    where), or over; ``error`` says why it stopped short (the linear model is then what is shown)."""
+
+    running: bool
+    fraction: float = 0.0
+    message: str = ""
+    error: str | None = None
+
+
+@dataclass(frozen=True)
 class PressureFrame:
     """What to show now: the scene at ``load_fraction`` of its force, frame ``index`` of ``n_frames``."""
 
@@ -144,6 +175,9 @@ class PressureState:
         self.on_stage = False                    # the demo has the window's central view
         self._scales_held = False                # the scene keeps a drag's scales (see release_scales)
         self._playback: Playback | None = None
+        self.runner: Runner | None = None        # runs large-deformation solves (the GUI's workers); None: none
+        self._cancel: threading.Event | None = None   # the large-deformation solve in flight
+        self._solutions: OrderedDict[Contact, Any] = OrderedDict()   # the model's large-deformation results
 
     # --- settings -----------------------------------------------------------------------------
     def update(self, *, keep_scales: bool = False, **changes: Any) -> None:
@@ -212,28 +246,94 @@ class PressureState:
         if model is None and self.model is None:
             return
         self.model = model
+        self._solutions.clear()
         self._solve()
+
+    @property
+    def solving(self) -> bool:
+        """True while a large-deformation solve of the shown loads runs (the linear preview is shown)."""
+        return self._cancel is not None
+
+    def stop_solving(self, reason: str | None = None) -> None:
+        """Cancel the large-deformation solve in flight (if any); ``reason`` is published as why it stopped."""
+        if self._cancel is None:
+            return
+        self._cancel.set()
+        self._cancel = None
+        self._publish(PressureBusy(False, error=reason))
 
     def _solve(self, keep_scales: bool = False) -> None:
         """Solve the settings' loads and publish them. ``keep_scales`` (a drag's frame, when a scene of this
-        model is shown): the preview at the shown scene's scales and caption, without readouts."""
+        model is shown): the preview at the shown scene's scales and caption, without readouts. With
+        ``large_deformation`` the loads' kept large-deformation results are shown, or else the linear
+        model while a runner solves them (:meth:`_solve_large`)."""
         from thighview.errors import ThighViewError
         from thighview.mechanics.animation import Scene
 
+        self.stop_solving()
         held = self.scene if keep_scales and self.scene is not None and \
             self.scene.deformations[0].model is self.model else None
+        large = self.settings.large_deformation and held is None
         if self.model is None:
             self.scene, error = None, None
         else:
+            contacts = self.contacts()
+            kept = [self._solutions.get(c) for c in contacts] if large else [None]
             try:
-                self.scene = Scene.solve(self.model, self.contacts(), caption=self.caption) if held is None \
-                    else Scene.held_preview(self.model, self.contacts(), held)
+                if held is not None:
+                    self.scene = Scene.held_preview(self.model, contacts, held)
+                elif all(d is not None for d in kept):
+                    self.scene = Scene.of(self.model, tuple(kept), caption=self.caption)
+                else:
+                    self.scene = Scene.solve(self.model, contacts, caption=self.caption)
                 error = None
             except ThighViewError as exc:
                 self.scene, error = None, str(exc)
         self._scales_held = held is not None and self.scene is not None
         self._publish(PressureSolved(self.scene, error))
         self._publish_frame()
+        if large and self.scene is not None and self.scene.deformations[0].kind == "linear":
+            self._solve_large()
+
+    def _solve_large(self) -> None:
+        """Solve the shown loads with large deformation off the UI thread; the result replaces the preview
+        if nothing changed meanwhile (a change cancels it: :meth:`stop_solving`)."""
+        if self.runner is None:
+            return
+        from thighview.mechanics.animation import Scene
+
+        model, contacts, caption = self.model, [d.contact for d in self.scene.deformations], self.caption
+        cancel = self._cancel = threading.Event()
+
+        def solve(report):   # worker thread
+            with _ONE_SOLVE:
+                return Scene.solve(model, contacts, caption=caption, nonlinear=True, cancel=cancel.is_set,
+                                   report=report)
+
+        def done(scene) -> None:
+            for d in scene.deformations:
+                self._solutions[d.contact] = d
+            while len(self._solutions) > _KEPT_SOLUTIONS:
+                self._solutions.popitem(last=False)
+            if cancel is self._cancel:   # still the shown loads
+                self._cancel = None
+                self.scene = scene
+                self._publish(PressureBusy(False, 1.0))
+                self._publish(PressureSolved(scene))
+                self._publish_frame()
+
+        def failed(exc: BaseException) -> None:
+            if cancel is self._cancel:
+                self._cancel = None
+                self._publish(PressureBusy(False, error=f"The large-deformation solve stopped: {exc} "
+                                                        "(showing the linear model)"))
+
+        def progressed(progress) -> None:
+            if cancel is self._cancel:
+                self._publish(PressureBusy(True, progress.fraction, progress.message))
+
+        self._publish(PressureBusy(True, 0.0, "Large deformation: solving in load steps"))
+        self.runner(solve, done, failed, on_progress=progressed)
 
     @property
     def caption(self) -> str | None:

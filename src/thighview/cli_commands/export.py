@@ -56,6 +56,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--at", default="anterolateral",
                         help="pressure demo: where the hand presses (a place name or degrees; default anterolateral)")
     parser.add_argument("--force-n", type=float, default=40.0, help="pressure demo: force in newtons (default 40)")
+    parser.add_argument("--large-deformation", action="store_true",
+                        help="pressure demo: frames from the large-deformation solve with friction at the bone "
+                             "(seconds a load) instead of the linear model")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no list of written files")
     parser.add_argument("--compare", metavar="B",
                         help="instead: the paired figure of this model (A) and B (a model file or 'default') at each "
@@ -131,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
         out_dir=Path(args.out), formats=tuple(f.strip().lower() for f in args.format.split(",") if f.strip()),
         levels=(), size=size, figure=options, view=args.view, sheet=args.sheet,
         profile=args.profile, animation=args.animation, frames=args.frames, fps=args.fps,
-        pressure_at=_place(args.at), pressure_direction=args.direction, force_n=args.force_n, force=args.force)
+        pressure_at=_place(args.at), pressure_direction=args.direction, force_n=args.force_n,
+        pressure_large_deformation=args.large_deformation, force=args.force)
     asked = parse_levels(args.levels) if args.levels is not None else None
     model = apply_model_options(load_model(args.model, **image_options(args)), args)
     request = dataclasses.replace(request, levels=tuple(section_levels(model, asked, [0.5])))

@@ -31,9 +31,8 @@ def add_load_arguments(parser: argparse.ArgumentParser, default_direction: str) 
                         help="friction coefficient where tissue slides on the bone (default 0.089, the middle of "
                              "the measured range 0.016-0.5)")
     parser.add_argument("--large-deformation", action="store_true",
-                        help="solve with large deformation and friction at the bone, in load steps (slow: tens "
-                             "of seconds a load; still being verified, see docs/mechanics.md) instead of the "
-                             "linear small-strain model")
+                        help="solve with large deformation and friction at the bone, in load steps (seconds a "
+                             "load; see docs/mechanics.md) instead of the linear small-strain model")
     parser.add_argument("--force", type=float, default=40.0, help="force in newtons (default 40)")
     parser.add_argument("--tool", choices=("thumb", "hand", "ball"), default="hand",
                         help="contact: thumb 20x25 mm, hand 60x80 mm, ball 35x35 mm (width x length along the thigh)")

@@ -53,9 +53,10 @@ def sweep_frames(engine: SectionEngine, levels: Sequence[float], *, side: str = 
 
 def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, direction: str = "compare",
                     at: str | float = "anterolateral", force_n: float = 40.0, n_frames: int = 36,
-                    size_px: tuple[int, int] | None = None) -> Iterator[np.ndarray]:
+                    size_px: tuple[int, int] | None = None, nonlinear: bool = False) -> Iterator[np.ndarray]:
     """The pressure-demo frames for one place on the skin (the app's own drawer); at ``size_px`` (None: the
-    drawer's own size) the same picture scaled, its caption readable from two metres."""
+    drawer's own size) the same picture scaled, its caption readable from two metres. ``nonlinear``: the
+    frames are the large-deformation solve's load steps."""
     from thighview.mechanics.loads import Contact
     from thighview.mechanics.model import PressureModel
     from thighview.render.pressure2d import FrameStyle, frames
@@ -67,4 +68,4 @@ def pressure_frames(model: ThighModel, engine: SectionEngine, level: float, *, d
     pressure = PressureModel.from_model(model, level, section=engine.section(level))
     contacts = [Contact(at=at, direction=d, force_n=force_n) for d in directions]
     style = FrameStyle(size_px=size_px, caption_cap=None if size_px is None else room_cap_height_fraction())
-    return frames(pressure, contacts, n_frames=n_frames, style=style)
+    return frames(pressure, contacts, n_frames=n_frames, style=style, nonlinear=nonlinear)

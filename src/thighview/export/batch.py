@@ -50,6 +50,7 @@ class ExportRequest:
     pressure_at: str | float = "anterolateral"
     pressure_direction: str = "compare"
     force_n: float = 40.0
+    pressure_large_deformation: bool = False  # the frames: the large-deformation solve's load steps
     visible: dict[str, bool] = field(default_factory=dict)
     opacity: dict[str, float] = field(default_factory=dict)
     stem: str | None = None  # file name start; default the model's name
@@ -325,9 +326,12 @@ def _movie_steps(request: ExportRequest, model: ThighModel, engine: SectionEngin
             frames = animations.pressure_frames(model, engine, level, direction=request.pressure_direction,
                                                 at=request.pressure_at, force_n=request.force_n,
                                                 n_frames=request.frames,
-                                                size_px=request.size or DEFAULT_SIZE["pressure"])
+                                                size_px=request.size or DEFAULT_SIZE["pressure"],
+                                                nonlinear=request.pressure_large_deformation)
             record = provenance(model, content=f"pressure demo, {request.pressure_direction}", levels=[level],
-                                extra={"at": str(request.pressure_at), "force_n": f"{request.force_n:g}"})
+                                extra={"at": str(request.pressure_at), "force_n": f"{request.force_n:g}",
+                                       "model": "large deformation" if request.pressure_large_deformation
+                                       else "linear"})
             yield from movie_steps(target, frames, n_frames=request.frames, fps=request.fps, force=request.force,
                                    provenance=record)
 

@@ -112,7 +112,8 @@ class DemoController(QtCore.QObject):
                 QtCore.QTimer.singleShot(0, self._resume)
             wrapped = event.playing and event.scene is not None and event.index < self._last_index
             self._last_index = event.index
-            if wrapped and time.monotonic() - self._step_started >= self.dwell(self.pressure.caption or ""):
+            read = time.monotonic() - self._step_started >= self.dwell(self.pressure.caption or "")
+            if wrapped and read and not self.pressure.solving:   # the large-deformation result is shown first
                 self._last_index = 0
                 self.pressure.step_demo(+1)   # a load cycle ended and the caption had its time: next step
 

@@ -230,6 +230,7 @@ class ExportDialog(QtWidgets.QDialog):
             sheet=kind == "sheet", animation=self.animation.currentData(), frames=self.frames.value(),
             fps=float(self.fps.value()), visible=dict(self.state.visible),
             pressure_at=pressure.at, pressure_direction=pressure.direction, force_n=pressure.force_n,
+            pressure_large_deformation=pressure.large_deformation,
             opacity=dict(self.state.opacity), force=force)
 
     def _plan(self) -> list[ExportJob] | None:

@@ -46,12 +46,23 @@ def readout_html(readouts) -> str:
     rows.append(row("under the tool: indentation / drag",
                     [f"{r.indentation_mm:.0f} / {r.drag_mm:.0f} mm" for r in readouts]))
     rows.append(row("peak displacement (anywhere)", [f"{r.peak_displacement_mm:.0f} mm" for r in readouts]))
-    if all(r.ranges for r in readouts):
-        rows.append(row("range over plausible tissue stiffness: indentation / slip at the femur",
-                        ["{0:.0f}–{1:.0f} / {2:.1f}–{3:.1f} mm".format(*r.ranges["indentation_mm"],
-                                                                      *r.ranges["femur_slip_max_mm"])
-                         for r in readouts]))
-    note = (f"<br><small>Soft tissue at its stiffness under a hand (elastography × "
+    # the same rows for both models (the linear one holds the whole outline and has no stretch limit), so the
+    # panel keeps its layout when the large-deformation result replaces the preview
+    rows.append(row("normal stress on the bone facing the contact (mean)",
+                    [f"{r.bone_normal_kpa[1]:.1f} kPa" if r.bone_normal_kpa else "–" for r in readouts]))
+    rows.append(row("bone outline: bonded / stick / slip / lifted off",
+                    [" / ".join(f"{100 * r.interface_shares.get(k, 0.0):.0f}" for k in
+                                ("bonded", "stick", "slip", "open")) + " %" if r.interface_shares else "held all round"
+                     for r in readouts]))
+    rows.append(row("least stretch of skin and fat (creases below 0.54)",
+                    ["–" if r.least_surface_stretch is None else f"{r.least_surface_stretch:.2f}"
+                     + (" (past it)" if r.past_surface_instability else "") for r in readouts]))
+    rows.append(row("range over plausible tissue stiffness: indentation / slip at the femur",
+                    ["{0:.0f}–{1:.0f} / {2:.1f}–{3:.1f} mm".format(*r.ranges["indentation_mm"],
+                                                                  *r.ranges["femur_slip_max_mm"])
+                     if r.ranges else "–" for r in readouts]))
+    model = "linear, small strain" if readouts[0].friction is None else "neo-Hookean, large strain"
+    note = (f"<br><small>Model: {model}. Soft tissue at its stiffness under a hand (elastography × "
             f"{readouts[0].working_stiffening:g}, calibrated to in-vivo indentation). "
             f"Sliding layers {readouts[0].sliding_kpa:g} kPa: a modelling choice. "
             "Contact: {t} ({w:g} mm wide, {l:g} mm along the thigh).</small>").format(
@@ -66,6 +77,7 @@ class PressurePanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.state = app_state
         self.pressure = app_state.pressure
+        self.pressure.runner = run_in_thread   # large-deformation solves go to the worker pool
         self.drawer: PanelDrawer | None = None
         self.drawing: SceneFigure | None = None  # laid out once per model, style and size; moved per frame
         self._drawing_key: tuple | None = None
@@ -111,6 +123,9 @@ class PressurePanel(QtWidgets.QWidget):
                                 "No measured value exists: this is a modelling choice.")
         self.colour = QtWidgets.QComboBox()
         self.colour.addItems(list(COLOUR_MODES))
+        self.large = QtWidgets.QCheckBox("Large deformation, friction at the bone")
+        self.large.setToolTip("Solve each load again with large deformation and friction where tissue slides on "
+                              "the femur (seconds, in the background); the linear model is shown meanwhile")
         form = QtWidgets.QFormLayout()
         place_row = QtWidgets.QHBoxLayout()
         place_row.addWidget(self.place, 1)
@@ -122,6 +137,7 @@ class PressurePanel(QtWidgets.QWidget):
         form.addRow("Tool", self.tool)
         form.addRow("Sliding layers (modelling choice)", self.sliding)
         form.addRow("Colour by", self.colour)
+        form.addRow("Model", self.large)
 
         self.play = QtWidgets.QPushButton("Play")
         self.play.setCheckable(True)
@@ -140,6 +156,16 @@ class PressurePanel(QtWidgets.QWidget):
         self.canvas = FigureCanvasQTAgg(self.figure)
         self.canvas.setMinimumHeight(260)
         self.status = QtWidgets.QLabel(wordWrap=True)
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing())   # one or two lines: no jumps
+        self.solve_progress = QtWidgets.QProgressBar(maximum=1000, textVisible=False, visible=False)
+        self.stop_solve = QtWidgets.QPushButton("Stop", visible=False)
+        self.stop_solve.setToolTip("Stop the large-deformation solve and keep the linear model")
+        solving = QtWidgets.QHBoxLayout()
+        for widget, stretch in ((self.solve_progress, 1), (self.stop_solve, 0)):
+            policy = widget.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)   # the drawing does not jump when a solve starts or ends
+            widget.setSizePolicy(policy)
+            solving.addWidget(widget, stretch)
         self.readout = QtWidgets.QLabel(textInteractionFlags=QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.readout.setWordWrap(True)
 
@@ -155,6 +181,7 @@ class PressurePanel(QtWidgets.QWidget):
         layout.addLayout(controls)
         layout.addWidget(self.caption)
         layout.addWidget(self.canvas, 1)
+        layout.addLayout(solving)
         layout.addWidget(self.status)
         layout.addWidget(self.readout)
 
@@ -166,6 +193,8 @@ class PressurePanel(QtWidgets.QWidget):
         self.force.valueChanged.connect(lambda force: update(force_n=float(force)))
         self.tool.currentIndexChanged.connect(lambda _i: update(tool=self.tool.currentData()))
         self.colour.currentTextChanged.connect(lambda mode: update(colour_by=mode))
+        self.large.toggled.connect(lambda on: update(large_deformation=bool(on)))
+        self.stop_solve.clicked.connect(lambda: self.pressure.stop_solving("Stopped: showing the linear model"))
         self.sliding.editingFinished.connect(self._sliding_edited)
         self.play.toggled.connect(self.pressure.play)
         self.loop.toggled.connect(self.pressure.set_loop)
@@ -179,7 +208,7 @@ class PressurePanel(QtWidgets.QWidget):
         """Bring the widgets up to the state's settings (without echoing them back)."""
         s = self.pressure.settings
         widgets = (self.place, self.angle, self.direction, self.side, self.force, self.tool, self.sliding,
-                   self.colour)
+                   self.colour, self.large)
         blockers = [QtCore.QSignalBlocker(w) for w in widgets]
         if s.at in PLACES:
             self.place.setCurrentText(s.at)
@@ -187,6 +216,7 @@ class PressurePanel(QtWidgets.QWidget):
         self.side.setCurrentIndex(max(self.side.findData(s.side), 0))
         self.tool.setCurrentIndex(self.tool.findData(s.tool))
         self.colour.setCurrentText(s.colour_by)
+        self.large.setChecked(s.large_deformation)
         spins = ((self.angle, place_angle(s.at)), (self.force, s.force_n), (self.sliding, self._sliding_kpa()))
         for spin, value in spins:
             if spin.value() != value:  # the box being typed in keeps its cursor
@@ -216,6 +246,8 @@ class PressurePanel(QtWidgets.QWidget):
             self._draw(self.pressure.scene, self.pressure.load_fraction)  # the palette may have changed
         elif isinstance(event, ps.PressureSolved):
             self._show_result(event)
+        elif isinstance(event, ps.PressureBusy):
+            self._show_busy(event)
         elif isinstance(event, ps.PressureFrame):
             self._show_playback(event.playing)
             self._draw(event.scene, event.load_fraction)
@@ -283,10 +315,22 @@ class PressurePanel(QtWidgets.QWidget):
         if solved.error is not None:
             self.status.setText(solved.error)
         elif solved.scene is not None and not solved.scene.preview:   # a drag's preview: the readout at the drop
-            self.status.setText("Click on the skin to move the contact. Linear plane-strain model: "
-                                "numbers scale with the force.")
+            linear = solved.scene.deformations[0].kind == "linear"
+            self.status.setText("Click on the skin to move the contact. " + (
+                "Linear plane-strain model: numbers scale with the force." if linear else
+                "Large deformation, friction at the bone: the animation shows its load steps."))
             self.readout.setText(readout_html([d.readout() for d in solved.scene.deformations]))
             self.caption.setText(solved.scene.caption)
+
+    def _show_busy(self, busy: ps.PressureBusy) -> None:
+        """The large-deformation solve's progress bar and Stop button, or why it stopped."""
+        self.solve_progress.setVisible(busy.running)
+        self.stop_solve.setVisible(busy.running)
+        if busy.running:
+            self.solve_progress.setValue(round(1000 * busy.fraction))
+            self.status.setText(f"{busy.message}… (showing the linear model meanwhile)")
+        elif busy.error is not None:
+            self.status.setText(busy.error)
 
     def _draw(self, scene, load_fraction: float) -> None:
         """Show the frame: the drawing's artists moved in place (laid out again for a new model, style or size)."""
@@ -343,6 +387,8 @@ class PressurePanel(QtWidgets.QWidget):
 
     def close_view(self) -> None:
         self._closed = True
+        self.pressure.runner = None
+        self.pressure.stop_solving()   # the window waits for its workers: a solve in flight stops now
         self.timer.stop()
         self._settle.stop()
         self.state.unsubscribe(self.on_event)

@@ -10,13 +10,14 @@ drawn displacement, stated on every frame); :class:`Playback` is the animation s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from thighview.mechanics.results import Deformation, compare_summary
+from thighview.progress import Progress, Report
 
 if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.loads import Contact
@@ -49,11 +50,27 @@ class Scene:
     @classmethod
     def solve(cls, model: PressureModel, contacts: Sequence[Contact], *, exaggeration: float | None = None,
               compression_limit_pct: float | None = None, caption: str | None = None,
-              nonlinear: bool = False) -> Scene:
-        """Solve each contact (the linear model; ``nonlinear``: large deformation with friction);
-        the scales are fixed where given, else chosen from the loads. The displacement is drawn to
-        scale unless ``exaggeration`` asks otherwise (the frames say so when it does)."""
-        deformations = tuple(model.solve(c, nonlinear=nonlinear) for c in contacts)
+              nonlinear: bool = False, cancel: Callable[[], bool] | None = None,
+              report: Report | None = None) -> Scene:
+        """Solve each contact (the linear model; ``nonlinear``: large deformation with friction, stopped by
+        ``cancel()``, each load step reported to ``report``) and make their scene (:meth:`of`)."""
+        def solved(i: int, contact: Contact) -> Deformation:
+            if report is None:
+                return model.solve(contact, nonlinear=nonlinear, cancel=cancel)
+
+            def on_step(fraction: float) -> None:
+                report(Progress(i + fraction, len(contacts), f"Large deformation, {contact.direction}: "
+                                f"{fraction * contact.force_n:.0f} of {contact.force_n:g} N"))
+            return model.solve(contact, nonlinear=nonlinear, cancel=cancel, on_step=on_step)
+
+        return cls.of(model, tuple(solved(i, c) for i, c in enumerate(contacts)), exaggeration=exaggeration,
+                      compression_limit_pct=compression_limit_pct, caption=caption)
+
+    @classmethod
+    def of(cls, model: PressureModel, deformations: tuple[Deformation, ...], *, exaggeration: float | None = None,
+           compression_limit_pct: float | None = None, caption: str | None = None) -> Scene:
+        """The scene of solved loads: the scales are fixed where given, else chosen from the loads. The
+        displacement is drawn to scale unless ``exaggeration`` asks otherwise (the frames say so when it does)."""
         readouts = [d.readout() for d in deformations]
         limit = compression_limit_pct or max(1.0, max(
             100.0 * float(np.percentile(np.abs(d.compression), 98)) for d in deformations))
@@ -61,8 +78,9 @@ class Scene:
         tissue = ~np.array([model.is_sliding(n) for n in model.region_names])[model.region]  # layers saturate
         shear_limit = max(5.0, max(100.0 * float(np.percentile(d.shear[tissue], 98)) for d in deformations))
         if caption is None:
+            directions = [d.contact.direction for d in deformations]
             caption = ("sideways vs into the bone, same force: " + compare_summary(readouts[1], readouts[0])
-                       if len(readouts) == 2 and contacts[0].direction != contacts[1].direction
+                       if len(readouts) == 2 and directions[0] != directions[1]
                        else readouts[0].summary())
         return cls(deformations, exaggeration or 1.0, limit, slip_limit,
                    shear_limit, caption)

@@ -15,6 +15,7 @@ not done yet. Their slip is reported as such ("soft band"), separately from the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -154,13 +155,19 @@ def build_large_deformation(model) -> LargeModel:
     return LargeModel(solver, surface)
 
 
-def solve_path(model, contact: Contact, fractions=None, cancel=None, friction: float | None = None) -> Deformation:
-    """Load steps of one contact; the last step's deformation carries every step on ``path``."""
+def solve_path(model, contact: Contact, fractions=None, cancel=None, friction: float | None = None,
+               on_step: Callable[[float], None] | None = None) -> Deformation:
+    """Load steps of one contact; the last step's deformation carries every step on ``path``.
+    ``on_step(fraction)`` hears of each converged step (the GUI's progress)."""
     large = model.large
     load = model.load_vector(contact)
     fractions = DEFAULT_FRACTIONS if fractions is None else tuple(fractions)
     mu = model.friction if friction is None else float(friction)
-    steps = list(large.solver.path(load, fractions, cancel=cancel, friction=mu))
+    steps = []
+    for step in large.solver.path(load, fractions, cancel=cancel, friction=mu):
+        steps.append(step)
+        if on_step is not None:
+            on_step(step.fraction)
     path = tuple(deformation_of(model, large, s, contact, load, mu) for s in steps)
     return replace(path[-1], path=path)
 

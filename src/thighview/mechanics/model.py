@@ -481,12 +481,13 @@ class PressureModel:
         u, p = np.ascontiguousarray(u.T), np.ascontiguousarray(p.T)   # one row per contact
         return tuple(self.deformation(u[i], p[i], c) for i, c in enumerate(contacts))
 
-    def solve(self, contact: Contact, nonlinear: bool = False, cancel=None) -> Deformation:
+    def solve(self, contact: Contact, nonlinear: bool = False, cancel=None, on_step=None) -> Deformation:
         """Deformation under one contact: the linear model (default) or, with ``nonlinear``, the
-        large-deformation solution with friction (opt-in until it is verified against 3-D and fast)."""
+        large-deformation solution with friction (``cancel()`` stops it, ``on_step(fraction)`` hears of
+        each load step)."""
         if not nonlinear:
             return self.preview(contact)
-        return self.solve_path(contact, cancel=cancel)
+        return self.solve_path(contact, cancel=cancel, on_step=on_step)
 
     @property
     def large(self):
@@ -497,11 +498,12 @@ class PressureModel:
             self._large = build_large_deformation(self)
         return self._large
 
-    def solve_path(self, contact: Contact, fractions=None, cancel=None, friction: float | None = None) -> Deformation:
+    def solve_path(self, contact: Contact, fractions=None, cancel=None, friction: float | None = None,
+                   on_step=None) -> Deformation:
         """The solution path of a contact in load steps; the result is the last step, with every step on ``path``."""
         from thighview.mechanics.interface import solve_path
 
-        return solve_path(self, contact, fractions, cancel, friction)
+        return solve_path(self, contact, fractions, cancel, friction, on_step)
 
     def bone_stress(self, reaction: np.ndarray) -> BoneStress:
         """Stress the held femur puts on the tissue (kPa, compression positive) from the reaction forces on the

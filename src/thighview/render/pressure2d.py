@@ -136,6 +136,13 @@ def _scale_text(exaggeration: float) -> str:
     return f"displacement drawn x{exaggeration:.2g}"
 
 
+def _model_text(scene: Scene) -> str:
+    """Which model the frames show (the app swaps its instant linear preview for the large-deformation solve)."""
+    if all(d.kind == "linear" for d in scene.deformations):
+        return "linear model (small strain)"
+    return "large deformation, friction at the bone (frames: its load steps)"
+
+
 def _ink_lines(model: PressureModel, every_deg: float = 30.0) -> list[tuple[np.ndarray, object]]:
     """Straight lines drawn on the tissue at rest, femur to skin: slip shows as a kink where they cross a layer.
 
@@ -555,12 +562,14 @@ class SceneFigure:
                 panel.handle.set_visible(not (compare and d.contact.direction == "into-bone"))
         caption = scene.caption if captions or self._static is None else self.caption_text
         vmin, vmax, label = colour_scale(self.drawer.style.colour_by, scene)
-        static = (vmin, vmax, label, scene.exaggeration, caption, tuple(p.title.get_text() for p in self.panels))
+        model = _model_text(scene)
+        static = (vmin, vmax, label, scene.exaggeration, model, caption,
+                  tuple(p.title.get_text() for p in self.panels))
         if static == self._static:
             return False
         self._static = static
         self.caption_text = caption
-        self.note_text = f"{_scale_text(scene.exaggeration)}; tool and arrow drawn to scale at the contact"
+        self.note_text = f"{model}; {_scale_text(scene.exaggeration)}; tool and arrow drawn to scale at the contact"
         title = self.colour_bar.ax.set_title(textwrap.fill(label, self._bar_chars, break_long_words=False),
                                              fontsize=7, loc="center", pad=6)
         self._fit_bar_column(title.get_window_extent(self.figure._get_renderer()))
