@@ -263,18 +263,23 @@ class HyperelasticSolver:
         return np.einsum("ae,aeq->eq", p[self.pdofs - self.n_u], self.Q)
 
     def assemble(self, x: np.ndarray, load: np.ndarray, slip_before: np.ndarray | None,
-                 tangent: bool = True, friction: float | None = None) -> tuple[np.ndarray, sp.csr_matrix | None]:
-        """Residual on all DOFs (internal minus external forces) and the tangent on the free DOFs."""
+                 tangent: bool = True, friction: float | None = None,
+                 residual: bool = True) -> tuple[np.ndarray | None, sp.csr_matrix | None]:
+        """Residual on all DOFs (internal minus external forces) and the tangent on the free DOFs.
+
+        ``residual`` False skips the residual (None): Newton has it already from its line search."""
         if self.naive:
             return self._assemble_textbook(x, load, slip_before, tangent, friction)
         u, p = x[: self.n_u], x[self.n_u:]
         P, A, J, JFiT = stress_and_tangent(self.gradient(u), self.pressure_at_points(p), self.mu_q, tangent)
         dx = self.dx
-        size = self.n_u + self.n_p
-        Ru = np.einsum("cjeq,ajeq,eq->ace", P, self.g, dx).reshape(-1, dx.shape[0])
-        Rp = np.einsum("eq,beq,eq->be", -(J - 1.0) - self.pressure_at_points(p) / self.kappa_q, self.Q, dx)
-        R = np.bincount(self.udofs.ravel(), Ru.ravel(), size) + np.bincount(self.pdofs.ravel(), Rp.ravel(), size)
-        R[: self.n_u] -= load
+        R = None
+        if residual:
+            size = self.n_u + self.n_p
+            Ru = np.einsum("cjeq,ajeq,eq->ace", P, self.g, dx).reshape(-1, dx.shape[0])
+            Rp = np.einsum("eq,beq,eq->be", -(J - 1.0) - self.pressure_at_points(p) / self.kappa_q, self.Q, dx)
+            R = np.bincount(self.udofs.ravel(), Ru.ravel(), size) + np.bincount(self.pdofs.ravel(), Rp.ravel(), size)
+            R[: self.n_u] -= load
         values = []
         if tangent:
             g, (ne, nq) = self.g, dx.shape
@@ -287,7 +292,8 @@ class HyperelasticSolver:
             values = [Kuu.ravel(), Kup.ravel(), Kup.ravel(), self._kpp]
         if self.foundation is not None:
             f = self.foundation
-            R[: self.n_u] += np.bincount(f.row, f.data * u[f.col], self.n_u)
+            if residual:
+                R[: self.n_u] += np.bincount(f.row, f.data * u[f.col], self.n_u)
             if tangent:
                 values.append(f.data)
         if self.interface is not None:
@@ -334,9 +340,10 @@ class HyperelasticSolver:
             return R, None
         return R, K[self.free][:, self.free].tocsr()
 
-    def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray,
+    def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray | None,
                  friction: float | None) -> list[np.ndarray]:
-        """Add the contact forces to ``R``; return the contact tangent in the pattern's (x, y) x (x, y) order.
+        """Add the contact forces to ``R`` (unless None); return the contact tangent in the pattern's (x, y) x
+        (x, y) order.
 
         A slipping node has no tangential stiffness, only the friction's dependence on the pressure.
         """
@@ -344,9 +351,10 @@ class HyperelasticSolver:
         mu = i.friction if friction is None else friction
         pressure, shear, slipping, sign = i.tractions(u, slip_before, mu)
         n, t, w, eps = i.normal, i.tangent, i.weight, i.penalty
-        force = w[:, None] * (pressure[:, None] * n + shear[:, None] * t)   # the bone's force on the tissue
-        R[i.xdof] -= force[:, 0]
-        R[i.ydof] -= force[:, 1]
+        if R is not None:
+            force = w[:, None] * (pressure[:, None] * n + shear[:, None] * t)   # the bone's force on the tissue
+            R[i.xdof] -= force[:, 0]
+            R[i.ydof] -= force[:, 1]
         touching = (i.gaps(u)[0] <= 0).astype(float)   # closed at zero gap: the bone can push from the start
         # d(-force)/du: normal penalty n n^T; stick: eps t t^T; slip: -mu eps sign t n^T (d|shear|/d gap)
         k_nn = w * eps * touching
@@ -424,7 +432,7 @@ class HyperelasticSolver:
                 return x, it, residuals
             if it == NEWTON_MAX_ITERATIONS or not np.isfinite(norm):
                 break
-            _, K = self.assemble(x, load, slip, friction=friction)
+            _, K = self.assemble(x, load, slip, friction=friction, residual=False)
             step = kept.solve(K, -R[self.free], min(KRYLOV_RTOL, norm / scale))
             x, R = self._line_search(x, step, np.inf if it == 0 else norm,
                                      load, slip, friction)
