@@ -223,6 +223,7 @@ class HyperelasticSolver:
         self._g_rows = np.ascontiguousarray(self.g.transpose(2, 0, 1, 3)).reshape(ne, len(self.g), 2 * nq)
         self._g_dx = np.ascontiguousarray((self.g * self.dx).transpose(2, 3, 1, 0))
         self._kpp = -np.einsum("aeq,beq,eq->abe", self.Q, self.Q, self.dx / self.kappa_q).ravel()
+        self._q_dx = np.ascontiguousarray((self.Q * self.dx).transpose(1, 2, 0))   # (e, q, b)
         self.foundation = None
         if foundation is not None:
             self.foundation = foundation_matrix(ub, foundation).tocoo()
@@ -288,7 +289,9 @@ class HyperelasticSolver:
             Ag = np.matmul(A.transpose(4, 5, 0, 1, 2, 3).reshape(ne, nq, 8, 2), self._g_dx)   # (e, q, c j d, b)
             Ag = Ag.reshape(ne, nq, 2, 2, 2, nb).transpose(0, 3, 1, 2, 4, 5).reshape(ne, 2 * nq, 4 * nb)
             Kuu = np.matmul(self._g_rows, Ag).reshape(ne, nb, 2, 2, nb).transpose(1, 2, 4, 3, 0)  # (a, c, b, d, e)
-            Kup = -np.einsum("cjeq,ajeq,beq,eq->acbe", JFiT, g, self.Q, dx, optimize=True)
+            # Kup[a c, b] = -sum over q, j of g[a j] (J F^-T)[c j] Q[b] dx, as one batched product per element
+            gJ = np.einsum("ajeq,cjeq->eacq", g, JFiT).reshape(ne, 2 * nb, nq)
+            Kup = -np.matmul(gJ, self._q_dx).reshape(ne, nb, 2, -1).transpose(1, 2, 3, 0)   # (a, c, b, e)
             values = [Kuu.ravel(), Kup.ravel(), Kup.ravel(), self._kpp]
         if self.foundation is not None:
             f = self.foundation
