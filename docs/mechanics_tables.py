@@ -95,20 +95,27 @@ def ranges_table() -> str:
     from thighview.mechanics.ranges import COMPARE_FIGURES, ranges_data
 
     data = ranges_data()
-    rows = [f"- **{name}**: {', '.join(f'{v:g}' for v in p['values'])} kPa (low, nominal, high; elastography, "
-            f"used x the working stiffening): {p['source']}" for name, p in data["parameters"].items()]
-    rows += [f"- **not swept, {name}**: {why}" for name, why in data["not_swept"].items()]
-    rows += ["", "| level | figure | into the bone | sideways |", "|---|---|---|---|"]
+    rows = [f"- **{name}**: {', '.join(f'{v:g}' for v in p['values'])}"
+            + (" kPa (low, nominal, high; elastography, used x the working stiffening)" if name.endswith("_kpa")
+               else " (low, nominal, high)") + f": {p['source']}" for name, p in data["parameters"].items()]
+    rows += ["", "| level | figure | model | into the bone | sideways |", "|---|---|---|---|---|"]
     for r in data["levels"]:
-        f = r["figures"]
-        for i, (key, (label, unit)) in enumerate(_FIGURES.items()):
-            cells = [f"{f[f'{load}.{key}']['nominal']:.2f} ({f[f'{load}.{key}']['range'][0]:.2f}-"
-                     f"{f[f'{load}.{key}']['range'][1]:.2f}) {unit}" for load in ("into-bone", "sideways")]
-            rows.append(f"| {r['level']:g} | {label} | {cells[0]} | {cells[1]} |")
-        for key in COMPARE_FIGURES:
-            c = f[f"compare.{key}"]
-            rows.append(f"| {r['level']:g} | sideways / into the bone, {key.replace('_', ' ')} | "
-                        f"{c['nominal']:.2f}x ({c['range'][0]:.2f}-{c['range'][1]:.2f}x) | |")
+        for model, f in (("linear", r["figures"]), ("large deformation", r["large_deformation"]["figures"])):
+            for key, (label, unit) in _FIGURES.items():
+                cells = [f"{f[f'{load}.{key}']['nominal']:.2f} ({f[f'{load}.{key}']['range'][0]:.2f}-"
+                         f"{f[f'{load}.{key}']['range'][1]:.2f}) {unit}" for load in ("into-bone", "sideways")]
+                rows.append(f"| {r['level']:g} | {label} | {model} | {cells[0]} | {cells[1]} |")
+            for key in COMPARE_FIGURES:
+                c = f[f"compare.{key}"]
+                rows.append(f"| {r['level']:g} | sideways / into the bone, {key.replace('_', ' ')} | {model} | "
+                            f"{c['nominal']:.2f}x ({c['range'][0]:.2f}-{c['range'][1]:.2f}x) | |")
+    missed = [(r["level"], m) for r in data["levels"] for m in r["large_deformation"]["not_reached"]]
+    if missed:
+        rows += ["", "Parameter sets for which the large-deformation solve does not reach 40 N (left out of its "
+                     "ranges above):", "",
+                 "| level | muscle kPa | fat kPa | friction | load | force reached | why |", "|---|---|---|---|---|---|---|"]
+        rows += [f"| {level:g} | {m['muscle_kpa']:g} | {m['fat_kpa']:g} | {m['friction']:g} | {m['load']} | "
+                 f"{m['force_reached_n']:g} N | {m['reason']} |" for level, m in missed]
     return "\n".join(rows)
 
 

@@ -131,3 +131,24 @@ def test_turntable_and_pressure_movies_from_the_cli(tmp_path):
     assert main(["export", str(source), "--format", "mp4", "--animation", "pressure", "--frames", "5",
                  "--out", str(out), "--quiet"]) == 0
     assert sum(1 for _ in imageio.get_reader(out / "synthetic_pressure_compare.mp4")) == 5
+
+
+@pytest.mark.render
+def test_a_pressure_export_can_show_the_large_deformation_solve(tmp_path):
+    """`export --animation pressure --large-deformation`: the frames are the large-deformation solve's (the app's
+    exports follow its setting), a different picture from the linear model's at full load."""
+    import imageio.v2 as imageio
+
+    from synthetic_thigh import synthetic_model
+    from thighview.export.gltf import write_glb
+
+    source = write_glb(tmp_path / "synthetic.glb", synthetic_model(), colours={})
+    pictures = {}
+    for flags in ([], ["--large-deformation"]):
+        out = tmp_path / ("large" if flags else "linear")
+        out.mkdir()
+        assert main(["export", str(source), "--format", "gif", "--animation", "pressure", "--frames", "3",
+                     "--direction", "into-bone", "--size", "640x360", "--out", str(out), "--quiet", *flags]) == 0
+        pictures[out.name] = imageio.mimread(out / "synthetic_pressure_into-bone.gif")[1][..., :3].astype(int)
+    changed = np.any(np.abs(pictures["linear"] - pictures["large"]) > 30, axis=-1).mean()
+    assert changed > 0.002, f"only {changed:.2%} of the pixels differ"

@@ -82,8 +82,33 @@ def test_at_30_50_70_percent_the_2d_figures_agree_with_the_3d_solve_within_20_pe
 
 def test_each_shipped_range_holds_its_nominal_value():
     for r in ranges_data()["levels"]:
-        for key, f in r["figures"].items():
-            assert f["range"][0] <= f["nominal"] <= f["range"][1], key
+        for figures in (r["figures"], r["large_deformation"]["figures"]):
+            for key, f in figures.items():
+                assert f["range"][0] <= f["nominal"] <= f["range"][1], key
+
+
+def test_the_large_deformation_ranges_cover_friction_and_say_what_they_leave_out():
+    """Friction is swept (its measured ends) in the large-deformation solve; a parameter set that does not reach
+    the full force is listed with the force it reached, below the full 40 N, and the nominal set is never one."""
+    data = ranges_data()
+    assert data["parameters"]["friction"]["values"][::2] == [0.016, 0.5]
+    for r in data["levels"]:
+        for missed in r["large_deformation"]["not_reached"]:
+            assert 0 <= missed["force_reached_n"] < 40.0 and missed["reason"]
+            nominal = (missed["muscle_kpa"], missed["fat_kpa"]) == (3.8, 3.0) and missed["friction"] == 0.089
+            assert not nominal, missed
+
+
+def test_a_large_deformation_readout_carries_its_own_models_ranges(default_pressure):
+    from thighview.mechanics.ranges import relative_range
+
+    into = default_pressure.solve_path(Contact("anterolateral", "into-bone", 40.0)).readout()
+    assert set(into.ranges) == set(LOAD_FIGURES)
+    lo, hi = into.ranges["femur_slip_max_mm"]
+    assert (lo / into.femur_slip.max_mm, hi / into.femur_slip.max_mm) == \
+        pytest.approx(relative_range(0.5, "into-bone.femur_slip_max_mm", large=True))
+    assert relative_range(0.5, "into-bone.femur_slip_max_mm", large=True) != \
+        relative_range(0.5, "into-bone.femur_slip_max_mm")
 
 
 def test_a_linear_readout_carries_ranges_around_its_own_figures(default_pressure):
@@ -125,6 +150,10 @@ def test_the_shipped_mid_thigh_fit_and_ranges_equal_a_regeneration():
     for key, f in row["figures"].items():
         np.testing.assert_allclose([swept[key]["nominal"], *swept[key]["range"]], [f["nominal"], *f["range"]],
                                    rtol=1e-3, err_msg=key)
+    # the large-deformation sweep's nominal figures (its 22 solves would take minutes more)
+    nominal = ranges._figures(*(model.solve_path(c).readout(with_ranges=False) for c in closure.fit_contacts()))
+    for key, f in row["large_deformation"]["figures"].items():
+        assert nominal[key] == pytest.approx(f["nominal"], rel=1e-3, abs=1e-4), key
 
 
 @pytest.mark.slow

@@ -323,9 +323,12 @@ class PressureState:
                 self._publish_frame()
 
         def failed(exc: BaseException) -> None:
+            from thighview.errors import ThighViewError
+
             if cancel is self._cancel:
                 self._cancel = None
-                self._publish(PressureBusy(False, error=f"The large-deformation solve stopped: {exc} "
+                why = str(exc) if isinstance(exc, ThighViewError) else f"{type(exc).__name__}: {exc}"
+                self._publish(PressureBusy(False, error=f"The large-deformation solve stopped: {why} "
                                                         "(showing the linear model)"))
 
         def progressed(progress) -> None:

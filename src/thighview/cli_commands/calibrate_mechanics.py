@@ -36,8 +36,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"thighview: level {level:g}: 3-D solve, closure fit, parameter sweep", file=sys.stderr, flush=True)
         model, fit = closure.fit_level(thigh, level, slab)
         fits.append(fit)
+        error = round(fit.fit_error, 4)
+        print(f"thighview: level {level:g}: large-deformation sweep", file=sys.stderr, flush=True)
+        large = ranges.sweep_large(model, error, log=lambda line: print(f"  {line}", file=sys.stderr, flush=True))
         rows.append({"level": level, "holding_length_mm": fit.as_dict()["holding_length_mm"],
-                     "fit_error": round(fit.fit_error, 4), "figures": ranges.sweep(model, round(fit.fit_error, 4))})
+                     "fit_error": error, "figures": ranges.sweep(model, error), "large_deformation": large})
     for name, doc in ((closure.CLOSURE_FILE, closure.document(thigh, slab, fits)),
                       (ranges.RANGES_FILE, ranges.document(rows))):
         atomic_write_text(folder / name, json.dumps(doc, indent=2) + "\n", force=True)  # never half a file

@@ -57,7 +57,7 @@ def readout_html(readouts) -> str:
     rows.append(row("least stretch of skin and fat (creases below 0.54)",
                     ["–" if r.least_surface_stretch is None else f"{r.least_surface_stretch:.2f}"
                      + (" (past it)" if r.past_surface_instability else "") for r in readouts]))
-    rows.append(row("range over plausible tissue stiffness: indentation / slip at the femur",
+    rows.append(row("range over plausible tissue parameters: indentation / slip at the femur",
                     ["{0:.0f}–{1:.0f} / {2:.1f}–{3:.1f} mm".format(*r.ranges["indentation_mm"],
                                                                   *r.ranges["femur_slip_max_mm"])
                      if r.ranges else "–" for r in readouts]))

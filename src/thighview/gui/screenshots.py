@@ -78,7 +78,8 @@ def _stage_shot(app, window, out: Path) -> Path:
     window.state.select(None)
     window.set_stage(True)
     pressure = window.state.pressure
-    _settle(app, 1.0, lambda: window.stage.drawing is not None and pressure.scene is not None)
+    # the linear model at once, then the large-deformation solve from a worker
+    _settle(app, 1.0, lambda: window.stage.drawing is not None and pressure.scene is not None and not pressure.solving)
     _settle(app, 0.5)  # the 3D view renders the slab
     target = _save(window, out / "pressure_stage.png")
     window.set_stage(False)
@@ -97,6 +98,7 @@ def _presentation_shot(app, window, out: Path, size: tuple[int, int]) -> Path:
     panel = window.pressure
     panel.speed.setValue(4)  # slow frames: the peak stays on screen while it is grabbed
     panel.next_step.click()  # plays the first step
+    _settle(app, 0.0, lambda: not pressure.solving)   # its large-deformation solve replaces the preview
     peak = pressure.playback.n_frames // 2 - 1
     _settle(app, 0.0, lambda: pressure.playback.index >= peak and window.view3d.slab.visible)
     _settle(app, 0.1)  # the 3D view renders the frame

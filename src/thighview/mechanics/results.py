@@ -157,11 +157,12 @@ class Deformation:
             peak_displacement_mm=float(np.linalg.norm(self.displacement, axis=1).max()),
             indentation_mm=indentation, drag_mm=drag, working_stiffening=m.materials.working_stiffening,
             material_model=MATERIAL_MODELS[self.kind], lean_deg=c.lean, **extra)
-        if not with_ranges or self.kind != "linear":
+        if not with_ranges:
             return readout
         from thighview.mechanics.ranges import load_ranges, ratio_spread
 
-        return replace(readout, ranges=load_ranges(readout, m.level), ratio_spread=ratio_spread(m.level))
+        large = self.kind != "linear"
+        return replace(readout, ranges=load_ranges(readout, m.level, large), ratio_spread=ratio_spread(m.level, large))
 
     def at_contact(self) -> tuple[float, float]:
         """Indentation and drag under the tool, mm, averaged with the tool's pressure profile as weights.
@@ -375,8 +376,9 @@ def compare_summary(a: Readout, b: Readout) -> str:
     ratio = compare_ratios(a, b).get("femur_slip_ratio")
     if ratio is not None and ratio[1] is not None:
         value, (lo, hi) = ratio
+        swept = "stiffness" if a.friction is None else "stiffness and friction"
         line += (f"; sideways slides tissue over the femur {value:.1f}x as much as into the bone ({lo:.1f}-{hi:.1f}x "
-                 "over plausible tissue stiffness)")
+                 f"over plausible tissue {swept})")
     return line
 
 
