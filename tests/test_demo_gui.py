@@ -49,8 +49,13 @@ def test_demo_opens_presenting_plays_the_guided_demo_and_obeys_the_keys(demo_win
     from thighview.render.room import room_cap_height_fraction
     from thighview.mechanics.demo import GUIDED_DEMO
 
+    from thighview.app.pressure import PressureSolved
+
     window, pressure = demo_window, demo_window.state.pressure
     demo = window.demo
+    shown: list = []   # (step, model) of each result shown
+    window.state.subscribe(lambda e: shown.append((pressure.demo_step, e.scene.deformations[0].kind))
+                           if isinstance(e, PressureSolved) and e.scene is not None else None)
     assert window.presenting and demo is not None and demo.running
     assert pressure.demo_step == 0 and pressure.playback.playing
     qtbot.waitUntil(lambda: pressure.scene is not None, timeout=120000)  # the model loads, the mechanics builds
@@ -85,8 +90,10 @@ def test_demo_opens_presenting_plays_the_guided_demo_and_obeys_the_keys(demo_win
 
     demo.dwell = lambda caption: 0.0  # each step for one (short) load cycle: it goes on to the next by itself
     pressure.playback.n_frames = 8
-    qtbot.waitUntil(lambda: pressure.demo_step == 1, timeout=60000)
+    qtbot.waitUntil(lambda: pressure.demo_step == 1, timeout=120000)
     assert pressure.playback.playing and pressure.settings.at == GUIDED_DEMO[1].at
+    # a step moves on only once its large-deformation solve is shown (a cycle lasts 0.7 s, the solve seconds)
+    assert [kind for step, kind in shown if step == 0][-1] == "neo-Hookean", shown
 
     _press(window, qtbot, QtCore.Qt.Key.Key_Escape)
     assert not window.presenting and window.demo is None and not demo.running
