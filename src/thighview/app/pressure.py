@@ -277,9 +277,9 @@ class PressureState:
         if self.model is None:
             self.scene, error = None, None
         else:
-            contacts = self.contacts()
-            kept = [self._solutions.get(c) for c in contacts] if large else [None]
             try:
+                contacts = self.contacts()
+                kept = [self._solutions.get(c) for c in contacts] if large else [None]
                 if held is not None:
                     self.scene = Scene.held_preview(self.model, contacts, held)
                 elif all(d is not None for d in kept):

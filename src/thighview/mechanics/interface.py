@@ -179,7 +179,6 @@ def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, l
     u, p = step.u, step.p
     H = solver.gradient(u)
     F = H + np.eye(2)[:, :, None, None]
-    J = F[0, 0] * F[1, 1] - F[0, 1] * F[1, 0]
     E = 0.5 * (np.einsum("kiEq,kjEq->ijEq", F, F) - np.eye(2)[:, :, None, None])
     weights = solver.dx / solver.dx.sum(axis=1, keepdims=True)
     mean = lambda a: (a * weights).sum(axis=-1)  # noqa: E731  (element means)
@@ -197,9 +196,12 @@ def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, l
         slips[gauge.name] = np.abs((du * gauge.tangent).sum(axis=1))
     bone = _bone_stress(solver, surface, step, load, u, p)
     point, direction, towards = model.contact_frame(contact)
+    # the volume change as the mixed elements constrain it, J - 1 = -p / kappa (as the linear model reads its
+    # own from the pressure): each triangle's own J oscillates from one triangle to the next in the thin,
+    # strongly sheared skin and fat, a checkerboard of +/- several % that is not tissue behaviour
     return Deformation(
         model=model, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
-        displacement=model.solver.vertex_displacement(u), compression=1.0 - mean(J),
+        displacement=model.solver.vertex_displacement(u), compression=mean(solver.pressure_at_points(p) / solver.kappa_q),
         shear=2.0 * radius, slip=slips, kind="neo-Hookean", fraction=step.fraction, bone=bone,
         friction=friction, principal_strain=principal, least_stretch=least_stretch,
         newton_iterations=step.iterations)
