@@ -505,14 +505,19 @@ class PressureModel:
 
         return solve_path(self, contact, fractions, cancel, friction, on_step)
 
+    @property
+    def bone_surface(self):
+        """The tissue nodes on the femur outline: where they are, their structure, whether bonded (made once)."""
+        if self._bone_surface is None:
+            from thighview.mechanics.interface import bone_surface
+
+            self._bone_surface = bone_surface(self)
+        return self._bone_surface
+
     def bone_stress(self, reaction: np.ndarray) -> BoneStress:
         """Stress the held femur puts on the tissue (kPa, compression positive) from the reaction forces on the
         displacement DOFs (N per mm of thigh): nodal force over the node's share of the outline (Simpson weights)."""
-        from thighview.mechanics.interface import bone_surface
-
-        if self._bone_surface is None:
-            self._bone_surface = bone_surface(self)
-        s = self._bone_surface
+        s = self.bone_surface
         f = np.column_stack([reaction[s.xdof], reaction[s.ydof]])
         tangent = np.column_stack([-s.normal[:, 1], s.normal[:, 0]])
         k = len(s.points)

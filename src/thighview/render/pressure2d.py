@@ -118,6 +118,36 @@ def _septum_outlines(model: PressureModel) -> list[tuple[np.ndarray, object]]:
     return out
 
 
+def _attachment_arcs(model: PressureModel, palette: str) -> tuple[list[np.ndarray], list]:
+    """The attachment map on the femur: the runs of its outline where tissue is bonded at this level (polylines),
+    each in its muscle group's colour (a septum's line on the bone in dark grey). Elsewhere tissue slides."""
+    surface = model.bone_surface
+    order = np.argsort(surface.angle_deg)
+    points = surface.points[order]
+    groups = [model.compartment_of(surface.structure[i]) if surface.bonded[i] else None for i in order]
+    if all(g is not None for g in groups) and len(set(groups)) == 1:   # bonded all round: one closed ring
+        return [np.vstack([points, points[:1]])], [_attachment_colour(groups[0], palette)]
+    start = next(i for i, g in enumerate(groups) if g is None or g is not groups[0])   # begin where a run ends
+    points, groups = np.roll(points, -start, axis=0), groups[start:] + groups[:start]
+    runs, colours = [], []
+    i = 0
+    while i < len(groups):
+        j = i
+        while j + 1 < len(groups) and groups[j + 1] is groups[i]:
+            j += 1
+        if groups[i] is not None and j > i:
+            runs.append(points[i:j + 1])
+            colours.append(_attachment_colour(groups[i], palette))
+        i = j + 1
+    return runs, colours
+
+
+def _attachment_colour(group, palette: str) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(compartment_colour(group, palette)) if group in _GROUPS else (0.2, 0.2, 0.2)
+
+
 def _region_colours(model: PressureModel, palette: str) -> np.ndarray:
     from matplotlib.colors import to_rgb
 
@@ -286,6 +316,7 @@ class PanelDrawer:
         #: the outlines by colour and width: (rgb, width, (k, 2) vertex pairs), one line artist each
         self.outline_groups = [(tuple(k[:3]), float(k[3]), edges[kind == i]) for i, k in enumerate(kinds)]
         self.region_rgb = _region_colours(model, style.palette)
+        self.attachments = _attachment_arcs(model, style.palette)   # the bone is held: drawn once, never moved
         self.ink = _Carried(_ink_lines(model))
         self.septa = _Carried(_septum_outlines(model))
         gauges = [(g, model.solver.inside(g.at)) for g in model.gauges]
@@ -330,6 +361,12 @@ class Panel:
         ax.add_line(self.ink)
         femur = np.asarray(m.shape.femur.exterior.coords)
         ax.add_patch(Polygon(femur, closed=True, facecolor="0.85", edgecolor="0.3", linewidth=0.8, zorder=4))
+        runs, colours = drawer.attachments
+        if runs:
+            from matplotlib.collections import LineCollection
+
+            ax.add_collection(LineCollection(runs, colors=colours, linewidths=3.0, capstyle="butt",
+                                             joinstyle="round", zorder=4.5), autolim=False)
         self.slip = None
         if style.colour_by == "slip":
             self.slip = ax.scatter([], [], c=[], cmap=colour_map("slip", style.palette), s=9, zorder=5)
@@ -482,6 +519,9 @@ class SceneFigure:
         self._key = ("outlines: " + _group_words(drawer.style.palette) + "; black lines were straight at rest: a "
                      "kink is slip; dashed: the line to the femur's centre; sliding layers "
                      f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)")
+        if drawer.attachments[0]:
+            self._key += ("; thick on the femur: where muscle attaches at this level, in its group's colour "
+                          "(bonded with large deformation; elsewhere tissue slides with friction)")
         self._footer_texts: list = []
         self._bar_title_px = 0.0   # the colour bar's title height, measured when it is written
         self.caption_text, self.note_text = "", ""
