@@ -263,3 +263,14 @@ def test_without_a_runner_or_with_large_deformation_off_only_the_linear_model_is
     state.runner = Deferred()
     state.update(large_deformation=False, force_n=20.0)
     assert state.runner.jobs == [] and state.scene.deformations[0].kind == "linear"
+
+
+def test_a_solve_that_ends_after_the_section_changed_is_neither_shown_nor_kept(solving, toy):
+    """A worker can finish just before it sees its cancel: another section's loads must not come back later."""
+    state, _ = solving
+    fn, on_done, _, on_progress = state.runner.jobs.pop()
+    finished = fn(on_progress)                     # the worker got to the end
+    other = toy.variant(materials=toy.materials)   # meanwhile the level changed: a new model
+    state.set_model(other)
+    on_done(finished)                              # delivered after the change
+    assert state.scene.deformations[0].model is other and state._solutions == {}

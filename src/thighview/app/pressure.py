@@ -311,6 +311,8 @@ class PressureState:
                                    report=report)
 
         def done(scene) -> None:
+            if model is not self.model:   # finished before it saw the cancel: another section's loads
+                return
             for d in scene.deformations:
                 self._solutions[d.contact] = d
             while len(self._solutions) > _KEPT_SOLUTIONS:
