@@ -55,13 +55,11 @@ class Scene:
         """Solve each contact (the linear model; ``nonlinear``: large deformation with friction, stopped by
         ``cancel()``, each load step reported to ``report``) and make their scene (:meth:`of`)."""
         def solved(i: int, contact: Contact) -> Deformation:
-            if report is None:
-                return model.solve(contact, nonlinear=nonlinear, cancel=cancel)
-
             def on_step(fraction: float) -> None:
                 report(Progress(i + fraction, len(contacts), f"Large deformation, {contact.direction}: "
                                 f"{fraction * contact.force_n:.0f} of {contact.force_n:g} N"))
-            return model.solve(contact, nonlinear=nonlinear, cancel=cancel, on_step=on_step)
+            return model.solve(contact, nonlinear=nonlinear, cancel=cancel,
+                               on_step=None if report is None else on_step)
 
         return cls.of(model, tuple(solved(i, c) for i, c in enumerate(contacts)), exaggeration=exaggeration,
                       compression_limit_pct=compression_limit_pct, caption=caption)

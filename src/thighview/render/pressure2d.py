@@ -11,6 +11,7 @@ frames of the load cycle.
 from __future__ import annotations
 
 import functools
+import itertools
 import textwrap
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -130,15 +131,11 @@ def _attachment_arcs(model: PressureModel, palette: str) -> tuple[list[np.ndarra
     start = next(i for i, g in enumerate(groups) if g is None or g is not groups[0])   # begin where a run ends
     points, groups = np.roll(points, -start, axis=0), groups[start:] + groups[:start]
     runs, colours = [], []
-    i = 0
-    while i < len(groups):
-        j = i
-        while j + 1 < len(groups) and groups[j + 1] is groups[i]:
-            j += 1
-        if groups[i] is not None and j > i:
-            runs.append(points[i:j + 1])
-            colours.append(_attachment_colour(groups[i], palette))
-        i = j + 1
+    for group, members in itertools.groupby(range(len(groups)), key=groups.__getitem__):
+        ids = list(members)
+        if group is not None and len(ids) > 1:
+            runs.append(points[ids[0]:ids[-1] + 1])
+            colours.append(_attachment_colour(group, palette))
     return runs, colours
 
 
