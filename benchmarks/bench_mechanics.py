@@ -52,7 +52,8 @@ def _setup_large():
     from thighview.mechanics import Contact, PressureModel
 
     model = PressureModel.from_model(load_model(), 0.5)
-    return model, model.large.solver, model.load_vector(Contact("anterolateral", "into-bone", 40.0))
+    load = model.load_vector(Contact("anterolateral", "into-bone", 40.0))
+    return model, model.large.solver, model.large.cuts.load(load)
 
 
 def _large(data) -> None:

@@ -8,19 +8,23 @@ from typing import NamedTuple
 import numpy as np
 import pytest
 
-from thighview.mechanics.hyperelastic import BoneInterface
+from thighview.mechanics.hyperelastic import FrictionInterface
 
 
 @pytest.mark.parametrize("ratio", [0.98, 1.02])
-def test_the_friction_law_sticks_below_mu_n_and_slips_above_it(ratio):
-    """At one interface node (the return mapping): the threshold is exactly mu times the contact pressure."""
+@pytest.mark.parametrize("gap", [-1e-2, -1e-4], ids=["penalty-stick", "stick-floor"])
+def test_the_friction_law_sticks_below_mu_n_and_slips_above_it(ratio, gap):
+    """At one interface node (the return mapping): the threshold is exactly mu times the contact pressure, reached at
+    the edge of the stick window: mu p / penalty, or its floor STICK_MM for a barely pressed node."""
+    from thighview.mechanics.hyperelastic import STICK_MM
+
     mu, eps = 0.3, 2.0
-    node = BoneInterface(np.array([0]), np.array([1]), np.array([[0.0, 1.0]]), np.array([1.0]), mu, eps)
-    gap = -1e-3                                       # pressed in: pressure = eps * 1e-3
-    slip = ratio * mu * eps * 1e-3 / eps              # the stick traction would be ratio * mu * pressure
-    u = np.array([-slip, gap])                        # tangent = (-1, 0)
-    pressure, shear, slipping, _ = node.tractions(u, np.zeros(1))
-    assert pressure[0] == pytest.approx(eps * 1e-3)
+    node = FrictionInterface(np.array([0]), np.array([1]), np.array([[0.0, 1.0]]), np.array([1.0]), mu, eps)
+    window = max(mu * eps * -gap / eps, STICK_MM)
+    assert (window > STICK_MM) == (gap == -1e-2)
+    u = np.array([-ratio * window, gap])              # tangent = (-1, 0): slid ratio x the window
+    pressure, shear, slipping = node.tractions(u, np.zeros(1))
+    assert pressure[0] == pytest.approx(eps * -gap)
     assert bool(slipping[0]) == (ratio > 1.0)
     assert abs(shear[0]) == pytest.approx(min(ratio, 1.0) * mu * pressure[0], rel=1e-12)
 
@@ -47,7 +51,7 @@ def _bone_slip(model, force: float, lean: float, friction: float) -> Slip:
 
     contact = Contact("medial", "sideways", force_n=force, lean_deg=lean, side="anterior")
     result = model.solve_path(contact, fractions=(0.25, 0.5, 0.75, 1.0), friction=friction)
-    bone, surface, u = result.bone, model.large.surface, result.dofs
+    bone, surface, u = result.bone, model.bone_surface, result.dofs   # the drawn (uncut) DOFs
     where = bone.facing(contact.angle_deg) & (np.array(bone.state) != "bonded")
     assert where.sum() > 5
     along = (np.column_stack([u[surface.xdof], u[surface.ydof]]) * surface.tangent).sum(axis=1)
@@ -205,44 +209,66 @@ HOLD_MM = 100.0                               # length of the weak spring that h
 
 
 class _Block:
-    """A neo-Hookean block (muscle's working stiffness, nu 0.49) on a rigid base through the section's interface.
+    """A neo-Hookean block (muscle's working stiffness, nu 0.49) on a base through the section's interface.
 
-    The bottom's nodes are those of :func:`~thighview.mechanics.interface.facet_nodes` with the section's penalty
+    The base is rigid (the femur's case: the bottom's nodes are those of
+    :func:`~thighview.mechanics.interface.facet_nodes`) or, ``two_sided``, a second block of the same tissue held
+    at its bottom, the mesh cut between the two (a septum's case: the node pairs of
+    :func:`~thighview.mechanics.interface.pairs_across`), with the section's penalty
     (:data:`~thighview.mechanics.interface.PENALTY_FACTOR` muscle moduli per element size). Past the threshold a
     block held only by friction has no equilibrium, so a weak spring ``k = mu / HOLD_MM^2`` per unit volume holds it
-    (the section's out-of-plane foundation): it takes ``k * integral(u_x)`` of the pull, which moves the threshold
-    up by that share of mu * N, and by nothing else; the test computes that share and checks it.
+    (the section's out-of-plane foundation): it takes ``k * integral(u_x)`` of the top block's pull, which moves the
+    threshold up by that share of mu * N, and by nothing else; the test computes that share and checks it.
     """
 
-    def __init__(self, friction: float, pressure: float) -> None:
+    def __init__(self, friction: float, pressure: float, two_sided: bool = False) -> None:
         from skfem import MeshTri
 
         from thighview.mechanics.fem import ElasticitySolver
-        from thighview.mechanics.hyperelastic import BoneInterface, HyperelasticSolver
-        from thighview.mechanics.interface import PENALTY_FACTOR, facet_nodes
+        from thighview.mechanics.hyperelastic import FrictionInterface, HyperelasticSolver
+        from thighview.mechanics.interface import PENALTY_FACTOR, facet_nodes, pairs_across
         from thighview.mechanics.materials import Materials
         from thighview.mechanics.meshing import TriMesh
+        from thighview.mechanics.split import interior_edges, split_along
 
+        base_h = BLOCK_H if two_sided else 0.0
         m = MeshTri.init_tensor(np.linspace(0, BLOCK_L, round(BLOCK_L / BLOCK_h) + 1),
-                                np.linspace(0, BLOCK_H, round(BLOCK_H / BLOCK_h) + 1))
+                                np.linspace(0, BLOCK_H + base_h, round((BLOCK_H + base_h) / BLOCK_h) + 1))
+        mesh = TriMesh(m.p.T.copy(), m.t.T.copy())
+        top = mesh.centroids[:, 1] > base_h
+        if two_sided:   # cut along y = base_h: side A the top block's triangles, B the base's
+            edges = interior_edges(mesh.triangles, len(mesh.points))
+            t1, t2 = edges.sides
+            across = top[t1] != top[t2]
+            split = split_along(mesh, edges.ends[across])
+            mesh = split.mesh
+        m = MeshTri(mesh.points.T.copy(), mesh.triangles.T.copy())
         facets = m.boundary_facets()
         y = m.p[1, m.facets[:, facets]].mean(axis=0)
         shear_modulus = Materials.from_targets().working_muscle_kpa * 1e-3
         self.k = shear_modulus / HOLD_MM**2
-        lin = ElasticitySolver(TriMesh(m.p.T.copy(), m.t.T.copy()), shear_modulus, 0.49,
-                               loaded_facets=facets[y > BLOCK_H - 1e-9], foundation=self.k)
-        base = facet_nodes(lin.mesh, lin.ubasis, facets[y < 1e-9])
+        on_top, at_bottom = facets[y > BLOCK_H + base_h - 1e-9], facets[y < 1e-9]
+        lin = ElasticitySolver(mesh, shear_modulus, 0.49, loaded_facets=on_top, foundation=self.k,
+                               fixed_facets=at_bottom if two_sided else None)
+        penalty = PENALTY_FACTOR * shear_modulus / BLOCK_h
+        if two_sided:
+            pairs = pairs_across(split, lin.bases, edges.ends[across], np.where(top[t1], t1, t2)[across],
+                                 np.where(top[t1], t2, t1)[across])
+            base = pairs.nodes
+            self.interface = FrictionInterface(base.xdof, base.ydof, base.normal, base.weight, friction, penalty,
+                                               other_xdof=pairs.other_xdof, other_ydof=pairs.other_ydof)
+        else:
+            base = facet_nodes(lin.mesh, lin.ubasis, at_bottom)
+            self.interface = FrictionInterface(base.xdof, base.ydof, base.normal, base.weight, friction, penalty)
         assert np.allclose(base.normal, [0.0, 1.0]) and base.weight.sum() == pytest.approx(BLOCK_L, rel=1e-12)
-        self.interface = BoneInterface(base.xdof, base.ydof, base.normal, base.weight, friction,
-                                       PENALTY_FACTOR * shear_modulus / BLOCK_h)
-        self.solver = HyperelasticSolver(lin, shear_modulus, 0.49, fixed=np.empty(0, dtype=int),
+        self.solver = HyperelasticSolver(lin, shear_modulus, 0.49, fixed=lin.fixed,
                                          interface=self.interface, foundation=self.k)
         comp = lin.dof_component()
         self.press = lin.traction_load(np.where(comp == 1, -pressure, 0.0))   # dead load on the top face
         self.pull = lin.traction_load(np.where(comp == 0, 1.0 / BLOCK_L, 0.0))  # 1 N per mm of slice along +x
         self.normal_force = pressure * BLOCK_L
         self.friction = friction
-        self.comp = comp
+        self.top_x = np.isin(np.arange(lin.n_u), lin.ubasis.element_dofs[:, top]) & (comp == 0)   # the top block's
         x = np.zeros(self.solver.n_u + self.solver.n_p)
         self.pressed = self._advance(x, np.zeros(len(base.weight)), lambda f: f * self.press, 0.0, 1.0, steps=4)
 
@@ -263,7 +289,7 @@ class _Block:
             x, slip, _ = self._step(x, slip, load_at, a, 0.5 * (a + b), depth + 1)
             return self._step(x, slip, load_at, 0.5 * (a + b), b, depth + 1)
         u = x[: self.solver.n_u]
-        _, _, slipping, _ = self.interface.tractions(u, slip)
+        _, _, slipping = self.interface.tractions(u, slip)
         return x, self.interface.slip_after(u, slip), slipping
 
     def pulled(self, ratio: float) -> dict:
@@ -278,7 +304,7 @@ class _Block:
         along = self.interface.gaps(u)[1] - self.interface.gaps(self.pressed[0][: self.solver.n_u])[1]
         return {"all_slip": bool(slipping.all()), "stick_nodes": int((~slipping).sum()),
                 "slip_mm": float(np.average(np.abs(along), weights=self.interface.weight)),   # since the press
-                "spring_share": float(held[self.comp == 0].sum() / (self.friction * self.normal_force))}
+                "spring_share": float(held[self.top_x].sum() / (self.friction * self.normal_force))}
 
     def threshold(self, low: float = 0.9, high: float = 1.1, halvings: int = 8) -> tuple[float, float]:
         """Bisection on the pull (in mu * N) for the onset of gross slip: every node of the base slipping."""
@@ -289,16 +315,20 @@ class _Block:
         return low, high
 
 
-@pytest.fixture(scope="module", params=["low", "high"])
+@pytest.fixture(scope="module", params=[("low", "bone"), ("high", "bone"), ("low", "tissue"), ("high", "tissue")],
+                ids=lambda p: f"{p[0]}-on-{p[1]}")
 def block(request):
-    """The ends of the measured range of tissue friction coefficients (data/friction.json); 0.5 kPa on the top."""
+    """The ends of the measured range of tissue friction coefficients (data/friction.json), on the rigid bone and
+    on a second block across a cut (a septum's two faces); 0.5 kPa on the top."""
     from thighview.mechanics.loads import friction_data
 
-    return _Block(float(friction_data()["tissue_interfaces"][request.param]["value"]), pressure=5e-4)
+    coefficient, base = request.param
+    return _Block(float(friction_data()["tissue_interfaces"][coefficient]["value"]), pressure=5e-4,
+                  two_sided=base == "tissue")
 
 
 def test_a_pressed_block_sticks_below_mu_n_and_slides_above_it(block):
-    below, above = block.pulled(0.98), block.pulled(1.02)
+    below, above = block.pulled(0.98), block.pulled(1.05)
     assert not below["all_slip"] and below["stick_nodes"] > 0      # a stuck zone holds it
     assert above["all_slip"]                                         # gross slip
     # past the threshold only the weak spring holds it: the slide is many times the elastic/partial slip below it

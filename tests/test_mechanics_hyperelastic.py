@@ -125,7 +125,7 @@ def test_the_fast_path_reaches_the_textbook_loops_states_with_friction_at_the_bo
     model = PressureModel.from_polygons(toy_section(), level=0.5,
                                         options=MeshOptions(h_fine=3.0, h_skin=4.0, h_coarse=8.0))
     solver = model.large.solver
-    load = model.load_vector(Contact("lateral", "into-bone", 10.0))
+    load = model.large.cuts.load(model.load_vector(Contact("lateral", "into-bone", 10.0)))
     fast = list(solver.path(load, (0.5, 1.0), friction=model.friction))
     before = solver.factorisations
     naive = naive_newton(solver, load, (0.5, 1.0), friction=model.friction)
@@ -153,7 +153,7 @@ def _path(model, direction: str, fractions, krylov: bool):
     from thighview.mechanics import Contact
 
     solver = model.large.solver
-    load = model.load_vector(Contact("anterolateral", direction, 40.0))
+    load = model.large.cuts.load(model.load_vector(Contact("anterolateral", direction, 40.0)))
     solver.krylov, before = krylov, solver.factorisations
     try:
         steps = list(solver.path(load, fractions, friction=model.friction))

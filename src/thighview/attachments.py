@@ -1,10 +1,11 @@
-"""Where thigh muscles are attached to the femoral shaft, by level and by angle round the bone.
+"""Where thigh muscles are attached to the femoral shaft (by level and angle round the bone) and to the septa.
 
 The pressure model bonds tissue to the bone where a muscle is attached at the current level
 and lets it slide with friction elsewhere (:mod:`thighview.mechanics.model`). The map is data
 (``data/femur_attachments.json``) with its sources and the rule that turns textbook
 descriptions ("upper two thirds of the shaft", "lateral lip of the linea aspera") into levels
-and angles; it is an estimate and says so.
+and angles; it is an estimate and says so. The muscles that arise from an intermuscular septum
+(:func:`arises_from`) bond their face of it; the septum is cut to slide on a face none arises from.
 """
 
 from __future__ import annotations
@@ -65,3 +66,28 @@ def is_bonded(muscle: str, angle_deg: float, level: float | None) -> bool:
     if level is None:
         return False
     return any(a.muscle == muscle and a.covers(angle_deg) for a in attachments_at(level))
+
+
+@dataclass(frozen=True)
+class SeptumOrigin:
+    """A muscle whose fibres arise from an intermuscular septum, from/to level (fraction of femur length)."""
+
+    muscle: str
+    septum: str
+    levels: tuple[float, float]
+    description: str
+    sources: tuple[str, ...]
+
+
+def septum_origins() -> tuple[SeptumOrigin, ...]:
+    """Every muscle-from-septum origin in the map."""
+    return tuple(SeptumOrigin(o["muscle"], o["septum"], tuple(o["levels"]), o["description"], tuple(o["sources"]))
+                 for o in _table()["septum_origins"])
+
+
+def arises_from(muscle: str, septum: str, level: float | None) -> bool:
+    """Whether ``muscle`` arises from ``septum`` at ``level`` (bonded to that face); False at an unknown level."""
+    if level is None:
+        return False
+    return any(o.muscle == muscle and o.septum == septum and o.levels[0] <= level <= o.levels[1]
+               for o in septum_origins())

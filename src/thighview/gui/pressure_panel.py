@@ -17,6 +17,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
 from PySide6 import QtCore, QtWidgets
 
+from thighview.anatomy import label_of
 from thighview.app import pressure as ps
 from thighview.app import state as st
 from thighview.errors import ThighViewError
@@ -54,6 +55,11 @@ def readout_html(readouts) -> str:
                     [" / ".join(f"{100 * r.interface_shares.get(k, 0.0):.0f}" for k in
                                 ("bonded", "stick", "slip", "open")) + " %" if r.interface_shares else "held all round"
                      for r in readouts]))
+    septa = [s.name for s in readouts[0].slip if s.name != "femur"]
+    rows.append(row("normal stress across the septa, " + " / ".join(label_of(n).split()[0].lower() for n in septa)
+                    + " (+ pressed together)",
+                    [" / ".join(f"{r.septa[n].normal_kpa:+.1f}" if n in r.septa and r.septa[n].face else "–"
+                                for n in septa) + " kPa" if r.septa else "–" for r in readouts]))
     rows.append(row("least stretch of skin and fat (creases below 0.54)",
                     ["–" if r.least_surface_stretch is None else f"{r.least_surface_stretch:.2f}"
                      + (" (past it)" if r.past_surface_instability else "") for r in readouts]))

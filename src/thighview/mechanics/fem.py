@@ -127,6 +127,31 @@ class StrainOperators:
         return np.hypot(self.normal_difference @ u, self.engineering_shear @ u)
 
 
+@dataclass(frozen=True)
+class MixedBases:
+    """Taylor-Hood bases of a triangle mesh: P2 displacement, P1 pressure (quadrature of order 4)."""
+
+    mesh: MeshTri
+    ubasis: Basis
+    pbasis: Basis
+
+    @classmethod
+    def of(cls, mesh: TriMesh) -> MixedBases:
+        m = MeshTri(mesh.points.T.copy(), mesh.triangles.T.copy())
+        return cls(m, Basis(m, ElementVector(ElementTriP2()), intorder=4), Basis(m, ElementTriP1(), intorder=4))
+
+    def probe(self, points: np.ndarray) -> sp.csr_matrix:
+        """Sparse matrix giving u at ``points`` (n, 2): rows 0..n-1 are u_x, n..2n-1 are u_y."""
+        return self.ubasis.probes(np.asarray(points, dtype=float).T).tocsr()
+
+    def dof_component(self) -> np.ndarray:
+        """0 for x-DOFs and 1 for y-DOFs."""
+        comp = np.zeros(self.ubasis.N, dtype=int)
+        comp[self.ubasis.nodal_dofs[1]] = 1
+        comp[self.ubasis.facet_dofs[1]] = 1
+        return comp
+
+
 class ElasticitySolver:
     """Assemble and factorise once; then :meth:`solve` any traction load for the cost of two triangular solves.
 
@@ -139,9 +164,8 @@ class ElasticitySolver:
     def __init__(self, mesh: TriMesh, mu: np.ndarray, nu: np.ndarray | float,
                  fixed_facets: np.ndarray | None = None, loaded_facets: np.ndarray | None = None,
                  fixed_dofs: np.ndarray | None = None, foundation: np.ndarray | None = None) -> None:
-        self.mesh = MeshTri(mesh.points.T.copy(), mesh.triangles.T.copy())
-        self.ubasis = Basis(self.mesh, ElementVector(ElementTriP2()), intorder=4)
-        self.pbasis = Basis(self.mesh, ElementTriP1(), intorder=4)
+        self.bases = MixedBases.of(mesh)
+        self.mesh, self.ubasis, self.pbasis = self.bases.mesh, self.bases.ubasis, self.bases.pbasis
         cells = self.ubasis.with_element(ElementTriP0())
         mu = np.broadcast_to(np.asarray(mu, dtype=float), (self.mesh.nelements,))
         lam = np.broadcast_to(lame(mu, nu), (self.mesh.nelements,))
@@ -205,10 +229,7 @@ class ElasticitySolver:
 
     def dof_component(self) -> np.ndarray:
         """0 for x-DOFs and 1 for y-DOFs."""
-        comp = np.zeros(self.n_u, dtype=int)
-        comp[self.ubasis.nodal_dofs[1]] = 1
-        comp[self.ubasis.facet_dofs[1]] = 1
-        return comp
+        return self.bases.dof_component()
 
     def vertex_displacement(self, u: np.ndarray) -> np.ndarray:
         """(n_vertices, 2) displacement at the mesh vertices."""
@@ -225,4 +246,4 @@ class ElasticitySolver:
 
     def probe(self, points: np.ndarray) -> sp.csr_matrix:
         """Sparse matrix giving u at ``points`` (n, 2): rows 0..n-1 are u_x, n..2n-1 are u_y."""
-        return self.ubasis.probes(np.asarray(points, dtype=float).T).tocsr()
+        return self.bases.probe(points)

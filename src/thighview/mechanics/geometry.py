@@ -113,6 +113,22 @@ class SectionShape:
             raise MechanicsError(f"no skin found at {angle_deg:g} degrees around the femur")
         return hits[np.argmax(np.linalg.norm(hits - self.centre, axis=1))]
 
+    def structure_at(self, points: np.ndarray) -> list[str]:
+        """The structure at each point (a septum before the structures round it): the smallest one holding it,
+        else the nearest."""
+        names = list(self.septa) + sorted(self.regions, key=lambda n: self.regions[n].area)
+        geoms = [self.septa.get(n, self.regions.get(n)) for n in names]
+        pts = shapely.points(points)
+        out = np.full(len(points), -1)
+        for i, g in enumerate(geoms):
+            free = out < 0
+            out[free] = np.where(shapely.contains(g, pts[free]), i, -1)
+        lost = np.flatnonzero(out < 0)
+        if len(lost):
+            d = np.column_stack([shapely.distance(g, pts[lost]) for g in geoms])
+            out[lost] = np.argmin(d, axis=1)
+        return [names[i] for i in out]
+
     @classmethod
     def from_polygons(cls, polygons: Mapping[str, BaseGeometry], side: str = "right",
                       centre: np.ndarray | None = None) -> SectionShape:

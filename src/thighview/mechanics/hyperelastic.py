@@ -15,12 +15,14 @@ linearisation at u = 0 is exactly the linear model with the same mu and Poisson'
 ``p`` (P1) is the pressure, positive in compression; u is P2 (Taylor-Hood, no locking). Loads are
 dead tractions on the reference skin. Newton's method on the saddle-point system, in load steps.
 
-The interface with the femur (see :class:`BoneInterface`) is node-to-rigid-surface contact:
+The interface with the femur (see :class:`FrictionInterface`) is node-to-rigid-surface contact:
 bonded nodes are held (Dirichlet); the others touch the bone through a normal penalty
 (unilateral: tissue may lift off) and Coulomb friction with a penalty-regularised stick and a
 return mapping for slip, the standard frictional contact of Wriggers (*Computational Contact
 Mechanics*, 2nd ed., 2006, ch. 5 and 10). Slip is history dependent, so it is updated only
-when a load step has converged.
+when a load step has converged. Where the mesh is cut along a septum, the same law acts node
+to node on the displacement of one face relative to the other (two-sided: each pair's forces and
+tangent blocks go to both faces with opposite signs).
 
 Speed: scikit-fem provides the elements, quadrature, DOF maps and basis gradients; the
 tangent and residual are contracted for all elements at once, on the scalar P2 gradients (the
@@ -42,6 +44,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -52,6 +55,8 @@ from thighview.mechanics.blas import on_one_blas_thread
 from thighview.mechanics.fem import ElasticitySolver, foundation_matrix
 from thighview.mechanics.lu import splu  # made and freed on one thread (see lu.py)
 
+#: The least half-width (mm) of the elastic stick window of the friction law (:meth:`FrictionInterface.law`).
+STICK_MM = 1e-3
 #: Newton stops when the residual norm falls below this fraction of the external load's norm.
 NEWTON_RTOL = 1e-8
 NEWTON_MAX_ITERATIONS = 25
@@ -94,14 +99,19 @@ def stress_and_tangent(H: np.ndarray, p: np.ndarray, mu: np.ndarray,
     return P, A, J, J * FiT
 
 
-# -- the interface with the bone -----------------------------------------------------------------
+# -- frictional interfaces: tissue on the bone, and tissue on tissue across a cut septum ----------------
 @dataclass(frozen=True)
-class BoneInterface:
-    """Frictional contact of tissue nodes with the fixed femur.
+class FrictionInterface:
+    """Frictional contact at interface nodes: with the fixed femur, or with a partner node across a cut.
 
     ``xdof``/``ydof``: the displacement DOFs of each interface node; ``normal``: unit normal
-    out of the bone (into the tissue) at each node; ``weight``: the node's share of the bone
-    surface (mm of outline, per mm of slice), so a traction times the weight is the nodal force.
+    out of the other side (the bone, or the partner's tissue) into this node's tissue; ``weight``: the node's
+    share of the interface (mm of outline, per mm of slice), so a traction times the weight is the nodal force.
+    ``other_xdof``/``other_ydof`` (optional): the partner node's DOFs across a cut, where the gap and slip are
+    the displacement relative to the partner and the partner takes the opposite force; a node that is its own
+    partner (the default) touches the rigid bone. Paired faces do not separate (nothing fills a gap inside
+    the thigh: the loose tissue between them holds them by its fluid pressure) and slide with friction on the
+    compression across them; a node on the bone may lift off.
     ``penalty`` (N/mm^3) is a numerical stiffness, large enough that penetration and elastic
     stick are small against the slip (stated in the readout), not a tissue property.
     """
@@ -112,39 +122,86 @@ class BoneInterface:
     weight: np.ndarray
     friction: float
     penalty: float
+    other_xdof: np.ndarray | None = None
+    other_ydof: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.other_xdof is None:
+            object.__setattr__(self, "other_xdof", self.xdof)
+            object.__setattr__(self, "other_ydof", self.ydof)
+
+    @cached_property
+    def paired(self) -> np.ndarray:
+        """Which nodes have a partner across a cut (the others touch the bone)."""
+        return self.other_xdof != self.xdof
 
     @property
     def tangent(self) -> np.ndarray:
         return np.column_stack([-self.normal[:, 1], self.normal[:, 0]])
 
+    def relative(self, u: np.ndarray) -> np.ndarray:
+        """(k, 2) displacement of each node relative to the other side (the bone does not move)."""
+        c = self.paired.astype(float)
+        return (np.column_stack([u[self.xdof], u[self.ydof]])
+                - c[:, None] * np.column_stack([u[self.other_xdof], u[self.other_ydof]]))
+
     def gaps(self, u: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Normal gap (positive = lifted off the bone) and tangential displacement (slip) at each node, mm."""
-        d = np.column_stack([u[self.xdof], u[self.ydof]])
+        """Normal gap (positive = lifted off the other side) and tangential displacement (slip) at each node, mm."""
+        d = self.relative(u)
         return (d * self.normal).sum(axis=1), (d * self.tangent).sum(axis=1)
 
-    def tractions(self, u: np.ndarray, slip_before: np.ndarray,
-                  friction: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Contact pressure (>= 0), friction traction on the tissue, the slipping nodes and the trial sign.
+    def law(self, u: np.ndarray, slip_before: np.ndarray, friction: float | None = None) -> dict[str, np.ndarray]:
+        """The friction law at each node: normal traction (compression +; >= 0 on the bone), friction traction on the
+        node, whether it slips, and what the tangent needs.
 
-        Return mapping: the trial traction is the stick penalty times the slip since the last
-        converged step; where it exceeds mu times the pressure the node slips and the traction is
-        held at mu * pressure.
+        Return mapping: a node sticks elastically while its slip since the last converged step, ``s``, stays within
+        a window ``max(mu p / penalty, STICK_MM)`` (the friction traction growing linearly to mu p across it), and
+        slides beyond it with the traction held at mu * p (a paired face in tension slides freely). The window's
+        floor keeps a barely pressed node's stick (for the penalty alone 2 mu p / penalty wide, nanometres) wider
+        than a Newton step's wobble, or Newton cycles there; it is far below any slip reported.
         """
         mu = self.friction if friction is None else friction
         gn, gt = self.gaps(u)
-        pressure = self.penalty * np.maximum(-gn, 0.0)
-        trial = -self.penalty * (gt - slip_before)       # the bone resists the tangential motion
-        limit = mu * pressure
-        slipping = np.abs(trial) > limit
-        sign = np.sign(trial)
-        shear = np.where(slipping, sign * limit, trial)
-        return pressure, shear, slipping, sign
+        pressure = self.penalty * np.where(self.paired, -gn, np.maximum(-gn, 0.0))
+        limit = mu * np.maximum(pressure, 0.0)
+        s = gt - slip_before
+        window = np.maximum(limit / self.penalty, STICK_MM)
+        slipping = (np.abs(s) > window) | (limit == 0.0)   # nothing holds an unpressed node
+        stiffness = limit / window                     # the stick's: the penalty, or softer where p is small
+        shear = np.where(slipping, -np.sign(s) * limit, -stiffness * s)   # the other side resists the motion
+        return {"pressure": pressure, "shear": shear, "slipping": slipping, "gn": gn, "gt": gt, "s": s,
+                "limit": limit, "window": window, "stiffness": stiffness, "mu": mu}
+
+    def tractions(self, u: np.ndarray, slip_before: np.ndarray,
+                  friction: float | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Normal traction (compression +; >= 0 on the bone), friction traction on the node and the slipping nodes."""
+        law = self.law(u, slip_before, friction)
+        return law["pressure"], law["shear"], law["slipping"]
 
     def slip_after(self, u: np.ndarray, slip_before: np.ndarray) -> np.ndarray:
-        """The irreversible (plastic) slip once a load step has converged."""
-        _, gt = self.gaps(u)
-        _, shear, slipping, _ = self.tractions(u, slip_before)
-        return np.where(slipping, gt + shear / self.penalty, slip_before)
+        """The irreversible (plastic) slip once a load step has converged: a sliding node's slip less its window
+        (all of it where nothing presses the node)."""
+        law = self.law(u, slip_before)
+        held = np.where(law["limit"] > 0.0, np.sign(law["s"]) * np.minimum(np.abs(law["s"]), law["window"]), 0.0)
+        return np.where(law["slipping"], law["gt"] - held, slip_before)
+
+    @cached_property
+    def blocks(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]:
+        """The tangent's sixteen node-wise COO blocks: (rows, cols, coefficient, row component, column component).
+
+        A node's 2x2 contact stiffness B acts on the relative displacement, so it enters (own, own) as B,
+        (own, other) and (other, own) as -B and (other, other) as B; for a node on the bone the coefficient of
+        every block with the other side is 0 (its pattern entries are the node's own).
+        """
+        c = self.paired.astype(float)
+        sides = [((self.xdof, self.ydof), np.ones(len(c))), ((self.other_xdof, self.other_ydof), -c)]
+        out = []
+        for (rdofs, rc) in sides:
+            for a in (0, 1):
+                for (cdofs, cc) in sides:
+                    for b in (0, 1):
+                        out.append((rdofs[a], cdofs[b], rc * cc, a, b))
+        return out
 
 
 # -- the sparse pattern, built once ------------------------------------------------------------
@@ -192,7 +249,7 @@ class HyperelasticSolver:
     """
 
     def __init__(self, linear: ElasticitySolver, mu: np.ndarray, nu: np.ndarray | float,
-                 fixed: np.ndarray, interface: BoneInterface | None = None,
+                 fixed: np.ndarray, interface: FrictionInterface | None = None,
                  foundation: np.ndarray | None = None) -> None:
         self.linear = linear
         ub, pb = linear.ubasis, linear.pbasis
@@ -248,11 +305,9 @@ class HyperelasticSolver:
             rows.append(self.foundation.row)
             cols.append(self.foundation.col)
         if self.interface is not None:
-            i = self.interface
-            for a in (i.xdof, i.ydof):
-                for b in (i.xdof, i.ydof):
-                    rows.append(a)
-                    cols.append(b)
+            for r, c, _, _, _ in self.interface.blocks:
+                rows.append(r)
+                cols.append(c)
         return np.concatenate(rows), np.concatenate(cols)
 
     def gradient(self, u: np.ndarray) -> np.ndarray:
@@ -333,11 +388,10 @@ class HyperelasticSolver:
             if tangent:
                 K = K + sp.block_diag([F, sp.csr_matrix((self.n_p, self.n_p))], format="csr")
         if self.interface is not None:
-            i = self.interface
             kc = self._contact(u, slip_before, R, friction)
             if tangent:
-                rows = np.concatenate([a for a in (i.xdof, i.ydof) for _ in (0, 1)])
-                cols = np.concatenate([b for _ in (0, 1) for b in (i.xdof, i.ydof)])
+                blocks = self.interface.blocks
+                rows, cols = (np.concatenate([b[k] for b in blocks]) for k in (0, 1))
                 K = K + sp.csr_matrix((np.concatenate(kc), (rows, cols)), shape=K.shape)
         if not tangent:
             return R, None
@@ -345,29 +399,34 @@ class HyperelasticSolver:
 
     def _contact(self, u: np.ndarray, slip_before: np.ndarray, R: np.ndarray | None,
                  friction: float | None) -> list[np.ndarray]:
-        """Add the contact forces to ``R`` (unless None); return the contact tangent in the pattern's (x, y) x
-        (x, y) order.
+        """Add the contact forces to ``R`` (unless None); return the contact tangent's values in the order of
+        :attr:`FrictionInterface.blocks`.
 
         A slipping node has no tangential stiffness, only the friction's dependence on the pressure.
         """
         i = self.interface
-        mu = i.friction if friction is None else friction
-        pressure, shear, slipping, sign = i.tractions(u, slip_before, mu)
-        n, t, w, eps = i.normal, i.tangent, i.weight, i.penalty
+        law = i.law(u, slip_before, friction)
+        pressure, shear, slipping, gn = law["pressure"], law["shear"], law["slipping"], law["gn"]
+        n, t, w, eps, mu = i.normal, i.tangent, i.weight, i.penalty, law["mu"]
         if R is not None:
-            force = w[:, None] * (pressure[:, None] * n + shear[:, None] * t)   # the bone's force on the tissue
-            R[i.xdof] -= force[:, 0]
-            R[i.ydof] -= force[:, 1]
-        touching = (i.gaps(u)[0] <= 0).astype(float)   # closed at zero gap: the bone can push from the start
-        # d(-force)/du: normal penalty n n^T; stick: eps t t^T; slip: -mu eps sign t n^T (d|shear|/d gap)
+            force = w[:, None] * (pressure[:, None] * n + shear[:, None] * t)   # the other side's force on the node
+            c = i.paired.astype(float)
+            for k, (own, other) in enumerate(((i.xdof, i.other_xdof), (i.ydof, i.other_ydof))):
+                np.subtract.at(R, own, force[:, k])
+                np.add.at(R, other, c * force[:, k])
+        # closed at zero gap (the other side can push from the start); a paired face never opens
+        touching = ((gn <= 0) | i.paired).astype(float)
+        compressed = (gn <= 0).astype(float)
+        # d(-force)/d(relative u): normal penalty n n^T; stick: k t t^T, and where k = mu p / window (a barely
+        # pressed node) its dependence on the pressure; slip: mu eps sign t n^T (d|shear|/d gap)
+        soft = ~slipping & (law["limit"] < eps * STICK_MM)
         k_nn = w * eps * touching
-        k_tt = w * eps * np.where(slipping, 0.0, 1.0)
-        k_tn = np.where(slipping, w * mu * eps * sign * touching, 0.0)
-        blocks = []
-        for a in (0, 1):
-            for b in (0, 1):
-                blocks.append(k_nn * n[:, a] * n[:, b] + k_tt * t[:, a] * t[:, b] + k_tn * t[:, a] * n[:, b])
-        return blocks
+        k_tt = w * law["stiffness"] * ~slipping
+        k_tn = w * mu * eps * compressed * np.where(slipping, -np.sign(law["s"]),
+                                                     np.where(soft, -law["s"] / law["window"], 0.0))
+        node = [[k_nn * n[:, a] * n[:, b] + k_tt * t[:, a] * t[:, b] + k_tn * t[:, a] * n[:, b] for b in (0, 1)]
+                for a in (0, 1)]
+        return [coefficient * node[a][b] for _, _, coefficient, a, b in i.blocks]
 
     # -- Newton ----------------------------------------------------------------------------------
     def path(self, load: np.ndarray, fractions: Sequence[float], cancel: Callable[[], bool] | None = None,
@@ -399,7 +458,7 @@ class HyperelasticSolver:
         if self.interface is None:
             empty = np.empty(0)
             return LoadStep(fraction, u.copy(), p.copy(), its, tuple(res), empty, empty, empty.astype(bool))
-        pressure, shear, slipping, _ = self.interface.tractions(u, slip, friction)
+        pressure, shear, slipping = self.interface.tractions(u, slip, friction)
         return LoadStep(fraction, u.copy(), p.copy(), its, tuple(res), pressure, shear, slipping)
 
     def _step(self, x, load, start, end, slip, cancel, friction, kept, depth: int = 0):

@@ -3,29 +3,34 @@
 Why node-to-rigid-surface penalty contact: the femur is held fixed (rigid), so the interface
 needs no second body, no mortar projection and no new mesh: the tissue nodes on the bone
 outline either stay put (bonded, from :mod:`thighview.attachments`) or touch the bone through a
-normal penalty and penalty-regularised Coulomb friction (:class:`~thighview.mechanics.hyperelastic.BoneInterface`).
+normal penalty and penalty-regularised Coulomb friction (:class:`~thighview.mechanics.hyperelastic.FrictionInterface`).
 An augmented Lagrangian would remove the small penetration the penalty leaves; with the
 penalty set to 100 muscle moduli per element size the penetration and the elastic stick are
 below 1 % of the slip reported, which the tests check, so plain penalty is enough here.
 
-The septa are still soft sliding bands (a shear modulus given in the materials), as in the
-linear preview: a frictional interface along a septum needs the mesh split along it, which is
-not done yet. Their slip is reported as such ("soft band"), separately from the femur's.
+The septa are frictional interfaces too: the mesh is cut along one face of each septum
+(:mod:`thighview.mechanics.septa`) and the same law acts node to node across the cut, on the
+displacement of one face relative to the other. Both sliding bands of the linear preview (round
+the femur and beside the septa) take the stiffness of the tissue they lie in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
-import shapely
 
 from thighview.attachments import is_bonded
 from thighview.mechanics.geometry import lateral_sign
-from thighview.mechanics.hyperelastic import BoneInterface, HyperelasticSolver, LoadStep
+from thighview.mechanics.hyperelastic import FrictionInterface, HyperelasticSolver, LoadStep
 from thighview.mechanics.loads import Contact
-from thighview.mechanics.results import BoneStress, Deformation
+from thighview.mechanics.results import BoneStress, Deformation, SeptumInterface
+from thighview.mechanics.split import SplitMesh
+
+if TYPE_CHECKING:  # pragma: no cover
+    from thighview.mechanics.septa import SeptalCuts
 
 #: Load steps of the default solution path (fractions of the force); each is a Newton solve.
 DEFAULT_FRACTIONS = tuple(np.linspace(0.125, 1.0, 8))
@@ -53,26 +58,17 @@ class BoneSurface:
 
 @dataclass(frozen=True)
 class LargeModel:
+    """The solver on the cut mesh, the bone's nodes (cut-mesh DOFs), the septal cuts and the slip gauges' probes."""
+
     solver: HyperelasticSolver
     surface: BoneSurface
+    cuts: SeptalCuts
+    probes: list   # (gauge, inner probe, outer probe) on the cut mesh
 
-
-def structure_at(model, points: np.ndarray) -> list[str]:
-    """The section structure (not a sliding band) at each point: the smallest one holding it, else the nearest."""
-    shape = model.shape
-    names = sorted(shape.regions, key=lambda n: shape.regions[n].area)
-    names = list(shape.septa) + names
-    geoms = [shape.septa.get(n, shape.regions.get(n)) for n in names]
-    pts = shapely.points(points)
-    out = np.full(len(points), -1)
-    for i, g in enumerate(geoms):
-        free = out < 0
-        out[free] = np.where(shapely.contains(g, pts[free]), i, -1)
-    lost = np.flatnonzero(out < 0)
-    if len(lost):
-        d = np.column_stack([shapely.distance(g, pts[lost]) for g in geoms])
-        out[lost] = np.argmin(d, axis=1)
-    return [names[i] for i in out]
+    @property
+    def bone_nodes(self) -> int:
+        """How many interface nodes are the bone's sliding nodes (they come first; the septal pairs follow)."""
+        return int((~self.surface.bonded).sum())
 
 
 @dataclass(frozen=True)
@@ -117,6 +113,57 @@ def facet_nodes(mesh, ubasis, facets: np.ndarray) -> FacetNodes:
                       ydof=np.concatenate([ub.nodal_dofs[1][verts], ub.facet_dofs[1][facets]]))
 
 
+@dataclass(frozen=True)
+class NodePairs:
+    """Interface nodes on side A of a cut, each with its partner on side B (a :class:`FacetNodes` plus partners)."""
+
+    nodes: FacetNodes      # normals out of side B into side A
+    other_xdof: np.ndarray
+    other_ydof: np.ndarray
+    edge: np.ndarray       # (k,) the cut edge each node lies on (a vertex: one of its edges)
+
+
+def pairs_across(split: SplitMesh, bases, cut: np.ndarray, side_a: np.ndarray, side_b: np.ndarray) -> NodePairs:
+    """The P2 nodes of the cut edges ``cut`` ((k, 2) uncut vertices) on the face of triangles ``side_a``, with their
+    partners on the face of ``side_b`` (one triangle per edge on each side) of the cut mesh ``split``.
+
+    A cut's tips (vertices shared by both sides) are left out: they cannot move relative to themselves.
+    """
+    tri, original = split.mesh.triangles, split.original
+    cut = np.asarray(cut, dtype=int).reshape(-1, 2)
+
+    def copy(t: np.ndarray, v: np.ndarray) -> np.ndarray:   # the cut mesh's vertex of uncut v in triangle t
+        rows = tri[t]
+        return rows[np.arange(len(t)), np.argmax(original[rows] == v[:, None], axis=1)]
+
+    a = np.column_stack([copy(side_a, cut[:, 0]), copy(side_a, cut[:, 1])])
+    b = np.column_stack([copy(side_b, cut[:, 0]), copy(side_b, cut[:, 1])])
+    m, ub = bases.mesh, bases.ubasis
+    n = m.p.shape[1]
+    key = np.sort(m.facets, axis=0)
+    key = key[0].astype(np.int64) * n + key[1]
+    order = np.argsort(key)
+
+    def facet(ends: np.ndarray) -> np.ndarray:
+        k = np.sort(ends, axis=1)
+        return order[np.searchsorted(key[order], k[:, 0].astype(np.int64) * n + k[:, 1])]
+
+    fa, fb = facet(a), facet(b)
+    nodes = facet_nodes(m, ub, fa)
+    verts = np.unique(m.facets[:, fa])               # facet_nodes' vertex order
+    partner = np.arange(n)
+    partner[a.ravel()] = b.ravel()
+    edge_of = np.zeros(n, dtype=int)
+    edge_of[a.ravel()] = np.repeat(np.arange(len(cut)), 2)
+    other_x = np.concatenate([ub.nodal_dofs[0][partner[verts]], ub.facet_dofs[0][fb]])
+    other_y = np.concatenate([ub.nodal_dofs[1][partner[verts]], ub.facet_dofs[1][fb]])
+    edge = np.concatenate([edge_of[verts], np.arange(len(cut))])
+    moving = other_x != nodes.xdof
+    keep = lambda x: x[moving]  # noqa: E731
+    return NodePairs(FacetNodes(*(keep(getattr(nodes, f)) for f in ("points", "normal", "weight", "xdof", "ydof"))),
+                     keep(other_x), keep(other_y), keep(edge))
+
+
 def bone_surface(model) -> BoneSurface:
     """The nodes on the femur outline with their normals, weights and whether they are bonded."""
     lin = model.solver
@@ -126,33 +173,41 @@ def bone_surface(model) -> BoneSurface:
     rel = points - shape.centre
     angle = np.degrees(np.arctan2(lateral_sign(shape.side) * rel[:, 0], rel[:, 1])) % 360.0
     beyond = points + normals * (model.options.femur_layer_mm + 0.6)   # past the linear model's band
-    structure = structure_at(model, beyond)
+    structure = shape.structure_at(beyond)
     bonded = np.array([name in shape.septa or is_bonded(name, ang, model.level)
                        for name, ang in zip(structure, angle)])
     return BoneSurface(points, normals, nodes.weight, nodes.xdof, nodes.ydof, tuple(structure), angle, bonded)
 
 
 def build_large_deformation(model) -> LargeModel:
-    """Neo-Hookean solver on the model's mesh: the femur band takes its tissue's stiffness; the bone interface is real."""
-    from thighview.mechanics.materials import FEMUR_LAYER
+    """Neo-Hookean solver on the model's mesh cut along the septa: the sliding bands take their tissue's stiffness;
+    the bone interface and the septal interfaces are frictional."""
+    from thighview.mechanics.septa import cut_septa
 
-    lin = model.solver
     mu = model.shear_modulus_mpa.copy()
     nu = np.broadcast_to(np.asarray(model.poisson, dtype=float), mu.shape).copy()
-    band = np.array([n == FEMUR_LAYER for n in model.region_names])[model.region]
+    band = np.array([model.is_sliding(n) for n in model.region_names])[model.region]
     if band.any():
-        names = structure_at(model, model.mesh.centroids[band])
+        names = model.shape.structure_at(model.mesh.centroids[band])
         mu[band] = [model.materials.shear_modulus_mpa(n, model.compartment_of(n), False) for n in names]
         nu[band] = model.materials.poisson
-    surface = bone_surface(model)
+    cuts = cut_septa(model)
+    lin = model.bone_surface
+    surface = replace(lin, xdof=cuts.to_split[lin.xdof], ydof=cuts.to_split[lin.ydof])
     slide = ~surface.bonded
+    pairs = cuts.pairs
     penalty = PENALTY_FACTOR * model.materials.working_muscle_kpa * 1e-3 / model.options.h_fine
-    interface = BoneInterface(surface.xdof[slide], surface.ydof[slide], surface.normal[slide],
-                              surface.weight[slide], model.friction, penalty)
+    bone, pair = (surface.xdof[slide], surface.ydof[slide]), pairs.nodes
+    interface = FrictionInterface(
+        np.concatenate([bone[0], pair.xdof]), np.concatenate([bone[1], pair.ydof]),
+        np.vstack([surface.normal[slide], pair.normal]), np.concatenate([surface.weight[slide], pair.weight]),
+        model.friction, penalty, other_xdof=np.concatenate([bone[0], pairs.other_xdof]),
+        other_ydof=np.concatenate([bone[1], pairs.other_ydof]))   # a bone node is its own partner: the bone
     fixed = np.concatenate([surface.xdof[surface.bonded], surface.ydof[surface.bonded]])
-    foundation = model.foundation_for(mu)
-    solver = HyperelasticSolver(lin, mu, nu, fixed=fixed, interface=interface, foundation=foundation)
-    return LargeModel(solver, surface)
+    solver = HyperelasticSolver(cuts.bases, mu, nu, fixed=fixed, interface=interface,
+                                foundation=model.foundation_for(mu))
+    probes = [(g, cuts.bases.probe(g.inner), cuts.bases.probe(g.outer)) for g in model.gauges]
+    return LargeModel(solver, surface, cuts, probes)
 
 
 def solve_path(model, contact: Contact, fractions=None, cancel=None, friction: float | None = None,
@@ -160,7 +215,7 @@ def solve_path(model, contact: Contact, fractions=None, cancel=None, friction: f
     """Load steps of one contact; the last step's deformation carries every step on ``path``.
     ``on_step(fraction)`` hears of each converged step (the GUI's progress)."""
     large = model.large
-    load = model.load_vector(contact)
+    load = large.cuts.load(model.load_vector(contact))
     fractions = DEFAULT_FRACTIONS if fractions is None else tuple(fractions)
     mu = model.friction if friction is None else float(friction)
     steps = []
@@ -174,7 +229,10 @@ def solve_path(model, contact: Contact, fractions=None, cancel=None, friction: f
 
 def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, load: np.ndarray,
                    friction: float) -> Deformation:
-    """Fields, slip and the stress on the bone of one converged load step."""
+    """Fields, slip and the stress on the bone of one converged load step (``load``: on the cut mesh's DOFs).
+
+    Triangle fields are the cut mesh's (same triangles); the displacement drawn is on the uncut mesh, each
+    cut node at the mean of its copies."""
     solver, surface = large.solver, large.surface
     u, p = step.u, step.p
     H = solver.gradient(u)
@@ -187,36 +245,59 @@ def deformation_of(model, large: LargeModel, step: LoadStep, contact: Contact, l
     principal = np.maximum(np.abs(mid + radius), np.abs(mid - radius))
     least_stretch = np.sqrt(np.maximum(1.0 + 2.0 * (mid - radius), 0.0))   # C = I + 2E
     slips = {}
-    for gauge, p_in, p_out in model._gauge_probes:
+    for gauge, p_in, p_out in large.probes:
         k = len(gauge.inner)
         if gauge.name == "femur":   # the bone is fixed: slip is the tissue's own tangential motion there
             du = (p_in @ u).reshape(2, k).T
         else:
             du = (p_out @ u - p_in @ u).reshape(2, k).T
         slips[gauge.name] = np.abs((du * gauge.tangent).sum(axis=1))
-    bone = _bone_stress(solver, surface, step, load, u, p)
+    bone = _bone_stress(solver, surface, step, load, u, p, large.bone_nodes)
     point, direction, towards = model.contact_frame(contact)
+    dofs = large.cuts.restrict @ u
     # the volume change as the mixed elements constrain it, J - 1 = -p / kappa (as the linear model reads its
     # own from the pressure): each triangle's own J oscillates from one triangle to the next in the thin,
     # strongly sheared skin and fat, a checkerboard of +/- several % that is not tissue behaviour
     return Deformation(
-        model=model, contact=contact, point=point, direction=direction, towards=towards, dofs=u,
-        displacement=model.solver.vertex_displacement(u), compression=mean(solver.pressure_at_points(p) / solver.kappa_q),
+        model=model, contact=contact, point=point, direction=direction, towards=towards, dofs=dofs,
+        displacement=model.solver.vertex_displacement(dofs), compression=mean(solver.pressure_at_points(p) / solver.kappa_q),
         shear=2.0 * radius, slip=slips, kind="neo-Hookean", fraction=step.fraction, bone=bone,
         friction=friction, principal_strain=principal, least_stretch=least_stretch,
-        newton_iterations=step.iterations)
+        newton_iterations=step.iterations, septa=_septa_state(large, step))
+
+
+def _septa_state(large: LargeModel, step: LoadStep) -> dict[str, SeptumInterface]:
+    """Each septum's cut face: the share of its length bonded, sticking or slipping, the slip and the normal stress
+    across it."""
+    cuts, k = large.cuts, large.bone_nodes
+    slip = np.abs(large.solver.interface.gaps(step.u)[1][k:])
+    slipping, normal = step.slipping[k:], 1e3 * step.contact_pressure[k:]
+    weight = cuts.pairs.nodes.weight
+    septum = np.array(cuts.septum, dtype=object)
+    out = {}
+    for name in cuts.face:
+        on = septum == name
+        w = weight[on]
+        total = max(cuts.bonded_mm[name] + float(w.sum()), 1e-12)   # the cut's tips are joined: not in either
+        shares = {"bonded": cuts.bonded_mm[name] / total, "stick": float(w[~slipping[on]].sum()) / total,
+                  "slip": float(w[slipping[on]].sum()) / total}
+        mean = (lambda a: float(np.average(a[on], weights=w))) if on.any() else (lambda a: 0.0)
+        out[name] = SeptumInterface(cuts.face[name], {key: round(v, 4) for key, v in shares.items()},
+                                    (float(slip[on].max()) if on.any() else 0.0, mean(slip)), mean(normal))
+    return out
 
 
 def _bone_stress(solver: HyperelasticSolver, surface: BoneSurface, step: LoadStep, load: np.ndarray,
-                 u: np.ndarray, p: np.ndarray) -> BoneStress:
+                 u: np.ndarray, p: np.ndarray, nodes: int) -> BoneStress:
     """Normal (compression +) and shear stress the tissue puts on the bone at every outline node, kPa."""
     k = len(surface.points)
     normal, shear = np.zeros(k), np.zeros(k)
     state = np.full(k, "bonded", dtype=object)
     slide = ~surface.bonded
-    normal[slide] = 1e3 * step.contact_pressure
-    shear[slide] = 1e3 * np.abs(step.contact_shear)
-    state[slide] = np.where(step.contact_pressure <= 0, "open", np.where(step.slipping, "slip", "stick"))
+    pressure, friction, slipping = step.contact_pressure[:nodes], step.contact_shear[:nodes], step.slipping[:nodes]
+    normal[slide] = 1e3 * pressure
+    shear[slide] = 1e3 * np.abs(friction)
+    state[slide] = np.where(pressure <= 0, "open", np.where(slipping, "slip", "stick"))
     if surface.bonded.any():
         x = np.concatenate([u, p])
         R, _ = solver.assemble(x, load * step.fraction, np.zeros(len(solver.interface.xdof)), tangent=False)

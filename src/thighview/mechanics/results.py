@@ -62,6 +62,7 @@ class Deformation:
     principal_strain: np.ndarray | None = field(default=None, repr=False)  # largest |Green-Lagrange| per triangle
     least_stretch: np.ndarray | None = field(default=None, repr=False)     # smallest principal stretch per triangle
     newton_iterations: int = 0
+    septa: dict[str, SeptumInterface] | None = field(default=None, repr=False)   # cut septa (large deformation)
 
     def scaled(self, factor: float) -> Deformation:
         """The deformation under ``factor`` times the force: from the solution path, or scaled (linear)."""
@@ -135,7 +136,7 @@ class Deformation:
                 bone_shear_kpa=(_area_percentile(b.shear_kpa, b.weight, PEAK_PERCENTILE),
                                 _area_mean(b.shear_kpa[front], b.weight[front])))
             if self.kind != "linear":   # the linear model holds the whole outline: no interface states
-                extra.update(interface_shares=b.shares(), friction=self.friction,
+                extra.update(interface_shares=b.shares(), friction=self.friction, septa=self.septa,
                              bone_slip_mm=(float(b.slip_mm.max()), _area_mean(b.slip_mm, b.weight)))
         if self.principal_strain is not None:
             tissue = ~np.array([m.is_sliding(n) for n in m.region_names])[m.region]
@@ -179,6 +180,17 @@ class Deformation:
         depth, travel = m.depth_and_travel(points, moved)
         w = weights / weights.sum()
         return float(w @ depth), float(abs(w @ travel))
+
+
+@dataclass(frozen=True)
+class SeptumInterface:
+    """A septum's cut face in the large-deformation solve: its state by length, and the slip across it."""
+
+    face: str                       # the structure group whose face is cut ("" where the septum is bonded)
+    shares: dict[str, float]        # bonded / stick / slip share of the face's length
+    slip_mm: tuple[float, float]    # (max, length-weighted mean) of the tangential slip across the cut
+    normal_kpa: float               # length-weighted mean normal stress across the cut, compression + (friction acts
+                                    # on compression; a face in tension slides freely)
 
 
 @dataclass(frozen=True)
@@ -250,6 +262,7 @@ class Readout:
     bone_shear_kpa: tuple[float, float] | None = None
     bone_slip_mm: tuple[float, float] | None = None      # (max, mean) tangential motion on the bone
     interface_shares: dict[str, float] | None = None     # bonded / stick / slip / open share of the bone outline
+    septa: dict[str, SeptumInterface] | None = None      # the cut septa's states and slip (large deformation)
     peak_strain: float | None = None                     # 95th percentile of the largest principal strain
     least_surface_stretch: float | None = None           # smallest principal stretch in skin and fat (a triangle's mean)
     ranges: dict[str, tuple[float, float]] | None = None  # headline figure -> (min, max) over plausible parameters
@@ -313,12 +326,19 @@ class Readout:
         }
 
     def _interfaces(self) -> dict[str, Any]:
-        """Per interface: slip (max, mean) and how it is modelled (state shares at the bone)."""
+        """Per interface: slip (max, mean) and how it is modelled (state shares where it is a frictional interface)."""
         out = {}
+        septa = self.septa or {}
         for s in self.slip:
             if s.name == "femur" and self.interface_shares is not None:
                 out[s.name] = {"slip_mm": {"max": round(self.bone_slip_mm[0], 3), "mean": round(self.bone_slip_mm[1], 3)},
                                "state": self.interface_shares, "model": "bonded at attachments, Coulomb friction elsewhere"}
+            elif s.name in septa:
+                cut = septa[s.name]
+                out[s.name] = {"slip_mm": {"max": round(cut.slip_mm[0], 3), "mean": round(cut.slip_mm[1], 3)},
+                               "state": cut.shares, "cut_face": cut.face or None,
+                               "normal_stress_kpa": round(cut.normal_kpa, 3),
+                               "model": "Coulomb friction on one face, bonded where a muscle arises from it"}
             else:
                 out[s.name] = {"slip_mm": {"max": round(s.max_mm, 3), "mean": round(s.mean_mm, 3)},
                                "state": None, "model": f"soft sliding band, {self.sliding_kpa:g} kPa"}
@@ -348,6 +368,11 @@ class Readout:
             rows += [("tissue on the bone", f"{shares}; friction {self.friction:g}; slip max "
                                             f"{self.bone_slip_mm[0]:.2f} mm, mean {self.bone_slip_mm[1]:.2f} mm"),
                      ("peak strain (95th pct)", f"{100 * self.peak_strain:.0f} %")]
+        for name, cut in (self.septa or {}).items():
+            state = ", ".join(f"{k} {100 * v:.0f} %" for k, v in cut.shares.items())
+            rows += [(f"{label_of(name)}, cut face", (f"{cut.face}: {state}; normal stress {cut.normal_kpa:.2f} kPa; "
+                                                       f"slip max {cut.slip_mm[0]:.2f} mm, mean {cut.slip_mm[1]:.2f} mm")
+                      if cut.face else "bonded on both faces at this level")]
         if self.least_surface_stretch is not None:
             rows += [("least stretch in skin and fat", f"{self.least_surface_stretch:.2f}" + (
                 f": past Biot's {BIOT_STRETCH} for a compressed neo-Hookean surface, which can crease here; "
