@@ -191,3 +191,14 @@ def test_the_closure_fit_minimises_the_largest_difference():
     assert np.abs(errors(x)).max() == pytest.approx(1.0, abs=1e-6)
     held = chebyshev_fit(lambda x: np.array([x[0] - 5.0, x[0] - 7.0]), np.array([0.0]), (-1.0, 4.0))
     assert held == pytest.approx([4.0], abs=1e-6)
+
+
+def test_calibration_to_a_missing_folder_fails_at_once_in_one_line(tmp_path, capsys, monkeypatch):
+    """The folder is checked before the minutes of solving (it once failed only when writing, at the end)."""
+    from thighview.cli import main
+    from thighview.mechanics import closure
+
+    monkeypatch.setattr(closure, "fit_level", lambda *a: pytest.fail("solved before checking the folder"))
+    assert main(["calibrate-mechanics", "--out-dir", str(tmp_path / "no" / "such")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("thighview: error:") and "does not exist" in err and "\n" not in err

@@ -24,11 +24,13 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from thighview._resources import data_path
-    from thighview.export.atomic import atomic_write_text
+    from thighview.export.atomic import atomic_write_text, check_target
     from thighview.io import load_model
     from thighview.mechanics import closure, ranges
 
     folder = Path(args.out_dir) if args.out_dir else data_path(closure.CLOSURE_FILE).parent
+    for name in (closure.CLOSURE_FILE, ranges.RANGES_FILE):   # before the minutes of solving, not after
+        check_target(folder / name, force=True)
     thigh = load_model(None)
     slab = closure.slab_for(thigh)
     fits, rows = [], []
