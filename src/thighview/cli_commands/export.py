@@ -57,7 +57,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="pressure demo: where the hand presses (a place name or degrees; default anterolateral)")
     parser.add_argument("--force-n", type=float, default=40.0, help="pressure demo: force in newtons (default 40)")
     parser.add_argument("--large-deformation", action="store_true",
-                        help="pressure demo: frames from the large-deformation solve with friction at the bone "
+                        help="pressure demo: frames from the large-deformation solve with friction at the bone and septa "
                              "(seconds a load) instead of the linear model")
     parser.add_argument("--quiet", action="store_true", help="no progress bar, no list of written files")
     parser.add_argument("--compare", metavar="B",

@@ -31,7 +31,7 @@ def add_load_arguments(parser: argparse.ArgumentParser, default_direction: str) 
                         help="friction coefficient where tissue slides on the bone (default 0.089, the middle of "
                              "the measured range 0.016-0.5)")
     parser.add_argument("--large-deformation", action="store_true",
-                        help="solve with large deformation and friction at the bone, in load steps (seconds a "
+                        help="solve with large deformation and friction at the bone and septa, in load steps (seconds a "
                              "load; see docs/mechanics.md) instead of the linear small-strain model")
     parser.add_argument("--force", type=float, default=40.0, help="force in newtons (default 40)")
     parser.add_argument("--tool", choices=("thumb", "hand", "ball"), default="hand",
@@ -111,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     where = (f"a single section ({model.flat.kind})" if model.flat is not None else
              f"level {args.level:g} of {model.femur_axis.length_name}")
-    kind = ("large deformation, neo-Hookean, friction at the bone; solved in load steps" if args.large_deformation
+    kind = ("large deformation, neo-Hookean, friction at the bone and septa; solved in load steps" if args.large_deformation
             else "linear small-strain model; values scale with the force")
     print(f"{model.source}: {where}, {model.side} thigh (plane strain, {kind})")
     for d, r in readouts.items():

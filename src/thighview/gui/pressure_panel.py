@@ -70,7 +70,7 @@ def readout_html(readouts) -> str:
     model = "linear, small strain" if readouts[0].friction is None else "neo-Hookean, large strain"
     note = (f"<br><small>Model: {model}. Soft tissue at its stiffness under a hand (elastography × "
             f"{readouts[0].working_stiffening:g}, calibrated to in-vivo indentation). "
-            f"Sliding layers {readouts[0].sliding_kpa:g} kPa: a modelling choice. "
+            f"The linear preview's sliding layers {readouts[0].sliding_kpa:g} kPa: a modelling choice. "
             "Contact: {t} ({w:g} mm wide, {l:g} mm along the thigh).</small>").format(
         t=readouts[0].tool, w=readouts[0].width_mm, l=readouts[0].length_mm)
     return "<table cellspacing='0'>" + "".join(rows) + "</table>" + note
@@ -129,7 +129,7 @@ class PressurePanel(QtWidgets.QWidget):
                                 "No measured value exists: this is a modelling choice.")
         self.colour = QtWidgets.QComboBox()
         self.colour.addItems(list(COLOUR_MODES))
-        self.large = QtWidgets.QCheckBox("Large deformation, friction at the bone")
+        self.large = QtWidgets.QCheckBox("Large deformation, friction at bone and septa")
         self.large.setToolTip("Solve each load again with large deformation and friction where tissue slides on "
                               "the femur (seconds, in the background); the linear model is shown meanwhile")
         form = QtWidgets.QFormLayout()
@@ -324,7 +324,7 @@ class PressurePanel(QtWidgets.QWidget):
             linear = solved.scene.deformations[0].kind == "linear"
             self.status.setText("Click on the skin to move the contact. " + (
                 "Linear plane-strain model: numbers scale with the force." if linear else
-                "Large deformation, friction at the bone: the animation shows its load steps."))
+                "Large deformation, friction at the bone and across the septa: the animation shows its load steps."))
             self.readout.setText(readout_html([d.readout() for d in solved.scene.deformations]))
             self.caption.setText(solved.scene.caption)
 

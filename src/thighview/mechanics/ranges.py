@@ -166,8 +166,8 @@ def document(levels: list[dict[str, Any]]) -> dict[str, Any]:
         "loads": "hand (60 x 80 mm), 40 N, anterolateral, into-bone (lean 0) and sideways (lean preset)",
         "parameters": {**parameter_ranges(), "friction": {
             "values": [low, friction_data()["tissue_interfaces"]["nominal"]["value"], high],
-            "source": "tissue on bone, friction.json; swept in the large-deformation solve only (the linear model "
-                      "has no frictional interface)"}},
+            "source": "tissue on bone and along the septa, friction.json; swept in the large-deformation solve only "
+                      "(the linear model has no frictional interface)"}},
         "levels": levels,
     }
 

@@ -167,7 +167,7 @@ def _model_text(scene: Scene) -> str:
     """Which model the frames show (the app swaps its instant linear preview for the large-deformation solve)."""
     if all(d.kind == "linear" for d in scene.deformations):
         return "linear model (small strain)"
-    return "large deformation, friction at the bone (frames: its load steps)"
+    return "large deformation, friction at the bone and across the septa (frames: its load steps)"
 
 
 def _ink_lines(model: PressureModel, every_deg: float = 30.0) -> list[tuple[np.ndarray, object]]:
@@ -514,7 +514,7 @@ class SceneFigure:
         self.colour_bar.outline.set_linewidth(0.5)
         self._bar_chars = max(8, int(self._bar_px / (5.5 * self._scale)))
         self._key = ("outlines: " + _group_words(drawer.style.palette) + "; black lines were straight at rest: a "
-                     "kink is slip; dashed: the line to the femur's centre; sliding layers "
+                     "kink is slip; dashed: the line to the femur's centre; the linear preview's sliding layers "
                      f"{drawer.model.materials.sliding_kpa:g} kPa (a modelling choice)")
         if drawer.attachments[0]:
             self._key += ("; thick on the femur: where muscle attaches at this level, in its group's colour "
