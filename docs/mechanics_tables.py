@@ -16,13 +16,19 @@ DOC = Path(__file__).with_name("mechanics.md")
 
 
 def attachment_table() -> str:
-    from thighview.attachments import attachments, sources
+    from thighview.attachments import attachments, septum_origins, sources
 
     rows = ["| muscle | levels (fraction of femur length) | arc round the femur (deg, 0 anterior, + lateral) "
             "| textbook description | sources |", "|---|---|---|---|---|"]
     for a in attachments():
         rows.append(f"| {a.muscle.replace('_', ' ')} | {a.levels[0]:g}-{a.levels[1]:g} | {a.degrees[0]:g} to "
                     f"{a.degrees[1]:g} | {a.description} | {', '.join(a.sources)} |")
+    rows += ["", "Muscles that arise from a septum (their face of it is bonded):", "",
+             "| muscle | septum | levels (fraction of femur length) | textbook description | sources |",
+             "|---|---|---|---|---|"]
+    for o in septum_origins():
+        rows.append(f"| {o.muscle.replace('_', ' ')} | {o.septum.replace('_', ' ')} | {o.levels[0]:g}-{o.levels[1]:g} "
+                    f"| {o.description} | {', '.join(o.sources)} |")
     rows.append("")
     rows += [f"- **{key}**: {text}" for key, text in sources().items()]
     return "\n".join(rows)
@@ -35,7 +41,7 @@ def friction_table() -> str:
     t, h = f["tissue_interfaces"], f["hand_on_skin"]
     return "\n".join([
         "| quantity | value | range | source |", "|---|---|---|---|",
-        f"| friction, tissue on bone | {t['nominal']['value']:g} ({t['nominal']['rule']}) | "
+        f"| friction, tissue on bone and along the septa | {t['nominal']['value']:g} ({t['nominal']['rule']}) | "
         f"{t['range'][0]:g}-{t['range'][1]:g} | low: {t['low']['source']}; high: {t['high']['source']} |",
         f"| friction, hand on skin | {h['typical']:g} | {h['range'][0]:g}-{h['range'][1]:g} | {h['source']} |",
         f"| sideways lean = atan(hand-on-skin friction) | {SIDEWAYS_LEAN_DEG:.1f} deg | "
