@@ -57,11 +57,15 @@ def test_the_cut_face_is_the_one_no_muscle_arises_from(mid_thigh):
     assert cuts.bonded_mm["lateral_intermuscular_septum"] > 0
     assert arises_from("vastus_medialis", "medial_intermuscular_septum", 0.5)
     assert not arises_from("vastus_lateralis", "lateral_intermuscular_septum", 0.7)
-    # every pair node lies on the face it names, starts where its partner does, and is held on both sides
+    # every pair node starts where its partner does (a different DOF), and no muscle beyond the cut face arises
+    # from that septum
     pairs = cuts.pairs
     doflocs = cuts.bases.ubasis.doflocs
     assert np.allclose(doflocs[:, pairs.nodes.xdof], doflocs[:, pairs.other_xdof])
     assert not np.intersect1d(pairs.nodes.xdof, pairs.other_xdof).size
+    beyond = pairs.nodes.points - pairs.nodes.normal * (mid_thigh.options.septum_layer_mm + 0.6)   # side B
+    structures = mid_thigh.shape.structure_at(beyond)
+    assert not any(arises_from(m, septum, 0.5) for m, septum in zip(structures, cuts.septum))
     names = set(cuts.septum)
     assert names == {n for n, f in cuts.face.items() if f}
 
