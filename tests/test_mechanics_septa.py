@@ -168,3 +168,22 @@ def test_the_slip_across_a_cut_stays_under_one_element(default_model, mid_thigh,
         largest = max(cut.slip_mm[0] for cut in result.septa.values())
         print(f"{result.model.level:.0%} {result.contact.direction}: largest slip across a cut {largest:.2f} mm")
         assert 0 < largest < result.model.options.h_fine
+
+
+def test_a_push_added_to_a_pull_along_the_skin_leaves_the_lateral_septum_in_tension_and_unheld(mid_thigh):
+    """The model's outcome at the septa for the bone's test of the hold (docs/mechanics.md, "At the septa"): 20 N along
+    the skin at the anterolateral thigh, alone or with 20 N more into the bone, puts the lateral septum in tension
+    either way, so friction (none or 0.5) holds nothing there and the push does not reduce the slip across it."""
+    from thighview.mechanics import Contact
+
+    along = 20.0
+    for friction in (0.0, 0.5):
+        alone, pushed = (mid_thigh.solve_path(Contact("anterolateral", "sideways", force_n=f, lean_deg=lean,
+                                                      side="anterior"), fractions=(0.25, 0.5, 0.75, 1.0),
+                                              friction=friction).septa["lateral_intermuscular_septum"]
+                         for f, lean in ((along, 90.0), (along * np.sqrt(2.0), 45.0)))
+        print(f"friction {friction}: lateral septum {alone.normal_kpa:+.2f} -> {pushed.normal_kpa:+.2f} kPa, "
+              f"mean slip {alone.slip_mm[1]:.4f} -> {pushed.slip_mm[1]:.4f} mm")
+        assert alone.normal_kpa < 0 and pushed.normal_kpa < 0
+        assert pushed.shares["stick"] == alone.shares["stick"] == 0.0
+        assert pushed.slip_mm[1] >= alone.slip_mm[1]
