@@ -27,7 +27,7 @@ from thighview.mechanics.geometry import lateral_sign
 from thighview.mechanics.hyperelastic import FrictionInterface, HyperelasticSolver, LoadStep
 from thighview.mechanics.loads import Contact
 from thighview.mechanics.results import BoneStress, Deformation, SeptumInterface
-from thighview.mechanics.split import SplitMesh
+from thighview.mechanics.split import SplitMesh, edge_key
 
 if TYPE_CHECKING:  # pragma: no cover
     from thighview.mechanics.septa import SeptalCuts
@@ -140,13 +140,11 @@ def pairs_across(split: SplitMesh, bases, cut: np.ndarray, side_a: np.ndarray, s
     b = np.column_stack([copy(side_b, cut[:, 0]), copy(side_b, cut[:, 1])])
     m, ub = bases.mesh, bases.ubasis
     n = m.p.shape[1]
-    key = np.sort(m.facets, axis=0)
-    key = key[0].astype(np.int64) * n + key[1]
+    key = edge_key(*m.facets, n)
     order = np.argsort(key)
 
     def facet(ends: np.ndarray) -> np.ndarray:
-        k = np.sort(ends, axis=1)
-        return order[np.searchsorted(key[order], k[:, 0].astype(np.int64) * n + k[:, 1])]
+        return order[np.searchsorted(key[order], edge_key(ends[:, 0], ends[:, 1], n))]
 
     fa, fb = facet(a), facet(b)
     nodes = facet_nodes(m, ub, fa)

@@ -27,7 +27,7 @@ from thighview.attachments import arises_from
 from thighview.mechanics.fem import MixedBases
 from thighview.mechanics.geometry import SEPTA
 from thighview.mechanics.interface import NodePairs, pairs_across
-from thighview.mechanics.split import SplitMesh, interior_edges, split_along
+from thighview.mechanics.split import SplitMesh, edge_key, interior_edges, split_along
 
 _CLEAR_MM = 0.6   # past the linear model's sliding band, as at the bone
 
@@ -98,10 +98,9 @@ def _dof_maps(uncut, bases: MixedBases, original: np.ndarray) -> tuple[sp.csr_ma
     ub, lub = bases.ubasis, uncut.ubasis
     n = lub.mesh.p.shape[1]
     to_uncut = np.empty(ub.N, dtype=int)
-    key = lambda a, b: np.minimum(a, b).astype(np.int64) * n + np.maximum(a, b)  # noqa: E731
-    uncut_key = key(*lub.mesh.facets)
+    uncut_key = edge_key(*lub.mesh.facets, n)
     order = np.argsort(uncut_key)
-    facet = order[np.searchsorted(uncut_key[order], key(*original[bases.mesh.facets]))]
+    facet = order[np.searchsorted(uncut_key[order], edge_key(*original[bases.mesh.facets], n))]
     for c in (0, 1):
         to_uncut[ub.nodal_dofs[c]] = lub.nodal_dofs[c][original]
         to_uncut[ub.facet_dofs[c]] = lub.facet_dofs[c][facet]

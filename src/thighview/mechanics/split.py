@@ -30,7 +30,8 @@ class SplitMesh:
         return len(self.original) - len(np.unique(self.original))
 
 
-def _edge_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+def edge_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """One integer per undirected edge (a, b) of a mesh of ``n`` vertices."""
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     return lo.astype(np.int64) * n + hi
 
@@ -58,7 +59,7 @@ def interior_edges(triangles: np.ndarray, n_vertices: int) -> InteriorEdges:
     tri = np.asarray(triangles)
     m = len(tri)
     ends = np.vstack([tri[:, _LOCAL[k]] for k in range(3)])
-    keys = _edge_key(ends[:, 0], ends[:, 1], n_vertices)
+    keys = edge_key(ends[:, 0], ends[:, 1], n_vertices)
     order = np.argsort(keys, kind="stable")
     pair = np.flatnonzero(keys[order][1:] == keys[order][:-1])
     first, second = order[pair], order[pair + 1]
@@ -76,7 +77,7 @@ def split_along(mesh: TriMesh, cut: np.ndarray) -> SplitMesh:
     n, m = len(mesh.points), len(tri)
     cut = np.asarray(cut, dtype=int).reshape(-1, 2)
     edges = interior_edges(tri, n)
-    keep = ~np.isin(_edge_key(edges.ends[:, 0], edges.ends[:, 1], n), _edge_key(cut[:, 0], cut[:, 1], n))
+    keep = ~np.isin(edge_key(edges.ends[:, 0], edges.ends[:, 1], n), edge_key(cut[:, 0], cut[:, 1], n))
     first, second = edges.first[keep], edges.second[keep]
     a, b = edges.ends[keep, 0], edges.ends[keep, 1]
 
