@@ -154,16 +154,17 @@ def test_the_medial_and_posterior_septa_are_pulled_apart_on_average_either_way(i
             assert result.septa[name].normal_kpa < 0
 
 
-@pytest.mark.parametrize("level", [0.3, 0.7])
-def test_the_slip_across_a_cut_stays_under_one_element(default_model, mid_thigh, into_bone, sideways, level):
+@pytest.mark.parametrize("level", [0.3, 0.5, 0.7])
+def test_the_slip_across_a_cut_stays_under_one_element(default_model, into_bone, sideways, level):
     """Node-to-node pairs are exact for small sliding: for the demo's hand at 30/50/70 % of the femur, both
     directions, no pair slides as far as one fine element."""
     from thighview.mechanics import Contact, PressureModel
 
-    model = PressureModel.from_model(default_model, level)
-    results = [model.solve(Contact("anterolateral", d, 40.0), nonlinear=True) for d in ("into-bone", "sideways")]
-    if level == 0.3:   # the mid-thigh's pair is solved once, for the other tests too
-        results += [into_bone, sideways]
+    if level == 0.5:   # the mid-thigh pair, solved once for the other tests too
+        results = [into_bone, sideways]
+    else:
+        model = PressureModel.from_model(default_model, level)
+        results = [model.solve(Contact("anterolateral", d, 40.0), nonlinear=True) for d in ("into-bone", "sideways")]
     for result in results:
         largest = max(cut.slip_mm[0] for cut in result.septa.values())
         print(f"{result.model.level:.0%} {result.contact.direction}: largest slip across a cut {largest:.2f} mm")

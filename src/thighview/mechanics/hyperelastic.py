@@ -182,7 +182,7 @@ class FrictionInterface:
         """The irreversible (plastic) slip once a load step has converged: a sliding node's slip less its window
         (all of it where nothing presses the node)."""
         law = self.law(u, slip_before)
-        held = np.where(law["limit"] > 0.0, np.sign(law["s"]) * np.minimum(np.abs(law["s"]), law["window"]), 0.0)
+        held = np.where(law["limit"] > 0.0, np.sign(law["s"]) * law["window"], 0.0)
         return np.where(law["slipping"], law["gt"] - held, slip_before)
 
     @cached_property

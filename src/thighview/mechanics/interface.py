@@ -148,18 +148,17 @@ def pairs_across(split: SplitMesh, bases, cut: np.ndarray, side_a: np.ndarray, s
 
     fa, fb = facet(a), facet(b)
     nodes = facet_nodes(m, ub, fa)
-    verts = np.unique(m.facets[:, fa])               # facet_nodes' vertex order
-    partner = np.arange(n)
-    partner[a.ravel()] = b.ravel()
-    edge_of = np.zeros(n, dtype=int)
-    edge_of[a.ravel()] = np.repeat(np.arange(len(cut)), 2)
-    other_x = np.concatenate([ub.nodal_dofs[0][partner[verts]], ub.facet_dofs[0][fb]])
-    other_y = np.concatenate([ub.nodal_dofs[1][partner[verts]], ub.facet_dofs[1][fb]])
-    edge = np.concatenate([edge_of[verts], np.arange(len(cut))])
-    moving = other_x != nodes.xdof
+    partner = np.arange(ub.N)   # each displacement DOF of side A's cut face -> its partner's on side B
+    edge_of = np.zeros(ub.N, dtype=int)
+    for c in (0, 1):
+        partner[ub.nodal_dofs[c][a.ravel()]] = ub.nodal_dofs[c][b.ravel()]
+        partner[ub.facet_dofs[c][fa]] = ub.facet_dofs[c][fb]
+    edge_of[ub.nodal_dofs[0][a.ravel()]] = np.repeat(np.arange(len(cut)), 2)
+    edge_of[ub.facet_dofs[0][fa]] = np.arange(len(cut))
+    moving = partner[nodes.xdof] != nodes.xdof
     keep = lambda x: x[moving]  # noqa: E731
     return NodePairs(FacetNodes(*(keep(getattr(nodes, f)) for f in ("points", "normal", "weight", "xdof", "ydof"))),
-                     keep(other_x), keep(other_y), keep(edge))
+                     keep(partner[nodes.xdof]), keep(partner[nodes.ydof]), keep(edge_of[nodes.xdof]))
 
 
 def bone_surface(model) -> BoneSurface:

@@ -78,7 +78,7 @@ def cut_septa(model) -> SeptalCuts:
         chosen = side == int(np.argmax(free))
         face[name] = groups[int(np.argmax(free))].value if max(free) > 0 else ""
         bonded_mm[name] = float(length[chosen & bonded].sum())
-        take = chosen & ~bonded if max(free) > 0 else np.zeros(len(ends), dtype=bool)
+        take = chosen & ~bonded   # nothing where neither face has a free edge
         cut.append(ends[take])
         a_side.append(ts[take])
         b_side.append(tb[take])
